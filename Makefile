@@ -1,0 +1,68 @@
+# Finora: `make run` serves the app, `make test` runs the whole suite on every database.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+FLASK := $(BIN)/flask --app app
+PYTEST := $(BIN)/python -m pytest
+POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
+MARIADB_TEST_URL ?= mysql+pymysql://root@127.0.0.1:3306
+LOCALES := pt en es
+
+.PHONY: run install compile-translations translations migrate test test-sqlite test-postgres \
+        test-mariadb test-e2e lint bench clean
+
+run: install compile-translations migrate
+	$(BIN)/python app.py
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Finora needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+compile-translations: install
+	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+
+# Extract every string, merge into the pt/en/es catalogues, compile.
+translations: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Finora .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header --no-location
+	$(BIN)/pybabel compile -q -d translations
+
+migrate: install
+	$(FLASK) db upgrade
+	$(FLASK) finora bootstrap
+
+lint: install
+	$(BIN)/ruff check .
+
+# The whole suite on SQLite, then on PostgreSQL and MariaDB (each run in its own database).
+test: lint compile-translations test-sqlite test-postgres test-mariadb
+
+test-sqlite: install compile-translations
+	FINORA_TEST_DATABASE_URL=sqlite $(PYTEST)
+
+test-postgres: install compile-translations
+	@status=0; $(BIN)/python tests/require_server.py "$(POSTGRES_TEST_URL)" || status=$$?; \
+	if [ $$status -eq 0 ]; then FINORA_TEST_DATABASE_URL="$(POSTGRES_TEST_URL)" $(PYTEST) -m "not e2e"; \
+	elif [ $$status -ne 2 ]; then exit $$status; fi
+
+test-mariadb: install compile-translations
+	@status=0; $(BIN)/python tests/require_server.py "$(MARIADB_TEST_URL)" || status=$$?; \
+	if [ $$status -eq 0 ]; then FINORA_TEST_DATABASE_URL="$(MARIADB_TEST_URL)" $(PYTEST) -m "not e2e"; \
+	elif [ $$status -ne 2 ]; then exit $$status; fi
+
+test-e2e: install compile-translations
+	$(PYTEST) -m e2e
+
+bench: install compile-translations
+	$(BIN)/python -m tests.bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

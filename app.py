@@ -1,0 +1,21 @@
+"""Entry point: `app = create_app()`; `python app.py` serves on http://127.0.0.1:5000."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from config import ConfigError
+from finora import create_app
+
+try:
+    app = create_app()
+except ConfigError as error:
+    sys.exit(f"Finora cannot start: {error}")
+
+if __name__ == "__main__":
+    app.run(
+        host=os.environ.get("FINORA_HOST", "127.0.0.1"),
+        port=int(os.environ.get("FINORA_PORT", "5000")),
+        debug=os.environ.get("FLASK_DEBUG") == "1",
+    )

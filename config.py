@@ -1,0 +1,174 @@
+"""Configuration classes, read from the environment (and `.env` through python-dotenv)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+load_dotenv(BASE_DIR / ".env")
+
+REGISTRATION_MODES = ("open", "approval", "closed")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start the application."""
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}.") from exc
+
+
+def data_dir() -> Path:
+    """The directory that holds the SQLite file, logs, backups and generated secrets."""
+    return Path(os.environ.get("FINORA_DATA_DIR") or BASE_DIR / "data").resolve()
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the drivers Finora ships with for the plain URLs people usually write."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    for prefix in ("mysql://", "mariadb://", "mariadb+pymysql://"):
+        if url.startswith(prefix):
+            url = "mysql+pymysql://" + url[len(prefix) :]
+            break
+    if url.startswith("mysql+pymysql://") and "charset=" not in url:
+        url += ("&" if "?" in url else "?") + "charset=utf8mb4"
+    return url
+
+
+def _local_secret(directory: Path, name: str) -> str:
+    """Read a secret kept in the data directory, creating it once (local runs only)."""
+    path = directory / name
+    if path.exists():
+        return path.read_text().strip()
+    directory.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+class Config:
+    """Settings shared by every environment; each value can come from the environment."""
+
+    ENV_NAME = "development"
+
+    def __init__(self) -> None:
+        self.DATA_DIR = data_dir()
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
+        self.APP_SECRET = os.environ.get("APP_SECRET", "")
+        default_db = f"sqlite:///{self.DATA_DIR / 'finora.db'}"
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_db
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_RECORD_QUERIES = False
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+        self.LOG_SQL = _bool("LOG_SQL")
+        self.LOG_TO_FILE = _bool("LOG_TO_FILE", True)
+        self.LOG_FILE_MAX_BYTES = _int("LOG_FILE_MAX_BYTES", 5 * 1024 * 1024)
+        self.LOG_FILE_BACKUP_COUNT = _int("LOG_FILE_BACKUP_COUNT", 5)
+        self.SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
+        self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()
+        self.BOOTSTRAP_ADMIN_EMAIL = os.environ.get("BOOTSTRAP_ADMIN_EMAIL", "").strip()
+        self.BOOTSTRAP_ADMIN_PASSWORD = os.environ.get("BOOTSTRAP_ADMIN_PASSWORD", "")
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        self.APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.BABEL_DEFAULT_LOCALE = "pt"
+        self.BABEL_DEFAULT_TIMEZONE = "UTC"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+        self.MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    def finalise(self) -> None:
+        """Check the settings once overrides are applied; fill local secrets if allowed."""
+        if self.REGISTRATION_MODE not in REGISTRATION_MODES:
+            raise ConfigError(
+                f"REGISTRATION_MODE must be one of {', '.join(REGISTRATION_MODES)}; "
+                f"got {self.REGISTRATION_MODE!r}."
+            )
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _local_secret(self.DATA_DIR, ".secret_key")
+        if not self.APP_SECRET:
+            self.APP_SECRET = _local_secret(self.DATA_DIR, ".app_secret")
+        if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite:///"):
+            Path(self.SQLALCHEMY_DATABASE_URI[len("sqlite:///") :]).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+
+
+class ProductionConfig(Config):
+    """Production: secrets must come from the environment, never generated."""
+
+    ENV_NAME = "production"
+
+    def finalise(self) -> None:
+        missing = [name for name in ("SECRET_KEY", "APP_SECRET") if not getattr(self, name)]
+        if missing:
+            raise ConfigError(
+                "Finora cannot start in production without "
+                + " and ".join(missing)
+                + ". Set them in the environment or .env (for example with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
+        super().finalise()
+
+
+class TestingConfig(Config):
+    """Tests: no scheduler, no rate limits unless a test turns them on, no log file."""
+
+    ENV_NAME = "testing"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SCHEDULER_ENABLED = False
+        self.RATELIMIT_ENABLED = False
+        self.LOG_TO_FILE = False
+        self.REGISTRATION_MODE = "open"
+        self.SECRET_KEY = "test-secret-key"
+        self.APP_SECRET = "test-app-secret"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": Config,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def load_config(env_name: str | None = None) -> Config:
+    """Build the configuration object for FINORA_ENV (development by default)."""
+    name = (env_name or os.environ.get("FINORA_ENV") or "development").strip().lower()
+    if name not in CONFIGS:
+        raise ConfigError(f"FINORA_ENV must be one of {', '.join(CONFIGS)}; got {name!r}.")
+    return CONFIGS[name]()

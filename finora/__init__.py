@@ -1,0 +1,106 @@
+"""Finora: a self-hosted household finance app. create_app wires; it never queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import load_config
+from finora.version import __version__
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the application; `overrides` replaces configuration values (tests use it)."""
+    overrides = dict(overrides or {})
+    config = load_config(overrides.pop("FINORA_ENV", None))
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    config.finalise()
+
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    app.config.from_object(config)
+    app.config["ENV_NAME"] = config.ENV_NAME
+    app.config["VERSION"] = __version__
+
+    from finora.logs import configure_logging
+
+    configure_logging(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from finora.cli import register_cli
+    from finora.security import init_security_headers
+    from finora.web.errors import register_error_handlers
+
+    init_security_headers(app)
+    register_error_handlers(app)
+    register_cli(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        count = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    import finora.database
+    import finora.models  # noqa: F401 - registers every model on the metadata
+    from finora.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from finora.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+
+    from finora.models import User
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from finora.web.admin import bp as admin_bp
+    from finora.web.auth import bp as auth_bp
+    from finora.web.dashboard import bp as dashboard_bp
+    from finora.web.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime
+
+    from finora.i18n import LANGUAGES, current_language, money_filter
+    from finora.tenancy import current_household, current_membership
+
+    app.jinja_env.filters["money"] = money_filter
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        current_language=current_language,
+        current_household=current_household,
+        current_membership=current_membership,
+        finora_version=__version__,
+    )

@@ -1,0 +1,23 @@
+"""Domain errors: each class carries its translated message and HTTP status."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+class FinoraError(Exception):
+    """Base of every error a service raises for a user to read."""
+
+    message = _l("Something went wrong.")
+    status = 400
+    field: str | None = None
+
+    def __init__(self, message=None) -> None:
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class NotFoundError(FinoraError):
+    message = _l("Not found.")
+    status = 404

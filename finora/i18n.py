@@ -1,0 +1,43 @@
+"""Language and timezone selection, and the formatting helpers templates use."""
+
+from __future__ import annotations
+
+from flask import request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from finora.money import format_money
+
+LANGUAGES = {"pt": "Português", "en": "English", "es": "Español"}
+DEFAULT_LOCALE = "pt"
+
+
+def select_locale() -> str:
+    """The signed-in user's language, else the visitor's choice, else the browser's, else pt."""
+    if current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LOCALE
+
+
+def select_timezone() -> str | None:
+    from finora.tenancy import current_household
+
+    household = current_household()
+    return household.timezone if household else None
+
+
+def current_language() -> str:
+    return str(get_locale().language)
+
+
+def money_filter(amount, currency: str | None = None) -> str:
+    """Jinja `money` filter: the household's currency in the user's locale."""
+    from finora.tenancy import current_household
+
+    if currency is None:
+        household = current_household()
+        currency = household.currency if household else "BRL"
+    return format_money(amount, currency, str(get_locale()))

@@ -1,0 +1,1 @@
+"""Domain logic: plain functions with explicit arguments; they flush, callers commit."""

@@ -1,0 +1,127 @@
+"""Sign-up: a user, their household and the owner membership, created together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.numbers import list_currencies
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from finora.dates import is_valid_timezone, now_utc
+from finora.errors import FinoraError
+from finora.models import Household, Membership, User
+from finora.models.user import LOCALES
+from finora.services.passwords import hash_password, password_problem
+
+DEFAULT_CURRENCY = {"pt": "BRL", "en": "USD", "es": "EUR"}
+DEFAULT_TIMEZONE = {"pt": "America/Sao_Paulo", "en": "America/New_York", "es": "Europe/Madrid"}
+
+
+class RegistrationClosedError(FinoraError):
+    message = _l("New sign-ups are closed on this Finora.")
+    status = 403
+
+
+class EmailTakenError(FinoraError):
+    message = _l("An account with this e-mail already exists. Sign in instead.")
+    status = 409
+    field = "email"
+
+
+class InvalidSignupError(FinoraError):
+    """A value the form should already have refused (the service checks again)."""
+
+
+@dataclass(frozen=True)
+class SignupData:
+    name: str
+    email: str
+    password: str
+    household_name: str
+    currency: str
+    locale: str
+    timezone: str
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def register_user(session: Session, data: SignupData, *, mode: str) -> User:
+    """Create the user, their household and owner membership.
+
+    The very first user becomes the instance admin and is active at once; later users
+    follow the registration mode: active when open, pending when approval, refused when
+    closed.
+    """
+    email = normalise_email(data.email)
+    first_user = session.scalar(select(func.count()).select_from(User)) == 0
+    if not first_user and mode == "closed":
+        raise RegistrationClosedError()
+    _check(data, email)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise EmailTakenError()
+
+    active = first_user or mode == "open"
+    user = User(
+        email=email,
+        name=data.name.strip(),
+        password_hash=hash_password(data.password),
+        locale=data.locale,
+        status="active" if active else "pending",
+        is_admin=first_user,
+        approved_at=now_utc() if active else None,
+    )
+    household = Household(
+        name=data.household_name.strip(),
+        currency=data.currency.upper(),
+        timezone=data.timezone,
+    )
+    session.add_all([user, household])
+    session.add(Membership(user=user, household=household, role="owner"))
+    session.flush()
+    return user
+
+
+def _check(data: SignupData, email: str) -> None:
+    problem = password_problem(data.password, email=email, name=data.name)
+    if problem:
+        raise InvalidSignupError(problem)
+    if data.locale not in LOCALES:
+        raise InvalidSignupError(_l("Choose one of the offered languages."))
+    if data.currency.upper() not in list_currencies():
+        raise InvalidSignupError(_l("Choose a currency from the list."))
+    if not is_valid_timezone(data.timezone):
+        raise InvalidSignupError(_l("Choose a time zone from the list."))
+    if not data.name.strip() or not data.household_name.strip():
+        raise InvalidSignupError(_l("Fill in your name and the household's name."))
+
+
+def bootstrap_admin(session: Session, email: str, password: str, locale: str = "pt") -> User | None:
+    """Create the instance admin from BOOTSTRAP_ADMIN_EMAIL/PASSWORD if missing.
+
+    Returns the new user, or None when that e-mail already has an account (it is then
+    promoted to admin and activated, so a lost admin can be restored from the config).
+    """
+    existing = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if existing is not None:
+        existing.is_admin = True
+        existing.status = "active"
+        session.flush()
+        return None
+    data = SignupData(
+        name="Admin",
+        email=email,
+        password=password,
+        household_name="Finora",
+        currency=DEFAULT_CURRENCY[locale],
+        locale=locale,
+        timezone=DEFAULT_TIMEZONE[locale],
+    )
+    user = register_user(session, data, mode="open")
+    user.is_admin = True
+    user.status = "active"
+    session.flush()
+    return user

@@ -1,0 +1,93 @@
+"""Sign-up and sign-in forms."""
+
+from __future__ import annotations
+
+from babel import Locale
+from babel.numbers import list_currencies
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from finora.dates import timezone_names
+from finora.i18n import LANGUAGES
+from finora.services.passwords import MAX_LENGTH, password_problem
+from finora.services.registration import DEFAULT_CURRENCY, DEFAULT_TIMEZONE
+
+
+def _currency_choices() -> list[tuple[str, str]]:
+    locale = Locale.parse(str(get_locale()))
+    codes = sorted(list_currencies())
+    names = {code: locale.currencies.get(code, code) for code in codes}
+    return [(code, f"{code} — {names[code]}") for code in codes]
+
+
+class SignupForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
+        description=_l("At least 10 characters; not your name, e-mail or a common password."),
+        render_kw={"autocomplete": "new-password", "minlength": 10},
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The passwords do not match.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    household_name = StringField(
+        _l("Household name"),
+        validators=[DataRequired(_l("Name your household.")), Length(max=120)],
+        description=_l("For example, “The Silva family”."),
+    )
+    locale = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    currency = SelectField(_l("Currency"))
+    timezone = SelectField(_l("Time zone"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency.choices = _currency_choices()
+        self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
+        language = str(get_locale().language)
+        if not self.is_submitted():
+            self.locale.data = language if language in LANGUAGES else "pt"
+            self.currency.data = DEFAULT_CURRENCY[self.locale.data]
+            self.timezone.data = DEFAULT_TIMEZONE[self.locale.data]
+
+    def validate_password(self, field) -> None:
+        problem = password_problem(
+            field.data or "", email=self.email.data or "", name=self.name.data or ""
+        )
+        if problem:
+            raise ValidationError(str(problem))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(_l("Enter your e-mail address."))],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"))

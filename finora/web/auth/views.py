@@ -1,0 +1,114 @@
+"""Sign-up, approval wait, sign-in and sign-out views."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from finora.errors import FinoraError
+from finora.extensions import db, limiter
+from finora.services.auth import InvalidCredentialsError, authenticate
+from finora.services.registration import SignupData, register_user
+from finora.services.settings import registration_mode
+from finora.web.auth import bp
+from finora.web.auth.forms import LoginForm, SignupForm
+from finora.web.forms import EmptyForm
+from finora.web.navigation import safe_next
+
+
+def _mode() -> str:
+    return registration_mode(db.session, current_app.config["REGISTRATION_MODE"])
+
+
+def _signup_closed() -> bool:
+    from sqlalchemy import select
+
+    from finora.models import User
+
+    has_users = db.session.scalar(select(User.id).limit(1)) is not None
+    return has_users and _mode() == "closed"
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    if _signup_closed():
+        return render_template("auth/signup_closed.html"), 403
+    form = SignupForm()
+    if form.validate_on_submit():
+        data = SignupData(
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            household_name=form.household_name.data,
+            currency=form.currency.data,
+            locale=form.locale.data,
+            timezone=form.timezone.data,
+        )
+        try:
+            user = register_user(db.session, data, mode=_mode())
+        except FinoraError as error:
+            db.session.rollback()
+            target = getattr(form, error.field or "", None)
+            if target is not None:
+                target.errors = [*target.errors, str(error.message)]
+            else:
+                form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            current_app.logger.info("sign-up user=%s status=%s", user.id, user.status)
+            if not user.is_active:
+                session["locale"] = user.locale
+                return redirect(url_for("auth.pending"))
+            session.clear()
+            login_user(user)
+            flash(_("Welcome to Finora, %(name)s!", name=user.name), "success")
+            return redirect(url_for("dashboard.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.get("/signup/pending")
+def pending():
+    return render_template("auth/pending.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per 5 minutes", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(db.session, form.email.data, form.password.data)
+        except InvalidCredentialsError as error:
+            db.session.rollback()
+            current_app.logger.info("sign-in failed")
+            form.form_errors.append(str(error.message))
+        except FinoraError as error:
+            db.session.rollback()
+            return render_template("auth/login.html", form=form, blocked=error.message), 403
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            current_app.logger.info("sign-in user=%s", user.id)
+            return redirect(safe_next(request.args.get("next"), "dashboard.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if EmptyForm().validate_on_submit():
+        locale = current_user.locale
+        logout_user()
+        session.clear()
+        session["locale"] = locale
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("public.index"))

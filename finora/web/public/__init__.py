@@ -1,0 +1,7 @@
+"""Public pages: welcome, language choice, health check."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from finora.web.public import views  # noqa: E402,F401

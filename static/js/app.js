@@ -1,0 +1,52 @@
+// Page behaviour shared by every page: the theme toggle.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var order = ["light", "dark", "auto"];
+  var icons = { light: "bi-sun", dark: "bi-moon-stars", auto: "bi-circle-half" };
+
+  function systemTheme() {
+    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  function apply(choice) {
+    root.setAttribute("data-theme-choice", choice);
+    root.setAttribute("data-bs-theme", choice === "auto" ? systemTheme() : choice);
+    var button = document.getElementById("theme-toggle");
+    if (!button) { return; }
+    var label = button.getAttribute("data-label-" + choice);
+    button.setAttribute("aria-label", label);
+    button.setAttribute("title", label);
+    var icon = button.querySelector(".bi");
+    if (icon) { icon.className = "bi " + icons[choice]; }
+  }
+
+  function save(choice) {
+    try {
+      if (choice === "auto") { localStorage.removeItem("finora-theme"); }
+      else { localStorage.setItem("finora-theme", choice); }
+    } catch (e) { /* private mode: the choice lasts for this page only */ }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    apply(root.getAttribute("data-theme-choice") || "auto");
+    var button = document.getElementById("theme-toggle");
+    if (button) {
+      button.addEventListener("click", function () {
+        var current = root.getAttribute("data-theme-choice") || "auto";
+        var next = order[(order.indexOf(current) + 1) % order.length];
+        save(next);
+        apply(next);
+      });
+    }
+    if (window.matchMedia) {
+      window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function () {
+        if ((root.getAttribute("data-theme-choice") || "auto") === "auto") { apply("auto"); }
+      });
+    }
+  });
+
+  window.addEventListener("storage", function (event) {
+    if (event.key === "finora-theme") { apply(event.newValue || "auto"); }
+  });
+})();
