@@ -26,13 +26,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $@
 
 compile-translations: install
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	@$(BIN)/pybabel compile -d translations 2>&1 | grep -v '^compiling' || true
+	@test -f translations/pt/LC_MESSAGES/messages.mo
 
 # Extract every string, merge into the pt/en/es catalogues, compile.
 translations: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Finora .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header --no-location
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Finora .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d translations
 
 migrate: install
 	$(FLASK) db upgrade
