@@ -73,7 +73,9 @@ def _register_extensions(app: Flask) -> None:
     def _load_user(user_id: str):
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        # A disabled or not-yet-approved account loses its sessions at once.
+        return user if user is not None and user.is_active else None
 
 
 def _register_blueprints(app: Flask) -> None:

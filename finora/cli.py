@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from finora.errors import FinoraError
 from finora.extensions import db
@@ -25,7 +26,9 @@ def bootstrap_command() -> None:
         user = bootstrap_admin(db.session, email, password)
     except FinoraError as error:
         db.session.rollback()
-        raise click.ClickException(f"Cannot create the admin {email}: {error.message}") from error
+        with force_locale("en"):  # the command line speaks English
+            reason = str(error.message)
+        raise click.ClickException(f"Cannot create the admin {email}: {reason}") from error
     db.session.commit()
     if user is None:
         click.echo(f"{email} already exists; it is an active admin.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ DEFAULT_LOCALE = "pt"
 
 def select_locale() -> str:
     """The signed-in user's language, else the visitor's choice, else the browser's, else pt."""
+    if not has_request_context():  # CLI commands and jobs
+        return DEFAULT_LOCALE
     if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = session.get("locale")
@@ -25,6 +27,8 @@ def select_locale() -> str:
 def select_timezone() -> str | None:
     from finora.tenancy import current_household
 
+    if not has_request_context():
+        return None
     household = current_household()
     return household.timezone if household else None
 

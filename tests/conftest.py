@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from finora import create_app
@@ -15,6 +17,25 @@ from tests.factories import PASSWORD, create_user
 SERVER = server_url_from_env(os.environ.get("FINORA_TEST_DATABASE_URL"))
 
 
+class FreshGlobalsClient(FlaskClient):
+    """English by default, and each request starts with an empty `g`, as in production.
+
+    Flask reuses the test's pushed app context for requests, so without this the user
+    Flask-Login cached in `g` during one request would leak into the next.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Tests read English messages unless they ask for another language.
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+    def open(self, *args, **kwargs):
+        context = _cv_app.get(None)
+        if context is not None:
+            context.g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str, tmp_path, **overrides):
     config = {
         "FINORA_ENV": "testing",
@@ -23,7 +44,9 @@ def make_app(database_url: str, tmp_path, **overrides):
         "WTF_CSRF_ENABLED": False,
     }
     config.update(overrides)
-    return create_app(config)
+    application = create_app(config)
+    application.test_client_class = FreshGlobalsClient
+    return application
 
 
 @pytest.fixture(scope="session")

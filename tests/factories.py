@@ -20,7 +20,7 @@ def signup_data(**overrides) -> SignupData:
         "password": PASSWORD,
         "household_name": f"Household {n}",
         "currency": "BRL",
-        "locale": "pt",
+        "locale": "en",
         "timezone": "America/Sao_Paulo",
     }
     values.update(overrides)

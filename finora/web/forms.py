@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from finora.i18n import LANGUAGES
 
@@ -13,5 +14,7 @@ class EmptyForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(choices=list(LANGUAGES.items()))
+    locale = SelectField(
+        choices=lambda: [SelectChoice(code, label) for code, label in LANGUAGES.items()]
+    )
     next = HiddenField()

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from finora.dates import timezone_names
@@ -16,11 +17,24 @@ from finora.services.passwords import MAX_LENGTH, password_problem
 from finora.services.registration import DEFAULT_CURRENCY, DEFAULT_TIMEZONE
 
 
-def _currency_choices() -> list[tuple[str, str]]:
+def _currency_choices() -> list[SelectChoice]:
     locale = Locale.parse(str(get_locale()))
-    codes = sorted(list_currencies())
-    names = {code: locale.currencies.get(code, code) for code in codes}
-    return [(code, f"{code} — {names[code]}") for code in codes]
+    return [
+        SelectChoice(code, f"{code} — {locale.currencies.get(code, code)}")
+        for code in sorted(list_currencies())
+    ]
+
+
+def _timezone_choices() -> list[SelectChoice]:
+    """Zones grouped by region, the city part readable ("America/Sao_Paulo" -> "Sao Paulo")."""
+    return [
+        SelectChoice(name, name.partition("/")[2].replace("_", " ") or name, optgroup=name.split("/")[0])
+        for name in timezone_names()
+    ]
+
+
+def language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, label) for code, label in LANGUAGES.items()]
 
 
 class SignupForm(FlaskForm):
@@ -57,14 +71,14 @@ class SignupForm(FlaskForm):
         validators=[DataRequired(_l("Name your household.")), Length(max=120)],
         description=_l("For example, “The Silva family”."),
     )
-    locale = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    locale = SelectField(_l("Language"), choices=language_choices)
     currency = SelectField(_l("Currency"))
     timezone = SelectField(_l("Time zone"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.currency.choices = _currency_choices()
-        self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
+        self.timezone.choices = _timezone_choices()
         language = str(get_locale().language)
         if not self.is_submitted():
             self.locale.data = language if language in LANGUAGES else "pt"
