@@ -19,12 +19,12 @@ class InvalidCredentialsError(FinoraError):
 
 
 class PendingApprovalError(FinoraError):
-    message = _l("Your account is waiting for the administrator's approval.")
+    message = _l("Your account is waiting for the administrator’s approval.")
     status = 403
 
 
 class AccountDisabledError(FinoraError):
-    message = _l("This account is disabled. Ask the administrator of this Finora.")
+    message = _l("This account is disabled. Contact the administrator of this Finora.")
     status = 403
 
 

@@ -96,7 +96,7 @@ def _check(data: SignupData, email: str) -> None:
     if not is_valid_timezone(data.timezone):
         raise InvalidSignupError(_l("Choose a time zone from the list."))
     if not data.name.strip() or not data.household_name.strip():
-        raise InvalidSignupError(_l("Fill in your name and the household's name."))
+        raise InvalidSignupError(_l("Fill in your name and the household’s name."))
 
 
 def bootstrap_admin(session: Session, email: str, password: str, locale: str = "pt") -> User | None:

@@ -12,7 +12,7 @@ from finora.models import User
 
 
 class CannotDisableAdminError(FinoraError):
-    message = _l("The instance administrator cannot be disabled.")
+    message = _l("The administrator of this Finora cannot be disabled.")
     status = 409
 
 

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from finora.dates import timezone_names
 from finora.i18n import LANGUAGES
-from finora.services.passwords import MAX_LENGTH, password_problem
+from finora.services.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from finora.services.registration import DEFAULT_CURRENCY, DEFAULT_TIMEZONE
 
 
@@ -55,7 +55,10 @@ class SignupForm(FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
-        description=_l("At least 10 characters; not your name, e-mail or a common password."),
+        description=_l(
+            "At least %(count)d characters; not your name, e-mail or a common password.",
+            count=MIN_LENGTH,
+        ),
         render_kw={"autocomplete": "new-password", "minlength": 10},
     )
     confirm = PasswordField(

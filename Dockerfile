@@ -1,0 +1,44 @@
+# Finora: one image runs the web app (gunicorn) and, through the entrypoint, its migrations.
+#   docker build -t finora .
+#   docker run -p 8000:8000 -e SECRET_KEY=... -e APP_SECRET=... -v finora-data:/data finora
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+# An unprivileged user runs the app; the code stays owned by root (read-only to the app).
+# Its home is writable because gunicorn keeps its control socket in ~/.gunicorn.
+RUN groupadd --system finora \
+    && useradd --system --gid finora --create-home --home-dir /home/finora \
+       --shell /usr/sbin/nologin finora
+
+WORKDIR /app
+
+# Dependencies first so the layer is reused while only the code changes.
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+RUN pybabel compile -d translations \
+    && chmod 0755 /app/docker/entrypoint.sh \
+    && mkdir -p /data \
+    && chown finora:finora /data
+
+ENV FINORA_ENV=production \
+    FINORA_DATA_DIR=/data \
+    TZ=UTC \
+    GUNICORN_WORKERS=2 \
+    PORT=8000
+
+# The data directory (SQLite file, logs, backups) lives outside the image.
+VOLUME /data
+
+USER finora
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
+
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
