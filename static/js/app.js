@@ -10,8 +10,12 @@
   }
 
   function apply(choice) {
+    // Switch instantly: without this, every control fades separately through its colours.
+    root.classList.add("theme-switching");
     root.setAttribute("data-theme-choice", choice);
     root.setAttribute("data-bs-theme", choice === "auto" ? systemTheme() : choice);
+    window.getComputedStyle(root).getPropertyValue("color");
+    window.requestAnimationFrame(function () { root.classList.remove("theme-switching"); });
     var button = document.getElementById("theme-toggle");
     if (!button) { return; }
     var label = button.getAttribute("data-label-" + choice);
