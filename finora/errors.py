@@ -21,3 +21,11 @@ class FinoraError(Exception):
 class NotFoundError(FinoraError):
     message = _l("Not found.")
     status = 404
+
+
+class FieldError(FinoraError):
+    """A value that belongs to one form field; the form shows the message beside it."""
+
+    def __init__(self, field: str, message) -> None:
+        super().__init__(message)
+        self.field = field

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from babel.numbers import list_currencies
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from finora.dates import is_valid_timezone, now_utc
+from finora.dates import is_valid_timezone, now_utc, today_in
 from finora.errors import FinoraError
-from finora.models import Household, Membership, User
+from finora.models import Account, Household, Membership, User
 from finora.models.user import LOCALES
+from finora.services.catalogue import seed_default_catalogue
 from finora.services.passwords import hash_password, password_problem
 
 DEFAULT_CURRENCY = {"pt": "BRL", "en": "USD", "es": "EUR"}
@@ -82,7 +84,24 @@ def register_user(session: Session, data: SignupData, *, mode: str) -> User:
     session.add_all([user, household])
     session.add(Membership(user=user, household=household, role="owner"))
     session.flush()
+    set_up_household(session, household, data.locale)
     return user
+
+
+def set_up_household(session: Session, household: Household, locale: str) -> None:
+    """What every new household starts with: the default categories and one account."""
+    seed_default_catalogue(session, household)
+    with force_locale(locale):
+        name = str(_l("Checking account"))
+    session.add(
+        Account(
+            household_id=household.id,
+            name=name,
+            kind="checking",
+            opening_date=today_in(household.timezone),
+        )
+    )
+    session.flush()
 
 
 def _check(data: SignupData, email: str) -> None:

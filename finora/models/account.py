@@ -1,0 +1,40 @@
+"""Accounts: where money is kept (checking, savings, card, cash, investment, other)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from finora.models.base import Base, UTCDateTime, utcnow
+from finora.money import ZERO, Cents
+
+ACCOUNT_KINDS = ("checking", "savings", "credit_card", "cash", "investment", "other")
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("household_id", "name"),
+        CheckConstraint(
+            "kind IN ('checking', 'savings', 'credit_card', 'cash', 'investment', 'other')",
+            name="kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(16), default="checking")
+    opening_balance: Mapped[Decimal] = mapped_column(Cents, default=ZERO)
+    opening_date: Mapped[date] = mapped_column(Date)
+    include_in_forecast: Mapped[bool] = mapped_column(default=True)
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Account {self.id} {self.name}>"

@@ -1,0 +1,91 @@
+"""Ledger entries (income and expenses) and transfers between accounts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from finora.models.account import Account
+from finora.models.base import Base, UTCDateTime, utcnow
+from finora.models.category import Category
+from finora.money import Cents
+
+PAYMENT_METHODS = ("credit_card", "debit_card", "bank_transfer", "cash", "other")
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    __table_args__ = (
+        CheckConstraint("kind IN ('income', 'expense')", name="kind"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(
+            "payment_method IN ('credit_card', 'debit_card', 'bank_transfer', 'cash', 'other')",
+            name="payment_method",
+        ),
+        # The month dashboard and year view read date ranges of one household.
+        Index("ix_entries_household_date", "household_id", "date"),
+        # Account balances sum paid entries per account.
+        Index("ix_entries_account_paid", "account_id", "paid_on", "kind", "amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[Decimal] = mapped_column(Cents)
+    date: Mapped[date] = mapped_column(Date)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
+    subcategory_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
+    payment_method: Mapped[str] = mapped_column(String(16), default="other")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)
+    category: Mapped[Category] = relationship(foreign_keys=[category_id], lazy="joined", innerjoin=True)
+    subcategory: Mapped[Category | None] = relationship(foreign_keys=[subcategory_id], lazy="joined")
+
+    def status(self, today: date) -> str:
+        """paid, pending or overdue: derived, never stored."""
+        if self.paid_on is not None:
+            return "paid"
+        return "overdue" if self.date < today else "pending"
+
+    def __repr__(self) -> str:
+        return f"<Entry {self.id} {self.kind} {self.amount} {self.date}>"
+
+
+class Transfer(Base):
+    __tablename__ = "transfers"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("from_account_id <> to_account_id", name="distinct_accounts"),
+        Index("ix_transfers_household_date", "household_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    from_account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="RESTRICT"), index=True
+    )
+    to_account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="RESTRICT"), index=True
+    )
+    amount: Mapped[Decimal] = mapped_column(Cents)
+    date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    from_account: Mapped[Account] = relationship(foreign_keys=[from_account_id], lazy="joined")
+    to_account: Mapped[Account] = relationship(foreign_keys=[to_account_id], lazy="joined")

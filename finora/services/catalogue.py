@@ -1,0 +1,142 @@
+"""The category catalogue: the seeded default tree and the household's own categories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from finora.errors import FinoraError
+from finora.models import Category, Household
+from finora.models.category import KINDS
+from finora.services.catalogue_data import EXPENSE, INCOME
+
+
+class DuplicateCategoryError(FinoraError):
+    message = _l("There is already a category with this name here.")
+    status = 409
+    field = "name"
+
+
+class InvalidCategoryError(FinoraError):
+    message = _l("Choose a valid category.")
+
+
+@cache
+def _labels() -> dict:
+    labels = {}
+    for code, label, children in INCOME + EXPENSE:
+        labels[code] = label
+        labels.update(dict(children))
+    return labels
+
+
+def default_label(code: str | None) -> str:
+    """A seeded category's name in the current language (its code if unknown)."""
+    label = _labels().get(code or "")
+    return str(label) if label is not None else (code or "")
+
+
+def seed_default_catalogue(session: Session, household: Household) -> None:
+    """Give a new household the default tree (skips codes it already has)."""
+    existing = set(
+        session.scalars(select(Category.code).where(Category.household_id == household.id))
+    )
+    for kind, tree in (("income", INCOME), ("expense", EXPENSE)):
+        for code, _label, children in tree:
+            if code in existing:
+                parent = session.scalar(
+                    select(Category).where(
+                        Category.household_id == household.id, Category.code == code
+                    )
+                )
+            else:
+                parent = Category(household_id=household.id, kind=kind, code=code)
+                session.add(parent)
+                session.flush()
+            for child_code, _child_label in children:
+                if child_code not in existing:
+                    session.add(
+                        Category(
+                            household_id=household.id, kind=kind, code=child_code, parent_id=parent.id
+                        )
+                    )
+    session.flush()
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    children: list[Category] = field(default_factory=list)
+
+
+def category_tree(
+    session: Session, household: Household, kind: str, *, include_archived: bool = False
+) -> list[CategoryNode]:
+    """Top-level categories of one kind with their subcategories, sorted by label."""
+    stmt = select(Category).where(Category.household_id == household.id, Category.kind == kind)
+    if not include_archived:
+        stmt = stmt.where(Category.archived.is_(False))
+    rows = list(session.scalars(stmt))
+    nodes = {c.id: CategoryNode(c) for c in rows if c.parent_id is None}
+    for row in rows:
+        if row.parent_id is not None and row.parent_id in nodes:
+            nodes[row.parent_id].children.append(row)
+    result = sorted(nodes.values(), key=lambda n: n.category.label.casefold())
+    for node in result:
+        node.children.sort(key=lambda c: c.label.casefold())
+    return result
+
+
+def _check_unique(session: Session, household: Household, kind: str, parent_id, name: str, exclude_id=None):
+    siblings = session.scalars(
+        select(Category).where(
+            Category.household_id == household.id,
+            Category.kind == kind,
+            Category.parent_id.is_(None) if parent_id is None else Category.parent_id == parent_id,
+        )
+    )
+    wanted = name.strip().casefold()
+    for sibling in siblings:
+        if sibling.id != exclude_id and sibling.label.strip().casefold() == wanted:
+            raise DuplicateCategoryError()
+
+
+def create_category(
+    session: Session, household: Household, *, kind: str, name: str, parent: Category | None = None
+) -> Category:
+    if kind not in KINDS:
+        raise InvalidCategoryError()
+    if parent is not None:
+        if parent.household_id != household.id or parent.parent_id is not None or parent.kind != kind:
+            raise InvalidCategoryError()
+    _check_unique(session, household, kind, parent.id if parent else None, name)
+    category = Category(
+        household_id=household.id, kind=kind, name=name.strip(), parent_id=parent.id if parent else None
+    )
+    session.add(category)
+    session.flush()
+    return category
+
+
+def rename_category(session: Session, category: Category, name: str) -> None:
+    household = session.get(Household, category.household_id)
+    _check_unique(session, household, category.kind, category.parent_id, name, exclude_id=category.id)
+    category.name = name.strip()
+    session.flush()
+
+
+def set_category_archived(session: Session, category: Category, archived: bool) -> None:
+    """Archiving hides a category from new entries; old entries keep it. Children follow."""
+    category.archived = archived
+    if category.parent_id is None:
+        for child in session.scalars(select(Category).where(Category.parent_id == category.id)):
+            child.archived = archived
+    elif not archived:
+        parent = session.get(Category, category.parent_id)
+        if parent is not None and parent.archived:
+            parent.archived = False
+    session.flush()

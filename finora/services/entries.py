@@ -1,0 +1,122 @@
+"""Income and expense entries: add, edit, duplicate, delete, mark paid or unpaid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from finora.errors import FieldError
+from finora.models import Account, Category, Entry, Household, User
+from finora.models.entry import PAYMENT_METHODS
+
+
+@dataclass(frozen=True)
+class EntryData:
+    kind: str
+    amount: Decimal
+    date: date
+    description: str
+    account_id: int
+    category_id: int
+    subcategory_id: int | None = None
+    paid_on: date | None = None
+    notes: str | None = None
+    payment_method: str = "other"
+
+
+def _validate(session: Session, household: Household, data: EntryData, current: Entry | None) -> None:
+    if data.kind not in ("income", "expense"):
+        raise FieldError("kind", _l("Choose income or expense."))
+    if data.amount is None or data.amount <= 0:
+        raise FieldError("amount", _l("Enter a positive amount."))
+    if not data.description.strip():
+        raise FieldError("description", _l("Describe the entry."))
+    if data.payment_method not in PAYMENT_METHODS:
+        raise FieldError("payment_method", _l("Choose a payment method."))
+
+    account = session.get(Account, data.account_id)
+    if account is None or account.household_id != household.id:
+        raise FieldError("account_id", _l("Choose an account."))
+    keeps_account = current is not None and current.account_id == account.id
+    if account.archived and not keeps_account:
+        raise FieldError("account_id", _l("This account is archived; choose another one."))
+
+    category = session.get(Category, data.category_id)
+    if (
+        category is None
+        or category.household_id != household.id
+        or category.parent_id is not None
+        or category.kind != data.kind
+    ):
+        raise FieldError("category_id", _l("Choose a category."))
+    if category.archived and not (current is not None and current.category_id == category.id):
+        raise FieldError("category_id", _l("This category is archived; choose another one."))
+
+    if data.subcategory_id is not None:
+        sub = session.get(Category, data.subcategory_id)
+        if sub is None or sub.household_id != household.id or sub.parent_id != category.id:
+            raise FieldError("subcategory_id", _l("Choose a subcategory of the chosen category."))
+        if sub.archived and not (current is not None and current.subcategory_id == sub.id):
+            raise FieldError(
+                "subcategory_id", _l("This subcategory is archived; choose another one.")
+            )
+
+
+def _apply(entry: Entry, data: EntryData) -> None:
+    entry.kind = data.kind
+    entry.amount = data.amount
+    entry.date = data.date
+    entry.paid_on = data.paid_on
+    entry.description = data.description.strip()
+    entry.notes = (data.notes or "").strip() or None
+    entry.account_id = data.account_id
+    entry.category_id = data.category_id
+    entry.subcategory_id = data.subcategory_id
+    entry.payment_method = data.payment_method
+
+
+def create_entry(session: Session, household: Household, data: EntryData, *, user: User | None = None) -> Entry:
+    _validate(session, household, data, None)
+    entry = Entry(household_id=household.id, created_by_id=user.id if user else None)
+    _apply(entry, data)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def update_entry(session: Session, entry: Entry, data: EntryData) -> None:
+    household = session.get(Household, entry.household_id)
+    _validate(session, household, data, entry)
+    _apply(entry, data)
+    session.flush()
+
+
+def delete_entry(session: Session, entry: Entry) -> None:
+    session.delete(entry)
+    session.flush()
+
+
+def set_entry_paid(session: Session, entry: Entry, paid_on: date | None) -> None:
+    """Mark paid on a day (None marks it unpaid)."""
+    entry.paid_on = paid_on
+    session.flush()
+
+
+def entry_data(entry: Entry) -> EntryData:
+    """The entry's values, e.g. to prefill a duplicate."""
+    return EntryData(
+        kind=entry.kind,
+        amount=entry.amount,
+        date=entry.date,
+        description=entry.description,
+        account_id=entry.account_id,
+        category_id=entry.category_id,
+        subcategory_id=entry.subcategory_id,
+        paid_on=entry.paid_on,
+        notes=entry.notes,
+        payment_method=entry.payment_method,
+    )
