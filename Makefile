@@ -10,7 +10,7 @@ MARIADB_TEST_URL ?= mysql+pymysql://root@127.0.0.1:3306
 LOCALES := pt en es
 
 .PHONY: run install compile-translations translations migrate test test-sqlite test-postgres \
-        test-mariadb test-e2e lint clean
+        test-mariadb test-e2e lint bench clean
 
 run: install compile-translations migrate
 	$(BIN)/python app.py
@@ -60,6 +60,10 @@ test-mariadb: install compile-translations
 
 test-e2e: install compile-translations
 	$(PYTEST) -m e2e
+
+# Server-side timings on 100,000 entries (SQLite; see tests/bench/run.py).
+bench: install compile-translations
+	$(BIN)/python -m tests.bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

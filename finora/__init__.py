@@ -79,19 +79,29 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from finora.web.accounts import bp as accounts_bp
     from finora.web.admin import bp as admin_bp
+    from finora.web.assets import bp as assets_bp
     from finora.web.auth import bp as auth_bp
+    from finora.web.categories import bp as categories_bp
     from finora.web.dashboard import bp as dashboard_bp
+    from finora.web.entries import bp as entries_bp
     from finora.web.public import bp as public_bp
+    from finora.web.transfers import bp as transfers_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(assets_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/accounts")
+    app.register_blueprint(entries_bp, url_prefix="/entries")
+    app.register_blueprint(transfers_bp, url_prefix="/transfers")
+    app.register_blueprint(categories_bp, url_prefix="/categories")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime
+    from flask_babel import format_date, format_datetime, format_percent
 
     from finora.i18n import LANGUAGES, current_language, money_filter
     from finora.tenancy import current_household, current_membership
@@ -99,7 +109,16 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = money_filter
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["percent"] = lambda value: format_percent(value, "#,##0.0%")
+    from finora.web import labels
+    from finora.web.navigation import url_with
+
     app.jinja_env.globals.update(
+        ACCOUNT_KIND_LABELS=labels.ACCOUNT_KINDS,
+        PAYMENT_METHOD_LABELS=labels.PAYMENT_METHODS,
+        ENTRY_KIND_LABELS=labels.ENTRY_KINDS,
+        STATUS_LABELS=labels.STATUSES,
+        url_with=url_with,
         LANGUAGES=LANGUAGES,
         current_language=current_language,
         current_household=current_household,

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import random
+import secrets
+import time
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
+from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.services.registration import bootstrap_admin
+from finora.models import Household, Membership, User
+from finora.models.user import LOCALES
+from finora.services.registration import (
+    DEFAULT_CURRENCY,
+    DEFAULT_TIMEZONE,
+    SignupData,
+    bootstrap_admin,
+    normalise_email,
+    register_user,
+)
 
 finora_cli = AppGroup("finora", help="Finora administration commands.")
 
@@ -34,6 +50,94 @@ def bootstrap_command() -> None:
         click.echo(f"{email} already exists; it is an active admin.")
     else:
         click.echo(f"Created the admin {email}.")
+
+
+DEMO_HOUSEHOLD = {"pt": "Família Demo", "en": "Demo household", "es": "Hogar demo"}
+
+
+@finora_cli.command("seed")
+@click.option("--email", help="Seed the household of this existing user (else create a new user).")
+@click.option("--name", help="New user's name (default: Demo).")
+@click.option("--household", "household_name", help="New household's name.")
+@click.option("--locale", type=click.Choice(LOCALES), help="New user's language (default: pt).")
+@click.option("--currency", help="New household's currency (default: from the language).")
+@click.option("--years", type=click.IntRange(1, 50), default=2, show_default=True,
+              help="Years of history, ending at --end.")
+@click.option("--entries", "target", type=click.IntRange(min=1),
+              help="About this many entries in total (scales the everyday spending).")
+@click.option("--seed", "rng_seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Last day of the history, YYYY-MM-DD (default: the household's today).")
+def seed_command(email, name, household_name, locale, currency, years, target, rng_seed, end) -> None:
+    """Fill a household with realistic demo data (accounts, entries, transfers)."""
+    from finora.services.seed import refresh_statistics, seed_household
+
+    password = None
+    try:
+        if email:
+            given = [flag for flag, value in (("--name", name), ("--household", household_name),
+                                               ("--locale", locale), ("--currency", currency)) if value]
+            if given:
+                raise click.UsageError(f"{', '.join(given)} only apply to a new user; drop --email.")
+            user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+            if user is None:
+                raise click.ClickException(f"No user with the e-mail {email}.")
+            household = _household_of(user)
+        else:
+            locale = locale or "pt"
+            password = secrets.token_urlsafe(12)
+            data = SignupData(
+                name=name or "Demo",
+                email=f"demo-{secrets.token_hex(4)}@example.com",
+                password=password,
+                household_name=household_name or DEMO_HOUSEHOLD[locale],
+                currency=(currency or DEFAULT_CURRENCY[locale]).upper(),
+                locale=locale,
+                timezone=DEFAULT_TIMEZONE[locale],
+            )
+            # Demo data: always open registration, whatever REGISTRATION_MODE says.
+            user = register_user(db.session, data, mode="open")
+            household = _household_of(user)
+        last_day = end.date() if end else today(household)
+        started = time.perf_counter()
+        report = seed_household(
+            db.session, household, years=years, end=last_day, rng=random.Random(rng_seed),
+            target_entries=target, locale=user.locale,
+        )
+    except FinoraError as error:
+        db.session.rollback()
+        with force_locale("en"):
+            reason = str(error.message)
+        raise click.ClickException(f"Cannot seed: {reason}") from error
+    except click.ClickException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    try:
+        refresh_statistics(db.session)
+    except SQLAlchemyError as error:  # the data is in; stale statistics only slow queries
+        db.session.rollback()
+        click.echo(f"Could not refresh the planner statistics: {error}", err=True)
+    elapsed = time.perf_counter() - started
+    if password is not None:
+        admin = " (the first user: also the instance admin)" if user.is_admin else ""
+        click.echo(f"Created a new user{admin}:")
+        click.echo(f"E-mail: {user.email}")
+        click.echo(f"Password: {password}")
+    click.echo(
+        f"Seeded household {household.name!r} (id {household.id}) from {report.start} to {report.end}: "
+        f"{report.entries} entries, {report.transfers} transfers, "
+        f"{report.accounts_created} new accounts in {elapsed:.1f} s."
+    )
+
+
+def _household_of(user: User) -> Household:
+    """The household the user owns (else the first one they belong to)."""
+    memberships = sorted(user.memberships, key=lambda m: (m.role != "owner", m.id))
+    if not memberships:
+        raise click.ClickException(f"{user.email} belongs to no household.")
+    membership: Membership = memberships[0]
+    return membership.household
 
 
 def register_cli(app: Flask) -> None:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from finora.errors import FinoraError
+from finora.errors import FieldError, FinoraError
 from finora.models import Category, Household
 from finora.models.category import KINDS
 from finora.services.catalogue_data import EXPENSE, INCOME
@@ -23,6 +23,14 @@ class DuplicateCategoryError(FinoraError):
 
 class InvalidCategoryError(FinoraError):
     message = _l("Choose a valid category.")
+
+
+class ArchivedParentError(FinoraError):
+    message = _l("This category is archived. Restore it before adding subcategories to it.")
+    status = 409
+
+
+NAME_MAX_LENGTH = 80  # categories.name is String(80)
 
 
 @cache
@@ -91,6 +99,16 @@ def category_tree(
     return result
 
 
+def _clean_name(name: str | None) -> str:
+    """The name as stored; the form checks too, but the service is the last line."""
+    name = (name or "").strip()
+    if not name:
+        raise FieldError("name", _l("Enter a name."))
+    if len(name) > NAME_MAX_LENGTH:
+        raise FieldError("name", _l("Use at most %(count)d characters.", count=NAME_MAX_LENGTH))
+    return name
+
+
 def _check_unique(session: Session, household: Household, kind: str, parent_id, name: str, exclude_id=None):
     siblings = session.scalars(
         select(Category).where(
@@ -113,9 +131,12 @@ def create_category(
     if parent is not None:
         if parent.household_id != household.id or parent.parent_id is not None or parent.kind != kind:
             raise InvalidCategoryError()
+        if parent.archived:
+            raise ArchivedParentError()
+    name = _clean_name(name)
     _check_unique(session, household, kind, parent.id if parent else None, name)
     category = Category(
-        household_id=household.id, kind=kind, name=name.strip(), parent_id=parent.id if parent else None
+        household_id=household.id, kind=kind, name=name, parent_id=parent.id if parent else None
     )
     session.add(category)
     session.flush()
@@ -123,9 +144,12 @@ def create_category(
 
 
 def rename_category(session: Session, category: Category, name: str) -> None:
+    name = _clean_name(name)
     household = session.get(Household, category.household_id)
     _check_unique(session, household, category.kind, category.parent_id, name, exclude_id=category.id)
-    category.name = name.strip()
+    # A seeded category saved under its default label keeps following the translations.
+    default = default_label(category.code) if category.code else None
+    category.name = None if name == default else name
     session.flush()
 
 

@@ -50,6 +50,14 @@
     }
   });
 
+  // Destructive forms ask first (data-confirm holds the translated question).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
   window.addEventListener("storage", function (event) {
     if (event.key === "finora-theme") { apply(event.newValue || "auto"); }
   });

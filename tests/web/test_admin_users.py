@@ -53,7 +53,7 @@ def test_disabling_ends_the_users_session(client, auth, user):
     member = create_user()
     member_client = client.application.test_client()
     member_client.post("/login", data={"email": member.email, "password": PASSWORD})
-    assert member_client.get("/dashboard").status_code == 200
+    assert member_client.get("/dashboard", follow_redirects=True).status_code == 200
     auth.login(user.email)
     client.post(f"/admin/users/{member.id}/disable")
     assert member_client.get("/dashboard").status_code == 302

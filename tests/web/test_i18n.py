@@ -35,13 +35,13 @@ def test_a_users_choice_is_stored_on_the_user(signed_in, user):
     signed_in.post("/language", data={"locale": "es", "next": "/dashboard"})
     db.session.refresh(user)
     assert user.locale == "es"
-    assert html_lang(signed_in.get("/dashboard", headers={"Accept-Language": "en"})) == "es"
+    assert html_lang(signed_in.get("/dashboard", headers={"Accept-Language": "en"}, follow_redirects=True)) == "es"
 
 
 def test_the_users_language_wins_over_the_browser(client, auth):
     person = create_user(locale="pt")
     auth.login(person.email)
-    assert html_lang(client.get("/dashboard", headers={"Accept-Language": "en"})) == "pt"
+    assert html_lang(client.get("/dashboard", headers={"Accept-Language": "en"}, follow_redirects=True)) == "pt"
 
 
 def test_language_switch_refuses_unknown_languages_and_foreign_redirects(client):

@@ -9,7 +9,7 @@ def test_sign_in_and_out(client, auth, user):
     response = auth.login(user.email.upper())
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/dashboard")
-    assert client.get("/dashboard").status_code == 200
+    assert client.get("/dashboard", follow_redirects=True).status_code == 200
     response = auth.logout()
     assert response.status_code == 302
     assert client.get("/dashboard").status_code == 302
@@ -55,7 +55,7 @@ def test_next_parameter_is_followed_only_within_the_site(client, user):
 
 def test_sign_out_is_post_only(signed_in):
     assert signed_in.get("/logout").status_code == 405
-    assert signed_in.get("/dashboard").status_code == 200
+    assert signed_in.get("/dashboard", follow_redirects=True).status_code == 200
 
 
 def test_csrf_is_enforced_on_sign_out_and_forms(app_factory):
@@ -72,7 +72,7 @@ def test_csrf_is_enforced_on_sign_out_and_forms(app_factory):
         )
         assert response.status_code == 302
         assert client.post("/logout").status_code == 400
-        assert client.get("/dashboard").status_code == 200  # still signed in
+        assert client.get("/dashboard", follow_redirects=True).status_code == 200  # still signed in
 
 
 def test_dashboard_needs_sign_in(client):

@@ -44,7 +44,7 @@ def test_first_user_becomes_active_admin_and_is_signed_in(client):
         "BRL",
         "America/Sao_Paulo",
     )
-    page = client.get("/dashboard")
+    page = client.get("/dashboard", follow_redirects=True)
     assert page.status_code == 200
     assert "Família Souza" in page.get_data(as_text=True)
 

@@ -1,15 +1,127 @@
-"""Dashboard views (the ledger issue fills this with the month's figures)."""
+"""The monthly dashboard and the year view."""
 
 from __future__ import annotations
 
-from flask import render_template
+from datetime import date
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_login import login_required
 
+from finora.dates import today
+from finora.extensions import db
+from finora.services.accounts import account_balances, consolidated_balance, list_accounts
+from finora.services.catalogue import category_tree
+from finora.services.entry_list import SORTS, STATUSES, EntryFilters, list_entries
+from finora.services.month_summary import category_totals, daily_net, month_metrics
+from finora.services.periods import month_bounds, shift_month
+from finora.services.year_summary import year_summary
 from finora.tenancy import require_household
 from finora.web.dashboard import bp
+from finora.web.dashboard.charts import category_donut, cumulative_net, year_bars
+from finora.web.forms import EmptyForm
+from finora.web.labels import PAYMENT_METHODS
+
+MIN_YEAR, MAX_YEAR = 1900, 9999
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
 
 
 @bp.get("/dashboard")
-@login_required
 def index():
-    return render_template("dashboard/index.html", household=require_household())
+    day = today(require_household())
+    return redirect(url_for("dashboard.month", year=day.year, month=day.month))
+
+
+@bp.get("/dashboard/go")
+def go():
+    """The month picker (an <input type="month">) sends YYYY-MM here."""
+    value = request.args.get("month", "")
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        date(year, month, 1)
+    except ValueError:
+        return redirect(url_for("dashboard.index"))
+    return redirect(url_for("dashboard.month", year=year, month=month))
+
+
+def _filters() -> EntryFilters:
+    args = request.args
+    kind = args.get("kind", "")
+    status = args.get("status", "")
+    sort = args.get("sort", "date_desc")
+    method = args.get("method", "")
+    return EntryFilters(
+        kind=kind if kind in ("income", "expense") else "",
+        status=status if status in STATUSES else "",
+        account_id=args.get("account", type=int),
+        category_id=args.get("category", type=int),
+        payment_method=method if method in PAYMENT_METHODS else "",
+        search=args.get("q", "")[:100],
+        sort=sort if sort in SORTS else "date_desc",
+        page=max(1, args.get("page", 1, type=int)),
+    )
+
+
+def _check(year: int, month: int | None = None) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR or (month is not None and not 1 <= month <= 12):
+        abort(404)
+
+
+@bp.get("/dashboard/<int:year>/<int:month>")
+def month(year: int, month: int):
+    _check(year, month)
+    household = require_household()
+    day = today(household)
+    start, end = month_bounds(year, month)
+    filters = _filters()
+    accounts = list_accounts(db.session, household)
+    balance_day = min(day, end)
+    balances = account_balances(db.session, household, balance_day)
+    totals = category_totals(db.session, household, start, end)
+    currency = household.currency
+    return render_template(
+        "dashboard/month.html",
+        household=household,
+        year=year,
+        month=month,
+        start=start,
+        today=day,
+        is_current=(year, month) == (day.year, day.month),
+        previous=shift_month(year, month, -1),
+        following=shift_month(year, month, 1),
+        metrics=month_metrics(db.session, household, year, month, day),
+        totals=totals,
+        expense_chart=category_donut(totals["expense"], currency),
+        income_chart=category_donut(totals["income"], currency),
+        net_chart=cumulative_net(daily_net(db.session, household, year, month), currency),
+        page=list_entries(db.session, household, start, end, filters, day),
+        filters=filters,
+        accounts=accounts,
+        consolidated=consolidated_balance(balances, accounts),
+        balance_day=balance_day,
+        expense_tree=category_tree(db.session, household, "expense", include_archived=True),
+        income_tree=category_tree(db.session, household, "income", include_archived=True),
+        form=EmptyForm(),
+    )
+
+
+@bp.get("/dashboard/<int:year>")
+def year(year: int):
+    _check(year)
+    household = require_household()
+    summary = year_summary(db.session, household, year)
+    month_names = [format_date(date(year, m, 1), "MMM").capitalize() for m in range(1, 13)]
+    return render_template(
+        "dashboard/year.html",
+        household=household,
+        year=year,
+        summary=summary,
+        month_names=month_names,
+        chart=year_bars(summary, household.currency, month_names),
+        today=today(household),
+    )

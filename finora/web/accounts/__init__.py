@@ -1,0 +1,7 @@
+"""Accounts."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)
+
+from finora.web.accounts import views  # noqa: E402,F401

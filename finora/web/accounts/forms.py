@@ -1,0 +1,30 @@
+"""Account form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from finora.web.fields import LocalDateField, MoneyField, choices
+from finora.web.labels import ACCOUNT_KINDS
+
+
+class AccountForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Name the account.")), Length(max=80)],
+        description=_l("For example, “Nubank checking” or “Wallet”."),
+    )
+    kind = SelectField(_l("Type"), choices=lambda: choices(ACCOUNT_KINDS.items()))
+    opening_balance = MoneyField(
+        _l("Opening balance"),
+        validators=[InputRequired(_l("Enter the balance on the opening date (0 if none)."))],
+        allow_negative=True,
+        description=_l("The balance at the start of the opening date; negative for a debt."),
+    )
+    opening_date = LocalDateField(
+        _l("Opening date"), validators=[InputRequired(_l("Enter the opening date."))]
+    )
+    include_in_forecast = BooleanField(_l("Include in the cash-flow forecast"), default=True)

@@ -1,0 +1,143 @@
+"""Accounts: list with balances, create, edit, archive, restore, and one account's activity."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from finora.dates import today
+from finora.errors import FinoraError
+from finora.extensions import db
+from finora.models import Account
+from finora.services.account_activity import account_activity
+from finora.services.accounts import (
+    AccountData,
+    account_balances,
+    consolidated_balance,
+    create_account,
+    list_accounts,
+    set_account_archived,
+    update_account,
+)
+from finora.services.periods import month_bounds, shift_month
+from finora.tenancy import get_owned_or_404, require_household
+from finora.web.accounts import bp
+from finora.web.accounts.forms import AccountForm
+from finora.web.form_errors import show_error
+from finora.web.forms import EmptyForm
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
+
+
+@bp.get("")
+def index():
+    household = require_household()
+    accounts = list_accounts(db.session, household)
+    day = today(household)
+    balances = account_balances(db.session, household, day)
+    return render_template(
+        "accounts/index.html",
+        active=[a for a in accounts if not a.archived],
+        archived=[a for a in accounts if a.archived],
+        balances=balances,
+        total=consolidated_balance(balances, accounts),
+        today=day,
+        form=EmptyForm(),
+    )
+
+
+def _data(form: AccountForm) -> AccountData:
+    return AccountData(
+        name=form.name.data,
+        kind=form.kind.data,
+        opening_balance=form.opening_balance.data,
+        opening_date=form.opening_date.data,
+        include_in_forecast=form.include_in_forecast.data,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    household = require_household()
+    form = AccountForm()
+    if not form.is_submitted():
+        form.opening_date.data = today(household)
+    if form.validate_on_submit():
+        try:
+            account = create_account(db.session, household, _data(form))
+        except FinoraError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account “%(name)s” created.", name=account.name), "success")
+            return redirect(url_for("accounts.index"))
+    return render_template("accounts/form.html", form=form, account=None), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
+def edit(account_id: int):
+    account = get_owned_or_404(Account, account_id)
+    form = AccountForm(obj=account)
+    if form.validate_on_submit():
+        try:
+            update_account(db.session, account, _data(form))
+        except FinoraError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account “%(name)s” saved.", name=account.name), "success")
+            return redirect(url_for("accounts.index"))
+    return render_template("accounts/form.html", form=form, account=account), 422 if form.errors or form.form_errors else 200
+
+
+@bp.post("/<int:account_id>/archive")
+def archive(account_id: int):
+    return _set_archived(account_id, True)
+
+
+@bp.post("/<int:account_id>/restore")
+def restore(account_id: int):
+    return _set_archived(account_id, False)
+
+
+def _set_archived(account_id: int, archived: bool):
+    account = get_owned_or_404(Account, account_id)
+    if EmptyForm().validate_on_submit():
+        set_account_archived(db.session, account, archived)
+        db.session.commit()
+        if archived:
+            flash(_("Account “%(name)s” archived. Its history is kept.", name=account.name), "success")
+        else:
+            flash(_("Account “%(name)s” restored.", name=account.name), "success")
+    return redirect(url_for("accounts.index"))
+
+
+@bp.get("/<int:account_id>")
+def show(account_id: int):
+    account = get_owned_or_404(Account, account_id)
+    household = require_household()
+    day = today(household)
+    year = request.args.get("year", type=int) or day.year
+    month = request.args.get("month", type=int) or day.month
+    if not (1 <= month <= 12 and 1900 <= year <= 9999):
+        year, month = day.year, day.month
+    start, end = month_bounds(year, month)
+    balance = account_balances(db.session, household, min(day, end))[account.id]
+    return render_template(
+        "accounts/show.html",
+        account=account,
+        year=year,
+        month=month,
+        start=start,
+        previous=shift_month(year, month, -1),
+        following=shift_month(year, month, 1),
+        activity=account_activity(db.session, account, start, end),
+        balance=balance,
+        balance_day=min(day, end),
+        today=day,
+    )

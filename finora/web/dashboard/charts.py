@@ -1,0 +1,149 @@
+"""Plotly figures for the dashboard, built server-side as plain JSON-ready dicts.
+
+Chart coordinates are floats because Plotly draws numbers; every amount a person reads
+(hover text, labels) is the exact Decimal formatted by finora.money.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+
+from finora.i18n import money_filter
+from finora.services.month_summary import CategoryTotal, DayNet
+from finora.services.year_summary import YearSummary
+
+INCOME_COLOR = "#2e9e6b"
+EXPENSE_COLOR = "#d9534f"
+NET_COLOR = "#3b7ddd"
+PALETTE = [
+    "#1f6f5c", "#3b7ddd", "#f2a33a", "#d9534f", "#7c5cc4", "#2e9e6b", "#e76fb2",
+    "#5bc0de", "#8c6d46", "#9aa33f", "#c0392b", "#16a085", "#6c757d", "#f39c12",
+]
+
+
+def _n(amount: Decimal) -> float:
+    return float(amount)
+
+
+def _layout(**extra) -> dict:
+    layout = {
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "showlegend": False,
+        # Axis numbers written the reader's way ("1.234,5" in pt, "1,234.5" in en).
+        "separators": get_decimal_symbol(str(get_locale())) + get_group_symbol(str(get_locale())),
+    }
+    layout.update(extra)
+    return layout
+
+
+def category_donut(totals: list[CategoryTotal], currency: str) -> dict:
+    """A donut of totals by category; each slice carries its category id for filtering."""
+    return {
+        "data": [
+            {
+                "type": "pie",
+                "hole": 0.55,
+                "labels": [t.label for t in totals],
+                "values": [_n(t.total) for t in totals],
+                "text": [money_filter(t.total, currency) for t in totals],
+                "customdata": [t.category_id for t in totals],
+                "textinfo": "percent",
+                "textposition": "inside",
+                "insidetextorientation": "horizontal",
+                "hovertemplate": "%{label}<br>%{text}<extra></extra>",
+                "sort": False,
+                "marker": {"colors": PALETTE},
+            }
+        ],
+        "layout": _layout(
+            showlegend=True,
+            legend={"orientation": "h", "x": 0, "y": -0.05, "yanchor": "top"},
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            height=380,
+        ),
+    }
+
+
+def cumulative_net(days: list[DayNet], currency: str) -> dict:
+    """The month's running net (income minus expenses), day by day."""
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _("Net so far"),
+                "x": [d.day.isoformat() for d in days],
+                "y": [_n(d.cumulative) for d in days],
+                "text": [
+                    f"{format_date(d.day, 'medium')}: {money_filter(d.cumulative, currency)}"
+                    for d in days
+                ],
+                "hovertemplate": "%{text}<extra></extra>",
+                "line": {"color": NET_COLOR, "shape": "hv", "width": 2},
+                "marker": {"size": 4},
+                "fill": "tozeroy",
+                "fillcolor": "rgba(59,125,221,0.12)",
+            }
+        ],
+        "layout": _layout(
+            margin={"l": 60, "r": 10, "t": 10, "b": 40},
+            xaxis={"type": "date", "tickformat": "%d", "fixedrange": True},
+            yaxis={"zeroline": True, "zerolinewidth": 2, "fixedrange": True, "tickformat": ",.0f"},
+        ),
+    }
+
+
+def year_bars(summary: YearSummary, currency: str, month_names: list[str]) -> dict:
+    """Income and expenses per month as bars, with the net as a line."""
+    months = summary.months
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "name": _("Income"),
+                "x": month_names,
+                "y": [_n(m.income) for m in months],
+                "text": [money_filter(m.income, currency) for m in months],
+                "textposition": "none",
+                "hovertemplate": "%{x}: %{text}<extra>" + _("Income") + "</extra>",
+                "marker": {"color": INCOME_COLOR},
+                "customdata": [m.month for m in months],
+            },
+            {
+                "type": "bar",
+                "name": _("Expenses"),
+                "x": month_names,
+                "y": [_n(m.expense) for m in months],
+                "text": [money_filter(m.expense, currency) for m in months],
+                "textposition": "none",
+                "hovertemplate": "%{x}: %{text}<extra>" + _("Expenses") + "</extra>",
+                "marker": {"color": EXPENSE_COLOR},
+                "customdata": [m.month for m in months],
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _("Net"),
+                "x": month_names,
+                "y": [_n(m.net) for m in months],
+                "text": [money_filter(m.net, currency) for m in months],
+                "hovertemplate": "%{x}: %{text}<extra>" + _("Net") + "</extra>",
+                "line": {"color": NET_COLOR, "width": 2},
+                "customdata": [m.month for m in months],
+            },
+        ],
+        "layout": _layout(
+            barmode="group",
+            showlegend=True,
+            legend={"orientation": "h", "y": -0.15},
+            margin={"l": 60, "r": 10, "t": 10, "b": 40},
+            yaxis={"zeroline": True, "fixedrange": True, "tickformat": ",.0f"},
+            xaxis={"fixedrange": True},
+        ),
+    }

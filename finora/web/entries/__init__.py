@@ -1,0 +1,7 @@
+"""Entries."""
+
+from flask import Blueprint
+
+bp = Blueprint("entries", __name__)
+
+from finora.web.entries import views  # noqa: E402,F401

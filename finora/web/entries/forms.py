@@ -1,0 +1,64 @@
+"""The entry form: amount in the user's locale, dates, account, category, subcategory."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
+from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
+
+
+class EntryForm(FlaskForm):
+    kind = RadioField(_l("Type"), choices=lambda: choices(ENTRY_KINDS.items()), default="expense")
+    amount = MoneyField(_l("Amount"), validators=[InputRequired(_l("Enter an amount."))])
+    date = LocalDateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
+    paid = BooleanField(_l("Paid"))
+    paid_on = LocalDateField(
+        _l("Paid on"), validators=[Optional()], description=_l("Empty with “Paid” on means today.")
+    )
+    description = StringField(
+        _l("Description"),
+        validators=[DataRequired(_l("Describe the entry.")), Length(max=200)],
+    )
+    account_id = IdSelectField(_l("Account"), validators=[InputRequired(_l("Choose an account."))])
+    category_id = IdSelectField(_l("Category"), validators=[InputRequired(_l("Choose a category."))])
+    subcategory_id = IdSelectField(_l("Subcategory"))
+    payment_method = SelectField(
+        _l("Payment method"), choices=lambda: choices(PAYMENT_METHODS.items()), default="other"
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+    next = HiddenField()
+
+    def set_choices(self, accounts, expense_tree, income_tree) -> None:
+        """Accounts, and categories of both kinds grouped so the form works without JS;
+        the page's script narrows the lists to the chosen type and category."""
+        self.account_id.choices = [SelectChoice(str(a.id), a.name) for a in accounts]
+        categories, subcategories = [SelectChoice("", str(_l("Choose…")))], [
+            SelectChoice("", str(_l("None")))
+        ]
+        for kind, tree in (("expense", expense_tree), ("income", income_tree)):
+            group = str(ENTRY_KINDS[kind])
+            for node in tree:
+                categories.append(
+                    SelectChoice(
+                        str(node.category.id),
+                        node.category.label,
+                        optgroup=group,
+                        render_kw={"data-kind": kind},
+                    )
+                )
+                for child in node.children:
+                    subcategories.append(
+                        SelectChoice(
+                            str(child.id),
+                            child.label,
+                            optgroup=node.category.label,
+                            render_kw={"data-parent": str(node.category.id)},
+                        )
+                    )
+        self.category_id.choices = categories
+        self.subcategory_id.choices = subcategories

@@ -1,0 +1,75 @@
+"""Form fields that read money and dates the way the user writes them."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+
+from finora.money import MoneyError, format_amount_input, parse_amount
+
+
+def _locale() -> str:
+    return str(get_locale() or "pt")
+
+
+class MoneyField(StringField):
+    """An amount typed in the user's locale; the typed text is kept when it is refused."""
+
+    def __init__(self, label=None, validators=None, *, allow_negative: bool = False, **kwargs):
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.allow_negative = allow_negative
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        try:
+            self.data = parse_amount(valuelist[0], _locale(), allow_negative=self.allow_negative)
+        except MoneyError as error:
+            raise ValueError(str(error.message)) from error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_amount_input(self.data, _locale()) if self.data is not None else ""
+
+
+class LocalDateField(DateField):
+    """An ISO date from the browser's date picker, with our own error message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([valuelist[0].strip()])
+        except ValueError as error:
+            self.data = None
+            raise ValueError(str(_l("Enter a real date, such as 2026-03-31."))) from error
+
+
+class IdSelectField(SelectField):
+    """A select of database ids; an empty value reads as None."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        # Whether the id belongs to the household is the service's check, not the form's.
+        super().__init__(label, validators, coerce=_optional_int, validate_choice=False, **kwargs)
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(str(value), str(label)) for value, label in pairs]

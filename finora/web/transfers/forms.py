@@ -1,0 +1,25 @@
+"""Transfer form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from finora.web.fields import IdSelectField, LocalDateField, MoneyField
+
+
+class TransferForm(FlaskForm):
+    from_account_id = IdSelectField(_l("From account"), validators=[InputRequired(_l("Choose an account."))])
+    to_account_id = IdSelectField(_l("To account"), validators=[InputRequired(_l("Choose an account."))])
+    amount = MoneyField(_l("Amount"), validators=[InputRequired(_l("Enter an amount."))])
+    date = LocalDateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
+    next = HiddenField()
+
+    def set_accounts(self, accounts) -> None:
+        options = [SelectChoice(str(a.id), a.name) for a in accounts]
+        self.from_account_id.choices = list(options)
+        self.to_account_id.choices = list(options)

@@ -1,0 +1,113 @@
+"""Transfers between the household's accounts: add, edit, delete."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from finora.dates import today
+from finora.errors import FinoraError
+from finora.extensions import db
+from finora.models import Transfer
+from finora.services.accounts import list_accounts
+from finora.services.transfers import (
+    TransferData,
+    create_transfer,
+    delete_transfer,
+    update_transfer,
+)
+from finora.tenancy import get_owned_or_404, require_household
+from finora.web.form_errors import show_error
+from finora.web.forms import EmptyForm
+from finora.web.navigation import safe_next
+from finora.web.transfers import bp
+from finora.web.transfers.forms import TransferForm
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
+
+
+def _back() -> str:
+    target = request.form.get("next") or request.args.get("next")
+    return safe_next(target, "accounts.index") if target else url_for("accounts.index")
+
+
+def _prepare(form: TransferForm, transfer: Transfer | None) -> None:
+    accounts = [a for a in list_accounts(db.session, require_household()) if not a.archived]
+    if transfer is not None:
+        for account in (transfer.from_account, transfer.to_account):
+            if account.archived and account not in accounts:
+                accounts.append(account)
+    form.set_accounts(accounts)
+
+
+def _data(form: TransferForm) -> TransferData:
+    return TransferData(
+        from_account_id=form.from_account_id.data,
+        to_account_id=form.to_account_id.data,
+        amount=form.amount.data,
+        date=form.date.data,
+        description=form.description.data,
+    )
+
+
+def _render(form, transfer):
+    status = 422 if form.is_submitted() else 200
+    return render_template("transfers/form.html", form=form, transfer=transfer), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    household = require_household()
+    form = TransferForm()
+    _prepare(form, None)
+    if not form.is_submitted():
+        form.date.data = today(household)
+        form.next.data = request.args.get("next", "")
+        choices = form.from_account_id.choices
+        if len(choices) >= 2:
+            form.from_account_id.data, form.to_account_id.data = choices[0].value, choices[1].value
+    if form.validate_on_submit():
+        try:
+            create_transfer(db.session, household, _data(form), user=current_user)
+        except FinoraError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Transfer recorded."), "success")
+            return redirect(_back())
+    return _render(form, None)
+
+
+@bp.route("/<int:transfer_id>/edit", methods=["GET", "POST"])
+def edit(transfer_id: int):
+    transfer = get_owned_or_404(Transfer, transfer_id)
+    form = TransferForm(obj=transfer)
+    _prepare(form, transfer)
+    if not form.is_submitted():
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            update_transfer(db.session, transfer, _data(form))
+        except FinoraError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Transfer saved."), "success")
+            return redirect(_back())
+    return _render(form, transfer)
+
+
+@bp.post("/<int:transfer_id>/delete")
+def delete(transfer_id: int):
+    transfer = get_owned_or_404(Transfer, transfer_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    delete_transfer(db.session, transfer)
+    db.session.commit()
+    flash(_("Transfer deleted."), "success")
+    return redirect(_back())
