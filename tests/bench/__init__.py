@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs tests.bench.run (not collected by pytest)."""

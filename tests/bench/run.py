@@ -1,0 +1,265 @@
+"""Server-side timings on a big ledger: `make bench` (python -m tests.bench.run).
+
+Builds a throw-away database (SQLite unless FINORA_BENCH_DATABASE_URL names a PostgreSQL
+or MariaDB server, as FINORA_TEST_DATABASE_URL does for the tests), seeds one household
+with 100,000 entries over ten years and ten more with 10,000 each, refreshes the planner
+statistics (FINORA_BENCH_STALE_STATISTICS=1 skips that, to see a freshly bulk-loaded
+database), signs in as the big household's owner and times the heaviest pages with the
+test client. The floor: p95 at most 150 ms per page. Exits 1 when a page misses it or
+answers anything but 200.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from finora import create_app
+from finora.dates import today
+from finora.extensions import db
+from finora.models import Entry
+from finora.services.periods import month_bounds, shift_month
+from finora.services.registration import SignupData, register_user
+from finora.services.seed import refresh_statistics, seed_household
+from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
+
+BIG_ENTRIES = 100_000
+SMALL_ENTRIES = 10_000
+SMALL_HOUSEHOLDS = 10
+YEARS = 10
+WARM_UP = 3
+REQUESTS = 30
+FLOOR_MS = 150.0
+PASSWORD = "bench password 2024"
+RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results" / "latest.json"
+
+
+@dataclass
+class PageResult:
+    page: str
+    url: str
+    requests: int
+    median_ms: float | None
+    p95_ms: float | None
+    max_ms: float | None
+    statuses: list[int]
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.error is None
+            and set(self.statuses) == {200}
+            and self.p95_ms is not None
+            and self.p95_ms <= FLOOR_MS
+        )
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (p95 of 30 samples is the 29th smallest)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def peak_memory_mib() -> float:
+    # ru_maxrss is KiB on Linux, bytes on macOS.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _signup(n: int) -> SignupData:
+    return SignupData(
+        name=f"Bench {n}",
+        email=f"bench{n}@example.com",
+        password=PASSWORD,
+        household_name=f"Bench household {n}",
+        currency="BRL",
+        locale="pt",
+        timezone="America/Sao_Paulo",
+    )
+
+
+def seed(app) -> tuple[str, tuple[int, int], int]:
+    """The big household's owner e-mail, the middle month, its expense count."""
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        started = time.perf_counter()
+        owner = register_user(db.session, _signup(0), mode="open")
+        household = owner.memberships[0].household
+        end = today(household)
+        report = seed_household(
+            db.session, household, years=YEARS, end=end, rng=random.Random(2024),
+            target_entries=BIG_ENTRIES,
+        )
+        db.session.commit()
+        big_seconds = time.perf_counter() - started
+        print(
+            f"Seeded the big household: {report.entries:,} entries, {report.transfers:,} transfers "
+            f"({report.start} to {report.end}) in {big_seconds:.1f} s"
+        )
+
+        started = time.perf_counter()
+        total = 0
+        for n in range(1, SMALL_HOUSEHOLDS + 1):
+            user = register_user(db.session, _signup(n), mode="open")
+            small = seed_household(
+                db.session, user.memberships[0].household, years=YEARS, end=end,
+                rng=random.Random(n), target_entries=SMALL_ENTRIES,
+            )
+            db.session.commit()
+            total += small.entries
+        print(
+            f"Seeded {SMALL_HOUSEHOLDS} more households: {total:,} entries "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+
+        if os.environ.get("FINORA_BENCH_STALE_STATISTICS") != "1":
+            refresh_statistics(db.session)
+            print("Refreshed the planner statistics (ANALYZE), as a settled database would have.")
+
+        middle = shift_month(end.year, end.month, -YEARS * 6)
+        start, last = month_bounds(*middle)
+        expenses = db.session.scalar(
+            select(func.count()).where(
+                Entry.household_id == household.id,
+                Entry.kind == "expense",
+                Entry.date >= start,
+                Entry.date <= last,
+            )
+        )
+        email = owner.email
+        db.session.remove()
+    return email, middle, expenses
+
+
+def measure(client, name: str, url: str) -> PageResult:
+    statuses: list[int] = []
+    timings: list[float] = []
+    try:
+        for _ in range(WARM_UP):
+            statuses.append(client.get(url).status_code)
+        if statuses[0] != 200:  # a missing route or an error: no point timing it
+            return PageResult(name, url, 0, None, None, None, statuses)
+        for _ in range(REQUESTS):
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            statuses.append(response.status_code)
+    except Exception as error:  # noqa: BLE001 - TESTING propagates view errors; report them
+        traceback.print_exc()
+        return PageResult(name, url, len(timings), None, None, None, statuses, repr(error))
+    return PageResult(
+        name,
+        url,
+        len(timings),
+        statistics.median(timings),
+        percentile(timings, 0.95),
+        max(timings),
+        statuses,
+    )
+
+
+def report(results: list[PageResult], memory: float) -> bool:
+    print()
+    print(f"{'page':<30} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}  floor")
+    ok = True
+    for r in results:
+        bad = sorted(set(r.statuses) - {200})
+        if r.median_ms is None:
+            note = f"HTTP {', '.join(map(str, bad))}" if bad else (r.error or "no timings")
+            print(f"{r.page:<30} {r.requests:>8} {'-':>10} {'-':>8} {'-':>8}  FAIL ({note})")
+        else:
+            extra = f" (HTTP {', '.join(map(str, bad))})" if bad else ""
+            verdict = "PASS" if r.passed else f"FAIL{extra}"
+            print(
+                f"{r.page:<30} {r.requests:>8} {r.median_ms:>10.1f} {r.p95_ms:>8.1f} "
+                f"{r.max_ms:>8.1f}  {verdict}"
+            )
+        ok = ok and r.passed
+    print(f"\nFloor: p95 <= {FLOOR_MS:.0f} ms per page. Peak memory (RSS): {memory:.0f} MiB")
+    return ok
+
+
+def main() -> int:
+    server = server_url_from_env(os.environ.get("FINORA_BENCH_DATABASE_URL"))
+    tmpdir = Path(tempfile.mkdtemp(prefix="finora-bench-"))
+    url = create_test_database(server)
+    app = create_app(
+        {
+            "FINORA_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "DATA_DIR": tmpdir,
+            "LOG_TO_FILE": False,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    try:
+        email, (year, month), expenses = seed(app)
+        if expenses <= 50:
+            print(f"The middle month {year}-{month:02d} has only {expenses} expenses: no page 2.")
+            return 1
+        # Requests run outside any pushed app context, as in production: each request gets
+        # its own context, `g` and database session.
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pt"
+        login = client.post("/login", data={"email": email, "password": PASSWORD})
+        if login.status_code != 302:
+            print(f"Signing in failed: HTTP {login.status_code}")
+            return 1
+        print(f"Signed in as {email}; middle month {year}-{month:02d} has {expenses} expenses.")
+        pages = [
+            ("month dashboard", f"/dashboard/{year}/{month}"),
+            ("expenses, page 2", f"/dashboard/{year}/{month}?kind=expense&page=2"),
+            ("year view", f"/dashboard/{year}"),
+            ("accounts", "/accounts"),
+        ]
+        results = [measure(client, name, page_url) for name, page_url in pages]
+        memory = peak_memory_mib()
+        ok = report(results, memory)
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(
+            json.dumps(
+                {
+                    "database": server if server == "sqlite" else url.split("@")[-1],
+                    "entries": {"big": BIG_ENTRIES, "small": [SMALL_ENTRIES] * SMALL_HOUSEHOLDS},
+                    "floor_ms": FLOOR_MS,
+                    "peak_memory_mib": round(memory, 1),
+                    "pages": [
+                        asdict(r) | {"statuses": dict(Counter(r.statuses)), "passed": r.passed}
+                        for r in results
+                    ],
+                    "passed": ok,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        print("PASS" if ok else "FAIL")
+        return 0 if ok else 1
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop_test_database(url)
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
