@@ -111,7 +111,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["percent"] = lambda value: format_percent(value, "#,##0.0%")
     from finora.web import labels
-    from finora.web.navigation import url_with
+    from finora.web.navigation import safe_next, url_with
 
     app.jinja_env.globals.update(
         ACCOUNT_KIND_LABELS=labels.ACCOUNT_KINDS,
@@ -119,6 +119,7 @@ def _register_template_helpers(app: Flask) -> None:
         ENTRY_KIND_LABELS=labels.ENTRY_KINDS,
         STATUS_LABELS=labels.STATUSES,
         url_with=url_with,
+        safe_next=safe_next,
         LANGUAGES=LANGUAGES,
         current_language=current_language,
         current_household=current_household,

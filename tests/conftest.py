@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
@@ -47,6 +48,19 @@ def make_app(database_url: str, tmp_path, **overrides):
     application = create_app(config)
     application.test_client_class = FreshGlobalsClient
     return application
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _hash_each_password_once():
+    """scrypt is slow on purpose; the suite hashes the same few passwords hundreds of times.
+    Signing in still verifies against a real scrypt hash."""
+    import finora.services.registration as registration
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            registration, "hash_password", functools.lru_cache(maxsize=64)(registration.hash_password)
+        )
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -49,29 +49,34 @@ def default_label(code: str | None) -> str:
 
 
 def seed_default_catalogue(session: Session, household: Household) -> None:
-    """Give a new household the default tree (skips codes it already has)."""
-    existing = set(
-        session.scalars(select(Category.code).where(Category.household_id == household.id))
+    """Give a household the default tree; codes it already has are left alone.
+
+    Two batched inserts (parents, then children), whatever the size of the tree.
+    """
+    existing = dict(
+        session.execute(
+            select(Category.code, Category.id).where(
+                Category.household_id == household.id, Category.code.is_not(None)
+            )
+        ).all()
     )
-    for kind, tree in (("income", INCOME), ("expense", EXPENSE)):
-        for code, _label, children in tree:
-            if code in existing:
-                parent = session.scalar(
-                    select(Category).where(
-                        Category.household_id == household.id, Category.code == code
-                    )
-                )
-            else:
-                parent = Category(household_id=household.id, kind=kind, code=code)
-                session.add(parent)
-                session.flush()
-            for child_code, _child_label in children:
-                if child_code not in existing:
-                    session.add(
-                        Category(
-                            household_id=household.id, kind=kind, code=child_code, parent_id=parent.id
-                        )
-                    )
+    trees = (("income", INCOME), ("expense", EXPENSE))
+    parents = [
+        Category(household_id=household.id, kind=kind, code=code)
+        for kind, tree in trees
+        for code, _label, _children in tree
+        if code not in existing
+    ]
+    session.add_all(parents)
+    session.flush()
+    existing.update({parent.code: parent.id for parent in parents})
+    session.add_all(
+        Category(household_id=household.id, kind=kind, code=child_code, parent_id=existing[code])
+        for kind, tree in trees
+        for code, _label, children in tree
+        for child_code, _child_label in children
+        if child_code not in existing
+    )
     session.flush()
 
 

@@ -7,13 +7,22 @@ from urllib.parse import urlsplit
 from flask import url_for
 
 
+def safe_path(target: str | None) -> str | None:
+    """The target if it is a path on this site, else None (never another site, never
+    `javascript:`)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
 def safe_next(target: str | None, fallback_endpoint: str = "public.index") -> str:
     """A same-site path to return to; anything pointing elsewhere falls back."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-            return target
-    return url_for(fallback_endpoint)
+    return safe_path(target) or url_for(fallback_endpoint)
 
 
 def url_with(**changes) -> str:

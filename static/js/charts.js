@@ -24,7 +24,9 @@
 
   function render(element) {
     var figure = JSON.parse(element.getAttribute("data-figure"));
-    var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+    // No mode bar: its buttons are focusable controls inside an image, and its "share"
+    // button would offer to upload the household's figures to Plotly's cloud.
+    var config = { responsive: true, displaylogo: false, displayModeBar: false, showSendToCloud: false, showLink: false };
     window.Plotly.newPlot(element, figure.data, themed(figure.layout), config).then(function () {
       var filterUrl = element.getAttribute("data-filter-url");
       var monthUrl = element.getAttribute("data-month-url");

@@ -110,9 +110,9 @@ def test_first_visit(page, live_server, screenshot_dir, browser_problems):
     page.locator("#household_name").fill(HOUSEHOLD)
     page.locator('#signup-form button[type="submit"]').click()
 
-    # Signed in on the dashboard, which shows the household.
-    expect(page).to_have_url(live_server + "/dashboard")
-    expect(page.get_by_role("heading", level=1)).to_have_text(HOUSEHOLD)
+    # Signed in on this month's dashboard; the navbar names the household.
+    expect(page).to_have_url(re.compile(re.escape(live_server) + r"/dashboard/\d{4}/\d{1,2}$"))
+    expect(page.locator(".household-name")).to_have_text(HOUSEHOLD)
     expect_language(page, "pt")
     check_translated(page, "pt", untranslated)
     page.screenshot(path=screenshot_dir / "03-dashboard-pt.png", full_page=True)
@@ -121,13 +121,13 @@ def test_first_visit(page, live_server, screenshot_dir, browser_problems):
 
     # English, then Spanish, from the language menu.
     pick_language(page, "en")
-    expect(page).to_have_url(live_server + "/dashboard")
+    expect(page).to_have_url(re.compile(re.escape(live_server) + r"/dashboard/\d{4}/\d{1,2}$"))
     expect(page.get_by_role("button", name=SIGN_OUT["en"])).to_be_visible()
     check_translated(page, "en", untranslated)
     page.screenshot(path=screenshot_dir / "04-dashboard-en.png", full_page=True)
 
     pick_language(page, "es")
-    expect(page).to_have_url(live_server + "/dashboard")
+    expect(page).to_have_url(re.compile(re.escape(live_server) + r"/dashboard/\d{4}/\d{1,2}$"))
     check_translated(page, "es", untranslated)
     page.screenshot(path=screenshot_dir / "05-dashboard-es.png", full_page=True)
 
@@ -148,8 +148,8 @@ def test_first_visit(page, live_server, screenshot_dir, browser_problems):
     page.locator("#email").fill(EMAIL)
     page.locator("#password").fill(PASSWORD)
     page.locator('main form button[type="submit"]').click()
-    expect(page).to_have_url(live_server + "/dashboard")
-    expect(page.get_by_role("heading", level=1)).to_have_text(HOUSEHOLD)
+    expect(page).to_have_url(re.compile(re.escape(live_server) + r"/dashboard/\d{4}/\d{1,2}$"))
+    expect(page.locator(".household-name")).to_have_text(HOUSEHOLD)
     expect_language(page, "es")
     check_translated(page, "es", untranslated)
     page.screenshot(path=screenshot_dir / "08-dashboard-es-after-sign-in.png", full_page=True)

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from finora.extensions import db
@@ -111,7 +112,8 @@ def test_an_empty_month_is_all_zero(home):
 
 
 def test_category_totals(march):
-    totals = category_totals(db.session, march, date(2026, 3, 1), date(2026, 3, 31))
+    with force_locale("en"):
+        totals = category_totals(db.session, march, date(2026, 3, 1), date(2026, 3, 31))
     assert [(t.label, t.total) for t in totals["expense"]] == [
         ("Housing", D("1500.00")),
         ("Food", D("300.30")),
@@ -181,7 +183,8 @@ def test_archived_accounts_are_left_out_of_the_consolidated_balance(march):
 
 
 def test_year_summary(march):
-    summary = year_summary(db.session, march, 2026)
+    with force_locale("en"):
+        summary = year_summary(db.session, march, 2026)
     assert [m.month for m in summary.months] == list(range(1, 13))
     assert summary.months[1].expense == D("777.00")
     assert summary.months[2].income == D("5920.50") and summary.months[2].expense == D("1800.30")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, pgettext
 from flask_babel import gettext as _
 
 from finora.i18n import money_filter
@@ -19,10 +19,13 @@ from finora.services.year_summary import YearSummary
 INCOME_COLOR = "#2e9e6b"
 EXPENSE_COLOR = "#d9534f"
 NET_COLOR = "#3b7ddd"
-PALETTE = [
-    "#1f6f5c", "#3b7ddd", "#f2a33a", "#d9534f", "#7c5cc4", "#2e9e6b", "#e76fb2",
-    "#5bc0de", "#8c6d46", "#9aa33f", "#c0392b", "#16a085", "#6c757d", "#f39c12",
+# Slice colours carry no meaning of their own: no green in the expense palette (green reads
+# as income everywhere else on the page), greens and teals for income.
+EXPENSE_PALETTE = [
+    "#3b7ddd", "#f2a33a", "#d9534f", "#7c5cc4", "#e76fb2", "#5bc0de", "#8c6d46",
+    "#c0392b", "#6f42c1", "#fd7e14", "#6c757d", "#20c997", "#b8860b", "#0d6efd",
 ]
+INCOME_PALETTE = ["#2e9e6b", "#1f6f5c", "#20c997", "#5bc0de", "#9aa33f", "#16a085", "#3b7ddd"]
 
 
 def _n(amount: Decimal) -> float:
@@ -42,7 +45,7 @@ def _layout(**extra) -> dict:
     return layout
 
 
-def category_donut(totals: list[CategoryTotal], currency: str) -> dict:
+def category_donut(totals: list[CategoryTotal], currency: str, *, kind: str = "expense") -> dict:
     """A donut of totals by category; each slice carries its category id for filtering."""
     return {
         "data": [
@@ -58,12 +61,12 @@ def category_donut(totals: list[CategoryTotal], currency: str) -> dict:
                 "insidetextorientation": "horizontal",
                 "hovertemplate": "%{label}<br>%{text}<extra></extra>",
                 "sort": False,
-                "marker": {"colors": PALETTE},
+                "marker": {"colors": INCOME_PALETTE if kind == "income" else EXPENSE_PALETTE},
             }
         ],
         "layout": _layout(
             showlegend=True,
-            legend={"orientation": "h", "x": 0, "y": -0.05, "yanchor": "top"},
+            legend={"orientation": "h", "x": 0, "y": -0.05, "yanchor": "top", "font": {"size": 13}},
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
             height=380,
         ),
@@ -99,19 +102,20 @@ def cumulative_net(days: list[DayNet], currency: str) -> dict:
     }
 
 
-def year_bars(summary: YearSummary, currency: str, month_names: list[str]) -> dict:
-    """Income and expenses per month as bars, with the net as a line."""
+def year_bars(summary: YearSummary, currency: str, month_names: list[str], last_month: int = 12) -> dict:
+    """Income and expenses per month as bars, with the net as a line that stops at
+    `last_month` (months still to come would draw a misleading fall to zero)."""
     months = summary.months
     return {
         "data": [
             {
                 "type": "bar",
-                "name": _("Income"),
+                "name": pgettext("totals", "Income"),
                 "x": month_names,
                 "y": [_n(m.income) for m in months],
                 "text": [money_filter(m.income, currency) for m in months],
                 "textposition": "none",
-                "hovertemplate": "%{x}: %{text}<extra>" + _("Income") + "</extra>",
+                "hovertemplate": "%{x}: %{text}<extra>" + pgettext("totals", "Income") + "</extra>",
                 "marker": {"color": INCOME_COLOR},
                 "customdata": [m.month for m in months],
             },
@@ -131,7 +135,7 @@ def year_bars(summary: YearSummary, currency: str, month_names: list[str]) -> di
                 "mode": "lines+markers",
                 "name": _("Net"),
                 "x": month_names,
-                "y": [_n(m.net) for m in months],
+                "y": [_n(m.net) if m.month <= last_month else None for m in months],
                 "text": [money_filter(m.net, currency) for m in months],
                 "hovertemplate": "%{x}: %{text}<extra>" + _("Net") + "</extra>",
                 "line": {"color": NET_COLOR, "width": 2},
@@ -141,7 +145,7 @@ def year_bars(summary: YearSummary, currency: str, month_names: list[str]) -> di
         "layout": _layout(
             barmode="group",
             showlegend=True,
-            legend={"orientation": "h", "y": -0.15},
+            legend={"orientation": "h", "y": -0.15, "font": {"size": 13}},
             margin={"l": 60, "r": 10, "t": 10, "b": 40},
             yaxis={"zeroline": True, "fixedrange": True, "tickformat": ",.0f"},
             xaxis={"fixedrange": True},

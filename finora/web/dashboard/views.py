@@ -97,7 +97,7 @@ def month(year: int, month: int):
         metrics=month_metrics(db.session, household, year, month, day),
         totals=totals,
         expense_chart=category_donut(totals["expense"], currency),
-        income_chart=category_donut(totals["income"], currency),
+        income_chart=category_donut(totals["income"], currency, kind="income"),
         net_chart=cumulative_net(daily_net(db.session, household, year, month), currency),
         page=list_entries(db.session, household, start, end, filters, day),
         filters=filters,
@@ -116,12 +116,14 @@ def year(year: int):
     household = require_household()
     summary = year_summary(db.session, household, year)
     month_names = [format_date(date(year, m, 1), "MMM").capitalize() for m in range(1, 13)]
+    day = today(household)
+    last_month = 12 if year < day.year else (day.month if year == day.year else 0)
     return render_template(
         "dashboard/year.html",
         household=household,
         year=year,
         summary=summary,
         month_names=month_names,
-        chart=year_bars(summary, household.currency, month_names),
-        today=today(household),
+        chart=year_bars(summary, household.currency, month_names, last_month),
+        today=day,
     )

@@ -18,7 +18,7 @@ class EntryForm(FlaskForm):
     date = LocalDateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
     paid = BooleanField(_l("Paid"))
     paid_on = LocalDateField(
-        _l("Paid on"), validators=[Optional()], description=_l("Empty with “Paid” on means today.")
+        _l("Paid on"), validators=[Optional()], description=_l("Leave empty to use today’s date when “Paid” is on.")
     )
     description = StringField(
         _l("Description"),

@@ -28,7 +28,7 @@ from finora.web.entries import bp
 from finora.web.entries.forms import EntryForm
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
-from finora.web.navigation import safe_next
+from finora.web.navigation import safe_path
 
 
 @bp.before_request
@@ -40,11 +40,11 @@ def _signed_in():
 def _back(entry_date: date | None = None) -> str:
     """The page the user came from (kept in `next`), else the entry's month."""
     target = request.form.get("next") or request.args.get("next")
-    if target:
-        return safe_next(target, "dashboard.index")
     if entry_date is not None:
-        return url_for("dashboard.month", year=entry_date.year, month=entry_date.month)
-    return url_for("dashboard.index")
+        fallback = url_for("dashboard.month", year=entry_date.year, month=entry_date.month)
+    else:
+        fallback = url_for("dashboard.index")
+    return safe_path(target) or fallback
 
 
 def _prepare(form: EntryForm, entry: Entry | None) -> None:
@@ -200,8 +200,8 @@ def _set_paid(entry_id: int, *, paid: bool):
     set_entry_paid(db.session, entry, today(require_household()) if paid else None)
     db.session.commit()
     if paid:
-        flash(_("“%(name)s” marked as paid.", name=entry.description), "success")
+        flash(_("Entry “%(name)s” marked as paid.", name=entry.description), "success")
     else:
-        flash(_("“%(name)s” marked as not paid.", name=entry.description), "info")
+        flash(_("Entry “%(name)s” marked as not paid.", name=entry.description), "info")
     return redirect(_back(entry.date))
 

@@ -70,7 +70,8 @@ def new():
         form.next.data = request.args.get("next", "")
         choices = form.from_account_id.choices
         if len(choices) >= 2:
-            form.from_account_id.data, form.to_account_id.data = choices[0].value, choices[1].value
+            form.from_account_id.data = int(choices[0].value)
+            form.to_account_id.data = int(choices[1].value)
     if form.validate_on_submit():
         try:
             create_transfer(db.session, household, _data(form), user=current_user)
