@@ -18,6 +18,7 @@ from finora.services.catalogue import (
 from finora.tenancy import get_owned_or_404, require_household
 from finora.web.categories import bp
 from finora.web.categories.forms import CategoryForm
+from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 
 
@@ -41,14 +42,6 @@ def _parent_arg() -> Category | None:
     return parent
 
 
-def _show_error(form: CategoryForm, error: FinoraError) -> None:
-    target = getattr(form, error.field or "", None)
-    if target is not None:
-        target.errors = [*target.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-
-
 @bp.get("")
 def index():
     kind = _kind()
@@ -70,8 +63,7 @@ def new():
                 db.session, household, kind=kind, name=form.name.data, parent=parent
             )
         except FinoraError as error:
-            db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("“%(name)s” was added.", name=category.label), "success")
@@ -93,8 +85,7 @@ def edit(category_id: int):
         try:
             rename_category(db.session, category, form.name.data)
         except FinoraError as error:
-            db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("“%(old)s” is now “%(new)s”.", old=old_label, new=category.label), "success")
