@@ -15,12 +15,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """WAL for concurrent readers, foreign keys enforced, waits instead of 'locked' errors."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    # SQLite's own lower() folds only A-Z; searches and name checks need "Ã" -> "ã" too.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def database_ok() -> bool:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from finora.errors import FinoraError
@@ -39,14 +40,13 @@ class AccountData:
 def _check(session: Session, household: Household, data: AccountData, exclude_id=None) -> None:
     if data.kind not in ACCOUNT_KINDS:
         raise InvalidAccountError()
-    clash = session.scalar(
-        select(Account.id).where(
-            Account.household_id == household.id,
-            func.lower(Account.name) == data.name.strip().lower(),
-            Account.id != (exclude_id or 0),
-        )
+    # Compared in Python: the same rule on every engine (MariaDB's collation would also
+    # call "Poupanca" and "Poupança" equal; SQLite's lower() alone ignores accents' case).
+    wanted = data.name.strip().casefold()
+    names = session.execute(
+        select(Account.id, Account.name).where(Account.household_id == household.id)
     )
-    if clash is not None:
+    if any(name.strip().casefold() == wanted and id_ != exclude_id for id_, name in names):
         raise DuplicateAccountError()
 
 
@@ -61,8 +61,17 @@ def create_account(session: Session, household: Household, data: AccountData) ->
         include_in_forecast=data.include_in_forecast,
     )
     session.add(account)
-    session.flush()
+    _flush_names(session)
     return account
+
+
+def _flush_names(session: Session) -> None:
+    """Flush; a clash on the unique name (a collation that ignores accents, as MariaDB's
+    usually does, or a concurrent save) reads as the duplicate-name error, not a crash."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise DuplicateAccountError() from error
 
 
 def update_account(session: Session, account: Account, data: AccountData) -> None:
@@ -73,7 +82,7 @@ def update_account(session: Session, account: Account, data: AccountData) -> Non
     account.opening_balance = data.opening_balance
     account.opening_date = data.opening_date
     account.include_in_forecast = data.include_in_forecast
-    session.flush()
+    _flush_names(session)
 
 
 def set_account_archived(session: Session, account: Account, archived: bool) -> None:

@@ -101,7 +101,10 @@ def delete_entry(session: Session, entry: Entry) -> None:
 
 
 def set_entry_paid(session: Session, entry: Entry, paid_on: date | None) -> None:
-    """Mark paid on a day (None marks it unpaid)."""
+    """Mark paid on a day (None marks it unpaid). An entry already paid keeps the day it
+    was paid on: a second click from a stale page must not move it."""
+    if paid_on is not None and entry.paid_on is not None:
+        return
     entry.paid_on = paid_on
     session.flush()
 

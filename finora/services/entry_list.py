@@ -50,6 +50,11 @@ class EntryPage:
     pages: int
 
 
+def _escape_like(text: str) -> str:
+    """What the user typed, matched literally: % and _ are not wildcards to them."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _filtered(household: Household, start: date, end: date, filters: EntryFilters, today: date) -> Select:
     stmt = select(Entry).where(
         Entry.household_id == household.id, Entry.date >= start, Entry.date <= end
@@ -71,9 +76,12 @@ def _filtered(household: Household, start: date, end: date, filters: EntryFilter
     if filters.payment_method:
         stmt = stmt.where(Entry.payment_method == filters.payment_method)
     if filters.search.strip():
-        pattern = f"%{filters.search.strip().lower()}%"
+        pattern = f"%{_escape_like(filters.search.strip().lower())}%"
         stmt = stmt.where(
-            or_(func.lower(Entry.description).like(pattern), func.lower(Entry.notes).like(pattern))
+            or_(
+                func.lower(Entry.description).like(pattern, escape="\\"),
+                func.lower(Entry.notes).like(pattern, escape="\\"),
+            )
         )
     return stmt
 
