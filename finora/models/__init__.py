@@ -1,10 +1,31 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
 from finora.models.account import Account
+from finora.models.budget import Budget, Goal, GoalContribution
 from finora.models.category import Category
 from finora.models.entry import Entry, Transfer
 from finora.models.household import Household, Membership
+from finora.models.job import JobRun, SchedulerLease
+from finora.models.rule import RecurringRule, Skip
 from finora.models.setting import Setting
+from finora.models.snapshot import BalanceSnapshot
 from finora.models.user import User
 
-__all__ = ["Account", "Category", "Entry", "Household", "Membership", "Setting", "Transfer", "User"]
+__all__ = [
+    "Account",
+    "BalanceSnapshot",
+    "Budget",
+    "Category",
+    "Entry",
+    "Goal",
+    "GoalContribution",
+    "Household",
+    "JobRun",
+    "Membership",
+    "RecurringRule",
+    "SchedulerLease",
+    "Setting",
+    "Skip",
+    "Transfer",
+    "User",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finora.models.account import Account
@@ -29,6 +29,8 @@ class Entry(Base):
         Index("ix_entries_household_date", "household_id", "date"),
         # Account balances sum paid entries per account.
         Index("ix_entries_account_paid", "account_id", "paid_on", "kind", "amount"),
+        # A rule's occurrence is posted once, however many processes try at the same time.
+        UniqueConstraint("rule_id", "occurrence_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +50,11 @@ class Entry(Base):
     )
     payment_method: Mapped[str] = mapped_column(String(16), default="other")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when a recurring rule posted this entry; the rule's deletion keeps the entry.
+    rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recurring_rules.id", ondelete="SET NULL")
+    )
+    occurrence_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
