@@ -89,6 +89,7 @@ class Config:
         self.LOG_FILE_MAX_BYTES = _int("LOG_FILE_MAX_BYTES", 5 * 1024 * 1024)
         self.LOG_FILE_BACKUP_COUNT = _int("LOG_FILE_BACKUP_COUNT", 5)
         self.SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
+        self.SCHEDULER_TICK_SECONDS = _int("SCHEDULER_TICK_SECONDS", 60)
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()
         self.BOOTSTRAP_ADMIN_EMAIL = os.environ.get("BOOTSTRAP_ADMIN_EMAIL", "").strip()
         self.BOOTSTRAP_ADMIN_PASSWORD = os.environ.get("BOOTSTRAP_ADMIN_PASSWORD", "")

@@ -45,6 +45,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_security_headers(app)
     register_error_handlers(app)
     register_cli(app)
+
+    from finora.jobs import init_scheduler
+
+    init_scheduler(app)
     if app.config.get("TRUSTED_PROXIES"):
         count = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -86,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.categories import bp as categories_bp
     from finora.web.dashboard import bp as dashboard_bp
     from finora.web.entries import bp as entries_bp
+    from finora.web.goals import bp as goals_bp
     from finora.web.public import bp as public_bp
     from finora.web.transfers import bp as transfers_bp
 
@@ -97,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(entries_bp, url_prefix="/entries")
     app.register_blueprint(transfers_bp, url_prefix="/transfers")
     app.register_blueprint(categories_bp, url_prefix="/categories")
+    app.register_blueprint(goals_bp, url_prefix="/goals")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

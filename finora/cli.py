@@ -140,5 +140,24 @@ def _household_of(user: User) -> Household:
     return membership.household
 
 
+jobs_cli = AppGroup("jobs", help="Scheduled jobs (for deployments that prefer cron).")
+finora_cli.add_command(jobs_cli)
+
+
+@jobs_cli.command("run")
+@click.option("--force", is_flag=True, help="Run every job now, even if it ran recently.")
+def jobs_run_command(force: bool) -> None:
+    """Run the due jobs once (the same lease as the web processes keeps them exclusive)."""
+    from finora.jobs import process_id, run_due_jobs
+
+    runs = run_due_jobs(db.session, f"cli:{process_id()}", force=force)
+    if not runs:
+        click.echo("Nothing ran: the jobs ran recently, or another process holds the lease.")
+    for run in runs:
+        click.echo(f"{run.job}: {run.status}, {run.items} item(s)" + (f" — {run.error}" if run.error else ""))
+    if any(run.status == "error" for run in runs):
+        raise SystemExit(1)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(finora_cli)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from finora.dates import now_utc
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.models import User
+from finora.models import SchedulerLease, User
 from finora.models.user import USER_STATUSES
 from finora.services.users import approve_user, disable_user, enable_user, users_query
 from finora.web.admin import bp
@@ -61,3 +62,17 @@ def _same_admin_page(referrer: str | None) -> bool:
         return False
     parts = urlsplit(referrer)
     return parts.netloc == request.host and parts.path == url_for("admin.users")
+
+
+@bp.get("/status")
+def status():
+    """Real liveness: each job's last run and last success, and who holds the lease."""
+    from finora.jobs import JOBS, LEASE_NAME
+    from finora.services.job_status import job_statuses
+
+    return render_template(
+        "admin/status.html",
+        jobs=job_statuses(db.session, list(JOBS)),
+        lease=db.session.get(SchedulerLease, LEASE_NAME),
+        now=now_utc(),
+    )
