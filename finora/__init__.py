@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.admin import bp as admin_bp
     from finora.web.assets import bp as assets_bp
     from finora.web.auth import bp as auth_bp
+    from finora.web.budgets import bp as budgets_bp
     from finora.web.categories import bp as categories_bp
     from finora.web.dashboard import bp as dashboard_bp
     from finora.web.entries import bp as entries_bp
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(entries_bp, url_prefix="/entries")
     app.register_blueprint(transfers_bp, url_prefix="/transfers")
     app.register_blueprint(categories_bp, url_prefix="/categories")
+    app.register_blueprint(budgets_bp, url_prefix="/budgets")
     app.register_blueprint(goals_bp, url_prefix="/goals")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

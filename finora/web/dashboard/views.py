@@ -11,6 +11,7 @@ from flask_login import login_required
 from finora.dates import today
 from finora.extensions import db
 from finora.services.accounts import account_balances, consolidated_balance, list_accounts
+from finora.services.budgets import budget_highlights
 from finora.services.catalogue import category_tree
 from finora.services.entry_list import SORTS, STATUSES, EntryFilters, list_entries
 from finora.services.month_summary import category_totals, daily_net, month_metrics
@@ -95,6 +96,7 @@ def month(year: int, month: int):
         previous=shift_month(year, month, -1),
         following=shift_month(year, month, 1),
         metrics=month_metrics(db.session, household, year, month, day),
+        budget_summary=budget_highlights(db.session, household, year, month, day),
         totals=totals,
         expense_chart=category_donut(totals["expense"], currency),
         income_chart=category_donut(totals["income"], currency, kind="income"),

@@ -1,0 +1,46 @@
+"""Budget form: an expense category or subcategory, a period, an amount."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+
+from finora.web.fields import IdSelectField, MoneyField, choices
+
+PERIODS = {"monthly": _l("Monthly"), "yearly": _l("Yearly")}
+
+
+class BudgetForm(FlaskForm):
+    category_id = IdSelectField(
+        _l("Category"),
+        validators=[InputRequired(_l("Choose a category."))],
+        description=_l("A whole category counts its subcategories too."),
+    )
+    period = RadioField(
+        _l("Period"),
+        choices=lambda: choices(PERIODS.items()),
+        default="monthly",
+        validators=[InputRequired(_l("Choose monthly or yearly."))],
+    )
+    amount = MoneyField(_l("Amount"), validators=[InputRequired(_l("Enter an amount."))])
+
+    def set_choices(self, expense_tree, current=None) -> None:
+        """Each category, then its subcategories, grouped under the category's name.
+        `current` is the budget's own category, kept selectable if it was archived."""
+        options = [SelectChoice("", str(_l("Choose…")))]
+        for node in expense_tree:
+            group = node.category.label
+            options.append(
+                SelectChoice(
+                    str(node.category.id),
+                    str(_l("%(name)s (whole category)", name=node.category.label)),
+                    optgroup=group,
+                )
+            )
+            options.extend(SelectChoice(str(child.id), child.label, optgroup=group) for child in node.children)
+        if current is not None and current.archived:
+            options.append(SelectChoice(str(current.id), current.label))
+        self.category_id.choices = options
