@@ -1,4 +1,5 @@
-"""One account's movements in a period: its entries and its transfers, merged by date."""
+"""One account's history in a period: its entries, its transfers and its balance snapshots,
+merged by date."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from finora.models import Account, Entry, Transfer
+from finora.models import Account, BalanceSnapshot, Entry, Transfer
+from finora.services.snapshots import Reconciliation, list_snapshots, reconcile
 from finora.services.transfers import account_transfers
 
 
@@ -20,10 +22,15 @@ class Movement:
     signed_amount: Decimal
     entry: Entry | None = None
     transfer: Transfer | None = None
+    # A snapshot row: signed_amount is the balance set; the reconciliation says what the
+    # ledger computed for that day without it and the gap between the two.
+    snapshot: BalanceSnapshot | None = None
+    reconciliation: Reconciliation | None = None
 
 
 def account_activity(session: Session, account: Account, start: date, end: date) -> list[Movement]:
-    """Entries dated in the period (paid or not) and transfers, newest first."""
+    """Entries dated in the period (paid or not), transfers and balance snapshots, newest
+    first; a snapshot (the balance at the end of its day) comes before that day's rows."""
     entries = session.scalars(
         select(Entry)
         .where(
@@ -45,5 +52,13 @@ def account_activity(session: Session, account: Account, start: date, end: date)
         movements.append(
             Movement(t.date, t.description or "", t.amount if incoming else -t.amount, transfer=t)
         )
-    movements.sort(key=lambda m: m.day, reverse=True)
+    snapshots = list_snapshots(session, account, start, end)
+    reconciliations = reconcile(session, account, snapshots)
+    for s in snapshots:
+        movements.append(
+            Movement(s.date, "", s.amount, snapshot=s, reconciliation=reconciliations[s.id])
+        )
+    # Stable sort: within a day, snapshots first (newest recorded first), then the rest in
+    # the order they were loaded.
+    movements.sort(key=lambda m: (m.day, m.snapshot is not None), reverse=True)
     return movements

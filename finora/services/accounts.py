@@ -7,12 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from finora.errors import FinoraError
-from finora.models import Account, Entry, Household, Transfer
+from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
 from finora.models.account import ACCOUNT_KINDS
 from finora.money import ZERO, Cents
 
@@ -98,27 +98,68 @@ def list_accounts(session: Session, household: Household, *, include_archived: b
 
 
 def account_balances(session: Session, household: Household, on: date) -> dict[int, Decimal]:
-    """Each account's balance at the end of day `on`: opening balance plus the money that
-    actually moved (entries by the day they were paid, transfers by their date) from the
-    opening date on. Three aggregate queries, whatever the number of entries."""
-    accounts = {
-        a.id: a for a in session.scalars(select(Account).where(Account.household_id == household.id))
-    }
-    balances = {a.id: a.opening_balance for a in accounts.values()}
-    if not accounts:
+    """Each account's balance at the end of day `on` (DESIGN §4): its latest snapshot on or
+    before `on` plus the money that moved after the snapshot's day, else its opening
+    balance plus the money that moved from the opening date on. Money moves on the day an
+    entry was paid and on a transfer's date.
+
+    Four queries, whatever the number of entries, snapshots or accounts: the accounts with
+    their latest snapshot (a grouped max(date) per account joined back), then one entries
+    and two transfer aggregates. Accounts that start counting on the same day share one
+    range condition, so the entries sum stays on the (account_id, paid_on, kind, amount)
+    index."""
+    latest = (
+        select(BalanceSnapshot.account_id, func.max(BalanceSnapshot.date).label("day"))
+        .where(BalanceSnapshot.household_id == household.id, BalanceSnapshot.date <= on)
+        .group_by(BalanceSnapshot.account_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Account, BalanceSnapshot.id, BalanceSnapshot.date, BalanceSnapshot.amount)
+        .outerjoin(latest, latest.c.account_id == Account.id)
+        .outerjoin(
+            BalanceSnapshot,
+            and_(BalanceSnapshot.account_id == latest.c.account_id, BalanceSnapshot.date == latest.c.day),
+        )
+        .where(Account.household_id == household.id)
+    )
+    balances: dict[int, Decimal] = {}
+    starts: dict[int, tuple[date, bool]] = {}  # (day, inclusive) from which money counts
+    chosen: dict[int, int] = {}
+    for account, snapshot_id, snapshot_day, amount in rows:
+        if snapshot_id is None:
+            balances[account.id] = account.opening_balance
+            starts[account.id] = (account.opening_date, True)
+        elif snapshot_id > chosen.get(account.id, 0):
+            # Two snapshots on the same day (a manual one and an imported one): the one
+            # recorded last wins.
+            chosen[account.id] = snapshot_id
+            balances[account.id] = amount
+            starts[account.id] = (snapshot_day, False)
+    if not balances:
         return balances
+
+    by_start: dict[tuple[date, bool], list[int]] = {}
+    for account_id, start in starts.items():
+        by_start.setdefault(start, []).append(account_id)
+
+    def since(column, day_column):
+        return or_(
+            *(
+                and_(
+                    column.in_(ids),
+                    day_column >= day if inclusive else day_column > day,
+                    day_column <= on,
+                )
+                for (day, inclusive), ids in by_start.items()
+            )
+        )
 
     signed = case((Entry.kind == "income", Entry.amount), else_=-Entry.amount)
     rows = session.execute(
         select(Entry.account_id, type_coerce(func.sum(signed), Cents()))
-        .join(Account, Account.id == Entry.account_id)
-        .where(
-            # By account, not household: the (account_id, paid_on, kind, amount) index covers it.
-            Entry.account_id.in_(list(accounts)),
-            Entry.paid_on.is_not(None),
-            Entry.paid_on >= Account.opening_date,
-            Entry.paid_on <= on,
-        )
+        # By account, not household: the (account_id, paid_on, kind, amount) index covers it.
+        .where(Entry.paid_on.is_not(None), since(Entry.account_id, Entry.paid_on))
         .group_by(Entry.account_id)
     )
     for account_id, total in rows:
@@ -127,14 +168,7 @@ def account_balances(session: Session, household: Household, on: date) -> dict[i
     for column, sign in ((Transfer.to_account_id, 1), (Transfer.from_account_id, -1)):
         rows = session.execute(
             select(column, type_coerce(func.sum(Transfer.amount), Cents()))
-            .join(Account, Account.id == column)
-            .where(
-                and_(
-                    Transfer.household_id == household.id,
-                    Transfer.date >= Account.opening_date,
-                    Transfer.date <= on,
-                )
-            )
+            .where(Transfer.household_id == household.id, since(column, Transfer.date))
             .group_by(column)
         )
         for account_id, total in rows:

@@ -28,3 +28,15 @@ class AccountForm(FlaskForm):
         _l("Opening date"), validators=[InputRequired(_l("Enter the opening date."))]
     )
     include_in_forecast = BooleanField(_l("Include in the cash-flow forecast"), default=True)
+
+
+class SnapshotForm(FlaskForm):
+    """“Set balance”: the account's balance at the end of a day."""
+
+    date = LocalDateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
+    amount = MoneyField(
+        _l("Balance"),
+        validators=[InputRequired(_l("Enter the balance (0 if none)."))],
+        allow_negative=True,
+        description=_l("The balance at the end of that day, as your bank shows it; negative for a debt."),
+    )

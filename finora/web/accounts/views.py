@@ -1,15 +1,17 @@
-"""Accounts: list with balances, create, edit, archive, restore, and one account's activity."""
+"""Accounts: list with balances, create, edit, archive, restore, one account's activity, and
+its balance snapshots (set and delete)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.models import Account
+from finora.models import Account, BalanceSnapshot
 from finora.services.account_activity import account_activity
 from finora.services.accounts import (
     AccountData,
@@ -21,9 +23,10 @@ from finora.services.accounts import (
     update_account,
 )
 from finora.services.periods import month_bounds, shift_month
+from finora.services.snapshots import delete_snapshot, set_balance
 from finora.tenancy import get_owned_or_404, require_household
 from finora.web.accounts import bp
-from finora.web.accounts.forms import AccountForm
+from finora.web.accounts.forms import AccountForm, SnapshotForm
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 
@@ -120,6 +123,12 @@ def _set_archived(account_id: int, archived: bool):
 @bp.get("/<int:account_id>")
 def show(account_id: int):
     account = get_owned_or_404(Account, account_id)
+    form = SnapshotForm()
+    form.date.data = today(require_household())
+    return _show(account, form)
+
+
+def _show(account: Account, form: SnapshotForm, status: int = 200):
     household = require_household()
     day = today(household)
     year = request.args.get("year", type=int) or day.year
@@ -140,4 +149,45 @@ def show(account_id: int):
         balance=balance,
         balance_day=min(day, end),
         today=day,
-    )
+        snapshot_form=form,
+        delete_form=EmptyForm(),
+    ), status
+
+
+@bp.post("/<int:account_id>/snapshots")
+def set_snapshot(account_id: int):
+    account = get_owned_or_404(Account, account_id)
+    form = SnapshotForm()
+    if form.validate_on_submit():
+        if form.date.data > today(require_household()):
+            form.date.errors = [*form.date.errors, _("Set the balance for today or an earlier day.")]
+        else:
+            try:
+                snapshot = set_balance(db.session, account, form.date.data, form.amount.data)
+            except FinoraError as error:
+                show_error(form, error)
+            else:
+                db.session.commit()
+                flash(
+                    _("Balance on %(date)s set.", date=format_date(snapshot.date, "long")),
+                    "success",
+                )
+                return redirect(
+                    url_for("accounts.show", account_id=account.id, year=snapshot.date.year, month=snapshot.date.month)
+                )
+    return _show(account, form, 422)
+
+
+@bp.post("/<int:account_id>/snapshots/<int:snapshot_id>/delete")
+def delete_snapshot_view(account_id: int, snapshot_id: int):
+    account = get_owned_or_404(Account, account_id)
+    snapshot = get_owned_or_404(BalanceSnapshot, snapshot_id)
+    if snapshot.account_id != account.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    day = snapshot.date
+    delete_snapshot(db.session, snapshot)
+    db.session.commit()
+    flash(_("Balance on %(date)s deleted.", date=format_date(day, "long")), "success")
+    return redirect(url_for("accounts.show", account_id=account.id, year=day.year, month=day.month))
