@@ -98,7 +98,7 @@ def test_four_processes_posting_at_the_same_instant(backlog, tmp_path):
 def test_four_processes_with_the_scheduler_on(backlog):
     """Each process starts Finora's scheduler; the lease lets one of them post."""
     app, url, expected = backlog
-    workers = [_worker(url, "scheduler", "6") for _ in range(PROCESSES)]
+    workers = [_worker(url, "scheduler", "40") for _ in range(PROCESSES)]
     for worker in workers:
         _out, err = worker.communicate(timeout=120)
         assert worker.returncode == 0, err
