@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.dashboard import bp as dashboard_bp
     from finora.web.entries import bp as entries_bp
     from finora.web.goals import bp as goals_bp
+    from finora.web.household import bp as household_bp
     from finora.web.public import bp as public_bp
     from finora.web.transfers import bp as transfers_bp
 
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(categories_bp, url_prefix="/categories")
     app.register_blueprint(budgets_bp, url_prefix="/budgets")
     app.register_blueprint(goals_bp, url_prefix="/goals")
+    app.register_blueprint(household_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -50,6 +50,11 @@ _MAX_SHIFT_DAYS = 366
 
 
 @lru_cache(maxsize=1)
+def supported_countries() -> frozenset[str]:
+    """ISO 3166 alpha-2 codes whose public holidays Finora knows."""
+    return _supported_countries()
+
+
 def _supported_countries() -> frozenset[str]:
     # The package also accepts alpha-3 codes ("USA", "BRA"); households store alpha-2.
     return frozenset(code for code in holidays.list_supported_countries() if len(code) == 2)

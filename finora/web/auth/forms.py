@@ -25,7 +25,7 @@ def _currency_choices() -> list[SelectChoice]:
     ]
 
 
-def _timezone_choices() -> list[SelectChoice]:
+def timezone_choices() -> list[SelectChoice]:
     """Zones grouped by region, the city part readable ("America/Sao_Paulo" -> "Sao Paulo")."""
     return [
         SelectChoice(name, name.partition("/")[2].replace("_", " ") or name, optgroup=name.split("/")[0])
@@ -81,7 +81,7 @@ class SignupForm(FlaskForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.currency.choices = _currency_choices()
-        self.timezone.choices = _timezone_choices()
+        self.timezone.choices = timezone_choices()
         language = str(get_locale().language)
         if not self.is_submitted():
             self.locale.data = language if language in LANGUAGES else "pt"

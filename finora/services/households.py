@@ -1,0 +1,33 @@
+"""A household's own settings: name, time zone and the country of its public holidays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from finora.dates import is_valid_timezone, supported_countries
+from finora.errors import FieldError
+from finora.models import Household
+
+
+@dataclass(frozen=True)
+class HouseholdSettings:
+    name: str
+    timezone: str
+    country: str | None = None  # None: weekends only, no public holidays
+
+
+def update_household(session: Session, household: Household, data: HouseholdSettings) -> None:
+    if not data.name.strip():
+        raise FieldError("name", _l("Name your household."))
+    if not is_valid_timezone(data.timezone):
+        raise FieldError("timezone", _l("Choose a time zone from the list."))
+    country = (data.country or "").strip().upper() or None
+    if country is not None and country not in supported_countries():
+        raise FieldError("country", _l("Choose a country from the list."))
+    household.name = data.name.strip()
+    household.timezone = data.timezone
+    household.country = country
+    session.flush()

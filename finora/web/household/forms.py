@@ -1,0 +1,42 @@
+"""Household settings form."""
+
+from __future__ import annotations
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from finora.dates import supported_countries
+from finora.web.auth.forms import timezone_choices
+
+
+def country_choices() -> list[SelectChoice]:
+    """Countries with known public holidays, named in the reader's language."""
+    names = Locale.parse(str(get_locale())).territories
+    options = sorted(
+        (SelectChoice(code, names.get(code, code)) for code in supported_countries()),
+        key=lambda c: c.label.casefold(),
+    )
+    return [SelectChoice("", str(_l("None (weekends only)"))), *options]
+
+
+class HouseholdForm(FlaskForm):
+    name = StringField(
+        _l("Household name"),
+        validators=[DataRequired(_l("Name your household.")), Length(max=120)],
+    )
+    timezone = SelectField(_l("Time zone"), choices=timezone_choices, description=_l(
+        "Decides when a day starts and ends for your entries, rules and reminders."
+    ))
+    country = SelectField(
+        _l("Public holidays of"),
+        choices=country_choices,
+        description=_l(
+            "Recurring rules can move to the next or previous business day; "
+            "with a country, its public holidays are not business days."
+        ),
+    )
