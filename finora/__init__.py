@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.goals import bp as goals_bp
     from finora.web.household import bp as household_bp
     from finora.web.public import bp as public_bp
+    from finora.web.rules import bp as rules_bp
     from finora.web.transfers import bp as transfers_bp
 
     app.register_blueprint(public_bp)
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(entries_bp, url_prefix="/entries")
     app.register_blueprint(transfers_bp, url_prefix="/transfers")
     app.register_blueprint(categories_bp, url_prefix="/categories")
+    app.register_blueprint(rules_bp, url_prefix="/rules")
     app.register_blueprint(budgets_bp, url_prefix="/budgets")
     app.register_blueprint(goals_bp, url_prefix="/goals")
     app.register_blueprint(household_bp)

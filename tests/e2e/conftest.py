@@ -100,6 +100,8 @@ class BrowserProblems:
             self.console_errors.append(f"{message.text} ({where})" if where else message.text)
 
     def _on_request_failed(self, request) -> None:
+        if "ERR_ABORTED" in (request.failure or ""):
+            return  # cancelled because the page navigated on (a favicon, say): not a fault
         self.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
 
     def _on_response(self, response) -> None:

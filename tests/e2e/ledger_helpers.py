@@ -21,6 +21,8 @@ CATEGORY_CODES = (
     "expense.food.groceries",
     "expense.telecom",
     "expense.telecom.internet",
+    "expense.housing",
+    "expense.housing.rent",
 )
 
 

@@ -12,6 +12,14 @@ from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
 from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
 
 
+def _repeat_choices() -> list[SelectChoice]:
+    from finora.web.rules.forms import FREQUENCIES  # the rules form builds on this one
+
+    return [SelectChoice("", str(_l("Does not repeat")))] + choices(
+        (value, label) for value, label in FREQUENCIES.items() if value != "once"
+    )
+
+
 class EntryForm(FlaskForm):
     kind = RadioField(_l("Type"), choices=lambda: choices(ENTRY_KINDS.items()), default="expense")
     amount = MoneyField(_l("Amount"), validators=[InputRequired(_l("Enter an amount."))])
@@ -31,6 +39,12 @@ class EntryForm(FlaskForm):
         _l("Payment method"), choices=lambda: choices(PAYMENT_METHODS.items()), default="other"
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+    repeat = SelectField(
+        _l("Repeat"),
+        choices=_repeat_choices,
+        default="",
+        description=_l("Creates a recurring rule with this entry as its first occurrence."),
+    )
     next = HiddenField()
 
     def set_choices(self, accounts, expense_tree, income_tree) -> None:

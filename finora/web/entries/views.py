@@ -7,6 +7,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from finora.dates import today
@@ -23,6 +24,7 @@ from finora.services.entries import (
     set_entry_paid,
     update_entry,
 )
+from finora.services.rules import create_rule_from_entry
 from finora.tenancy import get_owned_or_404, require_household
 from finora.web.entries import bp
 from finora.web.entries.forms import EntryForm
@@ -119,11 +121,23 @@ def new():
     if form.validate_on_submit():
         try:
             entry = create_entry(db.session, household, _data(form, household), user=current_user)
+            rule = None
+            if form.repeat.data:  # the entry is the rule's first occurrence, in one transaction
+                rule = create_rule_from_entry(db.session, entry, form.repeat.data)
         except FinoraError as error:
             show_error(form, error)
         else:
             db.session.commit()
             flash(_("Entry “%(name)s” added.", name=entry.description), "success")
+            if rule is not None:
+                flash(
+                    Markup('{} <a href="{}">{}</a>').format(
+                        _("It repeats: rule “%(name)s” created.", name=rule.name),
+                        url_for("rules.index"),
+                        _("See recurring rules"),
+                    ),
+                    "success",
+                )
             return redirect(_back(entry.date))
     return _render(form, None, "new")
 

@@ -1,0 +1,15 @@
+"""Rules."""
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("rules", __name__)
+
+
+@bp.before_request
+@login_required
+def _members_only():
+    return None
+
+
+from finora.web.rules import views  # noqa: E402,F401

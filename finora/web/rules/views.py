@@ -1,0 +1,209 @@
+"""Recurring rules: list with the next occurrences, create, edit, hold, resume, end, delete."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from finora.dates import today
+from finora.errors import FinoraError
+from finora.extensions import db
+from finora.models import RecurringRule
+from finora.services.accounts import list_accounts
+from finora.services.catalogue import category_tree
+from finora.services.rules import (
+    RuleData,
+    calendar_of,
+    create_rule,
+    delete_rule,
+    end_rule,
+    hold_rule,
+    is_ended,
+    list_rules,
+    next_occurrences,
+    resume_rule,
+    skips_by_rule,
+    update_rule,
+)
+from finora.tenancy import get_owned_or_404, require_household
+from finora.web.form_errors import show_error
+from finora.web.forms import EmptyForm
+from finora.web.rules import bp
+from finora.web.rules.forms import FREQUENCIES, POLICIES, EndForm, HoldForm, RuleForm
+
+
+def _owned_rule(rule_id: int) -> RecurringRule:
+    rule = get_owned_or_404(RecurringRule, rule_id)
+    if rule.is_scenario:  # what-if rules live on the forecast page
+        abort(404)
+    return rule
+
+
+def _index(failed: tuple[int, str, object] | None = None, status: int = 200):
+    """The list; `failed` is (rule id, "hold" or "end", form) of a refused date form."""
+    household = require_household()
+    day = today(household)
+    calendar = calendar_of(household)
+    skips = skips_by_rule(db.session, household)
+    rows = [
+        (
+            rule,
+            next_occurrences(rule, day, calendar, skips=skips.get(rule.id, frozenset())),
+        )
+        for rule in list_rules(db.session, household)
+    ]
+    return render_template(
+        "rules/index.html",
+        rows=rows,
+        today=day,
+        is_ended=is_ended,
+        frequencies=FREQUENCIES,
+        policies=POLICIES,
+        failed=failed,
+        button_form=EmptyForm(),
+    ), status
+
+
+@bp.get("")
+def index():
+    return _index()
+
+
+def _prepare(form: RuleForm, rule: RecurringRule | None) -> None:
+    household = require_household()
+    accounts = list_accounts(db.session, household, include_archived=False)
+    if rule is not None and rule.account.archived:
+        accounts.append(rule.account)
+    expense = category_tree(db.session, household, "expense")
+    income = category_tree(db.session, household, "income")
+    form.set_choices(accounts, expense, income)
+    if rule is not None:  # an archived category stays selectable on the rule that has it
+        for category in (rule.category, rule.subcategory):
+            if category is not None and category.archived:
+                target = form.category_id if category.parent_id is None else form.subcategory_id
+                target.choices.append(SelectChoice(str(category.id), category.label))
+
+
+def _data(form: RuleForm) -> RuleData:
+    return RuleData(
+        name=form.name.data or "",
+        kind=form.kind.data,
+        amount=form.amount.data,
+        account_id=form.account_id.data,
+        category_id=form.category_id.data,
+        subcategory_id=form.subcategory_id.data,
+        payment_method=form.payment_method.data,
+        frequency=form.frequency.data,
+        anchor_date=form.anchor_date.data,
+        end_date=form.end_date.data,
+        business_day_policy=form.business_day_policy.data,
+        auto_post=form.auto_post.data,
+        mark_paid=form.mark_paid.data,
+    )
+
+
+def _render_form(form: RuleForm, rule: RecurringRule | None):
+    status = 422 if form.is_submitted() else 200
+    return render_template("rules/form.html", form=form, rule=rule), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    household = require_household()
+    form = RuleForm()
+    _prepare(form, None)
+    if not form.is_submitted():
+        form.anchor_date.data = today(household)
+        if form.account_id.choices:
+            form.account_id.data = int(form.account_id.choices[0].value)
+    if form.validate_on_submit():
+        try:
+            rule = create_rule(db.session, household, _data(form))
+        except FinoraError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Rule “%(name)s” created.", name=rule.name), "success")
+            return redirect(url_for("rules.index"))
+    return _render_form(form, None)
+
+
+@bp.route("/<int:rule_id>/edit", methods=["GET", "POST"])
+def edit(rule_id: int):
+    rule = _owned_rule(rule_id)
+    form = RuleForm(obj=rule)
+    _prepare(form, rule)
+    if form.validate_on_submit():
+        try:
+            update_rule(db.session, rule, _data(form))
+        except FinoraError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Rule “%(name)s” saved.", name=rule.name), "success")
+            return redirect(url_for("rules.index"))
+    return _render_form(form, rule)
+
+
+@bp.post("/<int:rule_id>/hold")
+def hold(rule_id: int):
+    rule = _owned_rule(rule_id)
+    form = HoldForm()
+    if form.validate_on_submit():
+        try:
+            hold_rule(db.session, rule, form.until.data)
+        except FinoraError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Rule “%(name)s” paused until %(date)s.",
+                    name=rule.name,
+                    date=format_date(form.until.data, "medium"),
+                ),
+                "success",
+            )
+            return redirect(url_for("rules.index"))
+    return _index(failed=(rule.id, "hold", form), status=422)
+
+
+@bp.post("/<int:rule_id>/resume")
+def resume(rule_id: int):
+    rule = _owned_rule(rule_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    resume_rule(db.session, rule)
+    db.session.commit()
+    flash(_("Rule “%(name)s” resumed.", name=rule.name), "success")
+    return redirect(url_for("rules.index"))
+
+
+@bp.post("/<int:rule_id>/end")
+def end(rule_id: int):
+    rule = _owned_rule(rule_id)
+    form = EndForm()
+    if form.validate_on_submit():
+        try:
+            end_rule(db.session, rule, form.end_on.data)
+        except FinoraError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Rule “%(name)s” ended.", name=rule.name), "success")
+            return redirect(url_for("rules.index"))
+    return _index(failed=(rule.id, "end", form), status=422)
+
+
+@bp.post("/<int:rule_id>/delete")
+def delete(rule_id: int):
+    rule = _owned_rule(rule_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    name = rule.name
+    delete_rule(db.session, rule)
+    db.session.commit()
+    flash(_("Rule “%(name)s” deleted; the entries it posted stay.", name=name), "success")
+    return redirect(url_for("rules.index"))
