@@ -158,6 +158,10 @@ def init_scheduler(app: Flask) -> None:
     """Start the in-process scheduler (each worker starts one; the lease picks the runner)."""
     if not app.config.get("SCHEDULER_ENABLED"):
         return
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+        # `flask db upgrade`, `flask finora seed`, `flask finora jobs run`: one-shot
+        # commands, no background thread (it would tick in the middle of a migration).
+        return
     from apscheduler.schedulers.background import BackgroundScheduler
 
     holder = process_id()

@@ -63,6 +63,12 @@ def _hash_each_password_once():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _not_a_flask_command(monkeypatch):
+    """Flask's CLI marks the whole process as a command run; tests build web apps."""
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """A fresh database for this run, migrated to head with Alembic, dropped at the end."""

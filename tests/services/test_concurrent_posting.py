@@ -58,6 +58,7 @@ def _expected(household) -> int:
 
 def _worker(url: str, mode: str, arg: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("FLASK_RUN_FROM_CLI", None)  # these are web processes, not flask commands
     return subprocess.Popen(
         [sys.executable, "-m", "tests.posting_worker", url, mode, arg],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -154,3 +154,17 @@ def test_admin_status_shows_liveness(signed_in, home):
     page = signed_in.get("/admin/status").get_data(as_text=True)
     assert "Post recurring entries" in page and "Succeeded" in page
     assert "Held by web-1:123" in page
+
+
+def test_the_scheduler_starts_with_the_web_app_but_not_for_flask_commands(
+    app_factory, monkeypatch
+):
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    web = app_factory(SCHEDULER_ENABLED=True, SCHEDULER_TICK_SECONDS=3600)
+    scheduler = web.extensions["finora_scheduler"]
+    assert scheduler.running
+    scheduler.shutdown(wait=True)
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
+    command = app_factory(SCHEDULER_ENABLED=True)
+    assert "finora_scheduler" not in command.extensions
+    assert "finora_scheduler" not in app_factory().extensions  # tests: off by default
