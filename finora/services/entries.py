@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from finora.errors import FieldError
-from finora.models import Account, Category, Entry, Household, User
+from finora.models import Entry, Household, User
 from finora.models.entry import PAYMENT_METHODS
+from finora.services.ledger_refs import validate_ledger_refs
 
 
 @dataclass(frozen=True)
@@ -38,32 +39,15 @@ def _validate(session: Session, household: Household, data: EntryData, current: 
     if data.payment_method not in PAYMENT_METHODS:
         raise FieldError("payment_method", _l("Choose a payment method."))
 
-    account = session.get(Account, data.account_id)
-    if account is None or account.household_id != household.id:
-        raise FieldError("account_id", _l("Choose an account."))
-    keeps_account = current is not None and current.account_id == account.id
-    if account.archived and not keeps_account:
-        raise FieldError("account_id", _l("This account is archived; choose another one."))
-
-    category = session.get(Category, data.category_id)
-    if (
-        category is None
-        or category.household_id != household.id
-        or category.parent_id is not None
-        or category.kind != data.kind
-    ):
-        raise FieldError("category_id", _l("Choose a category."))
-    if category.archived and not (current is not None and current.category_id == category.id):
-        raise FieldError("category_id", _l("This category is archived; choose another one."))
-
-    if data.subcategory_id is not None:
-        sub = session.get(Category, data.subcategory_id)
-        if sub is None or sub.household_id != household.id or sub.parent_id != category.id:
-            raise FieldError("subcategory_id", _l("Choose a subcategory of the chosen category."))
-        if sub.archived and not (current is not None and current.subcategory_id == sub.id):
-            raise FieldError(
-                "subcategory_id", _l("This subcategory is archived; choose another one.")
-            )
+    validate_ledger_refs(
+        session,
+        household,
+        kind=data.kind,
+        account_id=data.account_id,
+        category_id=data.category_id,
+        subcategory_id=data.subcategory_id,
+        current=current,
+    )
 
 
 def _apply(entry: Entry, data: EntryData) -> None:

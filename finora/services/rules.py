@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from finora.dates import BusinessCalendar, today
 from finora.errors import FieldError
 from finora.forecast.recurrence import FREQUENCIES, Occurrence, occurrences
-from finora.models import Account, Category, Entry, Household, RecurringRule, Skip
+from finora.models import Entry, Household, RecurringRule, Skip
 from finora.models.entry import PAYMENT_METHODS
 from finora.models.rule import BUSINESS_DAY_POLICIES
+from finora.services.ledger_refs import validate_ledger_refs
 from finora.services.posting import rule_spec
 
 # The policy chosen by the rule's kind when it is saved (income → previous, expense → next).
@@ -68,47 +69,6 @@ def skips_by_rule(session: Session, household: Household) -> dict[int, frozenset
     ):
         found.setdefault(rule_id, set()).add(day)
     return {rule_id: frozenset(days) for rule_id, days in found.items()}
-
-
-def validate_ledger_refs(
-    session: Session,
-    household: Household,
-    *,
-    kind: str,
-    account_id: int | None,
-    category_id: int | None,
-    subcategory_id: int | None,
-    current=None,
-) -> None:
-    """The account, category and subcategory belong to the household and fit together.
-
-    `current` is the row being edited: what it already has stays allowed once archived.
-    """
-    account = session.get(Account, account_id) if account_id is not None else None
-    if account is None or account.household_id != household.id:
-        raise FieldError("account_id", _l("Choose an account."))
-    if account.archived and not (current is not None and current.account_id == account.id):
-        raise FieldError("account_id", _l("This account is archived; choose another one."))
-
-    category = session.get(Category, category_id) if category_id is not None else None
-    if (
-        category is None
-        or category.household_id != household.id
-        or category.parent_id is not None
-        or category.kind != kind
-    ):
-        raise FieldError("category_id", _l("Choose a category."))
-    if category.archived and not (current is not None and current.category_id == category.id):
-        raise FieldError("category_id", _l("This category is archived; choose another one."))
-
-    if subcategory_id is not None:
-        sub = session.get(Category, subcategory_id)
-        if sub is None or sub.household_id != household.id or sub.parent_id != category.id:
-            raise FieldError("subcategory_id", _l("Choose a subcategory of the chosen category."))
-        if sub.archived and not (current is not None and current.subcategory_id == sub.id):
-            raise FieldError(
-                "subcategory_id", _l("This subcategory is archived; choose another one.")
-            )
 
 
 def _validate(

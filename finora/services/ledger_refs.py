@@ -1,0 +1,51 @@
+"""Checks shared by entries and recurring rules: the account, category and subcategory
+belong to the household, fit together, and are not archived (unless already in use)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from finora.errors import FieldError
+from finora.models import Account, Category, Household
+
+
+def validate_ledger_refs(
+    session: Session,
+    household: Household,
+    *,
+    kind: str,
+    account_id: int | None,
+    category_id: int | None,
+    subcategory_id: int | None,
+    current=None,
+) -> None:
+    """The account, category and subcategory belong to the household and fit together.
+
+    `current` is the row being edited: what it already has stays allowed once archived.
+    """
+    account = session.get(Account, account_id) if account_id is not None else None
+    if account is None or account.household_id != household.id:
+        raise FieldError("account_id", _l("Choose an account."))
+    if account.archived and not (current is not None and current.account_id == account.id):
+        raise FieldError("account_id", _l("This account is archived; choose another one."))
+
+    category = session.get(Category, category_id) if category_id is not None else None
+    if (
+        category is None
+        or category.household_id != household.id
+        or category.parent_id is not None
+        or category.kind != kind
+    ):
+        raise FieldError("category_id", _l("Choose a category."))
+    if category.archived and not (current is not None and current.category_id == category.id):
+        raise FieldError("category_id", _l("This category is archived; choose another one."))
+
+    if subcategory_id is not None:
+        sub = session.get(Category, subcategory_id)
+        if sub is None or sub.household_id != household.id or sub.parent_id != category.id:
+            raise FieldError("subcategory_id", _l("Choose a subcategory of the chosen category."))
+        if sub.archived and not (current is not None and current.subcategory_id == sub.id):
+            raise FieldError(
+                "subcategory_id", _l("This subcategory is archived; choose another one.")
+            )
