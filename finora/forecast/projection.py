@@ -1,0 +1,243 @@
+"""The cash-flow projection: recurring rules, unpaid entries and a starting balance turned
+into a balance for every day of the horizon. Pure: no Flask, no database.
+
+Dates come from `recurrence.occurrences` (the one rule expansion, shared with posting).
+Amounts are bucketed per day index and the balances come from one cumulative pass over the
+horizon, so the cost grows with the number of occurrences plus the horizon, not their product.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from operator import attrgetter
+
+from finora.dates import BusinessCalendar
+from finora.forecast.recurrence import RuleSpec, occurrences
+
+# Same value as finora.money.ZERO, defined here so the engine does not import money.py
+# (which pulls in Flask-Babel and SQLAlchemy).
+ZERO = Decimal("0.00")
+KINDS = ("income", "expense")
+DEFAULT_HORIZON_DAYS = 365
+MAX_HORIZON_DAYS = 730
+WINDOW_DAYS = 90  # the "next 90 days" of the cards and of the risk score
+
+
+@dataclass(frozen=True)
+class ForecastRule:
+    """A rule to project. `spec.rule_id` identifies it (skips, posted entries)."""
+
+    name: str
+    kind: str  # income | expense
+    amount: Decimal  # positive; the kind gives the sign
+    spec: RuleSpec
+    scenario: bool = False  # what-if only: on the scenario line, never on the schedule line
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    """An unpaid ledger entry: counts on its date, or today when overdue."""
+
+    date: date
+    kind: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ForecastInput:
+    rules: list[ForecastRule]
+    starting_balance: Decimal  # today's balance of the accounts included in the forecast
+    today: date
+    horizon_days: int = DEFAULT_HORIZON_DAYS
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
+    pending: list[PendingEntry] = field(default_factory=list)
+    # (rule_id, nominal date) of occurrences already posted as entries: never projected.
+    posted: frozenset[tuple[int, date]] = frozenset()
+    minimum_safe_balance: Decimal | None = None
+
+
+@dataclass(slots=True)
+class ProjectedOccurrence:
+    """One projected occurrence (its adjusted date). Not frozen: tens of thousands are built
+    per projection and a frozen dataclass's __init__ costs four times as much."""
+
+    date: date
+    rule_id: int | None
+    name: str
+    kind: str
+    amount: Decimal
+    scenario: bool
+
+
+@dataclass(frozen=True)
+class Forecast:
+    today: date
+    horizon_days: int
+    starting_balance: Decimal
+    occurrences: list[ProjectedOccurrence]  # by date then name; scenario ones flagged
+    schedule: list[Decimal]  # balance at the end of each day, index 0 = today
+    scenario_line: list[Decimal] | None  # schedule + scenarios; None without scenario rules
+    lowest_90: tuple[date, Decimal]
+    lowest_horizon: tuple[date, Decimal]
+    first_below_zero: date | None
+    first_below_minimum: date | None
+    projected_expenses_90: Decimal  # schedule-line expenses (occurrences + pending), 90 days
+    scenario_lowest_90: tuple[date, Decimal] | None = None
+    scenario_lowest_horizon: tuple[date, Decimal] | None = None
+    scenario_first_below_zero: date | None = None
+    scenario_first_below_minimum: date | None = None
+
+
+def days(forecast: Forecast) -> list[date]:
+    """The dates of the horizon, aligned with `schedule` and `scenario_line`."""
+    start = forecast.today
+    return [start + timedelta(days=n) for n in range(forecast.horizon_days)]
+
+
+def project(data: ForecastInput) -> Forecast:
+    horizon = data.horizon_days
+    if isinstance(horizon, bool) or not isinstance(horizon, int):
+        raise ValueError(f"horizon_days must be an integer, not {horizon!r}")
+    if not 1 <= horizon <= MAX_HORIZON_DAYS:
+        raise ValueError(f"horizon_days must be within 1..{MAX_HORIZON_DAYS}, not {horizon}")
+    today = data.today
+    last = today + timedelta(days=horizon - 1)
+    ordinal0 = today.toordinal()
+    window = min(WINDOW_DAYS, horizon)
+    posted = data.posted
+    calendar = _MemoCalendar(data.calendar)
+
+    # Signed amounts per day index, for the schedule line and for the scenarios alone.
+    deltas = [ZERO] * horizon
+    scenario_deltas: list[Decimal] | None = None
+    expenses_90 = ZERO
+    # Occurrences per day index; rules are taken in name order, so each day's list is
+    # already sorted by name and no sort of the whole list is needed.
+    by_day: list[list[ProjectedOccurrence]] = [[] for _ in range(horizon)]
+    index_of = {today + timedelta(days=n): n for n in range(horizon)}
+    window_end = today + timedelta(days=window)  # first day after the 90-day window
+
+    for rule in sorted(data.rules, key=_NAME):
+        kind = rule.kind
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind for rule {rule.name!r}: {kind!r}")
+        amount = rule.amount
+        signed = amount if kind == "income" else -amount
+        if rule.scenario:
+            if scenario_deltas is None:
+                scenario_deltas = [ZERO] * horizon
+            bucket = scenario_deltas
+        else:
+            bucket = deltas
+        rule_id = rule.spec.rule_id
+        name = rule.name
+        scenario = rule.scenario
+        counts_as_expense = kind == "expense" and not scenario
+        found = occurrences(rule.spec, today, last, calendar)
+        if posted and rule_id is not None:
+            found = [o for o in found if (rule_id, o.nominal) not in posted]
+        if not found:
+            continue
+        for occurrence in found:
+            day = occurrence.date
+            index = index_of[day]
+            bucket[index] += signed
+            by_day[index].append(ProjectedOccurrence(day, rule_id, name, kind, amount, scenario))
+        if counts_as_expense:  # `found` is in date order
+            expenses_90 += amount * bisect_left(found, window_end, key=_DATE)
+
+    for entry in data.pending:
+        if entry.kind not in KINDS:
+            raise ValueError(f"unknown kind for pending entry: {entry.kind!r}")
+        index = max(0, entry.date.toordinal() - ordinal0)  # overdue: counts today
+        if index >= horizon:
+            continue
+        deltas[index] += entry.amount if entry.kind == "income" else -entry.amount
+        if entry.kind == "expense" and index < window:
+            expenses_90 += entry.amount
+
+    projected = [occurrence for day in by_day for occurrence in day]
+    schedule = _running(data.starting_balance, deltas)
+    minimum = data.minimum_safe_balance
+    result = {
+        "today": today,
+        "horizon_days": horizon,
+        "starting_balance": data.starting_balance,
+        "occurrences": projected,
+        "schedule": schedule,
+        "scenario_line": None,
+        "lowest_90": _lowest(schedule, window, today),
+        "lowest_horizon": _lowest(schedule, horizon, today),
+        "first_below_zero": _first_below(schedule, ZERO, today),
+        "first_below_minimum": _first_below(schedule, minimum, today),
+        "projected_expenses_90": expenses_90,
+    }
+    if scenario_deltas is not None:
+        line = _running(ZERO, scenario_deltas)
+        line = [base + extra for base, extra in zip(schedule, line, strict=True)]
+        result.update(
+            scenario_line=line,
+            scenario_lowest_90=_lowest(line, window, today),
+            scenario_lowest_horizon=_lowest(line, horizon, today),
+            scenario_first_below_zero=_first_below(line, ZERO, today),
+            scenario_first_below_minimum=_first_below(line, minimum, today),
+        )
+    return Forecast(**result)
+
+
+_NAME = attrgetter("name")
+_DATE = attrgetter("date")
+
+
+class _MemoCalendar:
+    """The caller's calendar with its answers remembered for one projection.
+
+    `occurrences()` asks for the shift of every nominal date; thousands of rules share the
+    same few hundred days, so each (day, policy) is worked out once.
+    """
+
+    def __init__(self, calendar: BusinessCalendar) -> None:
+        self._calendar = calendar
+        self._shifts: dict[tuple[date, str], date] = {}
+        self._business: dict[date, bool] = {}
+
+    def shift(self, day: date, policy: str) -> date:
+        key = (day, policy)
+        moved = self._shifts.get(key)
+        if moved is None:
+            moved = self._shifts[key] = self._calendar.shift(day, policy)
+        return moved
+
+    def is_business_day(self, day: date) -> bool:
+        answer = self._business.get(day)
+        if answer is None:
+            answer = self._business[day] = self._calendar.is_business_day(day)
+        return answer
+
+
+def _running(start: Decimal, deltas: list[Decimal]) -> list[Decimal]:
+    balances = []
+    balance = start
+    for delta in deltas:
+        balance += delta
+        balances.append(balance)
+    return balances
+
+
+def _lowest(line: list[Decimal], length: int, today: date) -> tuple[date, Decimal]:
+    """The lowest balance among the first `length` days and its date (earliest on ties)."""
+    head = line[:length]
+    low = min(head)
+    return today + timedelta(days=head.index(low)), low
+
+
+def _first_below(line: list[Decimal], threshold: Decimal | None, today: date) -> date | None:
+    if threshold is None:
+        return None
+    for index, balance in enumerate(line):
+        if balance < threshold:
+            return today + timedelta(days=index)
+    return None
