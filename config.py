@@ -90,6 +90,8 @@ class Config:
         self.LOG_FILE_BACKUP_COUNT = _int("LOG_FILE_BACKUP_COUNT", 5)
         self.SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
         self.SCHEDULER_TICK_SECONDS = _int("SCHEDULER_TICK_SECONDS", 60)
+        # Minimum time between two runs of a job (0: each job's own, 15 minutes for posting).
+        self.SCHEDULER_JOB_INTERVAL_SECONDS = _int("SCHEDULER_JOB_INTERVAL_SECONDS", 0)
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()
         self.BOOTSTRAP_ADMIN_EMAIL = os.environ.get("BOOTSTRAP_ADMIN_EMAIL", "").strip()
         self.BOOTSTRAP_ADMIN_PASSWORD = os.environ.get("BOOTSTRAP_ADMIN_PASSWORD", "")

@@ -142,14 +142,18 @@ def run_job(session: Session, job: str, holder: str) -> JobRun:
     return run
 
 
-def run_due_jobs(session: Session, holder: str, *, force: bool = False) -> list[JobRun]:
-    """If this process holds the lease, run every job whose interval has passed."""
+def run_due_jobs(
+    session: Session, holder: str, *, force: bool = False, interval: timedelta | None = None
+) -> list[JobRun]:
+    """If this process holds the lease, run every job whose interval (its own, or the one
+    given) has passed since its last success."""
     if not acquire_lease(session, holder):
         return []
     runs = []
-    for job, (_body, interval) in JOBS.items():
+    for job, (_body, own_interval) in JOBS.items():
+        every = interval if interval is not None else own_interval
         last = last_success(session, job)
-        if force or last is None or now_utc() - last >= interval:
+        if force or last is None or now_utc() - last >= every:
             runs.append(run_job(session, job, holder))
     return runs
 
@@ -166,22 +170,24 @@ def init_scheduler(app: Flask) -> None:
 
     holder = process_id()
     lock = threading.Lock()
+    seconds = app.config.get("SCHEDULER_JOB_INTERVAL_SECONDS")
+    job_interval = timedelta(seconds=int(seconds)) if seconds else None
 
     def tick() -> None:
         if not lock.acquire(blocking=False):
             return
         try:
             with app.app_context():
-                run_due_jobs(db.session, holder)
+                run_due_jobs(db.session, holder, interval=job_interval)
         except Exception:
             log.exception("scheduler tick failed")
         finally:
             lock.release()
 
     scheduler = BackgroundScheduler(daemon=True, timezone="UTC")
-    interval = int(app.config.get("SCHEDULER_TICK_SECONDS", TICK_SECONDS))
+    tick_seconds = int(app.config.get("SCHEDULER_TICK_SECONDS", TICK_SECONDS))
     scheduler.add_job(
-        tick, "interval", seconds=interval, next_run_time=now_utc() + timedelta(seconds=2),
+        tick, "interval", seconds=tick_seconds, next_run_time=now_utc() + timedelta(seconds=2),
         id="finora-tick", max_instances=1, coalesce=True,
     )
     scheduler.start()

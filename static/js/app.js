@@ -2,7 +2,6 @@
 (function () {
   "use strict";
   var root = document.documentElement;
-  var order = ["light", "dark", "auto"];
   var icons = { light: "bi-sun", dark: "bi-moon-stars", auto: "bi-circle-half" };
 
   function systemTheme() {
@@ -37,8 +36,11 @@
     var button = document.getElementById("theme-toggle");
     if (button) {
       button.addEventListener("click", function () {
+        // From "system", the first click always changes what is on screen: the opposite
+        // of the system's theme, then the system's own, then back to following it.
         var current = root.getAttribute("data-theme-choice") || "auto";
-        var next = order[(order.indexOf(current) + 1) % order.length];
+        var opposite = systemTheme() === "dark" ? "light" : "dark";
+        var next = current === "auto" ? opposite : (current === opposite ? systemTheme() : "auto");
         save(next);
         apply(next);
       });

@@ -165,6 +165,11 @@ def test_first_visit(page, live_server, screenshot_dir, browser_problems):
         toggle.click()
     expect(html).to_have_attribute("data-bs-theme", "dark")
     expect(html).to_have_attribute("data-theme-choice", "dark")
+    # Let the colour transitions end, so the screenshot and axe see the final dark colours.
+    page.wait_for_function(
+        "() => document.getAnimations()"
+        ".filter((a) => a instanceof CSSTransition).every((a) => a.playState !== 'running')"
+    )
     page.screenshot(path=screenshot_dir / "09-dashboard-dark.png", full_page=True)
     assert_accessible(page, "the dashboard in dark mode")
 

@@ -78,7 +78,7 @@ def scheduled_server(app_factory):
     """Finora with its real in-process scheduler ticking every second."""
     application = app_factory(
         REGISTRATION_MODE="open", WTF_CSRF_ENABLED=True, SCHEDULER_ENABLED=True,
-        SCHEDULER_TICK_SECONDS=1,
+        SCHEDULER_TICK_SECONDS=1, SCHEDULER_JOB_INTERVAL_SECONDS=1,
     )
     server = make_server("127.0.0.1", 0, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -168,3 +168,12 @@ def test_the_scheduler_starts_with_the_web_app_but_not_for_flask_commands(
     command = app_factory(SCHEDULER_ENABLED=True)
     assert "finora_scheduler" not in command.extensions
     assert "finora_scheduler" not in app_factory().extensions  # tests: off by default
+
+
+def test_a_configured_interval_replaces_each_jobs_own(home):
+    make_rule(home)
+    from datetime import timedelta
+
+    assert len(run_due_jobs(db.session, "here")) == 1
+    assert run_due_jobs(db.session, "here") == []  # the job's own 15 minutes
+    assert len(run_due_jobs(db.session, "here", interval=timedelta(0))) == 1
