@@ -51,6 +51,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def signup_closed(session: Session, mode: str) -> bool:
+    """Closed mode refuses sign-ups — except the very first, which sets the instance up."""
+    return mode == "closed" and session.scalar(select(User.id).limit(1)) is not None
+
+
 def register_user(session: Session, data: SignupData, *, mode: str) -> User:
     """Create the user, their household and owner membership.
 

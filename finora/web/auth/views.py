@@ -9,10 +9,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.services.auth import InvalidCredentialsError, authenticate
-from finora.services.registration import SignupData, register_user
+from finora.services.registration import SignupData, register_user, signup_closed
 from finora.services.settings import registration_mode
 from finora.web.auth import bp
 from finora.web.auth.forms import LoginForm, SignupForm
+from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 from finora.web.navigation import safe_next
 
@@ -21,21 +22,12 @@ def _mode() -> str:
     return registration_mode(db.session, current_app.config["REGISTRATION_MODE"])
 
 
-def _signup_closed() -> bool:
-    from sqlalchemy import select
-
-    from finora.models import User
-
-    has_users = db.session.scalar(select(User.id).limit(1)) is not None
-    return has_users and _mode() == "closed"
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
-    if _signup_closed():
+    if signup_closed(db.session, _mode()):
         return render_template("auth/signup_closed.html"), 403
     form = SignupForm()
     if form.validate_on_submit():
@@ -51,12 +43,7 @@ def signup():
         try:
             user = register_user(db.session, data, mode=_mode())
         except FinoraError as error:
-            db.session.rollback()
-            target = getattr(form, error.field or "", None)
-            if target is not None:
-                target.errors = [*target.errors, str(error.message)]
-            else:
-                form.form_errors.append(str(error.message))
+            show_error(form, error)
         else:
             db.session.commit()
             current_app.logger.info("sign-up user=%s status=%s", user.id, user.status)
