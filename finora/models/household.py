@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finora.models.base import Base, UTCDateTime, utcnow
+from finora.money import Cents
 
 if TYPE_CHECKING:
     from finora.models.user import User
@@ -24,6 +26,8 @@ class Household(Base):
     currency: Mapped[str] = mapped_column(String(3))
     timezone: Mapped[str] = mapped_column(String(64))
     country: Mapped[str | None] = mapped_column(String(2))
+    # The forecast warns of the first day the projected balance falls below it (None: off).
+    minimum_safe_balance: Mapped[Decimal | None] = mapped_column(Cents)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

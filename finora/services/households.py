@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ class HouseholdSettings:
     name: str
     timezone: str
     country: str | None = None  # None: weekends only, no public holidays
+    minimum_safe_balance: Decimal | None = None  # None: no minimum-balance warning
 
 
 def update_household(session: Session, household: Household, data: HouseholdSettings) -> None:
@@ -27,7 +29,11 @@ def update_household(session: Session, household: Household, data: HouseholdSett
     country = (data.country or "").strip().upper() or None
     if country is not None and country not in supported_countries():
         raise FieldError("country", _l("Choose a country from the list."))
+    minimum = data.minimum_safe_balance
+    if minimum is not None and minimum < 0:
+        raise FieldError("minimum_safe_balance", _l("Enter zero or a positive amount."))
     household.name = data.name.strip()
     household.timezone = data.timezone
     household.country = country
+    household.minimum_safe_balance = minimum
     session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import time_machine
 from sqlalchemy import select
@@ -56,3 +57,25 @@ def test_the_country_moves_rules_off_its_public_holidays(signed_in, user):
         db.session.commit()
     posted = db.session.scalar(select(Entry.date).where(Entry.rule_id == rule.id))
     assert posted == date(2026, 4, 22)
+
+
+def test_minimum_safe_balance_is_saved_in_cents_and_can_be_cleared(signed_in, user):
+    household = user.memberships[0].household
+    signed_in.post("/household", data=form(minimum_safe_balance="1,234.56"))
+    db.session.refresh(household)
+    assert household.minimum_safe_balance == Decimal("1234.56")
+    page = signed_in.get("/household").get_data(as_text=True)
+    assert 'value="1234.56"' in page
+    signed_in.post("/household", data=form(minimum_safe_balance=""))
+    db.session.refresh(household)
+    assert household.minimum_safe_balance is None
+
+
+def test_a_negative_or_unreadable_minimum_is_refused_and_kept(signed_in, user):
+    for typed in ("-5.00", "12abc"):
+        response = signed_in.post("/household", data=form(minimum_safe_balance=typed))
+        assert response.status_code == 422
+        assert f'value="{typed}"' in response.get_data(as_text=True)
+    household = user.memberships[0].household
+    db.session.refresh(household)
+    assert household.minimum_safe_balance is None and household.name != "The Limas"

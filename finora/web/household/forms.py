@@ -8,10 +8,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from finora.dates import supported_countries
 from finora.web.auth.forms import timezone_choices
+from finora.web.fields import MoneyField
 
 
 def country_choices() -> list[SelectChoice]:
@@ -38,5 +39,13 @@ class HouseholdForm(FlaskForm):
         description=_l(
             "Recurring rules can move to the next or previous business day; "
             "with a country, its public holidays are not business days."
+        ),
+    )
+    minimum_safe_balance = MoneyField(
+        _l("Minimum safe balance"),
+        validators=[Optional()],
+        description=_l(
+            "The forecast warns of the first day the projected balance falls below it. "
+            "Leave empty for no warning."
         ),
     )

@@ -1,4 +1,4 @@
-"""Household settings: name, time zone, holidays country."""
+"""Household settings: name, time zone, holidays country, minimum safe balance."""
 
 from __future__ import annotations
 
@@ -21,7 +21,12 @@ def settings():
     if not form.is_submitted():
         form.country.data = household.country or ""
     if form.validate_on_submit():
-        data = HouseholdSettings(form.name.data, form.timezone.data, form.country.data or None)
+        data = HouseholdSettings(
+            form.name.data,
+            form.timezone.data,
+            form.country.data or None,
+            form.minimum_safe_balance.data,
+        )
         try:
             update_household(db.session, household, data)
         except FinoraError as error:
