@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.categories import bp as categories_bp
     from finora.web.dashboard import bp as dashboard_bp
     from finora.web.entries import bp as entries_bp
+    from finora.web.forecasting import bp as forecasting_bp
     from finora.web.goals import bp as goals_bp
     from finora.web.household import bp as household_bp
     from finora.web.public import bp as public_bp
@@ -108,12 +109,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rules_bp, url_prefix="/rules")
     app.register_blueprint(budgets_bp, url_prefix="/budgets")
     app.register_blueprint(goals_bp, url_prefix="/goals")
+    app.register_blueprint(forecasting_bp)
     app.register_blueprint(household_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, format_percent
+    from flask_babel import format_date, format_datetime, format_decimal, format_percent
 
     from finora.i18n import LANGUAGES, current_language, money_filter
     from finora.tenancy import current_household, current_membership
@@ -122,7 +124,11 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["percent"] = lambda value: format_percent(value, "#,##0.0%")
+    app.jinja_env.filters["decimal"] = lambda value, places=2: format_decimal(
+        value, "#,##0." + "0" * places if places else "#,##0"
+    )
     from finora.web import labels
+    from finora.web.forecasting import labels as forecast_labels
     from finora.web.navigation import safe_next, url_with
 
     app.jinja_env.globals.update(
@@ -130,6 +136,7 @@ def _register_template_helpers(app: Flask) -> None:
         PAYMENT_METHOD_LABELS=labels.PAYMENT_METHODS,
         ENTRY_KIND_LABELS=labels.ENTRY_KINDS,
         STATUS_LABELS=labels.STATUSES,
+        FORECAST_BANDS=forecast_labels.BANDS,
         url_with=url_with,
         safe_next=safe_next,
         LANGUAGES=LANGUAGES,

@@ -161,3 +161,4 @@ def jobs_run_command(force: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(finora_cli)
+from finora import cli_forecast  # noqa: E402, F401  (registers flask finora forecast)

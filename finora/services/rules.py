@@ -62,6 +62,17 @@ def list_rules(session: Session, household: Household) -> list[RecurringRule]:
     )
 
 
+def list_scenarios(session: Session, household: Household) -> list[RecurringRule]:
+    """The household's what-if rules."""
+    return list(
+        session.scalars(
+            select(RecurringRule)
+            .where(RecurringRule.household_id == household.id, RecurringRule.is_scenario.is_(True))
+            .order_by(RecurringRule.name, RecurringRule.id)
+        ).unique()
+    )
+
+
 def skips_by_rule(session: Session, household: Household) -> dict[int, frozenset[date]]:
     found: dict[int, set[date]] = {}
     for rule_id, day in session.execute(
@@ -121,10 +132,17 @@ def _apply(rule: RecurringRule, data: RuleData) -> None:
     rule.mark_paid = data.mark_paid
 
 
-def create_rule(session: Session, household: Household, data: RuleData) -> RecurringRule:
+def create_rule(
+    session: Session, household: Household, data: RuleData, *, scenario: bool = False
+) -> RecurringRule:
+    """A ledger rule, or with `scenario` a what-if rule: only on the forecast's scenario
+    line, never posted."""
     _validate(session, household, data, None)
-    rule = RecurringRule(household_id=household.id, is_scenario=False)
+    rule = RecurringRule(household_id=household.id, is_scenario=scenario)
     _apply(rule, data)
+    if scenario:
+        rule.auto_post = False
+        rule.mark_paid = False
     session.add(rule)
     session.flush()
     return rule
@@ -146,6 +164,9 @@ def update_rule(session: Session, rule: RecurringRule, data: RuleData) -> None:
     _validate(session, household, data, rule)
     before = _schedule(rule)
     _apply(rule, data)
+    if rule.is_scenario:
+        rule.auto_post = False
+        rule.mark_paid = False
     if _schedule(rule) != before and _has_posted(session, rule):
         # A new anchor gives new nominal dates the unique key cannot match with the old
         # ones: mark everything up to yesterday as handled so none of it is posted again.

@@ -23,6 +23,7 @@ CATEGORY_CODES = (
     "expense.telecom.internet",
     "expense.housing",
     "expense.housing.rent",
+    "expense.transport",
 )
 
 

@@ -32,7 +32,7 @@ def _n(amount: Decimal) -> float:
     return float(amount)
 
 
-def _layout(**extra) -> dict:
+def base_layout(**extra) -> dict:
     layout = {
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         "paper_bgcolor": "rgba(0,0,0,0)",
@@ -64,7 +64,7 @@ def category_donut(totals: list[CategoryTotal], currency: str, *, kind: str = "e
                 "marker": {"colors": INCOME_PALETTE if kind == "income" else EXPENSE_PALETTE},
             }
         ],
-        "layout": _layout(
+        "layout": base_layout(
             showlegend=True,
             legend={"orientation": "h", "x": 0, "y": -0.05, "yanchor": "top", "font": {"size": 13}},
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
@@ -94,7 +94,7 @@ def cumulative_net(days: list[DayNet], currency: str) -> dict:
                 "fillcolor": "rgba(59,125,221,0.12)",
             }
         ],
-        "layout": _layout(
+        "layout": base_layout(
             margin={"l": 60, "r": 10, "t": 10, "b": 40},
             xaxis={"type": "date", "tickformat": "%d", "fixedrange": True},
             yaxis={"zeroline": True, "zerolinewidth": 2, "fixedrange": True, "tickformat": ",.0f"},
@@ -142,7 +142,7 @@ def year_bars(summary: YearSummary, currency: str, month_names: list[str], last_
                 "customdata": [m.month for m in months],
             },
         ],
-        "layout": _layout(
+        "layout": base_layout(
             barmode="group",
             showlegend=True,
             legend={"orientation": "h", "y": -0.15, "font": {"size": 13}},

@@ -10,10 +10,12 @@ from flask_login import login_required
 
 from finora.dates import today
 from finora.extensions import db
+from finora.forecast.projection import WINDOW_DAYS
 from finora.services.accounts import account_balances, consolidated_balance, list_accounts
 from finora.services.budgets import budget_highlights
 from finora.services.catalogue import category_tree
 from finora.services.entry_list import SORTS, STATUSES, EntryFilters, list_entries
+from finora.services.household_forecast import household_forecast
 from finora.services.month_summary import category_totals, daily_net, month_metrics
 from finora.services.periods import month_bounds, shift_month
 from finora.services.year_summary import year_summary
@@ -105,6 +107,10 @@ def month(year: int, month: int):
         filters=filters,
         accounts=accounts,
         consolidated=consolidated_balance(balances, accounts),
+        outlook=household_forecast(
+            db.session, household, horizon_days=WINDOW_DAYS,
+            balances=balances if balance_day == day else None,
+        ),
         balance_day=balance_day,
         expense_tree=category_tree(db.session, household, "expense", include_archived=True),
         income_tree=category_tree(db.session, household, "income", include_archived=True),

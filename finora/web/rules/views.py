@@ -71,7 +71,8 @@ def index():
     return _index()
 
 
-def _prepare(form: RuleForm, rule: RecurringRule | None) -> None:
+def prepare_rule_form(form: RuleForm, rule: RecurringRule | None) -> None:
+    """The account and category choices, keeping the rule's archived ones selectable."""
     household = require_household()
     accounts = list_accounts(db.session, household, include_archived=False)
     if rule is not None and rule.account.archived:
@@ -86,7 +87,7 @@ def _prepare(form: RuleForm, rule: RecurringRule | None) -> None:
                 target.choices.append(SelectChoice(str(category.id), category.label))
 
 
-def _data(form: RuleForm) -> RuleData:
+def rule_data(form: RuleForm) -> RuleData:
     return RuleData(
         name=form.name.data or "",
         kind=form.kind.data,
@@ -99,8 +100,9 @@ def _data(form: RuleForm) -> RuleData:
         anchor_date=form.anchor_date.data,
         end_date=form.end_date.data,
         business_day_policy=form.business_day_policy.data,
-        auto_post=form.auto_post.data,
-        mark_paid=form.mark_paid.data,
+        # A scenario's form has neither field: what-if rules are never posted.
+        auto_post="auto_post" in form and bool(form.auto_post.data),
+        mark_paid="mark_paid" in form and bool(form.mark_paid.data),
     )
 
 
@@ -113,14 +115,14 @@ def _render_form(form: RuleForm, rule: RecurringRule | None):
 def new():
     household = require_household()
     form = RuleForm()
-    _prepare(form, None)
+    prepare_rule_form(form, None)
     if not form.is_submitted():
         form.anchor_date.data = today(household)
         if form.account_id.choices:
             form.account_id.data = int(form.account_id.choices[0].value)
     if form.validate_on_submit():
         try:
-            rule = create_rule(db.session, household, _data(form))
+            rule = create_rule(db.session, household, rule_data(form))
         except FinoraError as error:
             show_error(form, error)
         else:
@@ -134,10 +136,10 @@ def new():
 def edit(rule_id: int):
     rule = _owned_rule(rule_id)
     form = RuleForm(obj=rule)
-    _prepare(form, rule)
+    prepare_rule_form(form, rule)
     if form.validate_on_submit():
         try:
-            update_rule(db.session, rule, _data(form))
+            update_rule(db.session, rule, rule_data(form))
         except FinoraError as error:
             show_error(form, error)
         else:

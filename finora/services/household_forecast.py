@@ -1,0 +1,349 @@
+"""A household's cash-flow forecast: the ledger and the rules read from the database and
+handed to the pure engine (finora/forecast), then the risk score and the 90-day table.
+
+What counts (DESIGN §4, forecast issue item 1):
+- the starting balance is today's balance of the accounts included in the forecast
+  (`include_in_forecast` and not archived);
+- unpaid entries of those accounts count on their date, overdue ones today;
+- rules of those accounts are projected from today; occurrences already posted as entries,
+  or already handled by the posting job (nominal date up to `posted_through`), never count
+  again, and skipped ones not at all;
+- scenario rules (what-if) count only on the scenario line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from finora.dates import BusinessCalendar, today
+from finora.forecast.projection import (
+    WINDOW_DAYS,
+    Forecast,
+    ForecastInput,
+    ForecastRule,
+    PendingEntry,
+    project,
+)
+from finora.forecast.recurrence import RuleSpec, occurrences
+from finora.forecast.risk import RiskScore, cash_risk
+from finora.models import Account, Entry, Household, RecurringRule, Skip
+from finora.money import ZERO
+from finora.services.accounts import account_balances
+from finora.services.posting import SHIFT_MARGIN
+from finora.services.rules import calendar_of
+
+HORIZONS = (30, 90, 180, 365)
+DEFAULT_HORIZON = 365
+
+
+@dataclass(frozen=True)
+class UpcomingRow:
+    """One line of the 90-day table: a projected occurrence, an unpaid entry or a skipped
+    occurrence (which moves no money and can be restored)."""
+
+    date: date
+    name: str
+    kind: str
+    amount: Decimal
+    balance: Decimal | None  # running balance after this line; None for a skipped one
+    rule: RecurringRule | None = None
+    nominal: date | None = None  # the occurrence's key, with `rule`
+    entry_id: int | None = None  # an unpaid ledger entry
+    overdue: bool = False
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class HouseholdForecast:
+    today: date
+    forecast: Forecast
+    risk: RiskScore
+    current_balance: Decimal
+    minimum_safe_balance: Decimal | None
+    rules: dict[int, RecurringRule]
+    accounts: list[Account]  # the accounts the forecast includes
+    # What the engine was given, for the 90-day table: the schedule line's rules as
+    # (spec, name, kind, amount) and the posted occurrence keys.
+    schedule_specs: list[tuple[RuleSpec, str, str, Decimal]]
+    posted: frozenset[tuple[int, date]]
+
+    @property
+    def has_scenarios(self) -> bool:
+        return self.forecast.scenario_line is not None
+
+    @property
+    def first_shortfall(self) -> date | None:
+        return self.forecast.first_below_zero
+
+
+def _included_accounts(session: Session, household: Household) -> list[Account]:
+    return list(
+        session.scalars(
+            select(Account)
+            .where(
+                Account.household_id == household.id,
+                Account.include_in_forecast.is_(True),
+                Account.archived.is_(False),
+            )
+            .order_by(Account.name)
+        )
+    )
+
+
+def _rules(session: Session, household: Household, account_ids: set[int]) -> list[RecurringRule]:
+    if not account_ids:
+        return []
+    return list(
+        session.scalars(
+            select(RecurringRule)
+            .where(
+                RecurringRule.household_id == household.id,
+                RecurringRule.account_id.in_(account_ids),
+            )
+            .order_by(RecurringRule.name, RecurringRule.id)
+        ).unique()
+    )
+
+
+def _skips(session: Session, household: Household, since: date) -> dict[int, frozenset[date]]:
+    found: dict[int, set[date]] = {}
+    for rule_id, day in session.execute(
+        select(Skip.rule_id, Skip.occurrence_date).where(
+            Skip.household_id == household.id, Skip.occurrence_date >= since
+        )
+    ):
+        found.setdefault(rule_id, set()).add(day)
+    return {rule_id: frozenset(days) for rule_id, days in found.items()}
+
+
+def _posted(session: Session, household: Household, since: date) -> frozenset[tuple[int, date]]:
+    """(rule id, nominal date) of the entries rules posted whose nominal date can still land
+    within the horizon (a "next business day" move reaches a few days forward)."""
+    rows = session.execute(
+        select(Entry.rule_id, Entry.occurrence_date).where(
+            Entry.household_id == household.id,
+            Entry.rule_id.is_not(None),
+            Entry.occurrence_date >= since,
+        )
+    )
+    return frozenset((rule_id, day) for rule_id, day in rows)
+
+
+def _pending(
+    session: Session, household: Household, account_ids: set[int], last: date
+) -> list:
+    if not account_ids:
+        return []
+    return list(
+        session.execute(
+            select(Entry.id, Entry.date, Entry.kind, Entry.amount, Entry.description)
+            .where(
+                Entry.household_id == household.id,
+                Entry.account_id.in_(account_ids),
+                Entry.paid_on.is_(None),
+                Entry.date <= last,
+            )
+            .order_by(Entry.date, Entry.id)
+        )
+    )
+
+
+def _is_past(rule: RecurringRule, day: date, calendar: BusinessCalendar) -> bool:
+    """Whether the rule has nothing left from `day` on: a one-time rule or an ended one whose
+    last date (moved by its business-day policy) is past. A scenario like that is ignored
+    (not deleted) and draws no scenario line."""
+    last = rule.anchor_date if rule.frequency == "once" else rule.end_date
+    if last is None or last >= day:
+        return False
+    return last < day - SHIFT_MARGIN or calendar.shift(last, rule.business_day_policy) < day
+
+
+def rule_spec_for_forecast(rule: RecurringRule, skips: frozenset[date]) -> RuleSpec:
+    """The rule's schedule as the forecast sees it: occurrences the posting job has handled
+    (nominal date up to `posted_through`) are ledger entries now, or were deleted from the
+    ledger on purpose, so the projection starts after them."""
+    hold = rule.hold_until
+    if rule.posted_through is not None:
+        after = rule.posted_through + timedelta(days=1)
+        hold = after if hold is None else max(hold, after)
+    return RuleSpec(
+        frequency=rule.frequency,
+        anchor=rule.anchor_date,
+        end=rule.end_date,
+        policy=rule.business_day_policy,
+        hold_until=hold,
+        skips=skips,
+        rule_id=rule.id,
+    )
+
+
+def household_forecast(
+    session: Session,
+    household: Household,
+    *,
+    horizon_days: int = DEFAULT_HORIZON,
+    on: date | None = None,
+    calendar: BusinessCalendar | None = None,
+    balances: dict[int, Decimal] | None = None,
+) -> HouseholdForecast:
+    """The forecast from today (the household's day) over `horizon_days` (at least the
+    90 days the cards and the risk score need). `balances`: the accounts' balances at the
+    end of today, when the caller has them already."""
+    day = on or today(household)
+    horizon = max(horizon_days, WINDOW_DAYS)
+    last = day + timedelta(days=horizon - 1)
+    calendar = calendar or calendar_of(household)
+    accounts = _included_accounts(session, household)
+    account_ids = {account.id for account in accounts}
+    if balances is None:
+        balances = account_balances(session, household, day)
+    current = sum((balances.get(account_id, ZERO) for account_id in account_ids), ZERO)
+
+    rules = _rules(session, household, account_ids)
+    since = day - SHIFT_MARGIN
+    skips = _skips(session, household, since)
+    forecast_rules = [
+        ForecastRule(
+            name=rule.name,
+            kind=rule.kind,
+            amount=rule.amount,
+            spec=rule_spec_for_forecast(rule, skips.get(rule.id, frozenset())),
+            scenario=rule.is_scenario,
+        )
+        for rule in rules
+        if not (rule.is_scenario and _is_past(rule, day, calendar))
+    ]
+    posted = _posted(session, household, since)
+    pending = [
+        PendingEntry(date=entry_day, kind=kind, amount=amount)
+        for _id, entry_day, kind, amount, _description in _pending(
+            session, household, account_ids, last
+        )
+    ]
+    forecast = project(
+        ForecastInput(
+            rules=forecast_rules,
+            starting_balance=current,
+            today=day,
+            horizon_days=horizon,
+            calendar=calendar,
+            pending=pending,
+            posted=posted,
+            minimum_safe_balance=household.minimum_safe_balance,
+        )
+    )
+    risk = cash_risk(current, forecast.schedule[:WINDOW_DAYS], forecast.projected_expenses_90, day)
+    return HouseholdForecast(
+        today=day,
+        forecast=forecast,
+        risk=risk,
+        current_balance=current,
+        minimum_safe_balance=household.minimum_safe_balance,
+        rules={rule.id: rule for rule in rules},
+        accounts=accounts,
+        schedule_specs=[
+            (rule.spec, rule.name, rule.kind, rule.amount)
+            for rule in forecast_rules
+            if not rule.scenario
+        ],
+        posted=posted,
+    )
+
+
+def upcoming_rows(
+    session: Session,
+    household: Household,
+    result: HouseholdForecast,
+    *,
+    days: int = WINDOW_DAYS,
+    calendar: BusinessCalendar | None = None,
+) -> list[UpcomingRow]:
+    """The schedule line's next `days` days, line by line, with the running balance:
+    unpaid entries first on each day (overdue ones today), then the rules' occurrences in
+    name order, and skipped occurrences where they would have fallen."""
+    day0 = result.today
+    end = day0 + timedelta(days=days - 1)
+    calendar = calendar or calendar_of(household)
+    account_ids = {account.id for account in result.accounts}
+    lines: list[tuple[date, int, UpcomingRow]] = []
+    for entry_id, entry_day, kind, amount, description in _pending(
+        session, household, account_ids, end
+    ):
+        lines.append(
+            (
+                max(entry_day, day0),
+                0,
+                UpcomingRow(
+                    date=max(entry_day, day0),
+                    name=description,
+                    kind=kind,
+                    amount=amount,
+                    balance=None,
+                    entry_id=entry_id,
+                    overdue=entry_day < day0,
+                ),
+            )
+        )
+    for spec, name, kind, amount in result.schedule_specs:
+        rule = result.rules[spec.rule_id]
+        for occurrence in occurrences(spec, day0, end, calendar):
+            if (spec.rule_id, occurrence.nominal) in result.posted:
+                continue
+            lines.append(
+                (
+                    occurrence.date,
+                    1,
+                    UpcomingRow(
+                        date=occurrence.date,
+                        name=name,
+                        kind=kind,
+                        amount=amount,
+                        balance=None,
+                        rule=rule,
+                        nominal=occurrence.nominal,
+                    ),
+                )
+            )
+    for rule_id, skipped in _skips(session, household, day0 - SHIFT_MARGIN).items():
+        rule = result.rules.get(rule_id)
+        if rule is None or rule.is_scenario:
+            continue
+        for nominal in skipped:
+            moved = calendar.shift(nominal, rule.business_day_policy)
+            if day0 <= moved <= end:
+                lines.append(
+                    (
+                        moved,
+                        2,
+                        UpcomingRow(
+                            date=moved,
+                            name=rule.name,
+                            kind=rule.kind,
+                            amount=rule.amount,
+                            balance=None,
+                            rule=rule,
+                            nominal=nominal,
+                            skipped=True,
+                        ),
+                    )
+                )
+    lines.sort(key=lambda line: (line[0], line[1], line[2].name.casefold()))
+    rows = []
+    balance = result.current_balance
+    for _day, _order, row in lines:
+        if row.skipped:
+            rows.append(row)
+            continue
+        balance += row.amount if row.kind == "income" else -row.amount
+        rows.append(_with_balance(row, balance))
+    return rows
+
+
+def _with_balance(row: UpcomingRow, balance: Decimal) -> UpcomingRow:
+    return UpcomingRow(**{**row.__dict__, "balance": balance})
+

@@ -1,0 +1,128 @@
+"""The forecast's Plotly figure: the daily balance (solid), the scenario line (dashed), the
+zero line, the minimum safe balance and the days below zero shaded. Built server-side as a
+JSON-ready dict; the exact amounts a person reads are in the hover text."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from finora.i18n import money_filter
+from finora.money import ZERO
+from finora.web.dashboard.charts import EXPENSE_COLOR, NET_COLOR, base_layout
+
+SCENARIO_COLOR = "#f2a33a"
+MINIMUM_COLOR = "#7c5cc4"
+SHORTFALL_FILL = "rgba(217, 83, 79, 0.13)"
+
+
+def _below_zero_runs(
+    schedule: list[Decimal], scenario: list[Decimal] | None, start: date
+) -> list[tuple[date, date]]:
+    """Runs of consecutive days on which a line is below zero, as (first, last) days."""
+    runs = []
+    first = None
+    for index, balance in enumerate(schedule):
+        below = balance < ZERO or (scenario is not None and scenario[index] < ZERO)
+        if below and first is None:
+            first = index
+        elif not below and first is not None:
+            runs.append((first, index - 1))
+            first = None
+    if first is not None:
+        runs.append((first, len(schedule) - 1))
+    return [(start + timedelta(days=a), start + timedelta(days=b)) for a, b in runs]
+
+
+def _trace(name: str, days: list[date], balances: list[Decimal], currency: str, **style) -> dict:
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": name,
+        "x": [day.isoformat() for day in days],
+        "y": [float(balance) for balance in balances],
+        "text": [
+            f"{format_date(day, 'medium')}: {money_filter(balance, currency)}"
+            for day, balance in zip(days, balances, strict=True)
+        ],
+        "hovertemplate": "%{text}<extra>" + name + "</extra>",
+        **style,
+    }
+
+
+def balance_chart(
+    start: date,
+    schedule: list[Decimal],
+    scenario: list[Decimal] | None,
+    currency: str,
+    minimum: Decimal | None = None,
+) -> dict:
+    days = [start + timedelta(days=n) for n in range(len(schedule))]
+    data = [
+        _trace(
+            _("Projected balance"), days, schedule, currency,
+            line={"color": NET_COLOR, "width": 2.5, "shape": "hv"},
+        )
+    ]
+    if scenario is not None:
+        data.append(
+            _trace(
+                _("With scenarios"), days, scenario, currency,
+                line={"color": SCENARIO_COLOR, "width": 2.5, "dash": "dash", "shape": "hv"},
+            )
+        )
+    half_day = timedelta(hours=12)
+    shapes = [
+        {
+            "type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
+            "x0": (first - timedelta(days=1) + half_day).isoformat(),
+            "x1": (last + half_day).isoformat(),
+            "fillcolor": SHORTFALL_FILL, "line": {"width": 0}, "layer": "below",
+        }
+        for first, last in _below_zero_runs(schedule, scenario, start)
+    ]
+    shapes.append(
+        {
+            "type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": 0, "y1": 0,
+            "line": {"color": EXPENSE_COLOR, "width": 1.5},
+        }
+    )
+    if minimum is not None and minimum > 0:
+        shapes.append(
+            {
+                "type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                "y0": float(minimum), "y1": float(minimum),
+                "line": {"color": MINIMUM_COLOR, "width": 1.5, "dash": "dot"},
+            }
+        )
+    values = [float(b) for b in schedule] + [float(b) for b in scenario or []] + [0.0]
+    if minimum is not None:
+        values.append(float(minimum))
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.08 or 1.0
+    return {
+        "data": data,
+        "layout": base_layout(
+            showlegend=scenario is not None,
+            legend={"orientation": "h", "x": 0, "y": 1.12},
+            margin={"l": 10, "r": 10, "t": 30 if scenario is not None else 10, "b": 10},
+            hovermode="x unified",
+            dragmode="zoom",
+            xaxis={
+                "type": "date",
+                "range": [(start - half_day).isoformat(), (days[-1] + half_day).isoformat()],
+                "rangeslider": {"visible": len(days) > 31, "thickness": 0.08},
+                "automargin": True,
+            },
+            yaxis={
+                "range": [low - pad, high + pad],
+                "automargin": True,
+                "tickformat": ",.0f",
+                "fixedrange": False,
+            },
+            shapes=shapes,
+        ),
+    }

@@ -1,0 +1,117 @@
+"""What-if scenarios: rules that only exist on the forecast's scenario line (never posted).
+Past one-time scenarios are ignored by the projection, not deleted."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from finora.dates import today
+from finora.errors import FinoraError
+from finora.extensions import db
+from finora.models import RecurringRule
+from finora.services.household_forecast import household_forecast
+from finora.services.rules import (
+    calendar_of,
+    create_rule,
+    delete_rule,
+    list_scenarios,
+    next_occurrences,
+    skips_by_rule,
+    update_rule,
+)
+from finora.tenancy import get_owned_or_404, require_household
+from finora.web.forecasting import bp
+from finora.web.form_errors import show_error
+from finora.web.forms import EmptyForm
+from finora.web.rules.forms import FREQUENCIES, RuleForm
+from finora.web.rules.views import prepare_rule_form, rule_data
+
+
+class ScenarioForm(RuleForm):
+    """The rule form without posting options: a scenario is never posted."""
+
+    auto_post = None
+    mark_paid = None
+
+
+def _owned_scenario(rule_id: int) -> RecurringRule:
+    rule = get_owned_or_404(RecurringRule, rule_id)
+    if not rule.is_scenario:  # ledger rules are edited on the rules page
+        abort(404)
+    return rule
+
+
+@bp.get("/forecast/scenarios")
+def scenarios():
+    household = require_household()
+    day = today(household)
+    calendar = calendar_of(household)
+    skips = skips_by_rule(db.session, household)
+    rows = [
+        (rule, next_occurrences(rule, day, calendar, skips=skips.get(rule.id, frozenset()), count=3))
+        for rule in list_scenarios(db.session, household)
+    ]
+    result = household_forecast(db.session, household) if rows else None
+    return render_template(
+        "forecasting/scenarios.html",
+        rows=rows,
+        result=result,
+        frequencies=FREQUENCIES,
+        button_form=EmptyForm(),
+    )
+
+
+def _render_form(form: ScenarioForm, rule: RecurringRule | None):
+    status = 422 if form.is_submitted() else 200
+    return render_template("forecasting/scenario_form.html", form=form, rule=rule), status
+
+
+@bp.route("/forecast/scenarios/new", methods=["GET", "POST"])
+def new_scenario():
+    household = require_household()
+    form = ScenarioForm()
+    prepare_rule_form(form, None)
+    if not form.is_submitted():
+        form.anchor_date.data = today(household)
+        if form.account_id.choices:
+            form.account_id.data = int(form.account_id.choices[0].value)
+    if form.validate_on_submit():
+        try:
+            rule = create_rule(db.session, household, rule_data(form), scenario=True)
+        except FinoraError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Scenario “%(name)s” created.", name=rule.name), "success")
+            return redirect(url_for("forecasting.scenarios"))
+    return _render_form(form, None)
+
+
+@bp.route("/forecast/scenarios/<int:rule_id>/edit", methods=["GET", "POST"])
+def edit_scenario(rule_id: int):
+    rule = _owned_scenario(rule_id)
+    form = ScenarioForm(obj=rule)
+    prepare_rule_form(form, rule)
+    if form.validate_on_submit():
+        try:
+            update_rule(db.session, rule, rule_data(form))
+        except FinoraError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Scenario “%(name)s” saved.", name=rule.name), "success")
+            return redirect(url_for("forecasting.scenarios"))
+    return _render_form(form, rule)
+
+
+@bp.post("/forecast/scenarios/<int:rule_id>/delete")
+def delete_scenario(rule_id: int):
+    rule = _owned_scenario(rule_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    name = rule.name
+    delete_rule(db.session, rule)
+    db.session.commit()
+    flash(_("Scenario “%(name)s” deleted.", name=name), "success")
+    return redirect(url_for("forecasting.scenarios"))

@@ -1,0 +1,119 @@
+"""The forecast page: chart, cards, risk score, the 90-day table with skip and restore, holds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import DataRequired
+
+from finora.errors import FinoraError
+from finora.extensions import db
+from finora.models import RecurringRule
+from finora.services.household_forecast import (
+    DEFAULT_HORIZON,
+    HORIZONS,
+    household_forecast,
+    upcoming_rows,
+)
+from finora.services.skips import restore_occurrence, skip_occurrence
+from finora.tenancy import get_owned_or_404, require_household
+from finora.web.forecasting import bp
+from finora.web.forecasting.charts import balance_chart
+from finora.web.forecasting.labels import BANDS, FACTORS
+
+
+class OccurrenceForm(FlaskForm):
+    """Which occurrence: the rule and its unadjusted date (the skip key)."""
+
+    rule_id = HiddenField(validators=[DataRequired()])
+    occurrence = HiddenField(validators=[DataRequired()])
+    days = HiddenField()
+
+
+def _horizon() -> int:
+    days = request.args.get("days", type=int)
+    return days if days in HORIZONS else DEFAULT_HORIZON
+
+
+@bp.get("/forecast")
+def index():
+    household = require_household()
+    days = _horizon()
+    result = household_forecast(db.session, household)  # always a year: cards and shortfall
+    forecast = result.forecast
+    scenario = forecast.scenario_line[:days] if forecast.scenario_line is not None else None
+    chart = balance_chart(
+        result.today, forecast.schedule[:days], scenario, household.currency,
+        result.minimum_safe_balance,
+    )
+    holds = sorted(
+        (r for r in result.rules.values() if r.hold_until and r.hold_until > result.today),
+        key=lambda r: (r.hold_until, r.name.casefold()),
+    )
+    return render_template(
+        "forecasting/index.html",
+        result=result,
+        forecast=forecast,
+        risk=result.risk,
+        rows=upcoming_rows(db.session, household, result),
+        holds=holds,
+        chart=chart,
+        days=days,
+        horizons=HORIZONS,
+        bands=BANDS,
+        factors=FACTORS,
+        form=OccurrenceForm(),
+    )
+
+
+def _occurrence(form: OccurrenceForm) -> tuple[RecurringRule, date]:
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        rule_id = int(form.rule_id.data)
+        nominal = date.fromisoformat(form.occurrence.data)
+    except ValueError:
+        abort(400)
+    return get_owned_or_404(RecurringRule, rule_id), nominal
+
+
+def _back(form: OccurrenceForm):
+    days = form.days.data if form.days.data and form.days.data.isdigit() else None
+    days = int(days) if days and int(days) in HORIZONS else None
+    return redirect(url_for("forecasting.index", days=days, _anchor="upcoming"))
+
+
+@bp.post("/forecast/skip")
+def skip():
+    form = OccurrenceForm()
+    rule, nominal = _occurrence(form)
+    try:
+        skip_occurrence(db.session, rule, nominal)
+    except FinoraError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return _back(form)
+    db.session.commit()
+    flash(
+        _("“%(name)s” of %(date)s skipped.", name=rule.name, date=format_date(nominal, "medium")),
+        "success",
+    )
+    return _back(form)
+
+
+@bp.post("/forecast/restore")
+def restore():
+    form = OccurrenceForm()
+    rule, nominal = _occurrence(form)
+    if restore_occurrence(db.session, rule, nominal):
+        db.session.commit()
+        flash(
+            _("“%(name)s” of %(date)s restored.", name=rule.name, date=format_date(nominal, "medium")),
+            "success",
+        )
+    return _back(form)
