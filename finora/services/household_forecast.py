@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from finora.dates import BusinessCalendar, today
 from finora.forecast.projection import (
@@ -38,6 +38,9 @@ from finora.services.posting import SHIFT_MARGIN
 from finora.services.rules import calendar_of
 
 HORIZONS = (30, 90, 180, 365)
+# Overdue unpaid entries listed one by one in the 90-day table (the most recent); older
+# ones are summed into one line.
+OVERDUE_SHOWN = 20
 DEFAULT_HORIZON = 365
 
 
@@ -54,8 +57,10 @@ class UpcomingRow:
     rule: RecurringRule | None = None
     nominal: date | None = None  # the occurrence's key, with `rule`
     entry_id: int | None = None  # an unpaid ledger entry
+    entry_date: date | None = None  # its own date (before today when overdue)
     overdue: bool = False
     skipped: bool = False
+    count: int = 1  # > 1: older overdue entries summed into one line (`name` is empty)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class HouseholdForecast:
     # (spec, name, kind, amount) and the posted occurrence keys.
     schedule_specs: list[tuple[RuleSpec, str, str, Decimal]]
     posted: frozenset[tuple[int, date]]
+    unpaid: list  # (id, date, kind, amount, description) of the unpaid entries, by date
 
     @property
     def has_scenarios(self) -> bool:
@@ -106,7 +112,9 @@ def _rules(session: Session, household: Household, account_ids: set[int]) -> lis
                 RecurringRule.account_id.in_(account_ids),
             )
             .order_by(RecurringRule.name, RecurringRule.id)
-        ).unique()
+            # The forecast reads the rule's own columns only: no joined account/categories.
+            .options(lazyload("*"))
+        )
     )
 
 
@@ -121,29 +129,29 @@ def _skips(session: Session, household: Household, since: date) -> dict[int, fro
     return {rule_id: frozenset(days) for rule_id, days in found.items()}
 
 
-def _posted(session: Session, household: Household, since: date) -> frozenset[tuple[int, date]]:
-    """(rule id, nominal date) of the entries rules posted whose nominal date can still land
-    within the horizon (a "next business day" move reaches a few days forward)."""
+def _posted(session: Session, rule_ids: list[int], since: date) -> frozenset[tuple[int, date]]:
+    """(rule id, nominal date) of the entries the rules posted whose nominal date can still
+    land within the horizon (a "next business day" move reaches a few days forward). On the
+    unique (rule_id, occurrence_date) index."""
+    if not rule_ids:
+        return frozenset()
     rows = session.execute(
         select(Entry.rule_id, Entry.occurrence_date).where(
-            Entry.household_id == household.id,
-            Entry.rule_id.is_not(None),
-            Entry.occurrence_date >= since,
+            Entry.rule_id.in_(rule_ids), Entry.occurrence_date >= since
         )
     )
     return frozenset((rule_id, day) for rule_id, day in rows)
 
 
-def _pending(
-    session: Session, household: Household, account_ids: set[int], last: date
-) -> list:
+def _pending(session: Session, account_ids: set[int], last: date) -> list:
+    """The unpaid entries of these (the household's) accounts dated up to `last`, as
+    (id, date, kind, amount, description): on the (account_id, paid_on, ...) index."""
     if not account_ids:
         return []
     return list(
         session.execute(
             select(Entry.id, Entry.date, Entry.kind, Entry.amount, Entry.description)
             .where(
-                Entry.household_id == household.id,
                 Entry.account_id.in_(account_ids),
                 Entry.paid_on.is_(None),
                 Entry.date <= last,
@@ -218,12 +226,11 @@ def household_forecast(
         for rule in rules
         if not (rule.is_scenario and _is_past(rule, day, calendar))
     ]
-    posted = _posted(session, household, since)
+    posted = _posted(session, [rule.id for rule in rules], since)
+    unpaid = _pending(session, account_ids, last)
     pending = [
         PendingEntry(date=entry_day, kind=kind, amount=amount)
-        for _id, entry_day, kind, amount, _description in _pending(
-            session, household, account_ids, last
-        )
+        for _id, entry_day, kind, amount, _description in unpaid
     ]
     forecast = project(
         ForecastInput(
@@ -252,6 +259,7 @@ def household_forecast(
             if not rule.scenario
         ],
         posted=posted,
+        unpaid=unpaid,
     )
 
 
@@ -264,16 +272,34 @@ def upcoming_rows(
     calendar: BusinessCalendar | None = None,
 ) -> list[UpcomingRow]:
     """The schedule line's next `days` days, line by line, with the running balance:
-    unpaid entries first on each day (overdue ones today), then the rules' occurrences in
-    name order, and skipped occurrences where they would have fallen."""
+    unpaid entries first on each day (overdue ones today: the last `OVERDUE_SHOWN` one by
+    one, older ones summed in one line), then the rules' occurrences in name order, and
+    skipped occurrences where they would have fallen."""
     day0 = result.today
     end = day0 + timedelta(days=days - 1)
     calendar = calendar or calendar_of(household)
-    account_ids = {account.id for account in result.accounts}
     lines: list[tuple[date, int, UpcomingRow]] = []
-    for entry_id, entry_day, kind, amount, description in _pending(
-        session, household, account_ids, end
-    ):
+    pending = [row for row in result.unpaid if row[1] <= end]
+    overdue = [row for row in pending if row[1] < day0]
+    older, recent = overdue[:-OVERDUE_SHOWN] if len(overdue) > OVERDUE_SHOWN else [], overdue[-OVERDUE_SHOWN:]
+    if older:
+        net = sum((a if k == "income" else -a for _i, _d, k, a, _t in older), ZERO)
+        lines.append(
+            (
+                day0,
+                -1,
+                UpcomingRow(
+                    date=day0,
+                    name="",
+                    kind="income" if net > 0 else "expense",
+                    amount=abs(net),
+                    balance=None,
+                    overdue=True,
+                    count=len(older),
+                ),
+            )
+        )
+    for entry_id, entry_day, kind, amount, description in recent + pending[len(overdue):]:
         lines.append(
             (
                 max(entry_day, day0),
@@ -285,6 +311,7 @@ def upcoming_rows(
                     amount=amount,
                     balance=None,
                     entry_id=entry_id,
+                    entry_date=entry_day,
                     overdue=entry_day < day0,
                 ),
             )
@@ -332,7 +359,9 @@ def upcoming_rows(
                         ),
                     )
                 )
-    lines.sort(key=lambda line: (line[0], line[1], line[2].name.casefold()))
+    # By day; on a day, entries (in their own date order: overdue ones all fall today)
+    # before occurrences, then by name.
+    lines.sort(key=lambda line: (line[0], line[1], line[2].entry_date or line[0], line[2].name.casefold()))
     rows = []
     balance = result.current_balance
     for _day, _order, row in lines:

@@ -24,6 +24,8 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import asdict, dataclass
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -31,7 +33,8 @@ from sqlalchemy import func, select
 from finora import create_app
 from finora.dates import today
 from finora.extensions import db
-from finora.models import Entry
+from finora.forecast.recurrence import nth_month_date
+from finora.models import Account, Category, Entry, RecurringRule, Skip
 from finora.services.periods import month_bounds, shift_month
 from finora.services.registration import SignupData, register_user
 from finora.services.seed import refresh_statistics, seed_household
@@ -40,6 +43,7 @@ from tests.dbutil import create_test_database, drop_test_database, server_url_fr
 BIG_ENTRIES = 100_000
 SMALL_ENTRIES = 10_000
 SMALL_HOUSEHOLDS = 10
+RULES = 200  # on the big household, for the forecast page
 YEARS = 10
 WARM_UP = 3
 REQUESTS = 30
@@ -93,6 +97,41 @@ def _signup(n: int) -> SignupData:
     )
 
 
+def add_rules(household, count: int, rng: random.Random, end) -> int:
+    """`count` rules like a busy household's (a tenth of them what-if scenarios, some paused
+    or ended, a few skipped occurrences): what the forecast page projects."""
+    accounts = db.session.scalars(
+        select(Account.id).where(Account.household_id == household.id, Account.archived.is_(False))
+    ).all()
+    categories = {
+        kind: db.session.scalars(
+            select(Category.id).where(
+                Category.household_id == household.id, Category.kind == kind, Category.parent_id.is_(None)
+            )
+        ).all()
+        for kind in ("income", "expense")
+    }
+    frequencies = ["monthly"] * 10 + ["weekly"] * 3 + ["biweekly"] * 2 + ["quarterly", "yearly", "once", "daily"]
+    for n in range(count):
+        kind = "income" if n % 5 == 0 else "expense"
+        anchor = end - timedelta(days=rng.randint(-60, 700))
+        rule = RecurringRule(
+            household_id=household.id, name=f"Rule {n:03d}", kind=kind,
+            amount=Decimal(rng.randint(500, 500_000)) / 100, account_id=rng.choice(accounts),
+            category_id=rng.choice(categories[kind]), frequency=rng.choice(frequencies),
+            anchor_date=anchor, business_day_policy=rng.choice(["none", "previous", "next"]),
+            end_date=end + timedelta(days=rng.randint(30, 400)) if n % 7 == 0 else None,
+            hold_until=end + timedelta(days=rng.randint(1, 90)) if n % 11 == 0 else None,
+            is_scenario=n % 10 == 9, auto_post=False, posted_through=end - timedelta(days=1),
+        )
+        db.session.add(rule)
+        db.session.flush()
+        if n % 13 == 0 and rule.frequency == "monthly":
+            db.session.add(Skip(household_id=household.id, rule_id=rule.id,
+                                occurrence_date=nth_month_date(anchor, 1 + (end - anchor).days // 30)))
+    return count
+
+
 def seed(app) -> tuple[str, tuple[int, int], int]:
     """The big household's owner e-mail, the middle month, its expense count."""
     with app.app_context():
@@ -107,11 +146,12 @@ def seed(app) -> tuple[str, tuple[int, int], int]:
             db.session, household, years=YEARS, end=end, rng=random.Random(2024),
             target_entries=BIG_ENTRIES,
         )
+        rules = add_rules(household, RULES, random.Random(7), end)
         db.session.commit()
         big_seconds = time.perf_counter() - started
         print(
             f"Seeded the big household: {report.entries:,} entries, {report.transfers:,} transfers "
-            f"({report.start} to {report.end}) in {big_seconds:.1f} s"
+            f"({report.start} to {report.end}) and {rules} recurring rules in {big_seconds:.1f} s"
         )
 
         started = time.perf_counter()
@@ -229,6 +269,8 @@ def main() -> int:
             ("expenses, page 2", f"/dashboard/{year}/{month}?kind=expense&page=2"),
             ("year view", f"/dashboard/{year}"),
             ("accounts", "/accounts"),
+            (f"forecast, {RULES} rules", "/forecast"),
+            ("forecast, 90 days", "/forecast?days=90"),
         ]
         results = [measure(client, name, page_url) for name, page_url in pages]
         memory = peak_memory_mib()

@@ -235,3 +235,15 @@ def test_upcoming_rows_carry_a_running_balance_that_ends_each_day_on_the_schedul
             last_of_day[row.date] = row.balance
     for day, balance in last_of_day.items():
         assert result.forecast.schedule[day_index(day)] == balance
+
+
+def test_older_overdue_entries_are_summed_into_one_line(household):
+    for n in range(25):  # Dec 1..25, all unpaid: the 5 oldest are summed
+        make_entry(household, amount=f"{n + 1}.00", date=date(2025, 12, n + 1), description=f"Bill {n + 1}")
+    result = household_forecast(db.session, household)
+    rows = upcoming_rows(db.session, household, result)
+    summed = rows[0]
+    assert (summed.count, summed.amount, summed.kind, summed.overdue) == (5, Decimal("15.00"), "expense", True)
+    assert summed.balance == Decimal("985.00")
+    assert [row.name for row in rows[1:21]] == [f"Bill {n}" for n in range(6, 26)]
+    assert rows[20].balance == result.forecast.schedule[0] == Decimal("675.00")

@@ -340,3 +340,16 @@ def test_the_page_speaks_the_users_language(signed_in, household, user, locale, 
     page = signed_in.get("/forecast", headers={"Accept-Language": locale}).get_data(as_text=True)
     for word in words:
         assert word in page
+
+
+def test_a_long_table_is_paged_and_a_skip_returns_to_its_page(signed_in, household):
+    rule = make_rule(household, name="Coffee", amount=Decimal("5.00"), frequency="daily", anchor_date=date(2026, 1, 15))
+    first = signed_in.get("/forecast").get_data(as_text=True)
+    assert first.count('action="/forecast/skip"') == 90 and "Page 1 of 1" not in first
+    make_rule(household, name="Lunch", amount=Decimal("20.00"), frequency="daily", anchor_date=date(2026, 1, 15))
+    page1 = signed_in.get("/forecast").get_data(as_text=True)
+    page2 = signed_in.get("/forecast?page=2").get_data(as_text=True)
+    assert page1.count('action="/forecast/skip"') == 100 and page2.count('action="/forecast/skip"') == 80
+    assert "Page 2 of 2" in page2
+    response = signed_in.post("/forecast/skip", data={"rule_id": rule.id, "occurrence": "2026-03-30", "page": "2"})
+    assert response.location.endswith("/forecast?page=2#upcoming")

@@ -7,13 +7,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import format_date
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from finora.i18n import money_filter
 from finora.money import ZERO
 from finora.web.dashboard.charts import EXPENSE_COLOR, NET_COLOR, base_layout
 
+# The day in the hover box (d3 time format; month names would be English in every locale).
+HOVER_DATE = {"en": "%b %-d, %Y", "pt": "%d/%m/%Y", "es": "%d/%m/%Y"}
 SCENARIO_COLOR = "#f2a33a"
 MINIMUM_COLOR = "#7c5cc4"
 SHORTFALL_FILL = "rgba(217, 83, 79, 0.13)"
@@ -37,18 +40,24 @@ def _below_zero_runs(
     return [(start + timedelta(days=a), start + timedelta(days=b)) for a, b in runs]
 
 
-def _trace(name: str, days: list[date], balances: list[Decimal], currency: str, **style) -> dict:
+def _money_template(currency: str) -> str:
+    """A Plotly hover template for an amount, written like finora.money writes it: the
+    currency symbol where the locale puts it and the locale's separators (the layout's
+    `separators`). Formatting in the browser keeps a year of points cheap to send."""
+    sample = money_filter(Decimal("0.00"), currency)
+    number = f"0{get_decimal_symbol(str(get_locale()))}00"
+    prefix, _sep, suffix = sample.partition(number)
+    return f"{prefix}%{{y:,.2f}}{suffix}"
+
+
+def _trace(name: str, days: list[str], balances: list[Decimal], template: str, **style) -> dict:
     return {
         "type": "scatter",
         "mode": "lines",
         "name": name,
-        "x": [day.isoformat() for day in days],
+        "x": days,
         "y": [float(balance) for balance in balances],
-        "text": [
-            f"{format_date(day, 'medium')}: {money_filter(balance, currency)}"
-            for day, balance in zip(days, balances, strict=True)
-        ],
-        "hovertemplate": "%{text}<extra>" + name + "</extra>",
+        "hovertemplate": f"{template}<extra>{name}</extra>",
         **style,
     }
 
@@ -61,16 +70,18 @@ def balance_chart(
     minimum: Decimal | None = None,
 ) -> dict:
     days = [start + timedelta(days=n) for n in range(len(schedule))]
+    x = [day.isoformat() for day in days]
+    template = _money_template(currency)
     data = [
         _trace(
-            _("Projected balance"), days, schedule, currency,
+            _("Projected balance"), x, schedule, template,
             line={"color": NET_COLOR, "width": 2.5, "shape": "hv"},
         )
     ]
     if scenario is not None:
         data.append(
             _trace(
-                _("With scenarios"), days, scenario, currency,
+                _("With scenarios"), x, scenario, template,
                 line={"color": SCENARIO_COLOR, "width": 2.5, "dash": "dash", "shape": "hv"},
             )
         )
@@ -113,6 +124,7 @@ def balance_chart(
             dragmode="zoom",
             xaxis={
                 "type": "date",
+                "hoverformat": HOVER_DATE.get(str(get_locale()), "%d/%m/%Y"),
                 "range": [(start - half_day).isoformat(), (days[-1] + half_day).isoformat()],
                 "rangeslider": {"visible": len(days) > 31, "thickness": 0.08},
                 "automargin": True,

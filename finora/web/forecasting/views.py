@@ -33,6 +33,17 @@ class OccurrenceForm(FlaskForm):
     rule_id = HiddenField(validators=[DataRequired()])
     occurrence = HiddenField(validators=[DataRequired()])
     days = HiddenField()
+    page = HiddenField()
+
+
+ROWS_PER_PAGE = 100
+
+
+def _page_of(rows: list, page: int) -> tuple[list, int, int]:
+    """The rows of table page `page` (from 1, clamped), the page and the page count."""
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    return rows[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE], page, pages
 
 
 def _horizon() -> int:
@@ -55,12 +66,17 @@ def index():
         (r for r in result.rules.values() if r.hold_until and r.hold_until > result.today),
         key=lambda r: (r.hold_until, r.name.casefold()),
     )
+    rows, page, pages = _page_of(
+        upcoming_rows(db.session, household, result), request.args.get("page", 1, type=int)
+    )
     return render_template(
         "forecasting/index.html",
         result=result,
         forecast=forecast,
         risk=result.risk,
-        rows=upcoming_rows(db.session, household, result),
+        rows=rows,
+        page=page,
+        pages=pages,
         holds=holds,
         chart=chart,
         days=days,
@@ -83,9 +99,17 @@ def _occurrence(form: OccurrenceForm) -> tuple[RecurringRule, date]:
 
 
 def _back(form: OccurrenceForm):
-    days = form.days.data if form.days.data and form.days.data.isdigit() else None
-    days = int(days) if days and int(days) in HORIZONS else None
-    return redirect(url_for("forecasting.index", days=days, _anchor="upcoming"))
+    """Back to the same horizon and table page."""
+    days = int(form.days.data) if (form.days.data or "").isdigit() else None
+    page = int(form.page.data) if (form.page.data or "").isdigit() else None
+    return redirect(
+        url_for(
+            "forecasting.index",
+            days=days if days in HORIZONS else None,
+            page=page if page and page > 1 else None,
+            _anchor="upcoming",
+        )
+    )
 
 
 @bp.post("/forecast/skip")
