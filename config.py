@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -12,6 +13,7 @@ BASE_DIR = Path(__file__).resolve().parent
 load_dotenv(BASE_DIR / ".env")
 
 REGISTRATION_MODES = ("open", "approval", "closed")
+MAIL_SECURITIES = ("none", "starttls", "ssl")
 
 
 class ConfigError(RuntimeError):
@@ -53,6 +55,14 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("mysql+pymysql://") and "charset=" not in url:
         url += ("&" if "?" in url else "?") + "charset=utf8mb4"
     return url
+
+
+def _origin(scheme: str, host: str | None, port: int | None) -> str:
+    """An origin as browsers write it: lower case, no default port."""
+    scheme = scheme.lower()
+    default = {"http": 80, "https": 443}.get(scheme)
+    suffix = f":{port}" if port and port != default else ""
+    return f"{scheme}://{(host or '').lower()}{suffix}"
 
 
 def _local_secret(directory: Path, name: str) -> str:
@@ -106,6 +116,19 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # Passkeys (WebAuthn): the relying party's domain and the exact origin browsers sign;
+        # empty means derived from APP_BASE_URL in finalise(). Never taken from a request.
+        self.WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "").strip().lower()
+        self.WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "").strip() or "Finora"
+        self.WEBAUTHN_ORIGIN = os.environ.get("WEBAUTHN_ORIGIN", "").strip().rstrip("/")
+        # Outgoing e-mail; the admin's SMTP settings (stored in the database) win over these.
+        # No server at all: mails (with their links) are written to the log instead.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "").strip()
+        self.MAIL_PORT = _int("MAIL_PORT", 0)  # 0: 587 for starttls, 465 for ssl, 25 for none
+        self.MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "starttls").strip().lower()
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "").strip()
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "").strip()
         self.WTF_CSRF_TIME_LIMIT = None
         self.BABEL_DEFAULT_LOCALE = "pt"
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -119,6 +142,16 @@ class Config:
                 f"REGISTRATION_MODE must be one of {', '.join(REGISTRATION_MODES)}; "
                 f"got {self.REGISTRATION_MODE!r}."
             )
+        if self.MAIL_SECURITY not in MAIL_SECURITIES:
+            raise ConfigError(
+                f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITIES)}; "
+                f"got {self.MAIL_SECURITY!r}."
+            )
+        base = urlsplit(self.APP_BASE_URL)
+        if not self.WEBAUTHN_RP_ID:
+            self.WEBAUTHN_RP_ID = (base.hostname or "").lower()
+        if not self.WEBAUTHN_ORIGIN:
+            self.WEBAUTHN_ORIGIN = _origin(base.scheme, base.hostname, base.port)
         if not self.SECRET_KEY:
             self.SECRET_KEY = _local_secret(self.DATA_DIR, ".secret_key")
         if not self.APP_SECRET:
@@ -160,6 +193,8 @@ class TestingConfig(Config):
         self.REGISTRATION_MODE = "open"
         self.SECRET_KEY = "test-secret-key"
         self.APP_SECRET = "test-app-secret"
+        # Never send real mail from tests, whatever .env says (tests/mail_server.py sets one).
+        self.MAIL_SERVER = ""
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.forecasting import bp as forecasting_bp
     from finora.web.goals import bp as goals_bp
     from finora.web.household import bp as household_bp
+    from finora.web.profile import bp as profile_bp
     from finora.web.public import bp as public_bp
     from finora.web.rules import bp as rules_bp
     from finora.web.transfers import bp as transfers_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals_bp, url_prefix="/goals")
     app.register_blueprint(forecasting_bp)
     app.register_blueprint(household_bp)
+    app.register_blueprint(profile_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
@@ -129,6 +131,7 @@ def _register_template_helpers(app: Flask) -> None:
     )
     from finora.web import labels
     from finora.web.forecasting import labels as forecast_labels
+    from finora.web.profile.sections import sections_for
     from finora.web.navigation import safe_next, url_with
 
     app.jinja_env.globals.update(
@@ -137,6 +140,7 @@ def _register_template_helpers(app: Flask) -> None:
         ENTRY_KIND_LABELS=labels.ENTRY_KINDS,
         STATUS_LABELS=labels.STATUSES,
         FORECAST_BANDS=forecast_labels.BANDS,
+        profile_sections=sections_for,
         url_with=url_with,
         safe_next=safe_next,
         LANGUAGES=LANGUAGES,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g
+from flask import Flask, g, request
+from flask_login import current_user
+
+# Endpoints of files that are the same for everyone and may be cached.
+_STATIC_BLUEPRINTS = frozenset({"assets"})
+# Pages that carry credentials or one-time links even for visitors who are not signed in.
+_PRIVATE_BLUEPRINTS = frozenset({"auth"})
 
 
 def csp_nonce() -> str:
@@ -30,6 +36,20 @@ def _policy(nonce: str) -> str:
     )
 
 
+def _is_static() -> bool:
+    endpoint = request.endpoint or ""
+    return endpoint == "static" or endpoint.endswith(".static") or (
+        request.blueprint in _STATIC_BLUEPRINTS
+    )
+
+
+def _is_private() -> bool:
+    """A signed-in user's response, or an auth page: browsers and proxies must not keep it."""
+    if _is_static():
+        return False
+    return request.blueprint in _PRIVATE_BLUEPRINTS or current_user.is_authenticated
+
+
 def init_security_headers(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
@@ -44,6 +64,9 @@ def init_security_headers(app: Flask) -> None:
         headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
-        if app.config.get("SESSION_COOKIE_SECURE"):
+        # request.is_secure honours X-Forwarded-Proto from TRUSTED_PROXIES (ProxyFix).
+        if app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if _is_private():
+            headers["Cache-Control"] = "no-store"
         return response

@@ -14,6 +14,7 @@ from finora import create_app
 from finora.extensions import db
 from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
 from tests.factories import PASSWORD, create_user
+from tests.mail_server import smtp_server  # noqa: F401 - the fixture, for every test
 
 SERVER = server_url_from_env(os.environ.get("FINORA_TEST_DATABASE_URL"))
 

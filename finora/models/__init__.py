@@ -1,18 +1,24 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
 from finora.models.account import Account
+from finora.models.audit import AuditEvent
 from finora.models.budget import Budget, Goal, GoalContribution
 from finora.models.category import Category
 from finora.models.entry import Entry, Transfer
 from finora.models.household import Household, Membership
+from finora.models.invitation import Invitation
 from finora.models.job import JobRun, SchedulerLease
 from finora.models.rule import RecurringRule, Skip
+from finora.models.security import ApiToken, BackupCode, Passkey, PasswordResetToken, UserSession
 from finora.models.setting import Setting
 from finora.models.snapshot import BalanceSnapshot
 from finora.models.user import User
 
 __all__ = [
     "Account",
+    "ApiToken",
+    "AuditEvent",
+    "BackupCode",
     "BalanceSnapshot",
     "Budget",
     "Category",
@@ -20,12 +26,16 @@ __all__ = [
     "Goal",
     "GoalContribution",
     "Household",
+    "Invitation",
     "JobRun",
     "Membership",
+    "Passkey",
+    "PasswordResetToken",
     "RecurringRule",
     "SchedulerLease",
     "Setting",
     "Skip",
     "Transfer",
     "User",
+    "UserSession",
 ]

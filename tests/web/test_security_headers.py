@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from flask import url_for
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -77,3 +79,47 @@ def test_vendored_assets_are_served(client):
         assert client.get(asset).status_code == 200, asset
     font = client.get("/static/vendor/bootstrap-icons-1.13.2/fonts/bootstrap-icons.woff2")
     assert font.status_code == 200
+
+
+def test_hsts_whenever_the_request_came_over_https(client):
+    headers = client.get("/login", base_url="https://finora.test").headers
+    assert headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_hsts_behind_a_trusted_proxy_that_terminated_tls(app_factory):
+    proxied = app_factory(TRUSTED_PROXIES=1)
+    direct = app_factory()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    with proxied.app_context():
+        assert "Strict-Transport-Security" in proxied.test_client().get("/", headers=forwarded).headers
+    # Without a trusted proxy anyone could send the header: plain HTTP stays plain.
+    with direct.app_context():
+        assert "Strict-Transport-Security" not in direct.test_client().get("/", headers=forwarded).headers
+
+
+def test_signed_in_pages_are_never_stored(signed_in):
+    for path in ("/dashboard", "/entries/", "/accounts/", "/no-such-page"):
+        response = signed_in.get(path)
+        assert response.headers["Cache-Control"] == "no-store", path
+    redirect = signed_in.post("/logout")
+    assert redirect.headers["Cache-Control"] == "no-store"
+
+
+def test_sign_in_pages_are_never_stored(client):
+    for path in ("/login", "/signup"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+
+
+def test_public_pages_and_static_assets_may_be_cached(client, signed_in):
+    # `signed_in` signs `client` in; a second client stays a visitor.
+    visitor = client.application.test_client()
+    assert "no-store" not in visitor.get("/healthz").headers.get("Cache-Control", "")
+    page = signed_in.get("/dashboard", follow_redirects=True).get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+    assert assets
+    with client.application.test_request_context():
+        assets.append(url_for("assets.plotly_js"))
+    for asset in assets:
+        response = signed_in.get(asset)
+        assert response.status_code == 200, asset
+        assert "no-store" not in response.headers.get("Cache-Control", ""), asset

@@ -1,0 +1,108 @@
+"""Sign-in security records of a user: sessions, reset tokens, backup codes, passkeys, API tokens.
+
+Every token is stored as a hash only (SHA-256 hex for random high-entropy tokens, see
+finora.crypto.hash_token), and every row dies with its user.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import Mapped, mapped_column
+
+from finora.models.base import Base, UTCDateTime, utcnow
+
+# WebAuthn credential ids are at most 1023 bytes. MySQL/MariaDB cannot index a BLOB, so
+# there it is a VARBINARY, which fits the 3072-byte InnoDB index limit.
+CREDENTIAL_ID = LargeBinary(1023).with_variant(mysql.VARBINARY(1023), "mysql", "mariadb")
+
+
+class UserSession(Base):
+    """One sign-in (browser or device); checked on every request, revocable."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 hex of the random session token kept in the signed cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Human label such as "Firefox on Linux", and the raw User-Agent it came from.
+    label: Mapped[str] = mapped_column(String(120), default="")
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordResetToken(Base):
+    """A one-hour, single-use password reset link."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BackupCode(Base):
+    """A single-use two-factor backup code (ten per user), stored as a keyed hash."""
+
+    __tablename__ = "backup_codes"
+    # The unique key also serves "find this user's code" and the foreign key's index.
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Passkey(Base):
+    """A named WebAuthn credential; a user may have several."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    credential_id: Mapped[bytes] = mapped_column(CREDENTIAL_ID, unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # An unsigned 32-bit counter: too big for a signed INTEGER.
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Comma-separated AuthenticatorTransport values ("internal,hybrid"), None if unknown.
+    transports: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def transport_list(self) -> list[str]:
+        return [t for t in (self.transports or "").split(",") if t]
+
+
+class ApiToken(Base):
+    """A personal API token acting in one household; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
