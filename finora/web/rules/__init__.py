@@ -12,4 +12,4 @@ def _members_only():
     return None
 
 
-from finora.web.rules import views  # noqa: E402,F401
+from finora.web.rules import csv_views, views  # noqa: E402,F401
