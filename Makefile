@@ -61,8 +61,10 @@ test-mariadb: install compile-translations
 test-e2e: install compile-translations
 	$(PYTEST) -m e2e
 
-# Server-side timings on 100,000 entries (SQLite; see tests/bench/run.py).
+# The forecast engine on 500 and 2,000 generated rules (tests/bench/engine.py), then
+# server-side timings on 100,000 entries (SQLite; see tests/bench/run.py).
 bench: install compile-translations
+	$(BIN)/python -m tests.bench.engine
 	$(BIN)/python -m tests.bench.run
 
 clean:

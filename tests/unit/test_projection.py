@@ -5,6 +5,7 @@ Pure tests: every "today" is a fixed date passed in, no clock involved.
 
 from __future__ import annotations
 
+import gc
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from finora.dates import BusinessCalendar
 from finora.forecast.projection import (
+    MAX_HORIZON_DAYS,
     Forecast,
     ForecastInput,
     ForecastRule,
@@ -529,3 +531,95 @@ def test_each_day_is_the_start_plus_signed_amounts_up_to_it(rules, pending, star
     low_day, low = forecast.lowest_horizon
     assert low == min(forecast.schedule)
     assert forecast.schedule.index(low) == (low_day - TODAY).days
+
+
+# The projection expands every rule through one shared table window; the result must be
+# what each rule's own `occurrences()` gives, in date-then-name order, on a calendar with
+# holidays, with holds, skips, ends and posted occurrences.
+br_rules_strategy = st.builds(
+    lambda index, kind, amount, frequency, offset, end, policy, hold, skip, scenario: ForecastRule(
+        name=f"rule {index % 7}",  # shared names: ties keep the rules' order
+        kind=kind,
+        amount=amount,
+        spec=RuleSpec(
+            frequency=frequency,
+            anchor=TODAY + timedelta(days=offset),
+            end=TODAY + timedelta(days=end) if end is not None else None,
+            policy=policy,
+            hold_until=TODAY + timedelta(days=hold) if hold is not None else None,
+            skips=frozenset({TODAY + timedelta(days=skip)}) if skip is not None else frozenset(),
+            rule_id=index,
+        ),
+        scenario=scenario,
+    ),
+    index=st.integers(min_value=1, max_value=10_000),
+    kind=st.sampled_from(["income", "expense"]),
+    amount=amounts,
+    frequency=st.sampled_from(FREQUENCIES),
+    offset=st.integers(min_value=-800, max_value=400),
+    end=st.none() | st.integers(min_value=-10, max_value=500),
+    policy=st.sampled_from(["none", "previous", "next"]),
+    hold=st.none() | st.integers(min_value=-10, max_value=200),
+    skip=st.none() | st.integers(min_value=-5, max_value=120),
+    scenario=st.booleans(),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rules=st.lists(br_rules_strategy, max_size=10),
+    horizon=st.integers(min_value=1, max_value=MAX_HORIZON_DAYS),
+    posted_days=st.lists(st.integers(min_value=-5, max_value=60), max_size=6),
+)
+def test_projection_matches_each_rules_own_expansion(rules, horizon, posted_days):
+    last = TODAY + timedelta(days=horizon - 1)
+    posted = frozenset(
+        (r.spec.rule_id, TODAY + timedelta(days=n)) for r in rules[:3] for n in posted_days
+    )
+    forecast = project(
+        ForecastInput(
+            rules=rules,
+            starting_balance=m("0.00"),
+            today=TODAY,
+            horizon_days=horizon,
+            calendar=BR,
+            posted=posted,
+        )
+    )
+    expected = [
+        (found.date, r.name, r.spec.rule_id, r.kind, r.amount, r.scenario)
+        for r in sorted(rules, key=lambda r: r.name)
+        for found in occurrences(r.spec, TODAY, last, BR)
+        if (r.spec.rule_id, found.nominal) not in posted
+    ]
+    expected.sort(key=lambda row: row[0])  # stable: name order within a day
+    assert [
+        (o.date, o.name, o.rule_id, o.kind, o.amount, o.scenario) for o in forecast.occurrences
+    ] == expected
+    by_day = {}
+    for day, _, _, kind, amount, scenario in expected:
+        if not scenario:
+            by_day[day] = by_day.get(day, m("0.00")) + signed(kind, amount)
+    balance = m("0.00")
+    for index, day in enumerate(days(forecast)):
+        balance += by_day.get(day, m("0.00"))
+        assert forecast.schedule[index] == balance
+    window_end = TODAY + timedelta(days=90)
+    assert forecast.projected_expenses_90 == sum(
+        (row[4] for row in expected if row[3] == "expense" and not row[5] and row[0] < window_end),
+        m("0.00"),
+    )
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_projecting_leaves_the_cycle_collector_as_it_found_it(enabled):
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        run([rule("Rent", "expense", "10.00", "daily", "2024-01-01")], "2024-02-20")
+        assert gc.isenabled() is enabled
+        with pytest.raises(ValueError):
+            run([rule("Rent", "refund", "10.00", "daily", "2024-01-01")], "2024-02-20")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

@@ -7,11 +7,15 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from finora.dates import BusinessCalendar
+from finora.dates import POLICIES, BusinessCalendar
 from finora.forecast.recurrence import (
+    FREQUENCIES,
     Occurrence,
     RuleSpec,
+    Window,
     nominal_dates,
     nominal_dates_between,
     nth_month_date,
@@ -516,3 +520,122 @@ def test_matches_a_brute_force_reference(frequency, anchor, policy, country):
             (o for o in every if start <= o.date <= end), key=lambda o: (o.date, o.nominal)
         )
         assert occurrences(spec, start, end, calendar) == expected, (start, end)
+
+
+# -- the table-driven expansion against a plain reference --------------------------------------
+#
+# `occurrences()` and the projection both run `Window.expand`; the projection's window
+# (tables=True) looks shifts and month days up in tables built once. Both are checked
+# against the definition written out plainly: walk every step from the anchor, clamp the day
+# of month by hand, drop holds/skips/ends, shift with the calendar, keep what lands inside.
+
+CALENDARS = {None: PLAIN, "BR": BusinessCalendar("BR"), "US": BusinessCalendar("US")}
+STEP_DAYS = {"daily": 1, "weekly": 7, "biweekly": 14}
+STEP_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+
+
+def reference_nth(spec: RuleSpec, n: int) -> date | None:
+    """The n-th nominal date (n = 0 is the anchor), or None past a one-time rule's only one."""
+    anchor = spec.anchor
+    if spec.frequency == "once":
+        return anchor if n == 0 else None
+    if spec.frequency in STEP_DAYS:
+        return anchor + timedelta(days=n * STEP_DAYS[spec.frequency])
+    months = anchor.month - 1 + n * STEP_MONTHS[spec.frequency]
+    year, month = anchor.year + months // 12, months % 12 + 1
+    return date(year, month, min(anchor.day, monthrange(year, month)[1]))
+
+
+def reference(spec: RuleSpec, start: date, end: date, calendar: BusinessCalendar):
+    found = []
+    n = 0
+    while (nominal := reference_nth(spec, n)) is not None and nominal <= end + timedelta(days=30):
+        n += 1
+        if spec.end is not None and nominal > spec.end:
+            break
+        if spec.hold_until is not None and nominal < spec.hold_until:
+            continue
+        if nominal in spec.skips:
+            continue
+        moved = calendar.shift(nominal, spec.policy)
+        if start <= moved <= end:
+            found.append(Occurrence(spec.rule_id, nominal, moved))
+    return sorted(found, key=lambda o: (o.date, o.nominal))
+
+
+day_in_range = st.integers(min_value=-800, max_value=400)
+spec_strategy = st.builds(
+    lambda frequency, anchor, day, end, policy, hold, skip_steps, rule_id: _spec(
+        frequency, anchor, day, end, policy, hold, skip_steps, rule_id
+    ),
+    frequency=st.sampled_from(FREQUENCIES),
+    anchor=day_in_range,
+    day=st.sampled_from([None, 28, 29, 30, 31]),  # month-end anchors exercise the clamping
+    end=st.none() | st.integers(min_value=0, max_value=900),
+    policy=st.sampled_from(POLICIES),
+    hold=st.none() | st.integers(min_value=-30, max_value=600),
+    skip_steps=st.lists(st.integers(min_value=0, max_value=60), max_size=4),
+    rule_id=st.none() | st.integers(min_value=1, max_value=99),
+)
+BASE = d("2026-03-10")
+
+
+def _spec(frequency, anchor, day, end, policy, hold, skip_steps, rule_id) -> RuleSpec:
+    first = BASE + timedelta(days=anchor)
+    if day is not None:
+        first = first.replace(day=min(day, monthrange(first.year, first.month)[1]))
+    spec = RuleSpec(
+        frequency,
+        first,
+        end=first + timedelta(days=end) if end is not None else None,
+        policy=policy,
+        hold_until=first + timedelta(days=hold) if hold is not None else None,
+        rule_id=rule_id,
+    )
+    skips = {reference_nth(spec, n) for n in skip_steps} - {None}
+    return replace(spec, skips=frozenset(skips))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    spec=spec_strategy,
+    start=st.integers(min_value=-60, max_value=500),
+    length=st.integers(min_value=1, max_value=400),
+    country=st.sampled_from(list(CALENDARS)),
+)
+def test_occurrences_match_the_reference(spec, start, length, country):
+    calendar = CALENDARS[country]
+    first = BASE + timedelta(days=start)
+    last = first + timedelta(days=length - 1)
+    assert occurrences(spec, first, last, calendar) == reference(spec, first, last, calendar)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    specs=st.lists(spec_strategy, min_size=1, max_size=12),
+    start=st.integers(min_value=-60, max_value=500),
+    length=st.integers(min_value=1, max_value=400),
+    country=st.sampled_from(list(CALENDARS)),
+)
+def test_one_shared_table_window_matches_the_reference_for_every_rule(
+    specs, start, length, country
+):
+    calendar = CALENDARS[country]
+    first = BASE + timedelta(days=start)
+    last = first + timedelta(days=length - 1)
+    window = Window(first, last, calendar, tables=True)
+    for spec in specs:
+        nominal, moved = window.expand(spec)
+        found = [
+            Occurrence(spec.rule_id, date.fromordinal(n), date.fromordinal(a))
+            for n, a in zip(nominal, moved, strict=True)
+        ]
+        assert found == reference(spec, first, last, calendar), spec
+
+
+def test_a_table_window_leaves_out_the_excluded_nominal_dates():
+    spec = RuleSpec("monthly", d("2025-12-31"), policy="next")  # Jan 31 is a Saturday
+    window = Window(d("2026-02-01"), d("2026-04-30"), PLAIN, tables=True)
+    nominal, moved = window.expand(spec, excluded={d("2026-01-31").toordinal()})
+    assert list(map(date.fromordinal, nominal)) == ds("2026-02-28", "2026-03-31", "2026-04-30")
+    assert list(map(date.fromordinal, moved)) == ds("2026-03-02", "2026-03-31", "2026-04-30")
