@@ -71,15 +71,13 @@ def _register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
 
-    from finora.models import User
-
     @login_manager.user_loader
     def _load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        # A disabled or not-yet-approved account loses its sessions at once.
-        return user if user is not None and user.is_active else None
+        # "<user id>:<session token>": only a live UserSession of an active account signs
+        # in, so revoking a session (or disabling the account) ends it, remember-me included.
+        from finora.web.auth.signin import load_session_user
+
+        return load_session_user(user_id)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -25,10 +25,15 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str | None:
+    """The user's own time zone when set, else the household's (dates and times shown)."""
+    from flask_login import current_user
+
     from finora.tenancy import current_household
 
     if not has_request_context():
         return None
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
     household = current_household()
     return household.timezone if household else None
 

@@ -46,6 +46,8 @@ class User(UserMixin, Base):
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_timeout_minutes: Mapped[int | None] = mapped_column()
+    # The time zone dates and times are shown in; None: the household's.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     # Ends older sessions, reset links and API tokens.
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # SHA-256 hex of the single-use recovery key; None once used or never made.

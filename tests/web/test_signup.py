@@ -32,7 +32,9 @@ def count(model) -> int:
 def test_first_user_becomes_active_admin_and_is_signed_in(client):
     response = client.post("/signup", data=form())
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/dashboard")
+    # The recovery key is shown once, then the page continues to the dashboard.
+    assert response.headers["Location"].endswith("/signup/recovery-key")
+    assert 'href="/dashboard"' in client.get("/signup/recovery-key").get_data(as_text=True)
     user = db.session.scalar(select(User))
     assert user.email == "ana@example.com"
     assert user.is_admin and user.status == "active"
@@ -107,7 +109,8 @@ def test_approval_mode_makes_later_users_wait(app_factory):
         create_user()
         response = client.post("/signup", data=form(locale="en"))
         assert response.status_code == 302
-        assert response.headers["Location"].endswith("/signup/pending")
+        assert response.headers["Location"].endswith("/signup/recovery-key")
+        assert 'href="/signup/pending"' in client.get("/signup/recovery-key").get_data(as_text=True)
         pending = client.get("/signup/pending").get_data(as_text=True)
         assert "waiting for approval" in pending
         user = db.session.scalar(select(User).where(User.email == "ana@example.com"))
@@ -121,7 +124,8 @@ def test_approval_mode_makes_later_users_wait(app_factory):
 def test_open_mode_signs_later_users_in(client):
     create_user()
     response = client.post("/signup", data=form())
-    assert response.headers["Location"].endswith("/dashboard")
+    assert response.headers["Location"].endswith("/signup/recovery-key")
+    assert 'href="/dashboard"' in client.get("/signup/recovery-key").get_data(as_text=True)
 
 
 def test_closed_mode_refuses_get_and_post(app_factory):

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from finora.web.auth import views  # noqa: E402,F401
+from finora.web.auth import (  # noqa: E402,F401
+    passkey_views,
+    recovery_views,
+    reset_views,
+    two_factor_views,
+    views,
+)

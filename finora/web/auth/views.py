@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
@@ -13,9 +13,9 @@ from finora.services.registration import SignupData, register_user, signup_close
 from finora.services.settings import registration_mode
 from finora.web.auth import bp
 from finora.web.auth.forms import LoginForm, SignupForm
+from finora.web.auth.signin import sign_out, start_sign_in
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
-from finora.web.navigation import safe_next
 
 
 def _mode() -> str:
@@ -45,15 +45,21 @@ def signup():
         except FinoraError as error:
             show_error(form, error)
         else:
+            from finora.services.recovery_key import create_recovery_key
+            from finora.web.auth.recovery_views import keep_key_for_display
+            from finora.web.auth.signin import log_in
+
+            # The recovery key is shown once, on the next page, whatever the account's state.
+            key = create_recovery_key(db.session, user)
             db.session.commit()
             current_app.logger.info("sign-up user=%s status=%s", user.id, user.status)
             if not user.is_active:
                 session["locale"] = user.locale
-                return redirect(url_for("auth.pending"))
-            session.clear()
-            login_user(user)
-            flash(_("Welcome to Finora, %(name)s!", name=user.name), "success")
-            return redirect(url_for("dashboard.index"))
+            else:
+                log_in(user, remember=False, method="signup")
+                flash(_("Welcome to Finora, %(name)s!", name=user.name), "success")
+            keep_key_for_display(key, user)
+            return redirect(url_for("auth.new_recovery_key"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/signup.html", form=form), status
 
@@ -73,18 +79,17 @@ def login():
         try:
             user = authenticate(db.session, form.email.data, form.password.data)
         except InvalidCredentialsError as error:
-            db.session.rollback()
+            db.session.commit()  # the failure count, the lock and their audit events
             current_app.logger.info("sign-in failed")
             form.form_errors.append(str(error.message))
         except FinoraError as error:
             db.session.rollback()
             return render_template("auth/login.html", form=form, blocked=error.message), 403
         else:
-            db.session.commit()
-            session.clear()
-            login_user(user, remember=form.remember.data)
             current_app.logger.info("sign-in user=%s", user.id)
-            return redirect(safe_next(request.args.get("next"), "dashboard.index"))
+            return start_sign_in(
+                user, remember=form.remember.data, next_url=request.args.get("next")
+            )
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 
@@ -93,9 +98,6 @@ def login():
 @login_required
 def logout():
     if EmptyForm().validate_on_submit():
-        locale = current_user.locale
-        logout_user()
-        session.clear()
-        session["locale"] = locale
+        sign_out()
         flash(_("You have signed out."), "info")
     return redirect(url_for("public.index"))

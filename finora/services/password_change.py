@@ -1,0 +1,47 @@
+"""Changing one's password: needs the current one, ends every other session and API token."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from finora.dates import now_utc
+from finora.errors import FieldError
+from finora.models import ApiToken, User
+from finora.services import audit
+from finora.services.passwords import hash_password, password_problem, verify_password
+from finora.services.user_sessions import revoke_user_sessions
+
+
+def revoke_api_tokens(session: Session, user: User) -> int:
+    """Revoke every live API token of the user; how many."""
+    now = now_utc()
+    tokens = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+    return len(tokens)
+
+
+def change_password(
+    session: Session, user: User, *, current: str, new: str, keep_session_id: int | None
+) -> dict[str, int]:
+    """Set a new password; every session but `keep_session_id` ends and every API token is
+    revoked. Audited as password.changed; the caller commits."""
+    if not verify_password(user.password_hash, current or ""):
+        raise FieldError("current_password", _l("The current password is not correct."))
+    problem = password_problem(new or "", email=user.email, name=user.name)
+    if problem:
+        raise FieldError("new_password", problem)
+    if verify_password(user.password_hash, new):
+        raise FieldError("new_password", _l("Choose a password different from the current one."))
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now_utc()
+    ended = revoke_user_sessions(session, user, except_session_id=keep_session_id)
+    revoked = revoke_api_tokens(session, user)
+    details = {"sessions_ended": ended, "api_tokens_revoked": revoked}
+    audit.record(session, "password.changed", user=user, details=details)
+    session.flush()
+    return details

@@ -1,0 +1,112 @@
+"""The recovery key: 160 random bits shown once, kept only as a keyed hash, good for one
+password reset without e-mail. Using it also turns two-factor off (it is the way out for
+someone who lost both the password and the phone) and gives a fresh key.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from finora.crypto import keyed_hash, same_hash
+from finora.dates import now_utc
+from finora.errors import FieldError, FinoraError
+from finora.models import User
+from finora.services import audit
+from finora.services.password_reset import set_new_password
+from finora.services.passwords import password_problem, verify_password
+from finora.services.registration import normalise_email
+from finora.services.totp import turn_off_two_factor
+
+KEY_BYTES = 20  # 160 bits: 32 base32 characters, shown as 8 groups of 4
+GROUP = 4
+# Characters people mistype for base32 ones (no 0, 1, 8 or 9 in the alphabet).
+_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+_NOT_BASE32 = re.compile(r"[^A-Z2-7]")
+
+
+class RecoveryFailedError(FinoraError):
+    """One answer for an unknown e-mail, an unused account or a wrong key."""
+
+    message = _l("That e-mail address and recovery key do not match. Check both and try again.")
+    status = 422
+
+
+def new_recovery_key() -> str:
+    raw = base64.b32encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
+    return format_key(raw)
+
+
+def format_key(key: str) -> str:
+    compact = normalise_key(key)
+    return "-".join(compact[i : i + GROUP] for i in range(0, len(compact), GROUP))
+
+
+def normalise_key(key: str) -> str:
+    """Upper case, look-alike digits mapped, spaces and dashes dropped."""
+    return _NOT_BASE32.sub("", (key or "").upper().translate(_LOOKALIKES))
+
+
+def _hash(key: str) -> str:
+    return keyed_hash("recovery-key:" + normalise_key(key))
+
+
+def key_matches(user: User, key: str) -> bool:
+    """Whether `key` is the user's key in force."""
+    return bool(user.recovery_key_hash) and same_hash(_hash(key), user.recovery_key_hash)
+
+
+def create_recovery_key(session: Session, user: User, *, reason: str = "signup") -> str:
+    """Give the user a new key (the old one stops working); returns it to be shown once."""
+    key = new_recovery_key()
+    user.recovery_key_hash = _hash(key)
+    user.recovery_key_created_at = now_utc()
+    audit.record(session, "recovery_key.created", user=user, details={"reason": reason})
+    session.flush()
+    return key
+
+
+def regenerate_recovery_key(session: Session, user: User, password: str) -> str:
+    """A new key, confirmed by the current password."""
+    if not verify_password(user.password_hash, password or ""):
+        raise FieldError("password", _l("The password is not correct."))
+    return create_recovery_key(session, user, reason="regenerated")
+
+
+def recover_account(session: Session, email: str, key: str, password: str) -> tuple[User, str]:
+    """Reset the password with the recovery key; returns the user and their new key.
+    Every session and API token ends, two-factor is turned off, the lockout is lifted."""
+    user = session.scalar(select(User).where(User.email == normalise_email(email or "")))
+    candidate = _hash(key)  # computed whatever happens, so the answer takes as long
+    stored = user.recovery_key_hash if user is not None else None
+    if user is None or not user.is_active or not stored or not same_hash(candidate, stored):
+        raise RecoveryFailedError()
+    problem = password_problem(password or "", email=user.email, name=user.name)
+    if problem:
+        raise FieldError("password", problem)
+    # Spend the key with one conditional UPDATE, so two simultaneous posts cannot both win.
+    spent = session.execute(
+        update(User)
+        .where(User.id == user.id, User.recovery_key_hash == stored)
+        .values(recovery_key_hash=None)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:
+        raise RecoveryFailedError()
+    user.recovery_key_hash = None
+    details = set_new_password(session, user, password)
+    audit.record(session, "recovery_key.used", user=user)
+    had_two_factor = user.totp_enabled
+    turn_off_two_factor(session, user)
+    if had_two_factor:
+        audit.record(session, "totp.disabled", user=user, details={"reason": "recovery_key"})
+    audit.record(
+        session, "password.reset", user=user,
+        details={"method": "recovery_key", **details, "two_factor_disabled": had_two_factor},
+    )
+    return user, create_recovery_key(session, user, reason="used")
