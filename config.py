@@ -115,6 +115,8 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        # How long before a session timeout the page warns (with "Stay signed in").
+        self.SESSION_WARNING_SECONDS = _int("SESSION_WARNING_SECONDS", 60)
         self.APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         # Passkeys (WebAuthn): the relying party's domain and the exact origin browsers sign;
         # empty means derived from APP_BASE_URL in finalise(). Never taken from a request.

@@ -76,6 +76,12 @@ class ProjectedOccurrence:
     kind: str
     amount: Decimal
     scenario: bool
+    # The unadjusted date as an ordinal (the key of skips); `nominal` gives the date.
+    nominal_ordinal: int = 0
+
+    @property
+    def nominal(self) -> date:
+        return date.fromordinal(self.nominal_ordinal)
 
 
 @dataclass(frozen=True)
@@ -164,17 +170,19 @@ def _project(data: ForecastInput) -> Forecast:
             bucket = scenario_deltas
         else:
             bucket = deltas
-        _, found = expansion.expand(spec, posted.get(rule_id) if rule_id is not None else None)
+        nominals, found = expansion.expand(
+            spec, posted.get(rule_id) if rule_id is not None else None
+        )
         if not found:
             continue
         amount = rule.amount
         signed = amount if kind == "income" else -amount
         name = rule.name
-        for ordinal in found:
+        for ordinal, nominal in zip(found, nominals, strict=True):
             index = ordinal - ordinal0
             bucket[index] += signed
             by_day[index].append(
-                ProjectedOccurrence(dates[index], rule_id, name, kind, amount, scenario)
+                ProjectedOccurrence(dates[index], rule_id, name, kind, amount, scenario, nominal)
             )
         if kind == "expense" and not scenario:  # `found` is in date order
             expenses_90 += amount * bisect_left(found, window_end)

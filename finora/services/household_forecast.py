@@ -29,7 +29,7 @@ from finora.forecast.projection import (
     PendingEntry,
     project,
 )
-from finora.forecast.recurrence import RuleSpec, occurrences
+from finora.forecast.recurrence import RuleSpec
 from finora.forecast.risk import RiskScore, cash_risk
 from finora.models import Account, Entry, Household, RecurringRule, Skip
 from finora.money import ZERO
@@ -72,9 +72,7 @@ class HouseholdForecast:
     minimum_safe_balance: Decimal | None
     rules: dict[int, RecurringRule]
     accounts: list[Account]  # the accounts the forecast includes
-    # What the engine was given, for the 90-day table: the schedule line's rules as
-    # (spec, name, kind, amount) and the posted occurrence keys.
-    schedule_specs: list[tuple[RuleSpec, str, str, Decimal]]
+    # The posted occurrence keys the engine was given.
     posted: frozenset[tuple[int, date]]
     unpaid: list  # (id, date, kind, amount, description) of the unpaid entries, by date
 
@@ -253,11 +251,6 @@ def household_forecast(
         minimum_safe_balance=household.minimum_safe_balance,
         rules={rule.id: rule for rule in rules},
         accounts=accounts,
-        schedule_specs=[
-            (rule.spec, rule.name, rule.kind, rule.amount)
-            for rule in forecast_rules
-            if not rule.scenario
-        ],
         posted=posted,
         unpaid=unpaid,
     )
@@ -316,26 +309,26 @@ def upcoming_rows(
                 ),
             )
         )
-    for spec, name, kind, amount in result.schedule_specs:
-        rule = result.rules[spec.rule_id]
-        for occurrence in occurrences(spec, day0, end, calendar):
-            if (spec.rule_id, occurrence.nominal) in result.posted:
-                continue
-            lines.append(
-                (
-                    occurrence.date,
-                    1,
-                    UpcomingRow(
-                        date=occurrence.date,
-                        name=name,
-                        kind=kind,
-                        amount=amount,
-                        balance=None,
-                        rule=rule,
-                        nominal=occurrence.nominal,
-                    ),
-                )
+    for occurrence in result.forecast.occurrences:
+        if occurrence.date > end:
+            break
+        if occurrence.scenario:
+            continue
+        lines.append(
+            (
+                occurrence.date,
+                1,
+                UpcomingRow(
+                    date=occurrence.date,
+                    name=occurrence.name,
+                    kind=occurrence.kind,
+                    amount=occurrence.amount,
+                    balance=None,
+                    rule=result.rules[occurrence.rule_id],
+                    nominal=occurrence.nominal,
+                ),
             )
+        )
     for rule_id, skipped in _skips(session, household, day0 - SHIFT_MARGIN).items():
         rule = result.rules.get(rule_id)
         if rule is None or rule.is_scenario:

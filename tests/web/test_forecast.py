@@ -353,3 +353,17 @@ def test_a_long_table_is_paged_and_a_skip_returns_to_its_page(signed_in, househo
     assert "Page 2 of 2" in page2
     response = signed_in.post("/forecast/skip", data={"rule_id": rule.id, "occurrence": "2026-03-30", "page": "2"})
     assert response.location.endswith("/forecast?page=2#upcoming")
+
+
+def test_a_moved_occurrence_is_skipped_by_its_own_unadjusted_date(signed_in, household):
+    # 2026-01-17 is a Saturday: with "next business day" the bill falls on Monday the 19th.
+    rule = make_rule(household, name="Gym", anchor_date=date(2026, 1, 17), business_day_policy="next")
+    page = signed_in.get("/forecast").get_data(as_text=True)
+    row = page[page.index("Gym"):]
+    assert 'name="occurrence" value="2026-01-17"' in row[:2500]
+    assert "Jan 19, 2026" in page[page.rindex("<tr", 0, page.index("Gym")):page.index("Gym")]
+    signed_in.post("/forecast/skip", data={"rule_id": rule.id, "occurrence": "2026-01-17"})
+    assert db.session.scalar(select(Skip.occurrence_date)) == date(2026, 1, 17)
+    page = signed_in.get("/forecast").get_data(as_text=True)
+    skipped = page[page.index("row-skipped"):]
+    assert "Jan 19, 2026" in skipped[:300] and "Gym" in skipped[:1500]
