@@ -129,8 +129,8 @@ def _register_template_helpers(app: Flask) -> None:
     )
     from finora.web import labels
     from finora.web.forecasting import labels as forecast_labels
-    from finora.web.profile.sections import sections_for
     from finora.web.navigation import safe_next, url_with
+    from finora.web.profile.sections import sections_for
 
     app.jinja_env.globals.update(
         ACCOUNT_KIND_LABELS=labels.ACCOUNT_KINDS,

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import JobRun, SchedulerLease
+from finora.services.audit_trail import purge_audit_events
 from finora.services.posting import post_due_occurrences
+from finora.services.user_sessions import purge_old_sessions
 
 log = logging.getLogger("finora.jobs")
 
@@ -34,6 +36,10 @@ TICK_SECONDS = 60
 # does its work (flushing), and returns the number of items it handled.
 JOBS: dict[str, tuple[Callable[[Session], int], timedelta]] = {
     "post_recurring": (lambda session: post_due_occurrences(session), timedelta(minutes=15)),
+    # Deletes audit events older than the admin's retention setting (default 365 days).
+    "purge_audit_events": (lambda session: purge_audit_events(session), timedelta(hours=24)),
+    # Deletes sign-in sessions ended over 30 days ago or unseen for a year.
+    "purge_old_sessions": (lambda session: purge_old_sessions(session), timedelta(hours=24)),
 }
 
 

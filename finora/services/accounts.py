@@ -15,6 +15,7 @@ from finora.errors import FinoraError
 from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
 from finora.models.account import ACCOUNT_KINDS
 from finora.money import ZERO, Cents
+from finora.services import audit
 
 
 class DuplicateAccountError(FinoraError):
@@ -62,7 +63,15 @@ def create_account(session: Session, household: Household, data: AccountData) ->
     )
     session.add(account)
     _flush_names(session)
+    _audit(session, "account.created", account)
     return account
+
+
+def _audit(session: Session, action: str, account: Account, **details) -> None:
+    audit.record(
+        session, action, household_id=account.household_id, object_type="account",
+        object_id=account.id, details={"name": account.name, **details},
+    )
 
 
 def _flush_names(session: Session) -> None:
@@ -83,11 +92,13 @@ def update_account(session: Session, account: Account, data: AccountData) -> Non
     account.opening_date = data.opening_date
     account.include_in_forecast = data.include_in_forecast
     _flush_names(session)
+    _audit(session, "account.updated", account)
 
 
 def set_account_archived(session: Session, account: Account, archived: bool) -> None:
     account.archived = archived
     session.flush()
+    _audit(session, "account.updated", account, archived=archived)
 
 
 def list_accounts(session: Session, household: Household, *, include_archived: bool = True) -> list[Account]:

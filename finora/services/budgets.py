@@ -18,6 +18,7 @@ from finora.forecast.recurrence import RuleSpec, occurrences
 from finora.models import Budget, Category, Entry, Household, RecurringRule, Skip
 from finora.models.budget import BUDGET_PERIODS
 from finora.money import ZERO, Cents
+from finora.services import audit
 from finora.services.periods import month_bounds
 
 WARNING_FROM = Decimal("0.8")  # 80 % used: warning, up to and including 100 %
@@ -116,7 +117,16 @@ def create_budget(session: Session, household: Household, data: BudgetData) -> B
     )
     session.add(budget)
     _flush(session)
+    _audit(session, "budget.created", budget)
     return budget
+
+
+def _audit(session: Session, action: str, budget: Budget) -> None:
+    audit.record(
+        session, action, household_id=budget.household_id, object_type="budget",
+        object_id=budget.id,
+        details={"category_id": budget.category_id, "period": budget.period, "amount": str(budget.amount)},
+    )
 
 
 def update_budget(session: Session, budget: Budget, data: BudgetData) -> None:
@@ -127,9 +137,11 @@ def update_budget(session: Session, budget: Budget, data: BudgetData) -> None:
     budget.period = data.period
     budget.amount = data.amount
     _flush(session)
+    _audit(session, "budget.updated", budget)
 
 
 def delete_budget(session: Session, budget: Budget) -> None:
+    _audit(session, "budget.deleted", budget)
     session.delete(budget)
     session.flush()
 

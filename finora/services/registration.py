@@ -16,6 +16,7 @@ from finora.models import Account, Household, Membership, User
 from finora.models.user import LOCALES
 from finora.services.catalogue import seed_default_catalogue
 from finora.services.passwords import hash_password, password_problem
+from finora.services.signup_mail import queue_signup_notification
 
 DEFAULT_CURRENCY = {"pt": "BRL", "en": "USD", "es": "EUR"}
 DEFAULT_TIMEZONE = {"pt": "America/Sao_Paulo", "en": "America/New_York", "es": "Europe/Madrid"}
@@ -61,7 +62,7 @@ def register_user(session: Session, data: SignupData, *, mode: str) -> User:
 
     The very first user becomes the instance admin and is active at once; later users
     follow the registration mode: active when open, pending when approval, refused when
-    closed.
+    closed. The admins are e-mailed about every later sign-up after it is committed.
     """
     email = normalise_email(data.email)
     first_user = session.scalar(select(func.count()).select_from(User)) == 0
@@ -90,6 +91,9 @@ def register_user(session: Session, data: SignupData, *, mode: str) -> User:
     session.add(Membership(user=user, household=household, role="owner"))
     session.flush()
     set_up_household(session, household, data.locale)
+    if not first_user:
+        # Mailed once the sign-up is committed; a failing mail server never undoes it.
+        queue_signup_notification(session, user)
     return user
 
 

@@ -26,3 +26,20 @@ def set_setting(session: Session, key: str, value: str) -> None:
 def registration_mode(session: Session, default: str) -> str:
     """open | approval | closed: the admin's choice, else REGISTRATION_MODE."""
     return get_setting(session, REGISTRATION_MODE_KEY, default) or default
+
+
+REGISTRATION_MODES = ("open", "approval", "closed")
+AUDIT_RETENTION_KEY = "audit_retention_days"
+AUDIT_RETENTION_DEFAULT = 365
+AUDIT_RETENTION_MIN = 30
+AUDIT_RETENTION_MAX = 3650
+
+
+def audit_retention_days(session: Session) -> int:
+    """How many days audit events are kept (the purge job deletes older ones)."""
+    value = get_setting(session, AUDIT_RETENTION_KEY)
+    try:
+        days = int(value) if value else AUDIT_RETENTION_DEFAULT
+    except ValueError:
+        days = AUDIT_RETENTION_DEFAULT
+    return max(days, AUDIT_RETENTION_MIN)

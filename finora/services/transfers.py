@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from finora.errors import FieldError
 from finora.models import Account, Household, Transfer, User
+from finora.services import audit
 
 
 @dataclass(frozen=True)
@@ -43,16 +44,30 @@ def create_transfer(session: Session, household: Household, data: TransferData, 
     _apply(transfer, data)
     session.add(transfer)
     session.flush()
+    _audit(session, "transfer.created", transfer)
     return transfer
+
+
+def _audit(session: Session, action: str, transfer: Transfer) -> None:
+    audit.record(
+        session, action, household_id=transfer.household_id, object_type="transfer",
+        object_id=transfer.id,
+        details={
+            "amount": str(transfer.amount), "date": transfer.date.isoformat(),
+            "from_account_id": transfer.from_account_id, "to_account_id": transfer.to_account_id,
+        },
+    )
 
 
 def update_transfer(session: Session, transfer: Transfer, data: TransferData) -> None:
     _validate(session, session.get(Household, transfer.household_id), data, transfer)
     _apply(transfer, data)
     session.flush()
+    _audit(session, "transfer.updated", transfer)
 
 
 def delete_transfer(session: Session, transfer: Transfer) -> None:
+    _audit(session, "transfer.deleted", transfer)
     session.delete(transfer)
     session.flush()
 

@@ -1,14 +1,16 @@
-"""Instance administration of user accounts."""
+"""Instance administration of user accounts: approve or deny sign-ups, (de)activate."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from finora.dates import now_utc
 from finora.errors import FinoraError
-from finora.models import User
+from finora.models import Account, Category, Household, Membership, User
+from finora.services import audit
+from finora.services.user_sessions import revoke_user_sessions
 
 
 class CannotDisableAdminError(FinoraError):
@@ -16,30 +18,97 @@ class CannotDisableAdminError(FinoraError):
     status = 409
 
 
+class NotPendingError(FinoraError):
+    message = _l("This account is not waiting for approval.")
+    status = 409
+
+
 def users_query(search: str = "", status: str = "") -> Select:
+    """Pending sign-ups first, then newest; `search` matches part of the name or e-mail."""
     stmt = select(User).order_by(User.status != "pending", User.created_at.desc(), User.id.desc())
-    if search.strip():
-        pattern = f"%{search.strip().lower()}%"
-        stmt = stmt.where(or_(User.email.like(pattern), User.name.ilike(pattern)))
+    words = search.strip().lower()
+    if words:
+        # Escaped, so "%" or "_" typed in the box match themselves.
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                func.lower(User.email).like(pattern, escape="\\"),
+                func.lower(User.name).like(pattern, escape="\\"),
+            )
+        )
     if status:
         stmt = stmt.where(User.status == status)
     return stmt
 
 
-def approve_user(session: Session, user: User) -> None:
+def _audit(session: Session, action: str, user: User, by: User | None, **details) -> None:
+    audit.record(
+        session, action, user=by, object_type="user", object_id=user.id,
+        details={"email": user.email, **details},
+    )
+
+
+def approve_user(session: Session, user: User, *, by: User | None = None) -> None:
+    """A pending sign-up may now sign in (the caller e-mails them after committing)."""
+    if user.status != "pending":
+        raise NotPendingError()
     user.status = "active"
     user.approved_at = user.approved_at or now_utc()
+    _audit(session, "user.approved", user, by)
     session.flush()
 
 
-def disable_user(session: Session, user: User) -> None:
+def deny_user(session: Session, user: User, *, by: User | None = None) -> str:
+    """Refuse a pending sign-up: the account and the household it created are deleted.
+
+    Deleting (rather than keeping a "denied" account) frees the e-mail address and keeps
+    no personal data of someone who never got in; the audit event keeps the address. A
+    pending user never signed in, so their household holds only what sign-up made (the
+    default categories and one account). Households they share with others are kept.
+    Returns the address. Nothing is e-mailed.
+    """
+    if user.status != "pending" or user.is_admin:
+        raise NotPendingError()
+    email = user.email
+    _audit(session, "user.denied", user, by)
+    alone = [
+        m.household_id
+        for m in user.memberships
+        if session.scalar(
+            select(func.count()).select_from(Membership).where(Membership.household_id == m.household_id)
+        ) == 1
+    ]
+    session.delete(user)
+    session.flush()
+    for household_id in alone:
+        # Explicit order (subcategories before their parents) instead of relying on every
+        # engine cascading a self-referencing table the same way.
+        session.execute(delete(Account).where(Account.household_id == household_id))
+        session.execute(
+            delete(Category).where(Category.household_id == household_id, Category.parent_id.is_not(None))
+        )
+        session.execute(delete(Category).where(Category.household_id == household_id))
+        session.execute(delete(Household).where(Household.id == household_id))
+    session.flush()
+    session.expire_all()
+    return email
+
+
+def disable_user(session: Session, user: User, *, by: User | None = None) -> int:
+    """Deactivate an account and end its sessions; the admin cannot be deactivated.
+    Returns how many sessions ended."""
     if user.is_admin:
         raise CannotDisableAdminError()
     user.status = "disabled"
+    ended = revoke_user_sessions(session, user)
+    _audit(session, "user.deactivated", user, by, sessions_ended=ended)
     session.flush()
+    return ended
 
 
-def enable_user(session: Session, user: User) -> None:
+def enable_user(session: Session, user: User, *, by: User | None = None) -> None:
+    was_pending = user.status == "pending"
     user.status = "active"
     user.approved_at = user.approved_at or now_utc()
+    _audit(session, "user.approved" if was_pending else "user.activated", user, by)
     session.flush()

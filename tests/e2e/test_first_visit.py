@@ -110,6 +110,12 @@ def test_first_visit(page, live_server, screenshot_dir, browser_problems):
     page.locator("#household_name").fill(HOUSEHOLD)
     page.locator('#signup-form button[type="submit"]').click()
 
+    # The recovery key, shown once, then this month's dashboard.
+    expect(page).to_have_url(live_server + "/signup/recovery-key")
+    expect(page.locator("#recovery-key")).to_be_visible()
+    assert_accessible(page, "the recovery key page")
+    page.locator("#recovery-key-continue").click()
+
     # Signed in on this month's dashboard; the navbar names the household.
     expect(page).to_have_url(re.compile(re.escape(live_server) + r"/dashboard/\d{4}/\d{1,2}$"))
     expect(page.locator(".household-name")).to_have_text(HOUSEHOLD)

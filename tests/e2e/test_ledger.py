@@ -42,7 +42,8 @@ GROCERIES = "Supermercado"
 INTERNET = "Internet fibra"
 
 
-def sign_up(page, base: str) -> None:
+def sign_up(page, base: str, *, past_recovery_key: bool = True) -> None:
+    """Sign up in Portuguese; by default also go on from the one-time recovery key page."""
     page.goto(base + "/signup")
     expect_language(page, "pt")
     expect(page.locator("#timezone")).to_have_value(HOUSEHOLD_TIMEZONE)
@@ -54,7 +55,7 @@ def sign_up(page, base: str) -> None:
     page.locator("#household_name").fill(HOUSEHOLD)
     page.locator('#signup-form button[type="submit"]').click()
     page.wait_for_load_state("load")
-    if page.url.endswith("/signup/recovery-key"):  # shown once, then on to the dashboard
+    if past_recovery_key and page.url.endswith("/signup/recovery-key"):  # shown once
         page.locator("#recovery-key-continue").click()
         page.wait_for_load_state("load")
 

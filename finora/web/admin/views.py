@@ -1,25 +1,34 @@
-"""Users list with approve, disable and enable actions."""
+"""Users list: search, approve or deny sign-ups, activate and deactivate accounts."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from finora.dates import now_utc
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.models import SchedulerLease, User
+from finora.models import User
 from finora.models.user import USER_STATUSES
-from finora.services.users import approve_user, disable_user, enable_user, users_query
+from finora.services.mail import MailDeliveryError
+from finora.services.signup_mail import send_approval_mail
+from finora.services.users import approve_user, deny_user, disable_user, enable_user, users_query
 from finora.web.admin import bp
 from finora.web.forms import EmptyForm
 
 PER_PAGE = 25
 
 
+@bp.get("/")
+def index():
+    return redirect(url_for("admin.users"))
+
+
 @bp.get("/users")
 def users():
-    search = request.args.get("q", "").strip()
+    search = request.args.get("q", "").strip()[:100]
     status = request.args.get("status", "")
     if status not in USER_STATUSES:
         status = ""
@@ -29,50 +38,50 @@ def users():
     )
 
 
-_ACTIONS = {
-    "approve": (approve_user, lambda u: _("%(email)s can now sign in.", email=u.email)),
-    "disable": (disable_user, lambda u: _("%(email)s is disabled.", email=u.email)),
-    "enable": (enable_user, lambda u: _("%(email)s is active again.", email=u.email)),
+_SERVICES = {"approve": approve_user, "deny": deny_user, "disable": disable_user, "enable": enable_user}
+_MESSAGES = {
+    "approve": lambda email: _("%(email)s can now sign in.", email=email),
+    "deny": lambda email: _("The sign-up of %(email)s was denied and deleted.", email=email),
+    "disable": lambda email: _("%(email)s is disabled.", email=email),
+    "enable": lambda email: _("%(email)s is active again.", email=email),
 }
 
 
 @bp.post("/users/<int:user_id>/<action>")
 def user_action(user_id: int, action: str):
-    if action not in _ACTIONS:
+    if action not in _SERVICES:
         abort(404)
     user = db.session.get(User, user_id) or abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    service, message = _ACTIONS[action]
+    email = user.email
     try:
-        service(db.session, user)
+        _SERVICES[action](db.session, user, by=current_user._get_current_object())
     except FinoraError as error:
         db.session.rollback()
         flash(str(error.message), "danger")
     else:
         db.session.commit()
-        flash(message(user), "success")
+        flash(_MESSAGES[action](email), "success")
+        if action == "approve":
+            _tell_approved(user)
     return redirect(request.referrer if _same_admin_page(request.referrer) else url_for("admin.users"))
 
 
-def _same_admin_page(referrer: str | None) -> bool:
-    from urllib.parse import urlsplit
+def _tell_approved(user: User) -> None:
+    """The approval stands whatever the mail server does; the admin hears if it failed."""
+    try:
+        result = send_approval_mail(db.session, user)
+    except MailDeliveryError:
+        flash(_("The e-mail telling %(email)s could not be sent.", email=user.email), "warning")
+    else:
+        if result.logged:
+            flash(_("No SMTP server is set up: the e-mail to %(email)s went to the server log.",
+                    email=user.email), "info")
 
+
+def _same_admin_page(referrer: str | None) -> bool:
     if not referrer:
         return False
     parts = urlsplit(referrer)
     return parts.netloc == request.host and parts.path == url_for("admin.users")
-
-
-@bp.get("/status")
-def status():
-    """Real liveness: each job's last run and last success, and who holds the lease."""
-    from finora.jobs import JOBS, LEASE_NAME
-    from finora.services.job_status import job_statuses
-
-    return render_template(
-        "admin/status.html",
-        jobs=job_statuses(db.session, list(JOBS)),
-        lease=db.session.get(SchedulerLease, LEASE_NAME),
-        now=now_utc(),
-    )

@@ -9,11 +9,13 @@ from flask_login import current_user, login_required
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.services.auth import InvalidCredentialsError, authenticate
+from finora.services.recovery_key import create_recovery_key
 from finora.services.registration import SignupData, register_user, signup_closed
 from finora.services.settings import registration_mode
 from finora.web.auth import bp
 from finora.web.auth.forms import LoginForm, SignupForm
-from finora.web.auth.signin import sign_out, start_sign_in
+from finora.web.auth.recovery_views import keep_key_for_display
+from finora.web.auth.signin import log_in, sign_out, start_sign_in
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 
@@ -45,10 +47,6 @@ def signup():
         except FinoraError as error:
             show_error(form, error)
         else:
-            from finora.services.recovery_key import create_recovery_key
-            from finora.web.auth.recovery_views import keep_key_for_display
-            from finora.web.auth.signin import log_in
-
             # The recovery key is shown once, on the next page, whatever the account's state.
             key = create_recovery_key(db.session, user)
             db.session.commit()

@@ -6,9 +6,9 @@ from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from finora.dates import supported_countries
 from finora.web.auth.forms import timezone_choices
@@ -49,3 +49,34 @@ class HouseholdForm(FlaskForm):
             "Leave empty for no warning."
         ),
     )
+
+
+def _invite_role_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("editor", str(_l("Editor — keeps the ledger and planning"))),
+        SelectChoice("viewer", str(_l("Viewer — a guest who can only look"))),
+    ]
+
+
+def _role_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("owner", str(_l("Owner"))),
+        SelectChoice("editor", str(_l("Editor"))),
+        SelectChoice("viewer", str(_l("Viewer"))),
+    ]
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Enter the e-mail address to invite.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+    )
+    role = SelectField(_l("Role"), choices=_invite_role_choices, default="viewer")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=_role_choices)

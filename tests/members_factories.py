@@ -1,0 +1,107 @@
+"""Rows for the members and roles tests: members of a household, one of every object."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date
+from decimal import Decimal
+
+from finora.crypto import hash_token
+from finora.dates import now_utc
+from finora.extensions import db
+from finora.models import (
+    BalanceSnapshot,
+    Budget,
+    Goal,
+    GoalContribution,
+    Household,
+    Invitation,
+    Membership,
+    User,
+)
+from finora.services import registration
+from tests.factories import PASSWORD
+from tests.ledger_factories import (
+    category,
+    checking_account,
+    make_account,
+    make_entry,
+    make_transfer,
+)
+from tests.planning_factories import make_rule
+
+_counter = itertools.count(1)
+
+
+def add_member(household: Household, role: str, *, name: str | None = None) -> User:
+    """An active user who belongs only to this household, with this role; committed."""
+    n = next(_counter)
+    user = User(
+        email=f"member{n}@example.com",
+        name=name or f"Member {n}",
+        # The suite's cached hasher (tests/conftest.py): scrypt once per password.
+        password_hash=registration.hash_password(PASSWORD),
+        locale="en",
+        status="active",
+        approved_at=now_utc(),
+    )
+    db.session.add(user)
+    db.session.add(Membership(user=user, household_id=household.id, role=role))
+    db.session.commit()
+    return user
+
+
+def membership_of(user: User, household: Household) -> Membership:
+    db.session.expire_all()
+    return next(m for m in user.memberships if m.household_id == household.id)
+
+
+def one_of_everything(household: Household) -> dict[str, int]:
+    """One row of each household-owned kind; the ids keyed as the routes name them."""
+    checking = checking_account(household)
+    entry = make_entry(household, description="Groceries")
+    savings_category = category(household, "expense.food")
+    savings = make_account(household, name="Savings", opening_balance="100")
+    transfer = make_transfer(household, checking, savings, amount="10")
+    rule = make_rule(household, is_scenario=False)
+    # Shown on pages with their own buttons: a what-if scenario, an archived account.
+    make_rule(household, name="New car", is_scenario=True, anchor_date=date(2026, 5, 1))
+    make_account(household, name="Old bank", archived=True)
+    budget = Budget(household_id=household.id, category_id=savings_category.id,
+                    period="monthly", amount=Decimal("500"))
+    goal = Goal(household_id=household.id, name="Trip", target_amount=Decimal("1000"))
+    db.session.add_all([budget, goal])
+    db.session.flush()
+    contribution = GoalContribution(household_id=household.id, goal_id=goal.id,
+                                    date=date(2026, 3, 1), amount=Decimal("50"))
+    snapshot = BalanceSnapshot(household_id=household.id, account_id=checking.id,
+                               date=date(2026, 3, 1), amount=Decimal("300"))
+    member = add_member(household, "editor")
+    invitation = Invitation(household_id=household.id, email=f"guest{next(_counter)}@example.com",
+                            role="viewer", token_hash=hash_token(f"t{next(_counter)}"),
+                            expires_at=now_utc())
+    db.session.add_all([contribution, snapshot, invitation])
+    db.session.commit()
+    return {
+        "account_id": checking.id,
+        "entry_id": entry.id,
+        "transfer_id": transfer.id,
+        "category_id": savings_category.id,
+        "rule_id": rule.id,
+        "budget_id": budget.id,
+        "goal_id": goal.id,
+        "contribution_id": contribution.id,
+        "snapshot_id": snapshot.id,
+        "membership_id": membership_of(member, household).id,
+        "invitation_id": invitation.id,
+    }
+
+
+_LINK = re.compile(r"https?://\S+/invitations/[A-Za-z0-9_-]+")
+
+
+def link_in(text: str) -> str:
+    match = _LINK.search(text)
+    assert match, f"no invitation link in: {text!r}"
+    return match.group(0)
