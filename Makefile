@@ -42,8 +42,10 @@ migrate: install
 lint: install
 	$(BIN)/ruff check .
 
-# The whole suite on SQLite, then on PostgreSQL and MariaDB (each run in its own database).
-test: lint compile-translations test-sqlite test-postgres test-mariadb
+# The whole suite on SQLite, PostgreSQL and MariaDB at the same time (each run in its own
+# database; each pass's output is printed whole when it ends).
+test: lint compile-translations
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres test-mariadb
 
 test-sqlite: install compile-translations
 	FINORA_TEST_DATABASE_URL=sqlite $(PYTEST)

@@ -6,6 +6,7 @@ cookie); the database keeps only its SHA-256, so a stolen database cannot be rep
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -76,7 +77,8 @@ def seconds_left(record: UserSession, user: User, now: datetime | None = None) -
     if timeout is None:
         return None
     remaining = timeout - ((now or now_utc()) - record.last_seen_at)
-    return max(0, round(remaining.total_seconds()))
+    # Rounded up: MariaDB keeps whole seconds, so a fresh session must still read 300, not 299.
+    return max(0, math.ceil(remaining.total_seconds()))
 
 
 def has_timed_out(record: UserSession, user: User, now: datetime) -> bool:

@@ -107,15 +107,19 @@ def test_keep_alive_needs_the_csrf_header_and_post(app_factory):
         user.session_timeout_minutes = 5
         db.session.commit()
         client = browser(app)
-        page = client.get("/login").get_data(as_text=True)
-        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-        page = client.get("/profile").get_data(as_text=True)
-        meta = page.split('<meta name="csrf-token" content="')[1].split('"')[0]
-        assert client.get("/profile/session-timeout/keep-alive").status_code == 405
-        assert client.post("/profile/session-timeout/keep-alive").status_code == 400
-        ok = client.post("/profile/session-timeout/keep-alive", headers={"X-CSRFToken": meta})
-        assert ok.status_code == 200 and ok.json["seconds_left"] == 300
+        # The clock stands still: the full five minutes are left after the keep-alive.
+        with time_machine.travel(datetime.now(UTC), tick=False):
+            page = client.get("/login").get_data(as_text=True)
+            token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+            client.post(
+                "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+            )
+            page = client.get("/profile").get_data(as_text=True)
+            meta = page.split('<meta name="csrf-token" content="')[1].split('"')[0]
+            assert client.get("/profile/session-timeout/keep-alive").status_code == 405
+            assert client.post("/profile/session-timeout/keep-alive").status_code == 400
+            ok = client.post("/profile/session-timeout/keep-alive", headers={"X-CSRFToken": meta})
+            assert ok.status_code == 200 and ok.json["seconds_left"] == 300
 
 
 @time_machine.travel(START, tick=False)
