@@ -72,8 +72,9 @@ class HouseholdForecast:
     minimum_safe_balance: Decimal | None
     rules: dict[int, RecurringRule]
     accounts: list[Account]  # the accounts the forecast includes
-    # The posted occurrence keys the engine was given.
+    # The posted occurrence keys and the skips (by rule) the engine was given.
     posted: frozenset[tuple[int, date]]
+    skips: dict[int, frozenset[date]]
     unpaid: list  # (id, date, kind, amount, description) of the unpaid entries, by date
 
     @property
@@ -83,6 +84,14 @@ class HouseholdForecast:
     @property
     def first_shortfall(self) -> date | None:
         return self.forecast.first_below_zero
+
+    @property
+    def holds(self) -> list[RecurringRule]:
+        """The rules paused past today, the soonest to resume first."""
+        return sorted(
+            (r for r in self.rules.values() if r.hold_until and r.hold_until > self.today),
+            key=lambda r: (r.hold_until, r.name.casefold()),
+        )
 
 
 def _included_accounts(session: Session, household: Household) -> list[Account]:
@@ -252,17 +261,13 @@ def household_forecast(
         rules={rule.id: rule for rule in rules},
         accounts=accounts,
         posted=posted,
+        skips=skips,
         unpaid=unpaid,
     )
 
 
 def upcoming_rows(
-    session: Session,
-    household: Household,
-    result: HouseholdForecast,
-    *,
-    days: int = WINDOW_DAYS,
-    calendar: BusinessCalendar | None = None,
+    result: HouseholdForecast, calendar: BusinessCalendar, *, days: int = WINDOW_DAYS
 ) -> list[UpcomingRow]:
     """The schedule line's next `days` days, line by line, with the running balance:
     unpaid entries first on each day (overdue ones today: the last `OVERDUE_SHOWN` one by
@@ -270,7 +275,6 @@ def upcoming_rows(
     skipped occurrences where they would have fallen."""
     day0 = result.today
     end = day0 + timedelta(days=days - 1)
-    calendar = calendar or calendar_of(household)
     lines: list[tuple[date, int, UpcomingRow]] = []
     pending = [row for row in result.unpaid if row[1] <= end]
     overdue = [row for row in pending if row[1] < day0]
@@ -329,7 +333,7 @@ def upcoming_rows(
                 ),
             )
         )
-    for rule_id, skipped in _skips(session, household, day0 - SHIFT_MARGIN).items():
+    for rule_id, skipped in result.skips.items():
         rule = result.rules.get(rule_id)
         if rule is None or rule.is_scenario:
             continue

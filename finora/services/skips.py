@@ -11,14 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from finora.errors import FinoraError
-from finora.forecast.recurrence import RuleSpec, nominal_dates_between
+from finora.forecast.recurrence import nominal_dates_between
 from finora.models import RecurringRule, Skip
+from finora.services.posting import rule_spec
 
 
 def is_occurrence(rule: RecurringRule, nominal: date) -> bool:
     """Whether `nominal` is one of the rule's own (unadjusted) dates."""
-    spec = RuleSpec(frequency=rule.frequency, anchor=rule.anchor_date, end=rule.end_date)
-    return nominal_dates_between(spec, nominal, nominal) == [nominal]
+    # The rule's own schedule; holds and skips do not change which dates are occurrences.
+    return nominal_dates_between(rule_spec(rule), nominal, nominal) == [nominal]
 
 
 def skip_occurrence(session: Session, rule: RecurringRule, nominal: date) -> None:

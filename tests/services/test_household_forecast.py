@@ -14,6 +14,7 @@ from finora.extensions import db
 from finora.models import Entry
 from finora.services.household_forecast import household_forecast, upcoming_rows
 from finora.services.posting import post_due_occurrences
+from finora.services.rules import calendar_of
 from finora.services.skips import restore_occurrence, skip_occurrence
 from tests.ledger_factories import checking_account, household_of, make_account, make_entry
 from tests.planning_factories import make_rule
@@ -223,7 +224,7 @@ def test_upcoming_rows_carry_a_running_balance_that_ends_each_day_on_the_schedul
     skip_occurrence(db.session, rule, date(2026, 2, 20))
     db.session.commit()
     result = household_forecast(db.session, household)
-    rows = upcoming_rows(db.session, household, result)
+    rows = upcoming_rows(result, calendar_of(household))
     assert rows[0].name == "Late bill" and rows[0].overdue and rows[0].date == TODAY
     assert rows[0].balance == Decimal("900.00")
     skipped = [row for row in rows if row.skipped]
@@ -241,7 +242,7 @@ def test_older_overdue_entries_are_summed_into_one_line(household):
     for n in range(25):  # Dec 1..25, all unpaid: the 5 oldest are summed
         make_entry(household, amount=f"{n + 1}.00", date=date(2025, 12, n + 1), description=f"Bill {n + 1}")
     result = household_forecast(db.session, household)
-    rows = upcoming_rows(db.session, household, result)
+    rows = upcoming_rows(result, calendar_of(household))
     summed = rows[0]
     assert (summed.count, summed.amount, summed.kind, summed.overdue) == (5, Decimal("15.00"), "expense", True)
     assert summed.balance == Decimal("985.00")

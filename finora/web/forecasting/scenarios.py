@@ -7,25 +7,21 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from finora.dates import today
-from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import RecurringRule
 from finora.services.household_forecast import household_forecast
 from finora.services.rules import (
     calendar_of,
-    create_rule,
     delete_rule,
     list_scenarios,
     next_occurrences,
     skips_by_rule,
-    update_rule,
 )
 from finora.tenancy import get_owned_or_404, require_household
 from finora.web.forecasting import bp
-from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 from finora.web.rules.forms import FREQUENCIES, RuleForm
-from finora.web.rules.views import prepare_rule_form, rule_data
+from finora.web.rules.views import rule_form_page
 
 
 class ScenarioForm(RuleForm):
@@ -62,47 +58,23 @@ def scenarios():
     )
 
 
-def _render_form(form: ScenarioForm, rule: RecurringRule | None):
-    status = 422 if form.is_submitted() else 200
-    return render_template("forecasting/scenario_form.html", form=form, rule=rule), status
+def _scenario_page(form: ScenarioForm, rule: RecurringRule | None):
+    return rule_form_page(
+        form, rule, template="forecasting/scenario_form.html",
+        done_endpoint="forecasting.scenarios", scenario=True,
+        created=_("Scenario “%(name)s” created."), saved=_("Scenario “%(name)s” saved."),
+    )
 
 
 @bp.route("/forecast/scenarios/new", methods=["GET", "POST"])
 def new_scenario():
-    household = require_household()
-    form = ScenarioForm()
-    prepare_rule_form(form, None)
-    if not form.is_submitted():
-        form.anchor_date.data = today(household)
-        if form.account_id.choices:
-            form.account_id.data = int(form.account_id.choices[0].value)
-    if form.validate_on_submit():
-        try:
-            rule = create_rule(db.session, household, rule_data(form), scenario=True)
-        except FinoraError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Scenario “%(name)s” created.", name=rule.name), "success")
-            return redirect(url_for("forecasting.scenarios"))
-    return _render_form(form, None)
+    return _scenario_page(ScenarioForm(), None)
 
 
 @bp.route("/forecast/scenarios/<int:rule_id>/edit", methods=["GET", "POST"])
 def edit_scenario(rule_id: int):
     rule = _owned_scenario(rule_id)
-    form = ScenarioForm(obj=rule)
-    prepare_rule_form(form, rule)
-    if form.validate_on_submit():
-        try:
-            update_rule(db.session, rule, rule_data(form))
-        except FinoraError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Scenario “%(name)s” saved.", name=rule.name), "success")
-            return redirect(url_for("forecasting.scenarios"))
-    return _render_form(form, rule)
+    return _scenario_page(ScenarioForm(obj=rule), rule)
 
 
 @bp.post("/forecast/scenarios/<int:rule_id>/delete")

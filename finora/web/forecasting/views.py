@@ -20,6 +20,7 @@ from finora.services.household_forecast import (
     household_forecast,
     upcoming_rows,
 )
+from finora.services.rules import calendar_of
 from finora.services.skips import restore_occurrence, skip_occurrence
 from finora.tenancy import get_owned_or_404, require_household
 from finora.web.forecasting import bp
@@ -62,12 +63,8 @@ def index():
         result.today, forecast.schedule[:days], scenario, household.currency,
         result.minimum_safe_balance,
     )
-    holds = sorted(
-        (r for r in result.rules.values() if r.hold_until and r.hold_until > result.today),
-        key=lambda r: (r.hold_until, r.name.casefold()),
-    )
     rows, page, pages = _page_of(
-        upcoming_rows(db.session, household, result), request.args.get("page", 1, type=int)
+        upcoming_rows(result, calendar_of(household)), request.args.get("page", 1, type=int)
     )
     return render_template(
         "forecasting/index.html",
@@ -77,7 +74,7 @@ def index():
         rows=rows,
         page=page,
         pages=pages,
-        holds=holds,
+        holds=result.holds,
         chart=chart,
         days=days,
         horizons=HORIZONS,

@@ -106,47 +106,58 @@ def rule_data(form: RuleForm) -> RuleData:
     )
 
 
-def _render_form(form: RuleForm, rule: RecurringRule | None):
-    status = 422 if form.is_submitted() else 200
-    return render_template("rules/form.html", form=form, rule=rule), status
-
-
-@bp.route("/new", methods=["GET", "POST"])
-def new():
+def rule_form_page(
+    form: RuleForm,
+    rule: RecurringRule | None,
+    *,
+    template: str,
+    done_endpoint: str,
+    created: str,
+    saved: str,
+    scenario: bool = False,
+):
+    """The new/edit page of a rule or of a what-if scenario: the form, then one service
+    call; `created`/`saved` are the flash messages (with %(name)s), already translated."""
     household = require_household()
-    form = RuleForm()
-    prepare_rule_form(form, None)
-    if not form.is_submitted():
+    prepare_rule_form(form, rule)
+    if rule is None and not form.is_submitted():
         form.anchor_date.data = today(household)
         if form.account_id.choices:
             form.account_id.data = int(form.account_id.choices[0].value)
     if form.validate_on_submit():
         try:
-            rule = create_rule(db.session, household, rule_data(form))
+            if rule is None:
+                rule = create_rule(db.session, household, rule_data(form), scenario=scenario)
+                message = created
+            else:
+                update_rule(db.session, rule, rule_data(form))
+                message = saved
         except FinoraError as error:
             show_error(form, error)
         else:
             db.session.commit()
-            flash(_("Rule “%(name)s” created.", name=rule.name), "success")
-            return redirect(url_for("rules.index"))
-    return _render_form(form, None)
+            flash(message % {"name": rule.name}, "success")
+            return redirect(url_for(done_endpoint))
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, rule=rule), status
+
+
+def _rule_page(form: RuleForm, rule: RecurringRule | None):
+    return rule_form_page(
+        form, rule, template="rules/form.html", done_endpoint="rules.index",
+        created=_("Rule “%(name)s” created."), saved=_("Rule “%(name)s” saved."),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    return _rule_page(RuleForm(), None)
 
 
 @bp.route("/<int:rule_id>/edit", methods=["GET", "POST"])
 def edit(rule_id: int):
     rule = _owned_rule(rule_id)
-    form = RuleForm(obj=rule)
-    prepare_rule_form(form, rule)
-    if form.validate_on_submit():
-        try:
-            update_rule(db.session, rule, rule_data(form))
-        except FinoraError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Rule “%(name)s” saved.", name=rule.name), "success")
-            return redirect(url_for("rules.index"))
-    return _render_form(form, rule)
+    return _rule_page(RuleForm(obj=rule), rule)
 
 
 @bp.post("/<int:rule_id>/hold")
