@@ -20,12 +20,10 @@ from decimal import Decimal
 from itertools import chain
 from operator import attrgetter
 
+from finora.amounts import ZERO
 from finora.dates import BusinessCalendar
 from finora.forecast.recurrence import RuleSpec, Window
 
-# Same value as finora.money.ZERO, defined here so the engine does not import money.py
-# (which pulls in Flask-Babel and SQLAlchemy).
-ZERO = Decimal("0.00")
 KINDS = ("income", "expense")
 DEFAULT_HORIZON_DAYS = 365
 MAX_HORIZON_DAYS = 730

@@ -12,14 +12,11 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from finora.amounts import CENT, MAX_AMOUNT
 from finora.dates import POLICIES, BusinessCalendar
 from finora.forecast.projection import KINDS, ForecastRule
 from finora.forecast.recurrence import FREQUENCIES, RuleSpec, nominal_dates_between
 
-# Same ceiling as finora.money.MAX_AMOUNT, repeated so this module does not import money.py
-# (which pulls in Flask-Babel and SQLAlchemy).
-MAX_AMOUNT = Decimal("999999999999.99")
-CENT = Decimal("0.01")
 FIELDS = (
     "name",
     "amount",
