@@ -145,6 +145,9 @@ def open_page(browser, browser_problems) -> Iterator[Callable[..., object]]:
             locale="pt-BR",
             timezone_id="America/Sao_Paulo",
             color_scheme="light",
+            # No CSS transitions: axe then measures colours as they settle, not halfway
+            # through a button's hover fade.
+            reduced_motion="reduce",
         )
         context.set_default_timeout(10_000)
         context.add_init_script(CSP_LISTENER)
