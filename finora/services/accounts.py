@@ -63,15 +63,8 @@ def create_account(session: Session, household: Household, data: AccountData) ->
     )
     session.add(account)
     _flush_names(session)
-    _audit(session, "account.created", account)
+    audit.record(session, "account.created", object=account)
     return account
-
-
-def _audit(session: Session, action: str, account: Account, **details) -> None:
-    audit.record(
-        session, action, household_id=account.household_id, object_type="account",
-        object_id=account.id, details={"name": account.name, **details},
-    )
 
 
 def _flush_names(session: Session) -> None:
@@ -92,13 +85,13 @@ def update_account(session: Session, account: Account, data: AccountData) -> Non
     account.opening_date = data.opening_date
     account.include_in_forecast = data.include_in_forecast
     _flush_names(session)
-    _audit(session, "account.updated", account)
+    audit.record(session, "account.updated", object=account)
 
 
 def set_account_archived(session: Session, account: Account, archived: bool) -> None:
     account.archived = archived
     session.flush()
-    _audit(session, "account.updated", account, archived=archived)
+    audit.record(session, "account.updated", object=account, details={"archived": archived})
 
 
 def list_accounts(session: Session, household: Household, *, include_archived: bool = True) -> list[Account]:

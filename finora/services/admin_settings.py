@@ -91,3 +91,15 @@ def save_smtp_settings(
             "password": "unchanged" if password is None else ("removed" if password == "" else "changed"),
         },
     )
+
+
+def smtp_form_values(session: Session) -> dict[str, object]:
+    """The stored e-mail settings to fill the form, the password left out (never decrypted
+    for the page, nor shown)."""
+    values: dict[str, object] = {
+        name: get_setting(session, f"smtp_{name}") or "" for name in ("host", "username", "sender")
+    }
+    values["security"] = get_setting(session, "smtp_security") or "starttls"
+    port = get_setting(session, "smtp_port") or ""
+    values["port"] = int(port) if port.isdigit() else None
+    return values

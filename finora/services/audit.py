@@ -24,10 +24,28 @@ def _actor(user: User | None) -> User | None:
     return None
 
 
+# What the trail keeps of each household object, so every change to one reads the same.
+_SUMMARIES = {
+    "account": lambda a: {"name": a.name},
+    "entry": lambda e: {"description": e.description, "amount": str(e.amount), "kind": e.kind},
+    "transfer": lambda t: {
+        "amount": str(t.amount), "date": t.date.isoformat(),
+        "from_account_id": t.from_account_id, "to_account_id": t.to_account_id,
+    },
+    "rule": lambda r: {
+        "name": r.name, "amount": str(r.amount), "frequency": r.frequency,
+        **({"scenario": True} if r.is_scenario else {}),
+    },
+    "budget": lambda b: {"category_id": b.category_id, "period": b.period, "amount": str(b.amount)},
+    "goal": lambda g: {"name": g.name, "target_amount": str(g.target_amount)},
+}
+
+
 def record(
     session: Session,
     action: str,
     *,
+    object: Any = None,
     user: User | None = None,
     household_id: int | None = None,
     object_type: str | None = None,
@@ -38,8 +56,16 @@ def record(
     """Add an event. `action` is a dotted verb ("entry.created", "auth.sign_in_failed");
     `user` defaults to the signed-in user; `email` names the actor when there is no user
     (a failed sign-in for an unknown address). The request's client address (after the
-    trusted proxies) is kept."""
+    trusted proxies) is kept.
+
+    `object` is a household row the action is about (an entry, a goal...): the event takes
+    its household, type (the action's first word), id and summary, and `details` add to it.
+    """
     actor = _actor(user)
+    if object is not None:
+        object_type = action.split(".", 1)[0]
+        household_id, object_id = object.household_id, object.id
+        details = {**_SUMMARIES[object_type](object), **(details or {})}
     event = AuditEvent(
         user_id=actor.id if actor is not None else None,
         actor_email=actor.email if actor is not None else email,

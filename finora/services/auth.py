@@ -46,20 +46,17 @@ def is_locked(user: User, now=None) -> bool:
     return user.locked_until is not None and user.locked_until > (now or now_utc())
 
 
-def _record_failure(session: Session, user: User | None, email: str, *, locked: bool) -> None:
-    """Count a failure and lock at the fifth; audited. The caller commits even though the
-    sign-in failed (the view must not roll this back)."""
-    if user is None:
-        audit.record(session, "auth.sign_in_failed", email=email, details={"reason": "unknown"})
-        return
-    if locked:
-        audit.record(session, "auth.sign_in_failed", user=user, details={"reason": "locked"})
-        return
+def record_failed_sign_in(
+    session: Session, user: User, *, reason: str = "password", method: str | None = None
+) -> None:
+    """Count one failed sign-in step (wrong password or wrong second-factor code) and lock
+    the account at the fifth in a row; audited. The caller commits even though the step
+    failed (it must not roll this back)."""
     user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
-    audit.record(
-        session, "auth.sign_in_failed", user=user,
-        details={"reason": "password", "attempt": user.failed_sign_ins},
-    )
+    details = {"reason": reason, "attempt": user.failed_sign_ins}
+    if method:
+        details["method"] = method
+    audit.record(session, "auth.sign_in_failed", user=user, details=details)
     if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
         user.locked_until = now_utc() + LOCK_DURATION
         user.failed_sign_ins = 0  # a fresh count once the lock ends
@@ -67,6 +64,15 @@ def _record_failure(session: Session, user: User | None, email: str, *, locked: 
             session, "auth.locked", user=user,
             details={"until": user.locked_until.isoformat(), "minutes": 15},
         )
+
+
+def _record_failure(session: Session, user: User | None, email: str, *, locked: bool) -> None:
+    if user is None:
+        audit.record(session, "auth.sign_in_failed", email=email, details={"reason": "unknown"})
+    elif locked:
+        audit.record(session, "auth.sign_in_failed", user=user, details={"reason": "locked"})
+    else:
+        record_failed_sign_in(session, user)
 
 
 def authenticate(session: Session, email: str, password: str) -> User:
@@ -85,6 +91,4 @@ def authenticate(session: Session, email: str, password: str) -> User:
         raise PendingApprovalError()
     if user.status == "disabled":
         raise AccountDisabledError()
-    user.last_login_at = now_utc()
-    session.flush()
     return user

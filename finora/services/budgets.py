@@ -117,16 +117,8 @@ def create_budget(session: Session, household: Household, data: BudgetData) -> B
     )
     session.add(budget)
     _flush(session)
-    _audit(session, "budget.created", budget)
+    audit.record(session, "budget.created", object=budget)
     return budget
-
-
-def _audit(session: Session, action: str, budget: Budget) -> None:
-    audit.record(
-        session, action, household_id=budget.household_id, object_type="budget",
-        object_id=budget.id,
-        details={"category_id": budget.category_id, "period": budget.period, "amount": str(budget.amount)},
-    )
 
 
 def update_budget(session: Session, budget: Budget, data: BudgetData) -> None:
@@ -137,11 +129,11 @@ def update_budget(session: Session, budget: Budget, data: BudgetData) -> None:
     budget.period = data.period
     budget.amount = data.amount
     _flush(session)
-    _audit(session, "budget.updated", budget)
+    audit.record(session, "budget.updated", object=budget)
 
 
 def delete_budget(session: Session, budget: Budget) -> None:
-    _audit(session, "budget.deleted", budget)
+    audit.record(session, "budget.deleted", object=budget)
     session.delete(budget)
     session.flush()
 

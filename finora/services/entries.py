@@ -70,16 +70,8 @@ def create_entry(session: Session, household: Household, data: EntryData, *, use
     _apply(entry, data)
     session.add(entry)
     session.flush()
-    _audit(session, "entry.created", entry)
+    audit.record(session, "entry.created", object=entry)
     return entry
-
-
-def _audit(session: Session, action: str, entry: Entry, **extra) -> None:
-    details = {"description": entry.description, "amount": str(entry.amount), "kind": entry.kind}
-    audit.record(
-        session, action, household_id=entry.household_id, object_type="entry",
-        object_id=entry.id, details={**details, **extra},
-    )
 
 
 def update_entry(session: Session, entry: Entry, data: EntryData) -> None:
@@ -87,11 +79,11 @@ def update_entry(session: Session, entry: Entry, data: EntryData) -> None:
     _validate(session, household, data, entry)
     _apply(entry, data)
     session.flush()
-    _audit(session, "entry.updated", entry)
+    audit.record(session, "entry.updated", object=entry)
 
 
 def delete_entry(session: Session, entry: Entry) -> None:
-    _audit(session, "entry.deleted", entry)
+    audit.record(session, "entry.deleted", object=entry)
     session.delete(entry)
     session.flush()
 
@@ -103,7 +95,10 @@ def set_entry_paid(session: Session, entry: Entry, paid_on: date | None) -> None
         return
     entry.paid_on = paid_on
     session.flush()
-    _audit(session, "entry.updated", entry, paid_on=paid_on.isoformat() if paid_on else None)
+    audit.record(
+        session, "entry.updated", object=entry,
+        details={"paid_on": paid_on.isoformat() if paid_on else None},
+    )
 
 
 def entry_data(entry: Entry) -> EntryData:

@@ -158,15 +158,8 @@ def create_goal(session: Session, household: Household, data: GoalData) -> Goal:
     )
     session.add(goal)
     session.flush()
-    _audit(session, "goal.created", goal)
+    audit.record(session, "goal.created", object=goal)
     return goal
-
-
-def _audit(session: Session, action: str, goal: Goal, **extra) -> None:
-    audit.record(
-        session, action, household_id=goal.household_id, object_type="goal", object_id=goal.id,
-        details={"name": goal.name, "target_amount": str(goal.target_amount), **extra},
-    )
 
 
 def update_goal(session: Session, goal: Goal, data: GoalData) -> None:
@@ -177,12 +170,12 @@ def update_goal(session: Session, goal: Goal, data: GoalData) -> None:
     goal.target_date = data.target_date
     goal.account_id = data.account_id
     session.flush()
-    _audit(session, "goal.updated", goal)
+    audit.record(session, "goal.updated", object=goal)
 
 
 def delete_goal(session: Session, goal: Goal) -> None:
     """The goal and its contributions (explicitly: not every engine cascades the same)."""
-    _audit(session, "goal.deleted", goal)
+    audit.record(session, "goal.deleted", object=goal)
     session.execute(delete(GoalContribution).where(GoalContribution.goal_id == goal.id))
     session.delete(goal)
     session.flush()
@@ -210,15 +203,19 @@ def add_contribution(session: Session, goal: Goal, data: ContributionData) -> Go
     )
     session.add(contribution)
     session.flush()
-    _audit(session, "goal.updated", goal, contribution_added=str(contribution.amount),
-           contribution_date=contribution.date.isoformat())
+    audit.record(
+        session, "goal.updated", object=goal,
+        details={"contribution_added": str(contribution.amount), "contribution_date": contribution.date.isoformat()},
+    )
     return contribution
 
 
 def delete_contribution(session: Session, contribution: GoalContribution) -> None:
     goal = session.get(Goal, contribution.goal_id)
-    _audit(session, "goal.updated", goal, contribution_removed=str(contribution.amount),
-           contribution_date=contribution.date.isoformat())
+    audit.record(
+        session, "goal.updated", object=goal,
+        details={"contribution_removed": str(contribution.amount), "contribution_date": contribution.date.isoformat()},
+    )
     session.delete(contribution)
     session.flush()
 

@@ -187,9 +187,14 @@ def accept_as_new_user(session: Session, invitation: Invitation, data: NewMember
     return user
 
 
+def is_for(invitation: Invitation, user: User) -> bool:
+    """Whether the invitation was sent to this account's address."""
+    return normalise_email(user.email) == invitation.email
+
+
 def accept_as_existing_user(session: Session, invitation: Invitation, user: User) -> Membership:
     """Add the signed-in user to the household; the invitation must be for their address."""
-    if normalise_email(user.email) != invitation.email:
+    if not is_for(invitation, user):
         raise WrongAccountError()
     return _join(session, invitation, user)
 
@@ -216,3 +221,12 @@ def send_invitation(
         name=inviter.name, household=household.name, role=roles[invitation.role], link=link,
     )
     return send_mail(invitation.email, subject, text, session=session)
+
+
+def invite_and_send(
+    session: Session, household: Household, inviter: User, email: str, role: str, *, base_url: str
+) -> tuple[Invitation, MailResult]:
+    """Invite the address and e-mail it the link (what the members page does in one step)."""
+    invitation, token = invite(session, household, inviter, email, role)
+    result = send_invitation(session, invitation, household, inviter, invitation_link(base_url, token))
+    return invitation, result

@@ -38,6 +38,7 @@ from finora.models import User
 from finora.models.security import Passkey
 from finora.services import audit
 from finora.services.auth import AccountDisabledError, PendingApprovalError
+from finora.services.passwords import verify_password
 
 # How long the browser may take (a hint to it) and how long a challenge stays valid.
 CEREMONY_TIMEOUT_MS = 180_000
@@ -130,6 +131,18 @@ def registration_options(session: Session, user: User, rp: RelyingParty) -> tupl
     return options_to_json(options), options.challenge
 
 
+def start_registration(
+    session: Session, user: User, rp: RelyingParty, *, name: str | None, password
+) -> tuple[str, str, bytes]:
+    """Check the new passkey's name and the user's password, then give the cleaned name,
+    the creation options (JSON) and their challenge."""
+    clean = clean_name(session, user, name)
+    if not isinstance(password, str) or not verify_password(user.password_hash, password):
+        raise FieldError("password", _l("The password is not correct."))
+    options, challenge = registration_options(session, user, rp)
+    return clean, options, challenge
+
+
 def add_passkey(
     session: Session, user: User, *, name: str, credential, challenge: bytes, rp: RelyingParty
 ) -> Passkey:
@@ -216,9 +229,14 @@ def authenticate_with_passkey(
         raise PasskeySignInError(AccountDisabledError.message, user=user, status=403)
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = now_utc()
-    user.last_login_at = passkey.last_used_at
     session.flush()
     return user
+
+
+def record_failed_passkey_sign_in(session: Session, user: User | None) -> None:
+    """Audit a refused passkey sign-in (it does not count toward the password lockout:
+    a passkey cannot be guessed). The caller commits."""
+    audit.record(session, "auth.sign_in_failed", user=user, details={"method": "passkey"})
 
 
 def _own_passkey(session: Session, user: User, passkey_id: int) -> Passkey:

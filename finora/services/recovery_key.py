@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -59,6 +60,19 @@ def _hash(key: str) -> str:
 def key_matches(user: User, key: str) -> bool:
     """Whether `key` is the user's key in force."""
     return bool(user.recovery_key_hash) and same_hash(_hash(key), user.recovery_key_hash)
+
+
+# A new key is shown on the next page only, and only this soon after it was made.
+SHOW_WITHIN = timedelta(minutes=15)
+
+
+def user_to_show_key(session: Session, user_id, key: str) -> User | None:
+    """The user whose key in force, made in the last 15 minutes, is `key`; else None."""
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.recovery_key_hash or user.recovery_key_created_at is None:
+        return None
+    fresh = now_utc() - user.recovery_key_created_at <= SHOW_WITHIN
+    return user if fresh and key_matches(user, key) else None
 
 
 def create_recovery_key(session: Session, user: User, *, reason: str = "signup") -> str:

@@ -146,18 +146,8 @@ def create_rule(
         rule.mark_paid = False
     session.add(rule)
     session.flush()
-    _audit(session, "rule.created", rule)
+    audit.record(session, "rule.created", object=rule)
     return rule
-
-
-def _audit(session: Session, action: str, rule: RecurringRule, **extra) -> None:
-    details = {"name": rule.name, "amount": str(rule.amount), "frequency": rule.frequency}
-    if rule.is_scenario:
-        details["scenario"] = True
-    audit.record(
-        session, action, household_id=rule.household_id, object_type="rule", object_id=rule.id,
-        details={**details, **extra},
-    )
 
 
 def _schedule(rule: RecurringRule) -> tuple:
@@ -185,7 +175,7 @@ def update_rule(session: Session, rule: RecurringRule, data: RuleData) -> None:
         yesterday = today(household) - timedelta(days=1)
         rule.posted_through = max(rule.posted_through or yesterday, yesterday)
     session.flush()
-    _audit(session, "rule.updated", rule)
+    audit.record(session, "rule.updated", object=rule)
 
 
 def hold_rule(session: Session, rule: RecurringRule, until: date | None) -> None:
@@ -194,7 +184,7 @@ def hold_rule(session: Session, rule: RecurringRule, until: date | None) -> None
         raise FieldError("until", _l("Enter the date the rule starts again."))
     rule.hold_until = until
     session.flush()
-    _audit(session, "rule.updated", rule, hold_until=until.isoformat())
+    audit.record(session, "rule.updated", object=rule, details={"hold_until": until.isoformat()})
 
 
 def resume_rule(session: Session, rule: RecurringRule) -> None:
@@ -207,7 +197,7 @@ def resume_rule(session: Session, rule: RecurringRule) -> None:
         rule.posted_through = max(rule.posted_through or held_through, held_through)
     rule.hold_until = None
     session.flush()
-    _audit(session, "rule.updated", rule, hold_until=None)
+    audit.record(session, "rule.updated", object=rule, details={"hold_until": None})
 
 
 def end_rule(session: Session, rule: RecurringRule, on: date | None) -> None:
@@ -218,12 +208,12 @@ def end_rule(session: Session, rule: RecurringRule, on: date | None) -> None:
         raise FieldError("end_on", _l("The end date cannot be before the first occurrence."))
     rule.end_date = on
     session.flush()
-    _audit(session, "rule.updated", rule, end_date=on.isoformat())
+    audit.record(session, "rule.updated", object=rule, details={"end_date": on.isoformat()})
 
 
 def delete_rule(session: Session, rule: RecurringRule) -> None:
     """Delete the rule; the entries it posted stay (the database sets their rule_id to NULL)."""
-    _audit(session, "rule.deleted", rule)
+    audit.record(session, "rule.deleted", object=rule)
     session.delete(rule)
     session.flush()
 

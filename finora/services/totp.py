@@ -155,6 +155,12 @@ def turn_off_two_factor(session: Session, user: User) -> None:
     session.flush()
 
 
+def cancel_setup(session: Session, user: User) -> None:
+    """Drop a set-up that was started but never confirmed; two-factor already on stays on."""
+    if not user.totp_enabled:
+        turn_off_two_factor(session, user)
+
+
 def disable_two_factor(session: Session, user: User, *, password: str, code: str) -> None:
     """Turn two-factor off: needs the password and a code (or a backup code)."""
     if not verify_password(user.password_hash, password or ""):

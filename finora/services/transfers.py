@@ -44,30 +44,19 @@ def create_transfer(session: Session, household: Household, data: TransferData, 
     _apply(transfer, data)
     session.add(transfer)
     session.flush()
-    _audit(session, "transfer.created", transfer)
+    audit.record(session, "transfer.created", object=transfer)
     return transfer
-
-
-def _audit(session: Session, action: str, transfer: Transfer) -> None:
-    audit.record(
-        session, action, household_id=transfer.household_id, object_type="transfer",
-        object_id=transfer.id,
-        details={
-            "amount": str(transfer.amount), "date": transfer.date.isoformat(),
-            "from_account_id": transfer.from_account_id, "to_account_id": transfer.to_account_id,
-        },
-    )
 
 
 def update_transfer(session: Session, transfer: Transfer, data: TransferData) -> None:
     _validate(session, session.get(Household, transfer.household_id), data, transfer)
     _apply(transfer, data)
     session.flush()
-    _audit(session, "transfer.updated", transfer)
+    audit.record(session, "transfer.updated", object=transfer)
 
 
 def delete_transfer(session: Session, transfer: Transfer) -> None:
-    _audit(session, "transfer.deleted", transfer)
+    audit.record(session, "transfer.deleted", object=transfer)
     session.delete(transfer)
     session.flush()
 

@@ -58,12 +58,46 @@ def create_user_session(
     return record
 
 
-def find_live_session(session: Session, user_id: int, token: str) -> UserSession | None:
-    """The unrevoked session of this user holding this token, else None."""
-    record = session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
-    if record is None or record.user_id != user_id or record.revoked_at is not None:
-        return None
+def start_user_session(
+    session: Session,
+    user: User,
+    token: str,
+    *,
+    user_agent: str | None,
+    ip_address: str | None,
+    remember: bool,
+    method: str,
+) -> UserSession:
+    """A completed sign-in: record the session, clear the failed-sign-in count and any
+    lock, note the time; audited. The caller commits."""
+    record = create_user_session(
+        session, user, token, user_agent=user_agent, ip_address=ip_address, remember=remember
+    )
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.last_login_at = record.created_at
+    audit.record(session, "auth.signed_in", user=user, details={"method": method})
+    session.flush()
     return record
+
+
+def find_live_session(
+    session: Session, user_id: int, token: str
+) -> tuple[UserSession, User] | None:
+    """The unrevoked session of this active user holding this token, with the user, in one
+    query (it runs on every request); else None."""
+    row = session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(
+            UserSession.token_hash == hash_token(token),
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+        )
+    ).first()
+    if row is None or not row[1].is_active:
+        return None
+    return row[0], row[1]
 
 
 def timeout_of(user: User) -> timedelta | None:
@@ -151,6 +185,13 @@ def revoke_user_sessions(session: Session, user: User, *, except_session_id: int
             record.revoked_at = now
             ended += 1
     session.flush()
+    return ended
+
+
+def revoke_other_sessions(session: Session, user: User, *, keep_session_id: int | None) -> int:
+    """"Sign out everywhere else": end every live session but this browser's; audited."""
+    ended = revoke_user_sessions(session, user, except_session_id=keep_session_id)
+    audit.record(session, "session.revoked", user=user, details={"others": ended})
     return ended
 
 

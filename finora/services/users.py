@@ -10,6 +10,7 @@ from finora.dates import now_utc
 from finora.errors import FinoraError
 from finora.models import Account, Category, Household, Membership, User
 from finora.services import audit
+from finora.services.password_change import revoke_api_tokens
 from finora.services.user_sessions import revoke_user_sessions
 
 
@@ -95,13 +96,14 @@ def deny_user(session: Session, user: User, *, by: User | None = None) -> str:
 
 
 def disable_user(session: Session, user: User, *, by: User | None = None) -> int:
-    """Deactivate an account and end its sessions; the admin cannot be deactivated.
-    Returns how many sessions ended."""
+    """Deactivate an account and end its sessions and API tokens; the admin cannot be
+    deactivated. Returns how many sessions ended."""
     if user.is_admin:
         raise CannotDisableAdminError()
     user.status = "disabled"
     ended = revoke_user_sessions(session, user)
-    _audit(session, "user.deactivated", user, by, sessions_ended=ended)
+    tokens = revoke_api_tokens(session, user)
+    _audit(session, "user.deactivated", user, by, sessions_ended=ended, api_tokens_revoked=tokens)
     session.flush()
     return ended
 

@@ -20,7 +20,13 @@ from finora.services.accounts import (
 )
 from finora.services.audit_trail import household_events, purge_audit_events, user_events
 from finora.services.budgets import BudgetData, create_budget, delete_budget, update_budget
-from finora.services.entries import EntryData, create_entry, delete_entry, update_entry
+from finora.services.entries import (
+    EntryData,
+    create_entry,
+    delete_entry,
+    set_entry_paid,
+    update_entry,
+)
 from finora.services.goals import GoalData, create_goal, delete_goal, update_goal
 from finora.services.rules import RuleData, create_rule, delete_rule, update_rule
 from finora.services.settings import AUDIT_RETENTION_KEY, set_setting
@@ -183,6 +189,22 @@ def test_entry_details_name_the_entry_and_amount(app):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_id == entry.id,
                                                        AuditEvent.object_type == "entry"))
     assert event.details == {"amount": "1234.56", "description": "Rent share", "kind": "expense"}
+
+
+def test_extra_details_add_to_the_objects_summary(app):
+    owner = create_user()
+    home = household_of(owner)
+    entry = create_entry(db.session, home, _entry(home, amount="50.00", description="Power bill"))
+    set_entry_paid(db.session, entry, date(2026, 3, 5))
+    db.session.commit()
+    created, paid = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "entry", AuditEvent.object_id == entry.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert created.action == "entry.created" and paid.action == "entry.updated"
+    assert paid.household_id == home.id
+    assert paid.details == {"amount": "50.00", "description": "Power bill", "kind": "expense",
+                            "paid_on": "2026-03-05"}
 
 
 def test_trails_are_scoped(app):

@@ -65,6 +65,18 @@ def test_filter_by_type(signed_in, user):
     assert _rows(signed_in.get("/household/activity?type=nope").get_data(as_text=True)) == 4
 
 
+def test_the_next_page_keeps_the_chosen_type(signed_in, user):
+    home = household_of(user)
+    _events(user, home, 55, action="budget.created", prefix="Budget")
+    _events(user, home, 3, action="entry.created", prefix="Entry")
+    first = signed_in.get("/household/activity?type=budget").get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    (link,) = re.findall(r'href="([^"]*page=2[^"]*)"', first)
+    assert "type=budget" in link
+    second = signed_in.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert _rows(second) == 5 and "Entry" not in second
+
+
 @pytest.mark.parametrize("role", ["editor", "viewer"])
 def test_editors_and_viewers_cannot_see_the_household_trail(client, auth, user, role):
     home = household_of(user)

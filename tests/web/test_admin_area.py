@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from finora.crypto import decrypt_secret
 from finora.extensions import db
-from finora.models import AuditEvent, Household, Membership, User
+from finora.models import ApiToken, AuditEvent, Household, Membership, User
 from finora.models.security import UserSession
 from finora.services.registration import register_user
 from finora.services.settings import get_setting
@@ -120,6 +120,9 @@ def test_deactivating_ends_the_users_sessions_and_is_audited(client, auth, user)
     other = client.application.test_client()
     other.post("/login", data={"email": member.email, "password": PASSWORD})
     assert count(UserSession) == 1
+    db.session.add(ApiToken(user_id=member.id, household_id=member.memberships[0].household_id,
+                            name="cli", token_hash="c" * 64))
+    db.session.commit()
     auth.login(user.email)
     client.post(f"/admin/users/{member.id}/disable")
     live = select(func.count()).select_from(UserSession).where(
@@ -128,7 +131,8 @@ def test_deactivating_ends_the_users_sessions_and_is_audited(client, auth, user)
     assert db.session.scalar(live) == 0
     assert other.get("/dashboard").status_code == 302
     (event,) = events("user.deactivated")
-    assert event.details["sessions_ended"] == 1
+    assert event.details["sessions_ended"] == 1 and event.details["api_tokens_revoked"] == 1
+    assert db.session.scalar(select(ApiToken)).revoked_at is not None
     client.post(f"/admin/users/{member.id}/enable")
     assert [e.object_id for e in events("user.activated")] == [member.id]
 

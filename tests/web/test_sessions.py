@@ -222,4 +222,37 @@ def test_a_weak_or_mismatched_new_password_is_refused_beside_its_field(app, user
     same = client.post("/profile/password", data={
         "current_password": PASSWORD, "new_password": PASSWORD, "confirm": PASSWORD})
     assert "different from the current one" in same.get_data(as_text=True)
+    wrong = client.post("/profile/password", data={
+        "current_password": "not my password", "new_password": "a brand new secret",
+        "confirm": "a brand new secret"})
+    assert wrong.status_code == 422
+    assert "The current password is not correct." in wrong.get_data(as_text=True)
     assert db.session.query(UserSession).filter(UserSession.revoked_at.isnot(None)).count() == 0
+    db.session.expire_all()
+    assert user.password_changed_at is None and "password.changed" not in actions(user)
+    assert sign_in(browser(app), user).status_code == 302  # the old password still works
+
+
+def test_the_per_request_session_check_is_one_read_and_no_write(app, user):
+    """Every signed-in request checks its session: one query (session and user together),
+    and nothing written while last_seen_at is fresh."""
+    from sqlalchemy import event
+
+    start = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client = browser(app)
+        sign_in(client, user)
+        clock.shift(timedelta(seconds=10))
+        statements: list[str] = []
+
+        def note(_conn, _cursor, statement, *_args):
+            statements.append(" ".join(statement.lower().split()))
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            assert client.get("/profile/details").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+    session_reads = [s for s in statements if "from user_sessions" in s]
+    assert len(session_reads) == 1 and "join users" in session_reads[0]
+    assert not [s for s in statements if s.startswith(("update", "insert", "delete"))]

@@ -207,3 +207,18 @@ def test_the_code_step_is_limited_to_ten_per_minute(app_factory):
         sign_in(client, user)
         statuses = [client.post("/login/two-factor", data={}).status_code for _ in range(11)]
         assert statuses == [422] * 10 + [429]
+
+
+def test_wrong_passwords_and_wrong_codes_share_one_lockout_count(clock, app, signed_in, user):
+    """Three wrong passwords then two wrong codes are five failures in a row: locked."""
+    turn_on(signed_in)
+    later(clock, 30)
+    client = browser(app)
+    for _ in range(3):
+        assert sign_in(client, user, password="not the password").status_code == 422
+    password_step(client, user)  # a right password alone does not reset the count
+    assert client.post("/login/two-factor", data={"code": "000000"}).status_code == 422
+    locked = client.post("/login/two-factor", data={"code": "000000"})
+    assert locked.status_code == 302 and locked.headers["Location"].endswith("/login")
+    db.session.expire_all()
+    assert user.locked_until is not None and not is_signed_in(client)

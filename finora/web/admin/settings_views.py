@@ -12,6 +12,7 @@ from finora.services.admin_settings import (
     save_smtp_settings,
     set_audit_retention,
     set_registration_mode,
+    smtp_form_values,
 )
 from finora.services.mail import MailDeliveryError, mail_configured, send_mail
 from finora.services.settings import audit_retention_days, get_setting, registration_mode
@@ -50,12 +51,7 @@ def settings():
 def mail():
     form = SmtpForm()
     if not form.is_submitted():
-        # Read as stored (the password is never decrypted for this page, nor shown).
-        for name in ("host", "username", "sender", "security"):
-            getattr(form, name).data = get_setting(db.session, f"smtp_{name}") or ""
-        form.security.data = form.security.data or "starttls"
-        port = get_setting(db.session, "smtp_port") or ""
-        form.port.data = int(port) if port.isdigit() else None
+        form.process(data=smtp_form_values(db.session))
     if form.validate_on_submit():
         password = "" if form.clear_password.data else (form.password.data or None)
         try:

@@ -59,7 +59,7 @@ class SignupForm(FlaskForm):
             "At least %(count)d characters; not your name, e-mail or a common password.",
             count=MIN_LENGTH,
         ),
-        render_kw={"autocomplete": "new-password", "minlength": 10},
+        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
     )
     confirm = PasswordField(
         _l("Repeat the password"),

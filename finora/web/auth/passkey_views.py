@@ -15,9 +15,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
-from finora.errors import FieldError, FinoraError
+from finora.errors import FinoraError
 from finora.extensions import db, limiter
-from finora.services import audit
 from finora.services.passkeys import (
     CHALLENGE_SECONDS,
     PasskeySignInError,
@@ -25,10 +24,9 @@ from finora.services.passkeys import (
     add_passkey,
     authenticate_with_passkey,
     authentication_options,
-    clean_name,
-    registration_options,
+    record_failed_passkey_sign_in,
+    start_registration,
 )
-from finora.services.passwords import verify_password
 from finora.web.auth import bp
 from finora.web.auth.signin import finish_sign_in
 
@@ -87,11 +85,9 @@ def passkey_registration_options():
     data = _body()
     user = current_user._get_current_object()
     try:
-        name = clean_name(db.session, user, data.get("name"))
-        password = data.get("password")
-        if not isinstance(password, str) or not verify_password(user.password_hash, password):
-            raise FieldError("password", _l("The password is not correct."))
-        options, challenge = registration_options(db.session, user, relying_party())
+        name, options, challenge = start_registration(
+            db.session, user, relying_party(), name=data.get("name"), password=data.get("password")
+        )
     except FinoraError as error:
         return _error(error.message, 422 if error.field else error.status, error.field)
     _keep_challenge(REGISTRATION, challenge, user_id=user.id, name=name)
@@ -132,7 +128,7 @@ def passkey_sign_in_options():
 
 def _refuse_sign_in(error: FinoraError, user=None):
     db.session.rollback()
-    audit.record(db.session, "auth.sign_in_failed", user=user, details={"method": "passkey"})
+    record_failed_passkey_sign_in(db.session, user)
     db.session.commit()
     current_app.logger.info("passkey sign-in failed")
     return _error(error.message, error.status)

@@ -10,7 +10,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from finora.services.passwords import MAX_LENGTH, MIN_LENGTH
 
 
-def _new_password_fields():
+def new_password_fields(name: str = "password"):
+    """The new-password field and its repetition (reset, recovery, profile password);
+    `name` is what the first field is called in the form, for the match check."""
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
@@ -24,7 +26,7 @@ def _new_password_fields():
         _l("Repeat the new password"),
         validators=[
             DataRequired(_l("Repeat the password.")),
-            EqualTo("password", _l("The passwords do not match.")),
+            EqualTo(name, _l("The passwords do not match.")),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -48,7 +50,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password, confirm = _new_password_fields()
+    password, confirm = new_password_fields()
 
 
 class RecoveryForm(FlaskForm):
@@ -59,7 +61,7 @@ class RecoveryForm(FlaskForm):
         description=_l("32 letters and digits, in groups of four; dashes and spaces are optional."),
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
-    password, confirm = _new_password_fields()
+    password, confirm = new_password_fields()
 
 
 class TwoFactorForm(FlaskForm):

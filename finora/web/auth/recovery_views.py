@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import redirect, render_template, session, url_for
 from flask_login import current_user
 
 from finora.crypto import decrypt_secret, encrypt_secret
-from finora.dates import now_utc
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.models import User
-from finora.services.recovery_key import RecoveryFailedError, key_matches, recover_account
+from finora.services.recovery_key import RecoveryFailedError, recover_account, user_to_show_key
 from finora.web.auth import bp
 from finora.web.auth.recovery_forms import RecoveryForm
 from finora.web.auth.signin import sign_out
 from finora.web.form_errors import show_error
 
 _ONCE_KEY = "new_recovery_key"
-# The sign-up's key is shown on the next page only, and only this soon after it was made.
-_SHOW_WITHIN = timedelta(minutes=15)
 
 
 def keep_key_for_display(key: str, user: User) -> None:
@@ -32,16 +27,12 @@ def _take_key_for_display() -> tuple[str, User] | None:
     kept = session.pop(_ONCE_KEY, None)
     if not isinstance(kept, dict):
         return None
-    user = db.session.get(User, kept.get("user_id"))
-    if user is None or not user.recovery_key_hash or user.recovery_key_created_at is None:
-        return None
     try:
         key = decrypt_secret(str(kept.get("key")))
     except FinoraError:
         return None
-    # Only the key still in force, and only just after it was made.
-    fresh = now_utc() - user.recovery_key_created_at <= _SHOW_WITHIN
-    return (key, user) if fresh and key_matches(user, key) else None
+    user = user_to_show_key(db.session, kept.get("user_id"), key)
+    return (key, user) if user is not None else None
 
 
 @bp.get("/signup/recovery-key")

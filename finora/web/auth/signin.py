@@ -20,7 +20,7 @@ from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import User
 from finora.models.security import UserSession
-from finora.services import audit, user_sessions
+from finora.services import user_sessions
 from finora.web.navigation import safe_path
 
 PENDING_KEY = "pending_sign_in"
@@ -37,18 +37,15 @@ def log_in(user: User, *, remember: bool, method: str) -> UserSession:
     """Record the session, sign the browser in, reset failed sign-ins, audit, commit.
     For callers that send their own response (sign-up); others use finish_sign_in."""
     token = new_token()
-    record = user_sessions.create_user_session(
+    record = user_sessions.start_user_session(
         db.session,
         user,
         token,
         user_agent=request.headers.get("User-Agent"),
         ip_address=request.remote_addr,
         remember=remember,
+        method=method,
     )
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    user.last_login_at = now_utc()
-    audit.record(db.session, "auth.signed_in", user=user, details={"method": method})
     db.session.commit()
     locale = session.get("locale")
     session.clear()  # nothing from before the sign-in survives it
@@ -133,11 +130,11 @@ def load_session_user(raw_id: str) -> User | None:
     if not user_id.isdigit() or not token:
         _forget_browser()
         return None
-    record = user_sessions.find_live_session(db.session, int(user_id), token)
-    user = db.session.get(User, record.user_id) if record is not None else None
-    if record is None or user is None or not user.is_active:
+    found = user_sessions.find_live_session(db.session, int(user_id), token)
+    if found is None:
         _forget_browser()
         return None
+    record, user = found
     now = now_utc()
     if user_sessions.has_timed_out(record, user, now):
         user_sessions.end_for_inactivity(db.session, record, user, now)

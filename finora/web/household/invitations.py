@@ -27,6 +27,7 @@ from finora.services.invitations import (
     accept_as_new_user,
     account_for,
     find_open_invitation,
+    is_for,
 )
 from finora.services.passwords import MAX_LENGTH, MIN_LENGTH
 from finora.services.recovery_key import create_recovery_key
@@ -79,7 +80,7 @@ def accept(token: str):
 
     if current_user.is_authenticated:
         form = EmptyForm()
-        if current_user.email != invitation.email:
+        if not is_for(invitation, current_user):
             return _render({**args, "wrong_account": WrongAccountError.message}, 403)
         if form.validate_on_submit():
             accept_as_existing_user(db.session, invitation, current_user._get_current_object())

@@ -9,13 +9,7 @@ from flask_login import current_user
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.models import Invitation, Membership
-from finora.services.invitations import (
-    cancel_invitation,
-    invitation_link,
-    invite,
-    pending_invitations,
-    send_invitation,
-)
+from finora.services.invitations import cancel_invitation, invite_and_send, pending_invitations
 from finora.services.members import change_role, list_members, remove_member
 from finora.tenancy import get_owned_or_404, require_household
 from finora.web.form_errors import show_error
@@ -56,11 +50,11 @@ def invite_member():
     form = InviteForm()
     if not form.validate_on_submit():
         return _page(form, 422)
-    inviter = current_user._get_current_object()
     try:
-        invitation, token = invite(db.session, household, inviter, form.email.data, form.role.data)
-        link = invitation_link(current_app.config["APP_BASE_URL"], token)
-        result = send_invitation(db.session, invitation, household, inviter, link)
+        invitation, result = invite_and_send(
+            db.session, household, current_user._get_current_object(), form.email.data,
+            form.role.data, base_url=current_app.config["APP_BASE_URL"],
+        )
     except FinoraError as error:
         show_error(form, error)
         return _page(form, 422)

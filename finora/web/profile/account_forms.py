@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Length
 
 from finora.models.user import SESSION_TIMEOUTS
-from finora.services.passwords import MAX_LENGTH, MIN_LENGTH
 from finora.web.auth.forms import language_choices, timezone_choices
+from finora.web.auth.recovery_forms import new_password_fields
+from finora.web.profile.two_factor_forms import current_password_field
 
 
 class DetailsForm(FlaskForm):
@@ -31,28 +32,8 @@ class DetailsForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Enter your current password."))],
-        render_kw={"autocomplete": "current-password"},
-    )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
-        description=_l(
-            "At least %(count)d characters; not your name, e-mail or a common password.",
-            count=MIN_LENGTH,
-        ),
-        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(_l("Repeat the password.")),
-            EqualTo("new_password", _l("The passwords do not match.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    current_password = current_password_field()
+    new_password, confirm = new_password_fields("new_password")
 
 
 def timeout_label(minutes: int | None):

@@ -7,9 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from finora.extensions import db
+from finora.services.activity_rows import event_rows
 from finora.services.audit_trail import ACTION_GROUPS, user_events
 from finora.services.settings import audit_retention_days
-from finora.web.household.activity import chosen_group, event_rows
+from finora.web.household.activity import chosen_group
 from finora.web.profile import bp
 from finora.web.profile.sections import Section, register
 
@@ -23,7 +24,7 @@ def activity():
     return render_template(
         "profile/activity.html",
         page=page,
-        rows=event_rows(page.items),
+        rows=event_rows(db.session, page.items),
         groups=list(ACTION_GROUPS.items()),
         group=group,
         retention_days=audit_retention_days(db.session),

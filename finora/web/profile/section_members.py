@@ -16,7 +16,7 @@ from finora.services.invitations import pending_invitations
 from finora.services.members import list_members
 from finora.tenancy import current_membership, require_household
 from finora.web.forms import EmptyForm
-from finora.web.permissions import is_owner
+from finora.web.permissions import is_owner, owner_only
 from finora.web.profile import bp
 from finora.web.profile.sections import Section, register
 
@@ -49,9 +49,8 @@ register(Section(
 
 
 @bp.get("/profile/members")
+@owner_only
 def members():
-    if not is_owner():
-        abort(403)
     household = require_household()
     return render_template(
         "profile/members.html",

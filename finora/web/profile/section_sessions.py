@@ -9,9 +9,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from finora.extensions import db
-from finora.services import audit
 from finora.services.device_labels import browser_and_system
-from finora.services.user_sessions import live_sessions, revoke_session, revoke_user_sessions
+from finora.services.user_sessions import live_sessions, revoke_other_sessions, revoke_session
 from finora.web.auth.signin import current_user_session, sign_out
 from finora.web.forms import EmptyForm
 from finora.web.profile import bp
@@ -59,8 +58,7 @@ def revoke_others():
         return redirect(url_for("profile.sessions"))
     user = current_user._get_current_object()
     here = current_user_session()
-    ended = revoke_user_sessions(db.session, user, except_session_id=here.id if here else None)
-    audit.record(db.session, "session.revoked", user=user, details={"others": ended})
+    ended = revoke_other_sessions(db.session, user, keep_session_id=here.id if here else None)
     db.session.commit()
     flash(
         ngettext("%(num)d other session was signed out.", "%(num)d other sessions were signed out.", ended),

@@ -57,9 +57,8 @@ def two_factor_setup():
 
 @bp.post("/profile/two-factor/cancel")
 def two_factor_cancel():
-    user = current_user._get_current_object()
-    if EmptyForm().validate_on_submit() and not user.totp_enabled:
-        totp.turn_off_two_factor(db.session, user)
+    if EmptyForm().validate_on_submit():
+        totp.cancel_setup(db.session, current_user._get_current_object())
         db.session.commit()
     return redirect(url_for("profile.two_factor"))
 

@@ -17,7 +17,7 @@ def _code_field(description=None):
     )
 
 
-def _password_field():
+def current_password_field():
     return PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password."))],
@@ -30,7 +30,7 @@ class ConfirmTotpForm(FlaskForm):
 
 
 class DisableTotpForm(FlaskForm):
-    password = _password_field()
+    password = current_password_field()
     code = _code_field(_l("A code from the app, or one of your backup codes."))
 
 
@@ -39,4 +39,4 @@ class BackupCodesForm(FlaskForm):
 
 
 class RecoveryKeyForm(FlaskForm):
-    password = _password_field()
+    password = current_password_field()
