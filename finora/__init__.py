@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
+from finora.translation import lazy_gettext as _l
 from finora.version import __version__
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,11 +60,13 @@ def _register_extensions(app: Flask) -> None:
     import finora.models  # noqa: F401 - registers every model on the metadata
     from finora.extensions import babel, csrf, db, limiter, login_manager, migrate
     from finora.i18n import select_locale, select_timezone
+    from finora.translation import install_in_templates
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_in_templates(app.jinja_env)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -115,13 +117,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, format_decimal, format_percent
+    from flask_babel import format_datetime, format_decimal, format_percent
 
-    from finora.i18n import LANGUAGES, current_language, money_filter
+    from finora.i18n import LANGUAGES, current_language, date_filter, money_filter
     from finora.tenancy import current_household, current_membership
 
     app.jinja_env.filters["money"] = money_filter
-    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["percent"] = lambda value: format_percent(value, "#,##0.0%")
     app.jinja_env.filters["decimal"] = lambda value, places=2: format_decimal(

@@ -12,9 +12,9 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from finora.errors import FinoraError
+from finora.translation import lazy_gettext as _l
 
 # Distinct HKDF "info" labels give independent keys from the one APP_SECRET.
 _ENCRYPTION_INFO = b"finora/fernet/v1"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from finora.translation import lazy_gettext as _l
 
 
 class FinoraError(Exception):

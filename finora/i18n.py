@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
+from babel import dates as babel_dates
 from flask import has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from finora.money import format_money
@@ -50,3 +54,17 @@ def money_filter(amount, currency: str | None = None) -> str:
         household = current_household()
         currency = household.currency if household else "BRL"
     return format_money(amount, currency, str(get_locale()))
+
+
+def date_filter(value, format: str = "medium") -> str:
+    """Jinja `date` filter: a day in the user's locale. A plain date has no time zone to
+    apply, so its text is kept per locale and format (a table shows the same days over
+    and over); a datetime goes through Flask-Babel, which moves it to the user's zone."""
+    if type(value) is date:
+        return _day_text(value, format, str(get_locale()))
+    return format_date(value, format)
+
+
+@lru_cache(maxsize=8192)
+def _day_text(day: date, format: str, locale: str) -> str:
+    return babel_dates.format_date(day, format, locale=locale)

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from babel.numbers import format_currency, get_decimal_symbol, get_group_symbol
-from flask_babel import lazy_gettext as _l
+from babel.core import UnknownLocaleError
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
 from finora.amounts import CENT, MAX_AMOUNT
 from finora.amounts import ZERO as ZERO  # re-exported: callers take ZERO from money.py
+from finora.translation import lazy_gettext as _l
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 
@@ -127,10 +135,75 @@ def _example(locale: str) -> str:
 
 
 def format_money(amount: Decimal | None, currency: str, locale: str) -> str:
-    """The amount in the locale's way of writing that currency, e.g. R$ 1.234,56."""
+    """The amount in the locale's way of writing that currency, e.g. R$ 1.234,56.
+
+    Exactly what Babel's format_currency writes, several times faster: a page of the
+    forecast or the ledger shows hundreds of amounts. The layout (symbol and sign around
+    the digits, separators) is learnt from Babel once per currency and locale; zero and
+    any locale whose layout is not plain groups of three are left to Babel itself."""
     if amount is None:
         return ""
+    layout = _money_layout(currency, locale)
+    if layout is not None:
+        try:
+            value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+            rounded = value.quantize(layout.quantum)
+        except (InvalidOperation, ValueError):
+            rounded = None
+        if rounded:  # not zero: Babel decides how a zero that had a sign reads
+            return layout.write(rounded)
     return format_currency(amount, currency, locale=locale)
+
+
+@dataclass(frozen=True)
+class _MoneyLayout:
+    quantum: Decimal
+    separators: dict[int, str]  # str.translate table from Python's "," and "." to the locale's
+    prefix: str
+    suffix: str
+    negative_prefix: str
+    negative_suffix: str
+
+    def write(self, rounded: Decimal) -> str:
+        """A non-zero amount already rounded to the currency's places."""
+        digits = f"{abs(rounded):,f}".translate(self.separators)
+        if rounded < 0:
+            return f"{self.negative_prefix}{digits}{self.negative_suffix}"
+        return f"{self.prefix}{digits}{self.suffix}"
+
+
+@lru_cache(maxsize=256)
+def _money_layout(currency: str, locale: str) -> _MoneyLayout | None:
+    """How Babel lays out amounts of `currency` in `locale`, checked on sample amounts;
+    None when it is not a plain prefix/suffix around digits grouped by three."""
+    try:
+        places = get_currency_precision(currency)
+        quantum = Decimal(1).scaleb(-places)
+        sample = Decimal("1234567.891").quantize(quantum)
+        parts = {}
+        for sign, value in (("+", sample), ("-", -sample)):
+            text = format_currency(value, currency, locale=locale)
+            digits = [i for i, char in enumerate(text) if char.isdigit()]
+            parts[sign] = (text[: digits[0]], text[digits[0] : digits[-1] + 1], text[digits[-1] + 1 :])
+        number = parts["+"][1]
+        group = number[1]
+        decimal = number[-(places + 1)] if places else "."
+        layout = _MoneyLayout(
+            quantum=quantum,
+            separators=str.maketrans({",": group, ".": decimal}),
+            prefix=parts["+"][0],
+            suffix=parts["+"][2],
+            negative_prefix=parts["-"][0],
+            negative_suffix=parts["-"][2],
+        )
+        checks = ("1234567.891", "-1234567.891", "1234.5", "-1234.5", "7.25", "-1.5", "999999.999")
+        for check in map(Decimal, checks):
+            rounded = check.quantize(quantum)
+            if layout.write(rounded) != format_currency(rounded, currency, locale=locale):
+                return None
+        return layout
+    except (IndexError, LookupError, ValueError, UnknownLocaleError):
+        return None  # Babel formats every amount itself (and reports what is wrong)
 
 
 def format_amount_input(amount: Decimal | None, locale: str) -> str:

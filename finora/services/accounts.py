@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
 from finora.models.account import ACCOUNT_KINDS
 from finora.money import ZERO, Cents
 from finora.services import audit
+from finora.translation import lazy_gettext as _l
 
 
 class DuplicateAccountError(FinoraError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from finora.errors import FieldError
@@ -19,6 +18,7 @@ from finora.services.settings import (
     get_setting,
     set_setting,
 )
+from finora.translation import lazy_gettext as _l
 
 
 def set_registration_mode(session: Session, mode: str, *, default: str, by: User | None = None) -> bool:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from finora.dates import now_utc
 from finora.models import AuditEvent
 from finora.services.settings import audit_retention_days
+from finora.translation import lazy_gettext as _l
 
 # Filter groups: the part of the action before the dot, with its label.
 ACTION_GROUPS = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from finora.models import User
 from finora.services import audit
 from finora.services.passwords import verify_password
 from finora.services.registration import normalise_email
+from finora.translation import lazy_gettext as _l
 
 MAX_FAILED_SIGN_INS = 5
 LOCK_DURATION = timedelta(minutes=15)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -20,6 +19,7 @@ from finora.models.budget import BUDGET_PERIODS
 from finora.money import ZERO, Cents
 from finora.services import audit
 from finora.services.periods import month_bounds
+from finora.translation import lazy_gettext as _l
 
 WARNING_FROM = Decimal("0.8")  # 80 % used: warning, up to and including 100 %
 HUNDRED = Decimal(100)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +12,7 @@ from finora.errors import FieldError, FinoraError
 from finora.models import Category, Household
 from finora.models.category import KINDS
 from finora.services.catalogue_data import EXPENSE, INCOME
+from finora.translation import lazy_gettext as _l
 
 
 class DuplicateCategoryError(FinoraError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from finora.translation import lazy_gettext as _l
 
 # (code, label, [(code, label), ...]) per kind. Codes never change once released: entries,
 # budgets and imports refer to them; labels are translated in the catalogues.

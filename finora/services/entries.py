@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from finora.errors import FieldError
@@ -14,6 +13,7 @@ from finora.models import Entry, Household, User
 from finora.models.entry import PAYMENT_METHODS
 from finora.services import audit
 from finora.services.ledger_refs import validate_ledger_refs
+from finora.translation import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, ROUND_UP, Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from finora.errors import FieldError
 from finora.models import Account, Goal, GoalContribution, Household
 from finora.money import CENT, ZERO
 from finora.services import audit
+from finora.translation import lazy_gettext as _l
 
 NAME_MAX = 120
 NOTE_MAX = 500

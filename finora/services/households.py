@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from finora.dates import is_valid_timezone, supported_countries
 from finora.errors import FieldError
 from finora.models import Household
+from finora.translation import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

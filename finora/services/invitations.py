@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -27,6 +25,8 @@ from finora.services.audit import record
 from finora.services.mail import MailResult, send_mail
 from finora.services.passwords import hash_password, password_problem
 from finora.services.registration import normalise_email
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 
 INVITATION_LIFETIME = timedelta(hours=48)
 

@@ -3,11 +3,11 @@ belong to the household, fit together, and are not archived (unless already in u
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from finora.errors import FieldError
 from finora.models import Account, Category, Household
+from finora.translation import lazy_gettext as _l
 
 
 def validate_ledger_refs(

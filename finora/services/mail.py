@@ -10,12 +10,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from finora.crypto import decrypt_secret, encrypt_secret
 from finora.errors import FinoraError
 from finora.services.settings import get_setting, set_setting
+from finora.translation import lazy_gettext as _l
 
 logger = logging.getLogger("finora.mail")
 

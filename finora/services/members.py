@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -12,6 +11,7 @@ from finora.models import ApiToken, Household, Membership, Passkey, User
 from finora.models.household import ROLES
 from finora.services.audit import record
 from finora.services.user_sessions import revoke_user_sessions
+from finora.translation import lazy_gettext as _l
 
 ROLE_ORDER = {"owner": 0, "editor": 1, "viewer": 2}
 

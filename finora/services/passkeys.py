@@ -9,7 +9,6 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from webauthn import (
@@ -39,6 +38,7 @@ from finora.models.security import Passkey
 from finora.services import audit
 from finora.services.auth import AccountDisabledError, PendingApprovalError
 from finora.services.passwords import verify_password
+from finora.translation import lazy_gettext as _l
 
 # How long the browser may take (a hint to it) and how long a challenge stays valid.
 CEREMONY_TIMEOUT_MS = 180_000

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +11,7 @@ from finora.models import ApiToken, User
 from finora.services import audit
 from finora.services.passwords import hash_password, password_problem, verify_password
 from finora.services.user_sessions import revoke_user_sessions
+from finora.translation import lazy_gettext as _l
 
 
 def revoke_api_tokens(session: Session, user: User) -> int:

@@ -9,8 +9,6 @@ import logging
 from datetime import timedelta
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -25,6 +23,8 @@ from finora.services.password_change import revoke_api_tokens
 from finora.services.passwords import hash_password, password_problem
 from finora.services.registration import normalise_email
 from finora.services.user_sessions import revoke_user_sessions
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 
 logger = logging.getLogger("finora.password_reset")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from finora.translation import lazy_gettext as _l
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from finora.dates import is_valid_timezone
@@ -10,6 +9,7 @@ from finora.errors import FieldError
 from finora.models import User
 from finora.models.user import LOCALES, SESSION_TIMEOUTS
 from finora.services import audit
+from finora.translation import lazy_gettext as _l
 
 
 def update_details(

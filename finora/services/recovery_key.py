@@ -10,7 +10,6 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from finora.services.password_reset import set_new_password
 from finora.services.passwords import password_problem, verify_password
 from finora.services.registration import normalise_email
 from finora.services.totp import turn_off_two_factor
+from finora.translation import lazy_gettext as _l
 
 KEY_BYTES = 20  # 160 bits: 32 base32 characters, shown as 8 groups of 4
 GROUP = 4

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from babel.numbers import list_currencies
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from finora.models.user import LOCALES
 from finora.services.catalogue import seed_default_catalogue
 from finora.services.passwords import hash_password, password_problem
 from finora.services.signup_mail import queue_signup_notification
+from finora.translation import lazy_gettext as _l
 
 DEFAULT_CURRENCY = {"pt": "BRL", "en": "USD", "es": "EUR"}
 DEFAULT_TIMEZONE = {"pt": "America/Sao_Paulo", "en": "America/New_York", "es": "Europe/Madrid"}

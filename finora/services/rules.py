@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from finora.models.rule import BUSINESS_DAY_POLICIES
 from finora.services import audit
 from finora.services.ledger_refs import validate_ledger_refs
 from finora.services.posting import rule_spec
+from finora.translation import lazy_gettext as _l
 
 # The policy chosen by the rule's kind when it is saved (income → previous, expense → next).
 DEFAULT_POLICY = "default"

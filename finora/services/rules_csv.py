@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from finora.errors import FieldError, FinoraError
@@ -26,6 +25,7 @@ from finora.services.rules_csv_format import (
     neutralise,
     yes_no,
 )
+from finora.translation import lazy_gettext as _l
 
 HEADER_LANGUAGES = ("pt", "en", "es")
 MAX_ROWS = 1000

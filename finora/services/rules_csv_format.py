@@ -11,13 +11,13 @@ from datetime import date
 from babel.dates import get_date_format
 from babel.numbers import get_decimal_symbol
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finora.models import Account, Category, Household
 from finora.money import MoneyError, parse_amount
 from finora.services.rules import DEFAULT_POLICY, RuleData
+from finora.translation import lazy_gettext as _l
 
 # (code, header). The first eight are required on import; the rest default when absent.
 COLUMNS = (

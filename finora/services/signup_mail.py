@@ -10,12 +10,12 @@ import logging
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from finora.models import User
 from finora.services.mail import MailDeliveryError, MailResult, send_mail
+from finora.translation import gettext as _
 
 logger = logging.getLogger("finora.mail")
 

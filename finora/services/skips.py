@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from finora.errors import FinoraError
 from finora.forecast.recurrence import nominal_dates_between
 from finora.models import RecurringRule, Skip
 from finora.services.posting import rule_spec
+from finora.translation import lazy_gettext as _l
 
 
 def is_occurrence(rule: RecurringRule, nominal: date) -> bool:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from finora.errors import FieldError
 from finora.models import Account, BalanceSnapshot, Entry, Transfer
 from finora.models.snapshot import SNAPSHOT_SOURCES
 from finora.money import ZERO, Cents
+from finora.translation import lazy_gettext as _l
 
 
 def set_balance(

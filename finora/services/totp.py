@@ -13,7 +13,6 @@ import time
 import pyotp
 import qrcode
 import qrcode.image.svg
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from finora.models import User
 from finora.services import audit
 from finora.services.backup_codes import delete_backup_codes, replace_backup_codes, use_backup_code
 from finora.services.passwords import verify_password
+from finora.translation import lazy_gettext as _l
 
 ISSUER = "Finora"
 STEP_SECONDS = 30

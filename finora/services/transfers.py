@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from finora.errors import FieldError
 from finora.models import Account, Household, Transfer, User
 from finora.services import audit
+from finora.translation import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ account for 15 minutes), so the code cannot be guessed at leisure once the passw
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from finora.errors import FinoraError
@@ -14,6 +13,7 @@ from finora.models import User
 from finora.services import audit
 from finora.services.auth import is_locked, record_failed_sign_in
 from finora.services.totp import check_code_or_backup
+from finora.translation import lazy_gettext as _l
 
 
 class WrongSecondFactorError(FinoraError):

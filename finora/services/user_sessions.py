@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from finora.models import User
 from finora.models.security import UserSession
 from finora.services import audit
 from finora.services.device_labels import device_label
+from finora.translation import lazy_gettext as _l
 
 # last_seen_at is written at most this often, so most requests only read.
 TOUCH_INTERVAL = timedelta(minutes=1)

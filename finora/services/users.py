@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -12,6 +11,7 @@ from finora.models import Account, Category, Household, Membership, User
 from finora.services import audit
 from finora.services.password_change import revoke_api_tokens
 from finora.services.user_sessions import revoke_user_sessions
+from finora.translation import lazy_gettext as _l
 
 
 class CannotDisableAdminError(FinoraError):

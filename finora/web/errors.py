@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from finora.errors import FinoraError
 from finora.extensions import db
+from finora.translation import gettext as _
 
 
 def register_error_handlers(app: Flask) -> None:

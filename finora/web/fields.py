@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from finora.money import MoneyError, format_amount_input, parse_amount
+from finora.translation import lazy_gettext as _l
 
 
 def _locale() -> str:

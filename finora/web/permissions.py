@@ -13,7 +13,6 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from finora.errors import FinoraError
@@ -31,6 +30,7 @@ from finora.models import (
     Transfer,
 )
 from finora.tenancy import current_membership, get_owned_or_404
+from finora.translation import lazy_gettext as _l
 
 # Areas about the person, not the household: no role applies.
 PERSONAL_BLUEPRINTS = frozenset({"public", "assets", "auth", "profile", "admin", "invitations"})

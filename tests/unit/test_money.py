@@ -5,10 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from finora.money import (
     MAX_AMOUNT,
     MoneyError,
+    _money_layout,
     format_amount_input,
     format_money,
     from_cents,
@@ -113,3 +117,38 @@ def test_amount_input_round_trips():
             amount = Decimal(value)
             text = format_amount_input(amount, locale)
             assert parse_amount(text, locale, allow_negative=True) == amount
+
+
+# format_money learns each layout from Babel once and then writes amounts itself; it must
+# write exactly what Babel writes, for every locale we serve and a few we do not.
+LAYOUT_LOCALES = ["pt", "pt_BR", "pt_PT", "en", "en_GB", "es", "es_ES", "es_MX", "de_CH", "fr", "ar"]
+LAYOUT_CURRENCIES = ["BRL", "EUR", "USD", "JPY", "KWD", "CHF"]
+
+
+@given(
+    amount=st.decimals(
+        min_value=Decimal("-999999999999.999"), max_value=Decimal("999999999999.999"),
+        places=3, allow_nan=False, allow_infinity=False,
+    ),
+    locale=st.sampled_from(LAYOUT_LOCALES),
+    currency=st.sampled_from(LAYOUT_CURRENCIES),
+)
+@settings(max_examples=600, deadline=None)
+def test_format_money_writes_exactly_what_babel_writes(amount, locale, currency):
+    assert format_money(amount, currency, locale) == format_currency(amount, currency, locale=locale)
+
+
+@pytest.mark.parametrize(
+    "amount", ["0", "-0", "0.00", "-0.00", "0.004", "-0.004", "0.005", "-0.005", "0.015", "-1234.565"]
+)
+@pytest.mark.parametrize("locale", ["pt", "en", "es", "de_CH"])
+def test_format_money_zero_and_rounding_edges_match_babel(amount, locale):
+    value = Decimal(amount)
+    assert format_money(value, "BRL", locale) == format_currency(value, "BRL", locale=locale)
+
+
+def test_a_locale_that_groups_otherwise_is_left_to_babel():
+    # Indian grouping (12,34,567) is not groups of three: no learnt layout, Babel writes it.
+    assert _money_layout("INR", "en_IN") is None
+    assert format_money(Decimal("1234567.5"), "INR", "en_IN") == "₹12,34,567.50"
+    assert _money_layout("BRL", "pt") is not None

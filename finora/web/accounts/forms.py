@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from finora.translation import lazy_gettext as _l
 from finora.web.fields import LocalDateField, MoneyField, choices
 from finora.web.labels import ACCOUNT_KINDS
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from finora.dates import today
@@ -25,6 +24,7 @@ from finora.services.accounts import (
 from finora.services.periods import month_bounds, shift_month
 from finora.services.snapshots import delete_snapshot, set_balance
 from finora.tenancy import get_owned_or_404, require_household
+from finora.translation import gettext as _
 from finora.web.accounts import bp
 from finora.web.accounts.forms import AccountForm, SnapshotForm
 from finora.web.form_errors import show_error

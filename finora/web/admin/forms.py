@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from finora.services.settings import AUDIT_RETENTION_MAX, AUDIT_RETENTION_MIN
+from finora.translation import lazy_gettext as _l
 
 
 def _mode_choices() -> list[SelectChoice]:

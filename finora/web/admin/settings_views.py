@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from finora.errors import FinoraError
@@ -16,6 +15,7 @@ from finora.services.admin_settings import (
 )
 from finora.services.mail import MailDeliveryError, mail_configured, send_mail
 from finora.services.settings import audit_retention_days, get_setting, registration_mode
+from finora.translation import gettext as _
 from finora.web.admin import bp
 from finora.web.admin.forms import InstanceSettingsForm, SmtpForm
 from finora.web.form_errors import show_error

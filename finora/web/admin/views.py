@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from finora.errors import FinoraError
@@ -15,6 +14,7 @@ from finora.models.user import USER_STATUSES
 from finora.services.mail import MailDeliveryError
 from finora.services.signup_mail import send_approval_mail
 from finora.services.users import approve_user, deny_user, disable_user, enable_user, users_query
+from finora.translation import gettext as _
 from finora.web.admin import bp
 from finora.web.forms import EmptyForm
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from babel import Locale
 from babel.numbers import list_currencies
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +14,7 @@ from finora.dates import timezone_names
 from finora.i18n import LANGUAGES
 from finora.services.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from finora.services.registration import DEFAULT_CURRENCY, DEFAULT_TIMEZONE
+from finora.translation import lazy_gettext as _l
 
 
 def _currency_choices() -> list[SelectChoice]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import time
 
 from flask import current_app, flash, jsonify, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
@@ -27,6 +25,8 @@ from finora.services.passkeys import (
     record_failed_passkey_sign_in,
     start_registration,
 )
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 from finora.web.auth import bp
 from finora.web.auth.signin import finish_sign_in
 

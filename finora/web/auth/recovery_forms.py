@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from finora.services.passwords import MAX_LENGTH, MIN_LENGTH
+from finora.translation import lazy_gettext as _l
 
 
 def new_password_fields(name: str = "password"):

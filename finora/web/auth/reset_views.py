@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from finora.errors import FinoraError
@@ -15,6 +14,7 @@ from finora.services.password_reset import (
     request_password_reset,
     valid_reset_token,
 )
+from finora.translation import gettext as _
 from finora.web.auth import bp
 from finora.web.auth.recovery_forms import ForgotPasswordForm, ResetPasswordForm
 from finora.web.auth.signin import sign_out

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from finora.extensions import db, limiter
 from finora.services.backup_codes import remaining_backup_codes
@@ -13,6 +11,8 @@ from finora.services.two_factor_sign_in import (
     WrongSecondFactorError,
     verify_second_factor,
 )
+from finora.translation import gettext as _
+from finora.translation import ngettext
 from finora.web.auth import bp
 from finora.web.auth.recovery_forms import TwoFactorForm
 from finora.web.auth.signin import clear_pending_sign_in, finish_sign_in, pending_sign_in_user

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from finora.errors import FinoraError
@@ -12,6 +11,7 @@ from finora.services.auth import InvalidCredentialsError, authenticate
 from finora.services.recovery_key import create_recovery_key
 from finora.services.registration import SignupData, register_user, signup_closed
 from finora.services.settings import registration_mode
+from finora.translation import gettext as _
 from finora.web.auth import bp
 from finora.web.auth.forms import LoginForm, SignupForm
 from finora.web.auth.recovery_views import keep_key_for_display

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, MoneyField, choices
 
 PERIODS = {"monthly": _l("Monthly"), "yearly": _l("Yearly")}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from finora.dates import today
 from finora.errors import FinoraError
@@ -21,6 +20,7 @@ from finora.services.budgets import (
 from finora.services.catalogue import category_tree
 from finora.services.periods import shift_month
 from finora.tenancy import get_owned_or_404, require_household
+from finora.translation import gettext as _
 from finora.web.budgets import bp
 from finora.web.budgets.forms import BudgetForm
 from finora.web.form_errors import show_error

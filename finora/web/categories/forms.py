@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from finora.services.catalogue import NAME_MAX_LENGTH
+from finora.translation import lazy_gettext as _l
 
 
 def _strip(value):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from finora.errors import FinoraError
 from finora.extensions import db
@@ -16,6 +15,7 @@ from finora.services.catalogue import (
     set_category_archived,
 )
 from finora.tenancy import get_owned_or_404, require_household
+from finora.translation import gettext as _
 from finora.web.categories import bp
 from finora.web.categories.forms import CategoryForm
 from finora.web.form_errors import show_error

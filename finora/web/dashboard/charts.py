@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask_babel import format_date, get_locale, pgettext
-from flask_babel import gettext as _
 
 from finora.i18n import money_filter
 from finora.services.month_summary import CategoryTotal, DayNet
 from finora.services.year_summary import YearSummary
+from finora.translation import gettext as _
 
 INCOME_COLOR = "#2e9e6b"
 EXPENSE_COLOR = "#d9534f"

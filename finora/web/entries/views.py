@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -26,6 +25,7 @@ from finora.services.entries import (
 )
 from finora.services.rules import create_rule_from_entry
 from finora.tenancy import get_owned_or_404, require_household
+from finora.translation import gettext as _
 from finora.web.entries import bp
 from finora.web.entries.forms import EntryForm
 from finora.web.form_errors import show_error

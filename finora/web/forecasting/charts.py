@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from babel.numbers import get_decimal_symbol
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from finora.i18n import money_filter
 from finora.money import ZERO
+from finora.translation import gettext as _
 from finora.web.dashboard.charts import EXPENSE_COLOR, NET_COLOR, base_layout
 
 # The day in the hover box (d3 time format; month names would be English in every locale).

@@ -4,7 +4,6 @@ Past one-time scenarios are ignored by the projection, not deleted."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from finora.dates import today
 from finora.extensions import db
@@ -18,6 +17,7 @@ from finora.services.rules import (
     skips_by_rule,
 )
 from finora.tenancy import get_owned_or_404, require_household
+from finora.translation import gettext as _
 from finora.web.forecasting import bp
 from finora.web.forms import EmptyForm
 from finora.web.rules.forms import FREQUENCIES, RuleForm

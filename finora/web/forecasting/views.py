@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
@@ -23,6 +22,7 @@ from finora.services.household_forecast import (
 from finora.services.rules import calendar_of
 from finora.services.skips import restore_occurrence, skip_occurrence
 from finora.tenancy import get_owned_or_404, require_household
+from finora.translation import gettext as _
 from finora.web.forecasting import bp
 from finora.web.forecasting.charts import balance_chart
 from finora.web.forecasting.labels import BANDS, FACTORS

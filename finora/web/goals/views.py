@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from finora.dates import today
 from finora.errors import FinoraError
@@ -23,6 +22,7 @@ from finora.services.goals import (
     update_goal,
 )
 from finora.tenancy import get_owned_or_404, require_household
+from finora.translation import gettext as _
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 from finora.web.goals import bp

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from babel import Locale
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from finora.dates import supported_countries
+from finora.translation import lazy_gettext as _l
 from finora.web.auth.forms import timezone_choices
 from finora.web.fields import MoneyField
 

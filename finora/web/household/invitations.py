@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -31,6 +29,8 @@ from finora.services.invitations import (
 )
 from finora.services.passwords import MAX_LENGTH, MIN_LENGTH
 from finora.services.recovery_key import create_recovery_key
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 from finora.web.auth.recovery_views import keep_key_for_display
 from finora.web.auth.signin import finish_sign_in
 from finora.web.form_errors import show_error

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from finora.errors import FinoraError
@@ -12,6 +11,7 @@ from finora.models import Invitation, Membership
 from finora.services.invitations import cancel_invitation, invite_and_send, pending_invitations
 from finora.services.members import change_role, list_members, remove_member
 from finora.tenancy import get_owned_or_404, require_household
+from finora.translation import gettext as _
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 from finora.web.household import bp

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.services.households import HouseholdSettings, update_household
 from finora.tenancy import require_household
+from finora.translation import gettext as _
 from finora.web.form_errors import show_error
 from finora.web.household import bp
 from finora.web.household.forms import HouseholdForm

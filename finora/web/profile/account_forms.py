@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from finora.models.user import SESSION_TIMEOUTS
+from finora.translation import lazy_gettext as _l
 from finora.web.auth.forms import language_choices, timezone_choices
 from finora.web.auth.recovery_forms import new_password_fields
 from finora.web.profile.two_factor_forms import current_password_field

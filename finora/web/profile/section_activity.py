@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from finora.extensions import db
 from finora.services.activity_rows import event_rows
 from finora.services.audit_trail import ACTION_GROUPS, user_events
 from finora.services.settings import audit_retention_days
+from finora.translation import lazy_gettext as _l
 from finora.web.household.activity import chosen_group
 from finora.web.profile import bp
 from finora.web.profile.sections import Section, register

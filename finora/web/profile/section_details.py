@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.services.profile_details import update_details
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 from finora.web.form_errors import show_error
 from finora.web.profile import bp
 from finora.web.profile.account_forms import DetailsForm

@@ -4,9 +4,6 @@ and "Households" (people in several households choose the one they work in)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import HiddenField
 
@@ -15,6 +12,9 @@ from finora.models import User
 from finora.services.invitations import pending_invitations
 from finora.services.members import list_members
 from finora.tenancy import current_membership, require_household
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
+from finora.translation import ngettext
 from finora.web.forms import EmptyForm
 from finora.web.permissions import is_owner, owner_only
 from finora.web.profile import bp

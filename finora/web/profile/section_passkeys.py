@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -20,6 +17,9 @@ from finora.services.passkeys import (
     remove_passkey,
     rename_passkey,
 )
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
+from finora.translation import ngettext
 from finora.web.auth import passkey_views  # noqa: F401 - registers the ceremonies' routes
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import format_date, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.services.password_change import change_password
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 from finora.web.auth.signin import current_user_session
 from finora.web.form_errors import show_error
 from finora.web.profile import bp

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import flash, render_template
 from flask_babel import format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.services.recovery_key import regenerate_recovery_key
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 from finora.web.auth import recovery_views, reset_views  # noqa: F401 - register their routes
 from finora.web.form_errors import show_error
 from finora.web.profile import bp

@@ -4,8 +4,6 @@ the warning script reads (templates/profile/_session_timeout.html)."""
 from __future__ import annotations
 
 from flask import current_app, flash, jsonify, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from finora.dates import now_utc
@@ -13,6 +11,8 @@ from finora.errors import FinoraError
 from finora.extensions import db
 from finora.services import user_sessions
 from finora.services.profile_details import set_session_timeout
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 from finora.web.auth.signin import current_user_session
 from finora.web.form_errors import show_error
 from finora.web.profile import bp

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from finora.extensions import db
 from finora.services.device_labels import browser_and_system
 from finora.services.user_sessions import live_sessions, revoke_other_sessions, revoke_session
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
+from finora.translation import ngettext
 from finora.web.auth.signin import current_user_session, sign_out
 from finora.web.forms import EmptyForm
 from finora.web.profile import bp

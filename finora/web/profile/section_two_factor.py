@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.services import totp
 from finora.services.backup_codes import remaining_backup_codes
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 from finora.web.auth import two_factor_views  # noqa: F401 - registers the sign-in step's route
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 
@@ -14,6 +12,8 @@ from finora.i18n import current_language
 from finora.services.rules_csv import RulesCsvError, export_rules_csv, import_rules_csv
 from finora.services.rules_csv_format import COLUMNS, REQUIRED, Vocabulary
 from finora.tenancy import require_household
+from finora.translation import lazy_gettext as _l
+from finora.translation import ngettext
 from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
 from finora.web.rules import bp
 from finora.web.rules.forms import FREQUENCIES, POLICIES

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from finora.translation import lazy_gettext as _l
 from finora.web.entries.forms import EntryForm
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
 from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from finora.dates import today
@@ -28,6 +27,7 @@ from finora.services.rules import (
     update_rule,
 )
 from finora.tenancy import get_owned_or_404, require_household
+from finora.translation import gettext as _
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 from finora.web.rules import bp

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from finora.dates import today
@@ -18,6 +17,7 @@ from finora.services.transfers import (
     update_transfer,
 )
 from finora.tenancy import get_owned_or_404, require_household
+from finora.translation import gettext as _
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 from finora.web.navigation import safe_next
