@@ -1,4 +1,6 @@
-"""Entry point: `app = create_app()`; `python app.py` serves on http://127.0.0.1:5000."""
+"""Entry point: `app = create_app()`; `python app.py` serves on http://127.0.0.1:5000,
+gunicorn serves `app:app`. Either way the process serves for long: its start-up objects
+are taken out of the garbage collector's walks (finora/heap.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,13 @@ import sys
 
 from config import ConfigError
 from finora import create_app
+from finora.heap import settle_heap_when_serving
 
 try:
     app = create_app()
 except ConfigError as error:
     sys.exit(f"Finora cannot start: {error}")
+settle_heap_when_serving(app)
 
 if __name__ == "__main__":
     app.run(

@@ -12,6 +12,7 @@ answers anything but 200.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import random
@@ -34,6 +35,7 @@ from finora import create_app
 from finora.dates import today
 from finora.extensions import db
 from finora.forecast.recurrence import nth_month_date
+from finora.heap import settle_heap_when_serving
 from finora.models import Account, Category, Entry, RecurringRule, Skip
 from finora.services.periods import month_bounds, shift_month
 from finora.services.registration import SignupData, register_user
@@ -250,11 +252,15 @@ def main() -> int:
             "RATELIMIT_ENABLED": False,
         }
     )
+    # The seeded users' sign-up e-mails would fill the output (no SMTP server: they are logged).
+    logging.getLogger("finora.mail").setLevel(logging.WARNING)
     try:
         email, (year, month), expenses = seed(app)
         if expenses <= 50:
             print(f"The middle month {year}-{month:02d} has only {expenses} expenses: no page 2.")
             return 1
+        # As app.py does in a serving process (the seeding above stands for start-up).
+        settle_heap_when_serving(app)
         # Requests run outside any pushed app context, as in production: each request gets
         # its own context, `g` and database session.
         client = app.test_client()
