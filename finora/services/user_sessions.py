@@ -32,7 +32,7 @@ class SessionNotFoundError(NotFoundError):
     message = _l("This session does not exist or has already ended.")
 
 
-def create_user_session(
+def start_user_session(
     session: Session,
     user: User,
     token: str,
@@ -40,8 +40,10 @@ def create_user_session(
     user_agent: str | None,
     ip_address: str | None,
     remember: bool,
+    method: str,
 ) -> UserSession:
-    """Record a new sign-in whose browser holds `token`."""
+    """A completed sign-in whose browser holds `token`: record the session, clear the
+    failed-sign-in count and any lock, note the time; audited. The caller commits."""
     now = now_utc()
     record = UserSession(
         user_id=user.id,
@@ -54,28 +56,9 @@ def create_user_session(
         last_seen_at=now,
     )
     session.add(record)
-    session.flush()
-    return record
-
-
-def start_user_session(
-    session: Session,
-    user: User,
-    token: str,
-    *,
-    user_agent: str | None,
-    ip_address: str | None,
-    remember: bool,
-    method: str,
-) -> UserSession:
-    """A completed sign-in: record the session, clear the failed-sign-in count and any
-    lock, note the time; audited. The caller commits."""
-    record = create_user_session(
-        session, user, token, user_agent=user_agent, ip_address=ip_address, remember=remember
-    )
     user.failed_sign_ins = 0
     user.locked_until = None
-    user.last_login_at = record.created_at
+    user.last_login_at = now
     audit.record(session, "auth.signed_in", user=user, details={"method": method})
     session.flush()
     return record

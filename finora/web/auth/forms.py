@@ -8,13 +8,14 @@ from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from finora.dates import timezone_names
 from finora.i18n import LANGUAGES
-from finora.services.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from finora.services.passwords import password_problem
 from finora.services.registration import DEFAULT_CURRENCY, DEFAULT_TIMEZONE
 from finora.translation import lazy_gettext as _l
+from finora.web.auth.form_fields import new_password_fields, person_name_field
 
 
 def _currency_choices() -> list[SelectChoice]:
@@ -38,11 +39,7 @@ def language_choices() -> list[SelectChoice]:
 
 
 class SignupForm(FlaskForm):
-    name = StringField(
-        _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
-        render_kw={"autocomplete": "name"},
-    )
+    name = person_name_field()
     email = EmailField(
         _l("E-mail"),
         validators=[
@@ -52,23 +49,7 @@ class SignupForm(FlaskForm):
         ],
         render_kw={"autocomplete": "email"},
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
-        description=_l(
-            "At least %(count)d characters; not your name, e-mail or a common password.",
-            count=MIN_LENGTH,
-        ),
-        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(_l("Repeat the password.")),
-            EqualTo("password", _l("The passwords do not match.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password, confirm = new_password_fields(replacing=False)
     household_name = StringField(
         _l("Household name"),
         validators=[DataRequired(_l("Name your household.")), Length(max=120)],

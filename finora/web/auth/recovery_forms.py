@@ -3,34 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length
 
-from finora.services.passwords import MAX_LENGTH, MIN_LENGTH
 from finora.translation import lazy_gettext as _l
-
-
-def new_password_fields(name: str = "password"):
-    """The new-password field and its repetition (reset, recovery, profile password);
-    `name` is what the first field is called in the form, for the match check."""
-    password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
-        description=_l(
-            "At least %(count)d characters; not your name, e-mail or a common password.",
-            count=MIN_LENGTH,
-        ),
-        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(_l("Repeat the password.")),
-            EqualTo(name, _l("The passwords do not match.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    return password, confirm
+from finora.web.auth.form_fields import new_password_fields
 
 
 def _email_field():

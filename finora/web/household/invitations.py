@@ -11,8 +11,6 @@ from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
@@ -27,10 +25,9 @@ from finora.services.invitations import (
     find_open_invitation,
     is_for,
 )
-from finora.services.passwords import MAX_LENGTH, MIN_LENGTH
 from finora.services.recovery_key import create_recovery_key
 from finora.translation import gettext as _
-from finora.translation import lazy_gettext as _l
+from finora.web.auth.form_fields import new_password_fields, person_name_field
 from finora.web.auth.recovery_views import keep_key_for_display
 from finora.web.auth.signin import finish_sign_in
 from finora.web.form_errors import show_error
@@ -40,28 +37,8 @@ bp = Blueprint("invitations", __name__)
 
 
 class NewMemberForm(FlaskForm):
-    name = StringField(
-        _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
-        render_kw={"autocomplete": "name"},
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
-        description=_l(
-            "At least %(count)d characters; not your name, e-mail or a common password.",
-            count=MIN_LENGTH,
-        ),
-        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(_l("Repeat the password.")),
-            EqualTo("password", _l("The passwords do not match.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    name = person_name_field()
+    password, confirm = new_password_fields(replacing=False)
 
 
 def _render(template_args: dict, status: int = 200):

@@ -9,9 +9,8 @@ from wtforms.validators import DataRequired, Length
 
 from finora.models.user import SESSION_TIMEOUTS
 from finora.translation import lazy_gettext as _l
+from finora.web.auth.form_fields import current_password_field, new_password_fields
 from finora.web.auth.forms import language_choices, timezone_choices
-from finora.web.auth.recovery_forms import new_password_fields
-from finora.web.profile.two_factor_forms import current_password_field
 
 
 class DetailsForm(FlaskForm):

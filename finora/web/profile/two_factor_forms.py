@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from finora.translation import lazy_gettext as _l
+from finora.web.auth.form_fields import current_password_field
 
 
 def _code_field(description=None):
@@ -15,14 +16,6 @@ def _code_field(description=None):
         validators=[DataRequired(_l("Enter the code.")), Length(max=20)],
         description=description,
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
-    )
-
-
-def current_password_field():
-    return PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Enter your current password."))],
-        render_kw={"autocomplete": "current-password"},
     )
 
 
