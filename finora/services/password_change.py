@@ -1,13 +1,15 @@
-"""Changing one's password: needs the current one, ends every other session and API token."""
+"""Changing one's password: needs the current one, ends every other session and API token.
+replace_password is the one way any password is replaced (here, by a reset link or with
+the recovery key)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from finora.dates import now_utc
 from finora.errors import FieldError
-from finora.models import ApiToken, User
+from finora.models import ApiToken, PasswordResetToken, User
 from finora.services import audit
 from finora.services.passwords import hash_password, password_problem, verify_password
 from finora.services.user_sessions import revoke_user_sessions
@@ -25,6 +27,25 @@ def revoke_api_tokens(session: Session, user: User) -> int:
     return len(tokens)
 
 
+def replace_password(
+    session: Session, user: User, new: str, *, keep_session_id: int | None = None
+) -> dict[str, int]:
+    """Store the new password: every session but `keep_session_id` ends, every API token
+    is revoked and every reset link still open stops working. Returns what ended."""
+    now = now_utc()
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    ended = revoke_user_sessions(session, user, except_session_id=keep_session_id)
+    revoked = revoke_api_tokens(session, user)
+    return {"sessions_ended": ended, "api_tokens_revoked": revoked}
+
+
 def change_password(
     session: Session, user: User, *, current: str, new: str, keep_session_id: int | None
 ) -> dict[str, int]:
@@ -37,11 +58,7 @@ def change_password(
         raise FieldError("new_password", problem)
     if verify_password(user.password_hash, new):
         raise FieldError("new_password", _l("Choose a password different from the current one."))
-    user.password_hash = hash_password(new)
-    user.password_changed_at = now_utc()
-    ended = revoke_user_sessions(session, user, except_session_id=keep_session_id)
-    revoked = revoke_api_tokens(session, user)
-    details = {"sessions_ended": ended, "api_tokens_revoked": revoked}
+    details = replace_password(session, user, new, keep_session_id=keep_session_id)
     audit.record(session, "password.changed", user=user, details=details)
     session.flush()
     return details

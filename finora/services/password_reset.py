@@ -19,10 +19,9 @@ from finora.models import User
 from finora.models.security import PasswordResetToken
 from finora.services import audit
 from finora.services.mail import MailDeliveryError, send_mail
-from finora.services.password_change import revoke_api_tokens
-from finora.services.passwords import hash_password, password_problem
+from finora.services.password_change import replace_password
+from finora.services.passwords import password_problem
 from finora.services.registration import normalise_email
-from finora.services.user_sessions import revoke_user_sessions
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 
@@ -102,24 +101,20 @@ def valid_reset_token(session: Session, token: str) -> PasswordResetToken:
     user = session.get(User, record.user_id)
     if user is None or not user.is_active:
         raise InvalidResetLinkError()
-    if user.password_changed_at is not None and record.created_at < user.password_changed_at:
-        raise InvalidResetLinkError()
     if _newest_token_id(session, user.id) != record.id:
         raise InvalidResetLinkError()
     return record
 
 
 def set_new_password(session: Session, user: User, password: str) -> dict[str, int]:
-    """The password is replaced after a reset: every session and API token ends, the
-    lockout is lifted. Returns what ended; the caller audits and commits. The caller has
-    checked the password with password_problem before spending its link or key."""
-    user.password_hash = hash_password(password)
-    user.password_changed_at = now_utc()
+    """The password is replaced after a reset: every session, API token and other reset
+    link ends, the lockout is lifted. Returns what ended; the caller audits and commits.
+    The caller has checked the password with password_problem before spending its link
+    or key."""
+    details = replace_password(session, user, password)
     user.failed_sign_ins = 0
     user.locked_until = None
-    ended = revoke_user_sessions(session, user)
-    revoked = revoke_api_tokens(session, user)
-    return {"sessions_ended": ended, "api_tokens_revoked": revoked}
+    return details
 
 
 def complete_password_reset(session: Session, token: str, password: str) -> User:

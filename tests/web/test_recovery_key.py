@@ -177,3 +177,22 @@ def test_recovery_is_limited_to_ten_per_minute(app_factory):
         statuses = [recover(client, "x@example.com", "AAAA").status_code for _ in range(11)]
         assert statuses == [422] * 10 + [429]
         assert client.get("/recovery").status_code == 200
+
+
+def test_recovering_with_the_key_voids_an_open_reset_link(app, client, smtp_server):
+    from tests.web.test_password_reset import BASE, ask_for_link, link_in, path_of, set_password
+
+    app.config["APP_BASE_URL"] = BASE
+    # The clock stands still: the link and the new password share the same instant, as
+    # they share a second on MariaDB (whole seconds). The link must end all the same.
+    with time_machine.travel(datetime(2026, 5, 4, 12, 0, tzinfo=UTC), tick=False):
+        client.post("/signup", data=signup_form())
+        key = key_on(client.get("/signup/recovery-key").get_data(as_text=True))
+        visitor = app.test_client()
+        ask_for_link(visitor, "ana@example.com")
+        link = link_in(smtp_server.last())
+        recovered = recover(app.test_client(), "ana@example.com", key)
+        assert recovered.status_code == 200 and key_on(recovered.get_data(as_text=True)) != key
+        assert visitor.get(path_of(link)).status_code == 404
+        assert set_password(visitor, link, "sneaky new passphrase").status_code == 404
+    assert verify_password(stored_user().password_hash, NEW_PASSWORD)
