@@ -93,6 +93,7 @@ def test_the_page_shows_cards_chart_and_table(signed_in, household):
     assert len(chart["data"]) == 1 and len(chart["data"][0]["x"]) == 365
     assert chart["data"][0]["x"][0] == "2026-01-15"
     assert any(shape.get("fillcolor") for shape in chart["layout"]["shapes"])  # below zero shaded
+    assert "Shaded days are below zero." in page and "at least one of the two lines" not in page
     assert 'data-band="stable"' in page and ">74<" in page
     assert page.count('action="/forecast/skip"') == 3
 
@@ -134,6 +135,8 @@ def test_scenarios_draw_a_second_dashed_line_and_the_low_in_parentheses(signed_i
     assert [trace["name"] for trace in chart["data"]] == ["Projected balance", "With scenarios"]
     assert chart["data"][1]["line"]["dash"] == "dash" and chart["layout"]["showlegend"] is True
     assert text_of(page, "card-lowest").startswith("R$1,000.00 ( R$300.00 )")
+    assert "Shaded days are below zero on at least one of the two lines." in page
+    assert "Shaded days are below zero." not in page
 
 
 def test_skip_and_restore_change_the_projection(signed_in, household):
