@@ -60,9 +60,13 @@ def test_non_admins_do_not_see_the_area(client, auth, user):
     assert get_setting(db.session, "registration_mode") is None
 
 
-def test_every_page_answers_the_admin(signed_in):
+def test_every_page_answers_the_admin_with_its_title_heading_and_tabs(signed_in):
     for url in ADMIN_PAGES:
-        assert signed_in.get(url).status_code == 200, url
+        response = signed_in.get(url)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert re.search(r"<title>[^<]+ · Administration · Finora</title>", page), url
+        assert ">Administration</h1>" in page and page.count('href="/admin/users"') >= 1, url
 
 
 # Approve and deny
