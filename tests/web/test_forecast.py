@@ -94,6 +94,12 @@ def test_the_page_shows_cards_chart_and_table(signed_in, household):
     assert chart["data"][0]["x"][0] == "2026-01-15"
     assert any(shape.get("fillcolor") for shape in chart["layout"]["shapes"])  # below zero shaded
     assert "Shaded days are below zero." in page and "at least one of the two lines" not in page
+    # The hover shows each day's balance as the page writes money, sign first when negative.
+    line = chart["data"][0]
+    assert line["hovertemplate"].startswith("%{customdata}")
+    assert line["customdata"][0] == "R$1,000.00"
+    below = line["y"].index(-200.0)  # 1000 - 4 × 300, after the fourth rent
+    assert line["customdata"][below] == "-R$200.00"
     assert 'data-band="stable"' in page and ">74<" in page
     assert page.count('action="/forecast/skip"') == 3
 

@@ -1,17 +1,16 @@
 """The forecast's Plotly figure: the daily balance (solid), the scenario line (dashed), the
 zero line, the minimum safe balance and the days below zero shaded. Built server-side as a
-JSON-ready dict; the exact amounts a person reads are in the hover text."""
+JSON-ready dict; the exact amounts a person reads are in the hover text, written by
+finora.money."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from babel.numbers import get_decimal_symbol
 from flask_babel import get_locale
 
-from finora.i18n import money_filter
-from finora.money import ZERO
+from finora.money import ZERO, format_money
 from finora.translation import gettext as _
 from finora.web.dashboard.charts import EXPENSE_COLOR, NET_COLOR, base_layout
 
@@ -40,24 +39,17 @@ def _below_zero_runs(
     return [(start + timedelta(days=a), start + timedelta(days=b)) for a, b in runs]
 
 
-def _money_template(currency: str) -> str:
-    """A Plotly hover template for an amount, written like finora.money writes it: the
-    currency symbol where the locale puts it and the locale's separators (the layout's
-    `separators`). Formatting in the browser keeps a year of points cheap to send."""
-    sample = money_filter(Decimal("0.00"), currency)
-    number = f"0{get_decimal_symbol(str(get_locale()))}00"
-    prefix, _sep, suffix = sample.partition(number)
-    return f"{prefix}%{{y:,.2f}}{suffix}"
-
-
-def _trace(name: str, days: list[str], balances: list[Decimal], template: str, **style) -> dict:
+def _trace(name: str, days: list[str], balances: list[Decimal], money, **style) -> dict:
+    """A line; its hover text is each day's balance written by finora.money (exactly as
+    the page writes amounts, sign and symbol included)."""
     return {
         "type": "scatter",
         "mode": "lines",
         "name": name,
         "x": days,
         "y": [float(balance) for balance in balances],
-        "hovertemplate": f"{template}<extra>{name}</extra>",
+        "customdata": [money(balance) for balance in balances],
+        "hovertemplate": f"%{{customdata}}<extra>{name}</extra>",
         **style,
     }
 
@@ -71,17 +63,21 @@ def balance_chart(
 ) -> dict:
     days = [start + timedelta(days=n) for n in range(len(schedule))]
     x = [day.isoformat() for day in days]
-    template = _money_template(currency)
+    locale = str(get_locale())
+
+    def money(amount: Decimal) -> str:
+        return format_money(amount, currency, locale)
+
     data = [
         _trace(
-            _("Projected balance"), x, schedule, template,
+            _("Projected balance"), x, schedule, money,
             line={"color": NET_COLOR, "width": 2.5, "shape": "hv"},
         )
     ]
     if scenario is not None:
         data.append(
             _trace(
-                _("With scenarios"), x, scenario, template,
+                _("With scenarios"), x, scenario, money,
                 line={"color": SCENARIO_COLOR, "width": 2.5, "dash": "dash", "shape": "hv"},
             )
         )
