@@ -65,12 +65,40 @@ def _origin(scheme: str, host: str | None, port: int | None) -> str:
     return f"{scheme}://{(host or '').lower()}{suffix}"
 
 
+def private_dir(path: Path) -> Path:
+    """Make a directory for Finora's own files, owner-only (0700) when it is created here:
+    another account on the machine must not list or read the database, logs or secrets."""
+    if not path.is_dir():
+        # The mode applies to the last directory only; a umask can only take bits away.
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for other databases and in-memory ones."""
+    if not url.startswith("sqlite:///"):
+        return None
+    name = url[len("sqlite:///") :].split("?", 1)[0]
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only, unless it exists. SQLite gives its
+    -wal and -shm files the mode of the database file, so they stay owner-only too."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _local_secret(directory: Path, name: str) -> str:
     """Read a secret kept in the data directory, creating it once (local runs only)."""
     path = directory / name
     if path.exists():
         return path.read_text().strip()
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     value = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -158,10 +186,10 @@ class Config:
             self.SECRET_KEY = _local_secret(self.DATA_DIR, ".secret_key")
         if not self.APP_SECRET:
             self.APP_SECRET = _local_secret(self.DATA_DIR, ".app_secret")
-        if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite:///"):
-            Path(self.SQLALCHEMY_DATABASE_URI[len("sqlite:///") :]).parent.mkdir(
-                parents=True, exist_ok=True
-            )
+        database_file = sqlite_path(self.SQLALCHEMY_DATABASE_URI)
+        if database_file is not None:
+            private_dir(database_file.parent)
+            create_private_file(database_file)
 
 
 class ProductionConfig(Config):

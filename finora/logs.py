@@ -3,14 +3,75 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import secrets
 from logging.handlers import RotatingFileHandler
 
 from flask import Flask, g, has_request_context, request
 
+from config import private_dir
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+# Control characters (C0 but tab, DEL, C1) and Unicode line breaks: a terminal or a log
+# viewer may act on them, and CR, NEL or U+2028 can make text look like a new line.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# A line that does not start with a blank, other than a record's first line.
+_UNINDENTED_LINE = re.compile(r"\n(?=[^ \t\n])")
+CONTINUATION_INDENT = "    "
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char == "\n":
+        return "\\n"
+    if char == "\r":
+        return "\\r"
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(value: object) -> str:
+    """`value` as text on one line: line breaks and other control characters are written
+    as escapes (\\n, \\r, \\x1b), so a value typed by a user cannot start a log line."""
+    return _CONTROL.sub(_escape, str(value))
+
+
+def indented_block(text: str) -> str:
+    """Several lines (a mail body) for a log record: control characters escaped but line
+    breaks kept, every line indented so none can pass for a record of its own."""
+    body = _CONTROL_BUT_NEWLINE.sub(_escape, text.replace("\r\n", "\n"))
+    return "\n".join(CONTINUATION_INDENT + line for line in body.split("\n"))
+
+
+class SafeFormatter(logging.Formatter):
+    """Each record starts at the beginning of a line and nothing inside it can: control
+    characters are escaped, and a continuation line (a traceback, a multi-line message)
+    always starts with a blank, while a record starts with its timestamp."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = _CONTROL_BUT_NEWLINE.sub(_escape, super().format(record))
+        return _UNINDENTED_LINE.sub("\n" + CONTINUATION_INDENT, text)
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log whose files are created readable by their owner only (0600), whatever
+    the process umask: logs name users and, without SMTP, hold sign-in links."""
+
+    def _open(self):
+        return open(
+            self.baseFilename,
+            self.mode,
+            encoding=self.encoding,
+            errors=self.errors,
+            opener=_private_opener,
+        )
+
+
+def _private_opener(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
 
 
 class RequestIdFilter(logging.Filter):
@@ -28,13 +89,12 @@ def configure_logging(app: Flask) -> None:
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
         handler.close()
-    formatter = logging.Formatter(FORMAT)
+    formatter = SafeFormatter(FORMAT)
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if app.config["LOG_TO_FILE"]:
-        log_dir = app.config["DATA_DIR"] / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_dir = private_dir(private_dir(app.config["DATA_DIR"]) / "logs")
         handlers.append(
-            RotatingFileHandler(
+            PrivateRotatingFileHandler(
                 log_dir / "finora.log",
                 maxBytes=app.config["LOG_FILE_MAX_BYTES"],
                 backupCount=app.config["LOG_FILE_BACKUP_COUNT"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -14,10 +15,13 @@ from sqlalchemy.orm import Session
 
 from finora.crypto import decrypt_secret, encrypt_secret
 from finora.errors import FinoraError
+from finora.logs import indented_block, one_line
 from finora.services.settings import get_setting, set_setting
 from finora.translation import lazy_gettext as _l
 
 logger = logging.getLogger("finora.mail")
+# Every control character (tab included) and the Unicode line and paragraph separators.
+_HEADER_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 SMTP_TIMEOUT_SECONDS = 10
 SECURITIES = ("none", "starttls", "ssl")
@@ -123,15 +127,22 @@ def mail_configured(session: Session) -> bool:
     return bool((current_app.config.get("MAIL_SERVER") or "").strip())
 
 
+def header_value(value: str) -> str:
+    """A header value on one line: any line break or other control character becomes a
+    space, so a name or subject typed by a user can never add a header of its own (and
+    the email package, which refuses such values, never turns a mail into an error)."""
+    return " ".join(_HEADER_BREAKS.sub(" ", value).split())
+
+
 def build_message(
     settings: SmtpSettings, to: str, subject: str, text: str, html: str | None = None
 ) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = settings.from_address
-    message["To"] = to
-    message["Subject"] = subject
+    message["From"] = header_value(settings.from_address)
+    message["To"] = header_value(to)
+    message["Subject"] = header_value(subject)
     message["Date"] = formatdate(localtime=False)
-    domain = parseaddr(settings.from_address)[1].rpartition("@")[2] or "localhost"
+    domain = parseaddr(message["From"])[1].rpartition("@")[2] or "localhost"
     message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(text)
     if html is not None:
@@ -150,9 +161,11 @@ def send_mail(
         session = db.session
     settings = smtp_settings(session)
     if settings is None:
+        # Values are escaped and the body indented: a name or subject with line breaks
+        # cannot forge a record of its own in the log (see finora.logs).
         logger.info(
-            "No SMTP server configured; e-mail not sent.\nTo: %s\nSubject: %s\n\n%s",
-            to, subject, text,
+            "No SMTP server configured; e-mail not sent.\n    To: %s\n    Subject: %s\n%s",
+            one_line(to), one_line(subject), indented_block(text),
         )
         return MailResult(delivered=False, logged=True)
     message = build_message(settings, to, subject, text, html)
@@ -160,10 +173,11 @@ def send_mail(
         _deliver(settings, message)
     except (OSError, smtplib.SMTPException) as exc:
         logger.warning(
-            "Sending e-mail to %s via %s:%s failed: %s", to, settings.host, settings.port, exc
+            "Sending e-mail to %s via %s:%s failed: %s",
+            one_line(to), one_line(settings.host), settings.port, one_line(exc),
         )
         raise MailDeliveryError() from exc
-    logger.info("E-mail sent to %s: %s", to, subject)
+    logger.info("E-mail sent to %s: %s", one_line(to), one_line(subject))
     return MailResult(delivered=True, logged=False)
 
 
