@@ -1,11 +1,13 @@
 """Plotly figures for the dashboard, built server-side as plain JSON-ready dicts.
 
 Chart coordinates are floats because Plotly draws numbers; every amount a person reads
-(hover text, labels) is the exact Decimal formatted by finora.money.
+(hover text, labels) is the exact Decimal formatted by finora.money. Every text a figure
+shows goes through plain_text: Plotly reads HTML tags in it.
 """
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
@@ -32,6 +34,14 @@ def _n(amount: Decimal) -> float:
     return float(amount)
 
 
+def plain_text(value: object) -> str:
+    """Text for a Plotly figure, shown exactly as typed. Plotly reads a subset of HTML (<a
+    href>, <b>, <i>, <br>, <span style>…) in labels, legends, titles and hover text; written
+    as entities (&lt; &gt; &amp;), which Plotly shows literally, a category named like a
+    link stays a name. Used by every chart module for every text it puts in a figure."""
+    return html.escape(str(value), quote=False)
+
+
 def base_layout(**extra) -> dict:
     layout = {
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
@@ -52,9 +62,9 @@ def category_donut(totals: list[CategoryTotal], currency: str, *, kind: str = "e
             {
                 "type": "pie",
                 "hole": 0.55,
-                "labels": [t.label for t in totals],
+                "labels": [plain_text(t.label) for t in totals],
                 "values": [_n(t.total) for t in totals],
-                "text": [money_filter(t.total, currency) for t in totals],
+                "text": [plain_text(money_filter(t.total, currency)) for t in totals],
                 "customdata": [t.category_id for t in totals],
                 "textinfo": "percent",
                 "textposition": "inside",
@@ -80,11 +90,13 @@ def cumulative_net(days: list[DayNet], currency: str) -> dict:
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": _("Net so far"),
+                "name": plain_text(_("Net so far")),
                 "x": [d.day.isoformat() for d in days],
                 "y": [_n(d.cumulative) for d in days],
                 "text": [
-                    f"{format_date(d.day, 'medium')}: {money_filter(d.cumulative, currency)}"
+                    plain_text(
+                        f"{format_date(d.day, 'medium')}: {money_filter(d.cumulative, currency)}"
+                    )
                     for d in days
                 ],
                 "hovertemplate": "%{text}<extra></extra>",
@@ -106,38 +118,42 @@ def year_bars(summary: YearSummary, currency: str, month_names: list[str], last_
     """Income and expenses per month as bars, with the net as a line that stops at
     `last_month` (months still to come would draw a misleading fall to zero)."""
     months = summary.months
+    x = [plain_text(name) for name in month_names]
+    income, expenses, net = (
+        plain_text(pgettext("totals", "Income")), plain_text(_("Expenses")), plain_text(_("Net"))
+    )
     return {
         "data": [
             {
                 "type": "bar",
-                "name": pgettext("totals", "Income"),
-                "x": month_names,
+                "name": income,
+                "x": x,
                 "y": [_n(m.income) for m in months],
-                "text": [money_filter(m.income, currency) for m in months],
+                "text": [plain_text(money_filter(m.income, currency)) for m in months],
                 "textposition": "none",
-                "hovertemplate": "%{x}: %{text}<extra>" + pgettext("totals", "Income") + "</extra>",
+                "hovertemplate": "%{x}: %{text}<extra>" + income + "</extra>",
                 "marker": {"color": INCOME_COLOR},
                 "customdata": [m.month for m in months],
             },
             {
                 "type": "bar",
-                "name": _("Expenses"),
-                "x": month_names,
+                "name": expenses,
+                "x": x,
                 "y": [_n(m.expense) for m in months],
-                "text": [money_filter(m.expense, currency) for m in months],
+                "text": [plain_text(money_filter(m.expense, currency)) for m in months],
                 "textposition": "none",
-                "hovertemplate": "%{x}: %{text}<extra>" + _("Expenses") + "</extra>",
+                "hovertemplate": "%{x}: %{text}<extra>" + expenses + "</extra>",
                 "marker": {"color": EXPENSE_COLOR},
                 "customdata": [m.month for m in months],
             },
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": _("Net"),
-                "x": month_names,
+                "name": net,
+                "x": x,
                 "y": [_n(m.net) if m.month <= last_month else None for m in months],
-                "text": [money_filter(m.net, currency) for m in months],
-                "hovertemplate": "%{x}: %{text}<extra>" + _("Net") + "</extra>",
+                "text": [plain_text(money_filter(m.net, currency)) for m in months],
+                "hovertemplate": "%{x}: %{text}<extra>" + net + "</extra>",
                 "line": {"color": NET_COLOR, "width": 2},
                 "customdata": [m.month for m in months],
             },

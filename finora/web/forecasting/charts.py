@@ -12,7 +12,7 @@ from flask_babel import get_locale
 
 from finora.money import ZERO, format_money
 from finora.translation import gettext as _
-from finora.web.dashboard.charts import EXPENSE_COLOR, NET_COLOR, base_layout
+from finora.web.dashboard.charts import EXPENSE_COLOR, NET_COLOR, base_layout, plain_text
 
 # The day in the hover box (d3 time format; month names would be English in every locale).
 HOVER_DATE = {"en": "%b %-d, %Y", "pt": "%d/%m/%Y", "es": "%d/%m/%Y"}
@@ -42,13 +42,14 @@ def _below_zero_runs(
 def _trace(name: str, days: list[str], balances: list[Decimal], money, **style) -> dict:
     """A line; its hover text is each day's balance written by finora.money (exactly as
     the page writes amounts, sign and symbol included)."""
+    name = plain_text(name)
     return {
         "type": "scatter",
         "mode": "lines",
         "name": name,
         "x": days,
         "y": [float(balance) for balance in balances],
-        "customdata": [money(balance) for balance in balances],
+        "customdata": [plain_text(money(balance)) for balance in balances],
         "hovertemplate": f"%{{customdata}}<extra>{name}</extra>",
         **style,
     }
