@@ -1,4 +1,5 @@
-"""Sign-in security records of a user: sessions, reset tokens, backup codes, passkeys, API tokens.
+"""Sign-in security records of a user: sessions, reset tokens, backup codes, passkeys, API tokens,
+failed sign-ins per source address and recovery keys waiting to be shown.
 
 Every token is stored as a hash only (SHA-256 hex for random high-entropy tokens, see
 finora.crypto.hash_token), and every row dies with its user.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -106,3 +107,36 @@ class ApiToken(Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class SignInFailure(Base):
+    """Failed password checks of one account from one source address, and that pair's lock.
+
+    Locking the pair rather than the account means a stranger guessing from one place cannot
+    lock the owner out where the owner signs in from (finora.services.auth)."""
+
+    __tablename__ = "sign_in_failures"
+    # The unique key also serves "this user's rows" and the foreign key's index.
+    __table_args__ = (UniqueConstraint("user_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The client address (an IPv6 address as its /64 network): at most 45 characters.
+    source: Mapped[str] = mapped_column(String(45))
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RecoveryKeyDisplay(Base):
+    """A new recovery key waiting to be shown once: Fernet-encrypted, found by the SHA-256 of
+    a random reference kept in the browser's session, deleted when shown or expired."""
+
+    __tablename__ = "recovery_key_displays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    reference_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    encrypted_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -42,8 +42,11 @@ class User(UserMixin, Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    # Lockout: consecutive failed sign-ins, and the end of the current lock.
+    # Lockout (finora.services.auth): wrong passwords and codes since the last sign-in from
+    # every source together; wrong second-factor codes since then; the end of the lock of
+    # the whole account, which only wrong codes (someone who has the password) can set.
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    failed_codes: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_timeout_minutes: Mapped[int | None] = mapped_column()
     # The time zone dates and times are shown in; None: the household's.

@@ -36,8 +36,7 @@ from finora.errors import FieldError, FinoraError, NotFoundError
 from finora.models import User
 from finora.models.security import Passkey
 from finora.services import audit
-from finora.services.auth import AccountDisabledError, PendingApprovalError
-from finora.services.passwords import verify_password
+from finora.services.auth import AccountDisabledError, PendingApprovalError, check_current_password
 from finora.translation import lazy_gettext as _l
 
 # How long the browser may take (a hint to it) and how long a challenge stays valid.
@@ -132,13 +131,15 @@ def registration_options(session: Session, user: User, rp: RelyingParty) -> tupl
 
 
 def start_registration(
-    session: Session, user: User, rp: RelyingParty, *, name: str | None, password
+    session: Session, user: User, rp: RelyingParty, *, name: str | None, password, source: str
 ) -> tuple[str, str, bytes]:
-    """Check the new passkey's name and the user's password, then give the cleaned name,
+    """Check the new passkey's name and the user's password (as at sign-in, counted against
+    `source`: the caller commits WrongCurrentPasswordError), then give the cleaned name,
     the creation options (JSON) and their challenge."""
     clean = clean_name(session, user, name)
-    if not isinstance(password, str) or not verify_password(user.password_hash, password):
-        raise FieldError("password", _l("The password is not correct."))
+    check_current_password(
+        session, user, password, source, field="password", message=_l("The password is not correct.")
+    )
     options, challenge = registration_options(session, user, rp)
     return clean, options, challenge
 

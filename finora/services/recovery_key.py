@@ -18,8 +18,9 @@ from finora.dates import now_utc
 from finora.errors import FieldError, FinoraError
 from finora.models import User
 from finora.services import audit
+from finora.services.auth import check_current_password
 from finora.services.password_reset import set_new_password
-from finora.services.passwords import password_problem, verify_password
+from finora.services.passwords import password_problem
 from finora.services.registration import normalise_email
 from finora.services.totp import turn_off_two_factor
 from finora.translation import lazy_gettext as _l
@@ -85,10 +86,12 @@ def create_recovery_key(session: Session, user: User, *, reason: str = "signup")
     return key
 
 
-def regenerate_recovery_key(session: Session, user: User, password: str) -> str:
-    """A new key, confirmed by the current password."""
-    if not verify_password(user.password_hash, password or ""):
-        raise FieldError("password", _l("The password is not correct."))
+def regenerate_recovery_key(session: Session, user: User, password: str, source: str) -> str:
+    """A new key, confirmed by the current password (checked as at sign-in, counted against
+    `source`: the caller commits WrongCurrentPasswordError)."""
+    check_current_password(
+        session, user, password, source, field="password", message=_l("The password is not correct.")
+    )
     return create_recovery_key(session, user, reason="regenerated")
 
 

@@ -21,8 +21,8 @@ from finora.dates import now_utc
 from finora.errors import FieldError, FinoraError
 from finora.models import User
 from finora.services import audit
+from finora.services.auth import check_current_password
 from finora.services.backup_codes import delete_backup_codes, replace_backup_codes, use_backup_code
-from finora.services.passwords import verify_password
 from finora.translation import lazy_gettext as _l
 
 ISSUER = "Finora"
@@ -161,10 +161,14 @@ def cancel_setup(session: Session, user: User) -> None:
         turn_off_two_factor(session, user)
 
 
-def disable_two_factor(session: Session, user: User, *, password: str, code: str) -> None:
-    """Turn two-factor off: needs the password and a code (or a backup code)."""
-    if not verify_password(user.password_hash, password or ""):
-        raise FieldError("password", _l("The password is not correct."))
+def disable_two_factor(
+    session: Session, user: User, *, password: str, code: str, source: str
+) -> None:
+    """Turn two-factor off: needs the password (checked as at sign-in, counted against
+    `source`: the caller commits WrongCurrentPasswordError) and a code (or a backup code)."""
+    check_current_password(
+        session, user, password, source, field="password", message=_l("The password is not correct.")
+    )
     method = check_code_or_backup(session, user, code)
     if method is None:
         raise FieldError("code", WRONG_CODE)

@@ -80,13 +80,13 @@ def test_backup_codes_work_once(person):
 def test_turning_off_needs_the_password_and_a_code(person):
     secret, codes = enabled(person)
     with pytest.raises(FieldError) as wrong_password:
-        totp.disable_two_factor(db.session, person, password="wrong password", code=code_at(secret, NOW))
+        totp.disable_two_factor(db.session, person, password="wrong password", code=code_at(secret, NOW), source="10.0.0.1")
     assert wrong_password.value.field == "password"
     with pytest.raises(FieldError) as wrong_code:
-        totp.disable_two_factor(db.session, person, password=PASSWORD, code="12345")
+        totp.disable_two_factor(db.session, person, password=PASSWORD, code="12345", source="10.0.0.1")
     assert wrong_code.value.field == "code"
     assert person.totp_enabled
-    totp.disable_two_factor(db.session, person, password=PASSWORD, code=codes[3])
+    totp.disable_two_factor(db.session, person, password=PASSWORD, code=codes[3], source="10.0.0.1")
     assert not person.totp_enabled and person.totp_secret is None
     assert remaining_backup_codes(db.session, person) == 0
 

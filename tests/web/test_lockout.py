@@ -1,5 +1,5 @@
-"""Five failed sign-ins in a row lock an account for 15 minutes, without telling anyone
-whether an e-mail address has an account."""
+"""Five failed sign-ins in a row lock an account for 15 minutes from where they came,
+without telling anyone whether an e-mail address has an account."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from finora.extensions import db
 from finora.models import AuditEvent, User
+from finora.models.security import SignInFailure
 from tests.factories import create_user
 from tests.web.session_helpers import actions, browser, is_signed_in, sign_in
 
@@ -36,8 +37,10 @@ def test_five_failures_lock_the_account_even_for_the_right_password(app, user):
         for response in _fail(client, user.email, 5):
             assert response.status_code == 422 and _error(response) == GENERIC
         db.session.expire_all()
-        locked = db.session.get(User, user.id)
-        assert locked.locked_until == START + timedelta(minutes=15)
+        pair = db.session.scalar(select(SignInFailure).where(SignInFailure.user_id == user.id))
+        assert (pair.source, pair.failures) == ("127.0.0.1", 5)
+        assert pair.locked_until == START + timedelta(minutes=15)
+        assert db.session.get(User, user.id).locked_until is None  # not the whole account
         right = sign_in(client, user)
         assert right.status_code == 422 and _error(right) == GENERIC
         assert not is_signed_in(client)
@@ -59,6 +62,7 @@ def test_the_lock_ends_after_fifteen_minutes_and_success_resets_the_count(app, u
         db.session.expire_all()
         fresh = db.session.get(User, user.id)
         assert fresh.failed_sign_ins == 0 and fresh.locked_until is None
+        assert db.session.scalar(select(SignInFailure)) is None
 
 
 def test_failures_must_be_in_a_row(app, user):

@@ -15,6 +15,7 @@ from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
+from finora.services.auth import WrongCurrentPasswordError
 from finora.services.passkeys import (
     CHALLENGE_SECONDS,
     PasskeySignInError,
@@ -28,7 +29,7 @@ from finora.services.passkeys import (
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.auth import bp
-from finora.web.auth.signin import finish_sign_in
+from finora.web.auth.signin import SIGN_IN_LIMIT, client_source, finish_sign_in
 
 REGISTRATION = "passkey_registration"
 SIGN_IN = "passkey_sign_in"
@@ -78,7 +79,7 @@ def _take_challenge(key: str) -> tuple[bytes, dict] | None:
 
 
 @bp.post("/passkeys/register/options")
-@limiter.limit("10 per minute")
+@limiter.limit(SIGN_IN_LIMIT)
 @login_required
 def passkey_registration_options():
     """Check the name and the password, then hand out creation options."""
@@ -86,9 +87,14 @@ def passkey_registration_options():
     user = current_user._get_current_object()
     try:
         name, options, challenge = start_registration(
-            db.session, user, relying_party(), name=data.get("name"), password=data.get("password")
+            db.session, user, relying_party(), name=data.get("name"), password=data.get("password"),
+            source=client_source(),
         )
+    except WrongCurrentPasswordError as error:
+        db.session.commit()  # the failure counts toward the lockout
+        return _error(error.message, 422, error.field)
     except FinoraError as error:
+        db.session.rollback()
         return _error(error.message, 422 if error.field else error.status, error.field)
     _keep_challenge(REGISTRATION, challenge, user_id=user.id, name=name)
     return _options_response(options)

@@ -21,11 +21,22 @@ from finora.extensions import db
 from finora.models import User
 from finora.models.security import UserSession
 from finora.services import user_sessions
+from finora.services.auth import signed_in_from, source_of
 from finora.web.navigation import safe_path
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 5 * 60
 _REMEMBER_COOKIE = "remember_token"
+
+
+# Current-password checks on profile pages are limited as sign-in is (per client address).
+SIGN_IN_LIMIT = "10 per 5 minutes"
+
+
+def client_source() -> str:
+    """The source failed sign-ins are counted against: the client address as ProxyFix
+    gives it (TRUSTED_PROXIES), an IPv6 one as its /64."""
+    return source_of(request.remote_addr)
 
 
 def current_user_session() -> UserSession | None:
@@ -37,6 +48,7 @@ def log_in(user: User, *, remember: bool, method: str) -> UserSession:
     """Record the session, sign the browser in, reset failed sign-ins, audit, commit.
     For callers that send their own response (sign-up); others use finish_sign_in."""
     token = new_token()
+    signed_in_from(db.session, user, client_source())
     record = user_sessions.start_user_session(
         db.session,
         user,

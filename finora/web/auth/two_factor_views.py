@@ -15,7 +15,12 @@ from finora.translation import gettext as _
 from finora.translation import ngettext
 from finora.web.auth import bp
 from finora.web.auth.recovery_forms import TwoFactorForm
-from finora.web.auth.signin import clear_pending_sign_in, finish_sign_in, pending_sign_in_user
+from finora.web.auth.signin import (
+    clear_pending_sign_in,
+    client_source,
+    finish_sign_in,
+    pending_sign_in_user,
+)
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
@@ -29,7 +34,7 @@ def two_factor():
     form = TwoFactorForm()
     if form.validate_on_submit():
         try:
-            method = verify_second_factor(db.session, user, form.code.data)
+            method = verify_second_factor(db.session, user, form.code.data, client_source())
         except SecondFactorLockedError as error:
             db.session.commit()  # the failure, the lock and their audit events
             clear_pending_sign_in()

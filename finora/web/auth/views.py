@@ -15,7 +15,7 @@ from finora.translation import gettext as _
 from finora.web.auth import bp
 from finora.web.auth.forms import LoginForm, SignupForm
 from finora.web.auth.recovery_views import keep_key_for_display
-from finora.web.auth.signin import log_in, sign_out, start_sign_in
+from finora.web.auth.signin import SIGN_IN_LIMIT, client_source, log_in, sign_out, start_sign_in
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 
@@ -68,14 +68,16 @@ def pending():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per 5 minutes", methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(db.session, form.email.data, form.password.data)
+            user = authenticate(
+                db.session, form.email.data, form.password.data, client_source()
+            )
         except InvalidCredentialsError as error:
             db.session.commit()  # the failure count, the lock and their audit events
             current_app.logger.info("sign-in failed")

@@ -7,11 +7,12 @@ from flask_babel import format_date, ngettext
 from flask_login import current_user
 
 from finora.errors import FinoraError
-from finora.extensions import db
+from finora.extensions import db, limiter
+from finora.services.auth import WrongCurrentPasswordError
 from finora.services.password_change import change_password
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
-from finora.web.auth.signin import current_user_session
+from finora.web.auth.signin import SIGN_IN_LIMIT, client_source, current_user_session
 from finora.web.form_errors import show_error
 from finora.web.profile import bp
 from finora.web.profile.account_forms import PasswordForm
@@ -19,6 +20,7 @@ from finora.web.profile.sections import Section, register
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def password():
     user = current_user._get_current_object()
     form = PasswordForm()
@@ -28,7 +30,11 @@ def password():
             result = change_password(
                 db.session, user, current=form.current_password.data,
                 new=form.new_password.data, keep_session_id=here.id if here else None,
+                source=client_source(),
             )
+        except WrongCurrentPasswordError as error:
+            db.session.commit()  # the failure counts toward the lockout
+            show_error(form, error)
         except FinoraError as error:
             show_error(form, error)
         else:

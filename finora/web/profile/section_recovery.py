@@ -8,10 +8,12 @@ from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
+from finora.services.auth import WrongCurrentPasswordError
 from finora.services.recovery_key import regenerate_recovery_key
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.auth import recovery_views, reset_views  # noqa: F401 - register their routes
+from finora.web.auth.signin import SIGN_IN_LIMIT, client_source
 from finora.web.form_errors import show_error
 from finora.web.profile import bp
 from finora.web.profile.sections import Section, register
@@ -19,13 +21,16 @@ from finora.web.profile.two_factor_forms import RecoveryKeyForm
 
 
 @bp.route("/profile/recovery-key", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def recovery_key():
     user = current_user._get_current_object()
     form = RecoveryKeyForm()
     if form.validate_on_submit():
         try:
-            key = regenerate_recovery_key(db.session, user, form.password.data)
+            key = regenerate_recovery_key(db.session, user, form.password.data, client_source())
+        except WrongCurrentPasswordError as error:
+            db.session.commit()  # the failure counts toward the lockout
+            show_error(form, error)
         except FinoraError as error:
             show_error(form, error)
         else:

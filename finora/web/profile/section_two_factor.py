@@ -8,10 +8,12 @@ from flask_login import current_user
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.services import totp
+from finora.services.auth import WrongCurrentPasswordError
 from finora.services.backup_codes import remaining_backup_codes
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.auth import two_factor_views  # noqa: F401 - registers the sign-in step's route
+from finora.web.auth.signin import SIGN_IN_LIMIT, client_source
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 from finora.web.profile import bp
@@ -96,15 +98,18 @@ def two_factor_backup_codes():
 
 
 @bp.post("/profile/two-factor/disable")
-@limiter.limit("10 per minute")
+@limiter.limit(SIGN_IN_LIMIT)
 def two_factor_disable():
     form = DisableTotpForm()
     if form.validate_on_submit():
         try:
             totp.disable_two_factor(
                 db.session, current_user._get_current_object(),
-                password=form.password.data, code=form.code.data,
+                password=form.password.data, code=form.code.data, source=client_source(),
             )
+        except WrongCurrentPasswordError as error:
+            db.session.commit()  # the failure counts toward the lockout
+            show_error(form, error)
         except FinoraError as error:
             show_error(form, error)
         else:
