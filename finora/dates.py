@@ -7,6 +7,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
+from flask import current_app, has_app_context
+
+from finora.errors import FieldError
+from finora.translation import lazy_gettext as _l
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +46,48 @@ def today(household) -> date:
     """The household's calendar date right now."""
     return today_in(household.timezone)
 
+
+# The calendar Finora accepts (DATE_MIN_YEAR-01-01 to DATE_MAX_YEAR-12-31 in the config): a
+# date typed, imported or sent through the API outside it is refused. Nobody plans money in
+# 0001 or 9999, and dates near date.min/date.max leave the engine no room for its margins.
+DEFAULT_MIN_YEAR = 1900
+DEFAULT_MAX_YEAR = 2199
+
+
+def date_window() -> tuple[date, date]:
+    """The first and the last date Finora accepts."""
+    low, high = DEFAULT_MIN_YEAR, DEFAULT_MAX_YEAR
+    if has_app_context():
+        low = int(current_app.config.get("DATE_MIN_YEAR") or low)
+        high = int(current_app.config.get("DATE_MAX_YEAR") or high)
+    return date(max(low, 1), 1, 1), date(min(high, 9999), 12, 31)
+
+
+def in_window(day: date) -> bool:
+    low, high = date_window()
+    return low <= day <= high
+
+
+def window_message():
+    """"Enter a date between … and …", naming the window."""
+    low, high = date_window()
+    return _l("Enter a date between %(first)s and %(last)s.", first=low.isoformat(), last=high.isoformat())
+
+
+def check_date(day: date | None, field: str) -> None:
+    """Refuse a date outside the window (FieldError on `field`); None passes."""
+    if day is not None and not in_window(day):
+        raise FieldError(field, window_message())
+
+
+def add_days(day: date, days: int) -> date:
+    """`day` plus `days`, stopping at date.min or date.max instead of overflowing: rows
+    saved before the window existed can still sit at the calendar's edges."""
+    ordinal = min(max(day.toordinal() + days, 1), _MAX_ORDINAL)
+    return date.fromordinal(ordinal)
+
+
+_MAX_ORDINAL = date.max.toordinal()
 
 POLICIES = ("none", "previous", "next")
 # How far `shift` may walk looking for a business day before giving up: no real calendar
@@ -116,9 +162,10 @@ class BusinessCalendar:
         else:
             raise ValueError(f"unknown business-day policy: {policy!r}")
         moved = day
+        edge = date.max if step.days > 0 else date.min
         for _ in range(_MAX_SHIFT_DAYS):
-            if self.is_business_day(moved):
-                return moved
+            if self.is_business_day(moved) or moved == edge:
+                return moved  # at the calendar's edge there is nowhere further to go
             moved += step
         raise ValueError(f"no business day within {_MAX_SHIFT_DAYS} days of {day}")
 

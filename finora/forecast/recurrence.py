@@ -343,8 +343,11 @@ def _run_edge(calendar: BusinessCalendar, day: date, direction: int) -> date:
     """The far end of the run of non-business days right next to `day` (before it when
     `direction` is -1, after it when 1), or `day` itself when its neighbour is a business day."""
     step = timedelta(days=direction)
+    limit = date.max if direction > 0 else date.min
     edge = day
     for _ in range(366):
+        if edge == limit:
+            return edge  # the calendar ends here: no neighbour to look at
         neighbour = edge + step
         if calendar.is_business_day(neighbour):
             return edge

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from finora.dates import check_date
 from finora.errors import FieldError
 from finora.models import Entry, Household, User
 from finora.models.entry import PAYMENT_METHODS
@@ -39,6 +40,8 @@ def _validate(session: Session, household: Household, data: EntryData, current: 
         raise FieldError("description", _l("Describe the entry."))
     if data.payment_method not in PAYMENT_METHODS:
         raise FieldError("payment_method", _l("Choose a payment method."))
+    check_date(data.date, "date")
+    check_date(data.paid_on, "paid_on")
 
     validate_ledger_refs(
         session,
@@ -93,6 +96,7 @@ def set_entry_paid(session: Session, entry: Entry, paid_on: date | None) -> None
     was paid on: a second click from a stale page must not move it."""
     if paid_on is not None and entry.paid_on is not None:
         return
+    check_date(paid_on, "paid_on")
     entry.paid_on = paid_on
     session.flush()
     audit.record(

@@ -11,6 +11,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, ROUND_UP, Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from finora.dates import check_date
 from finora.dates import today as household_today
 from finora.errors import FieldError
 from finora.models import Account, Goal, GoalContribution, Household
@@ -135,6 +136,7 @@ def _checked(
         raise FieldError("name", _l("Use at most %(count)d characters.", count=NAME_MAX))
     if data.target_amount is None or data.target_amount <= ZERO:
         raise FieldError("target_amount", _l("The target must be more than zero."))
+    check_date(data.target_date, "target_date")
     if data.account_id is not None:
         account = session.get(Account, data.account_id)
         # An archived account stays on the goal that already has it, but is not offered anew.
@@ -188,6 +190,7 @@ def add_contribution(session: Session, goal: Goal, data: ContributionData) -> Go
     """A deposit (positive) or a withdrawal (negative) on a day up to today."""
     if data.amount is None or data.amount == ZERO:
         raise FieldError("amount", _l("Enter an amount other than zero."))
+    check_date(data.date, "date")
     household = session.get(Household, goal.household_id)
     if data.date > household_today(household):
         raise FieldError("date", _l("A contribution cannot be dated in the future."))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from finora.dates import BusinessCalendar, today
+from finora.dates import BusinessCalendar, add_days, check_date, today
 from finora.errors import FieldError
 from finora.forecast.recurrence import FREQUENCIES, Occurrence, occurrences
 from finora.models import Entry, Household, RecurringRule, Skip
@@ -100,6 +100,8 @@ def _validate(
         raise FieldError("business_day_policy", _l("Choose what happens on non-business days."))
     if data.anchor_date is None:
         raise FieldError("anchor_date", _l("Enter the date of the first occurrence."))
+    check_date(data.anchor_date, "anchor_date")
+    check_date(data.end_date, "end_date")
     if data.end_date is not None and data.end_date < data.anchor_date:
         raise FieldError("end_date", _l("The end date cannot be before the first occurrence."))
     validate_ledger_refs(
@@ -182,6 +184,7 @@ def hold_rule(session: Session, rule: RecurringRule, until: date | None) -> None
     """Pause the rule: no occurrence before `until` is projected or posted."""
     if until is None:
         raise FieldError("until", _l("Enter the date the rule starts again."))
+    check_date(until, "until")
     rule.hold_until = until
     session.flush()
     audit.record(session, "rule.updated", object=rule, details={"hold_until": until.isoformat()})
@@ -204,6 +207,7 @@ def end_rule(session: Session, rule: RecurringRule, on: date | None) -> None:
     """The rule's last nominal date becomes `on` (inclusive)."""
     if on is None:
         raise FieldError("end_on", _l("Enter the last date."))
+    check_date(on, "end_on")
     if on < rule.anchor_date:
         raise FieldError("end_on", _l("The end date cannot be before the first occurrence."))
     rule.end_date = on
@@ -237,14 +241,17 @@ def next_occurrences(
     handled = rule.posted_through
     window = _FIRST_WINDOW
     while True:
+        # add_days stops at date.max: a rule ending on 9999-12-31 (saved before dates had a
+        # window) must not break the page listing it.
+        last = add_days(on, window.days)
         found = [
             o
-            for o in occurrences(spec, on, on + window, calendar)
+            for o in occurrences(spec, on, last, calendar)
             if handled is None or o.nominal > handled
         ]
-        if len(found) >= count or window >= _LOOKAHEAD_LIMIT:
+        if len(found) >= count or window >= _LOOKAHEAD_LIMIT or last == date.max:
             return found[:count]
-        if spec.end is not None and on + window > spec.end + timedelta(days=31):
+        if spec.end is not None and last > add_days(spec.end, 31):
             return found[:count]
         window *= 4
 

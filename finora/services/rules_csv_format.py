@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from finora.dates import in_window, window_message
 from finora.models import Account, Category, Household
 from finora.money import MoneyError, parse_amount
 from finora.services.rules import DEFAULT_POLICY, RuleData
@@ -269,6 +270,13 @@ class RowReader:
         return value
 
     def _date(self, text: str) -> date:
+        """A date within Finora's window (finora.dates.date_window), read by `_read_date`."""
+        day = self._read_date(text)
+        if not in_window(day):
+            raise _CellError(window_message())
+        return day
+
+    def _read_date(self, text: str) -> date:
         """ISO (what the export writes), or the numeric date the locale writes, which is what
         a spreadsheet saves after it has opened the file: 31/01/2026, or 1/31/2026 in English."""
         try:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from finora.dates import check_date
 from finora.errors import FieldError
 from finora.models import Account, BalanceSnapshot, Entry, Transfer
 from finora.models.snapshot import SNAPSHOT_SOURCES
@@ -40,6 +41,7 @@ def set_balance(
         raise FieldError("amount", _l("Enter the balance."))
     if day is None:
         raise FieldError("date", _l("Enter the date."))
+    check_date(day, "date")
     external_ref = (external_ref or "").strip() or None
     if external_ref is not None:
         existing = session.scalar(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from finora.dates import check_date
 from finora.errors import FieldError
 from finora.models import Account, Household, Transfer, User
 from finora.services import audit
@@ -27,6 +28,7 @@ class TransferData:
 def _validate(session: Session, household: Household, data: TransferData, current: Transfer | None) -> None:
     if data.amount is None or data.amount <= 0:
         raise FieldError("amount", _l("Enter a positive amount."))
+    check_date(data.date, "date")
     for field, account_id in (("from_account_id", data.from_account_id), ("to_account_id", data.to_account_id)):
         account = session.get(Account, account_id)
         if account is None or account.household_id != household.id:

@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from finora.dates import date_window, in_window, window_message
 from finora.money import MoneyError, format_amount_input, parse_amount
 from finora.translation import lazy_gettext as _l
 
@@ -52,6 +53,16 @@ class LocalDateField(DateField):
         except ValueError as error:
             self.data = None
             raise ValueError(str(_l("Enter a real date, such as 2026-03-31."))) from error
+        if not in_window(self.data):
+            # Refused here with the range named; the typed text stays in the box (raw_data).
+            self.data = None
+            raise ValueError(str(window_message()))
+
+    def __call__(self, **kwargs):
+        low, high = date_window()  # the date picker offers the same range
+        kwargs.setdefault("min", low.isoformat())
+        kwargs.setdefault("max", high.isoformat())
+        return super().__call__(**kwargs)
 
 
 class IdSelectField(SelectField):
