@@ -24,7 +24,8 @@ COPY . .
 RUN pybabel compile -d translations \
     && chmod 0755 /app/docker/entrypoint.sh \
     && mkdir -p /data \
-    && chown finora:finora /data
+    && chown finora:finora /data \
+    && chmod 0700 /data
 
 ENV FINORA_ENV=production \
     FINORA_DATA_DIR=/data \
@@ -32,7 +33,12 @@ ENV FINORA_ENV=production \
     GUNICORN_WORKERS=2 \
     PORT=8000
 
-# The data directory (SQLite file, logs, backups) lives outside the image.
+# The entrypoint starts one worker unless RATELIMIT_STORAGE_URI names a shared store
+# (per-worker memory:// counters would multiply the rate limits), and gunicorn trusts
+# X-Forwarded-* only from FORWARDED_ALLOW_IPS when TRUSTED_PROXIES is set.
+
+# The data directory (SQLite file, logs, backups) lives outside the image; owner-only (a new
+# named volume takes this mode).
 VOLUME /data
 
 USER finora

@@ -143,6 +143,9 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        # The proxies (addresses or networks, comma-separated, or *) whose X-Forwarded-*
+        # headers count when TRUSTED_PROXIES is set; gunicorn reads the same variable.
+        self.FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
         # How long before a session timeout the page warns (with "Stay signed in").
         self.SESSION_WARNING_SECONDS = _int("SESSION_WARNING_SECONDS", 60)
         self.APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")

@@ -3,6 +3,8 @@
 # BOOTSTRAP_ADMIN_EMAIL/PASSWORD are set), then replace this shell with gunicorn.
 # Uses whatever `flask` and `gunicorn` come first on PATH.
 set -eu
+# Everything written from here (database, logs, secrets) is readable by its owner only.
+umask 077
 
 cd "$(dirname "$0")/.."
 
@@ -12,10 +14,53 @@ flask --app app db upgrade
 echo "finora: bootstrapping the admin account" >&2
 flask --app app finora bootstrap
 
-echo "finora: starting gunicorn on ${BIND_HOST:-0.0.0.0}:${PORT:-8000} with ${GUNICORN_WORKERS:-2} workers" >&2
+# Rate limits (sign-in attempts, reset links) counted in memory:// are per worker: with
+# several workers each one would allow the full budget. Several workers need a shared
+# store (redis://, memcached://...); otherwise one worker serves.
+workers="${GUNICORN_WORKERS:-2}"
+case "$workers" in
+    '' | *[!0-9]* | 0)
+        echo "finora: GUNICORN_WORKERS must be a whole number above 0, got '$workers'" >&2
+        exit 2
+        ;;
+esac
+limits=on
+case "$(printf '%s' "${RATELIMIT_ENABLED:-}" | tr '[:upper:]' '[:lower:]' | tr -d '[:space:]')" in
+    '' | 1 | true | yes | on) ;;
+    *) limits=off ;;
+esac
+case "${RATELIMIT_STORAGE_URI:-memory://}" in
+    memory://* | '')
+        if [ "$limits" = on ] && [ "$workers" -gt 1 ]; then
+            echo "finora: rate limits are kept in memory:// (RATELIMIT_STORAGE_URI), which each worker counts on its own: starting 1 worker instead of $workers; set RATELIMIT_STORAGE_URI to a shared store (redis://...) to run more" >&2
+            workers=1
+        fi
+        ;;
+esac
+export GUNICORN_WORKERS="$workers"
+
+# X-Forwarded-* is trusted only from the proxies FORWARDED_ALLOW_IPS names (the app applies
+# the same list to TRUSTED_PROXIES), and from none when TRUSTED_PROXIES is 0.
+case "${TRUSTED_PROXIES:-0}" in
+    0)
+        if [ -n "${FORWARDED_ALLOW_IPS:-}" ]; then
+            echo "finora: TRUSTED_PROXIES is 0, so FORWARDED_ALLOW_IPS is ignored: X-Forwarded-* headers are trusted from no one" >&2
+        fi
+        forwarded=""
+        ;;
+    *)
+        if [ -z "${FORWARDED_ALLOW_IPS:-}" ]; then
+            echo "finora: TRUSTED_PROXIES is set but FORWARDED_ALLOW_IPS is not: X-Forwarded-* headers are trusted only from 127.0.0.1 and ::1, inside this container; set FORWARDED_ALLOW_IPS to your proxy's address or network" >&2
+        fi
+        forwarded="${FORWARDED_ALLOW_IPS:-127.0.0.1,::1}"
+        ;;
+esac
+export FORWARDED_ALLOW_IPS="$forwarded"
+
+echo "finora: starting gunicorn on ${BIND_HOST:-0.0.0.0}:${PORT:-8000} with $workers worker(s), X-Forwarded-* trusted from: ${forwarded:-no one}" >&2
 exec gunicorn \
-    --workers "${GUNICORN_WORKERS:-2}" \
+    --workers "$workers" \
     --bind "${BIND_HOST:-0.0.0.0}:${PORT:-8000}" \
     --access-logfile - \
-    --forwarded-allow-ips="${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
+    --forwarded-allow-ips="$forwarded" \
     app:app

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 from finora.translation import lazy_gettext as _l
@@ -50,8 +49,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_scheduler(app)
     if app.config.get("TRUSTED_PROXIES"):
-        count = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        from finora.proxies import TrustedProxies
+
+        app.wsgi_app = TrustedProxies(
+            app.wsgi_app, int(app.config["TRUSTED_PROXIES"]), app.config["FORWARDED_ALLOW_IPS"]
+        )
+
+    from finora.startup import log_startup_notes
+
+    log_startup_notes(app)
     return app
 
 

@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -171,6 +172,13 @@ def test_entrypoint_migrates_bootstraps_and_serves(tmp_path):
         output = _wait_for_log(log, "GET /healthz")
         assert f"Created the admin {ADMIN_EMAIL}." in output
         assert (tmp_path / "logs" / "finora.log").exists()
+        # GUNICORN_WORKERS=2 on memory:// rate limits: one worker, and the log says why.
+        assert "starting 1 worker instead of 2" in output
+        assert output.count("Booting worker with pid") == 1
+        assert "X-Forwarded-* trusted from: no one" in output
+        # Owner-only files, whatever umask the container was started with.
+        for path in (tmp_path / "finora.db", tmp_path / "logs" / "finora.log"):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
         # Secrets came from the environment: production never generates them.
         assert not (tmp_path / ".secret_key").exists()
         assert not (tmp_path / ".app_secret").exists()
@@ -201,6 +209,68 @@ def test_entrypoint_refuses_production_without_secret_key(tmp_path):
     assert process.returncode != 0
     assert "SECRET_KEY" in stderr.decode("utf-8", errors="replace")
     assert not (tmp_path / ".secret_key").exists()
+
+
+def _decisions(tmp_path: Path, **settings: str) -> tuple[str, str]:
+    """Run the entrypoint with stand-ins for `flask` and `gunicorn` (first on PATH): what it
+    says on stderr, and the arguments and environment gunicorn would have been given."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "flask").write_text("#!/bin/sh\nexit 0\n")
+    (bin_dir / "gunicorn").write_text(
+        "#!/bin/sh\n"
+        'echo "args: $*"\n'
+        'echo "env: GUNICORN_WORKERS=$GUNICORN_WORKERS FORWARDED_ALLOW_IPS=$FORWARDED_ALLOW_IPS"\n'
+    )
+    for tool in ("flask", "gunicorn"):
+        (bin_dir / tool).chmod(0o755)
+    env = _entrypoint_env(tmp_path, 8000)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    env.update(settings)
+    done = subprocess.run(
+        [str(ENTRYPOINT)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=20, check=True
+    )
+    return done.stderr, done.stdout
+
+
+def test_memory_rate_limits_get_one_worker_and_a_shared_store_gets_them_all(tmp_path):
+    said, gunicorn = _decisions(tmp_path, GUNICORN_WORKERS="4")
+    assert "starting 1 worker instead of 4" in said and "RATELIMIT_STORAGE_URI" in said
+    assert "--workers 1 " in gunicorn and "GUNICORN_WORKERS=1 " in gunicorn
+
+    said, gunicorn = _decisions(
+        tmp_path, GUNICORN_WORKERS="4", RATELIMIT_STORAGE_URI="redis://redis:6379/0"
+    )
+    assert "instead of" not in said and "with 4 worker(s)" in said
+    assert "--workers 4 " in gunicorn
+
+    said, gunicorn = _decisions(tmp_path, GUNICORN_WORKERS="3", RATELIMIT_ENABLED="false")
+    assert "--workers 3 " in gunicorn
+
+    done = subprocess.run(
+        [str(ENTRYPOINT)], cwd=ROOT, capture_output=True, text=True, timeout=20,
+        env={**_entrypoint_env(tmp_path, 8000), "GUNICORN_WORKERS": "two",
+             "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"},
+    )
+    assert done.returncode != 0 and "GUNICORN_WORKERS" in done.stderr
+
+
+def test_forwarded_headers_are_trusted_only_from_the_named_proxies(tmp_path):
+    _said, gunicorn = _decisions(tmp_path)  # TRUSTED_PROXIES unset: no proxy
+    assert "--forwarded-allow-ips= " in gunicorn and "FORWARDED_ALLOW_IPS=\n" in gunicorn
+
+    said, gunicorn = _decisions(tmp_path, FORWARDED_ALLOW_IPS="*")
+    assert "FORWARDED_ALLOW_IPS is ignored" in said
+    assert "--forwarded-allow-ips= " in gunicorn
+
+    said, gunicorn = _decisions(tmp_path, TRUSTED_PROXIES="1")
+    assert "set FORWARDED_ALLOW_IPS to your proxy" in said
+    assert "--forwarded-allow-ips=127.0.0.1,::1 " in gunicorn
+
+    said, gunicorn = _decisions(tmp_path, TRUSTED_PROXIES="1", FORWARDED_ALLOW_IPS="172.18.0.0/16")
+    assert "trusted from: 172.18.0.0/16" in said
+    assert "--forwarded-allow-ips=172.18.0.0/16 " in gunicorn
+    assert "FORWARDED_ALLOW_IPS=172.18.0.0/16" in gunicorn  # what the app reads too
 
 
 def test_update_manifest_matches_the_running_version():
