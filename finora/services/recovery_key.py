@@ -10,13 +10,21 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from finora.crypto import keyed_hash, same_hash
+from finora.crypto import (
+    decrypt_secret,
+    encrypt_secret,
+    hash_token,
+    keyed_hash,
+    new_token,
+    same_hash,
+)
 from finora.dates import now_utc
 from finora.errors import FieldError, FinoraError
 from finora.models import User
+from finora.models.security import RecoveryKeyDisplay
 from finora.services import audit
 from finora.services.auth import check_current_password
 from finora.services.password_reset import set_new_password
@@ -67,13 +75,60 @@ def key_matches(user: User, key: str) -> bool:
 SHOW_WITHIN = timedelta(minutes=15)
 
 
-def user_to_show_key(session: Session, user_id, key: str) -> User | None:
-    """The user whose key in force, made in the last 15 minutes, is `key`; else None."""
-    user = session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.recovery_key_hash or user.recovery_key_created_at is None:
+def hold_for_display(session: Session, user: User, key: str) -> str:
+    """Keep a new key, encrypted, for the next page to show once; returns the random
+    reference the browser keeps (only its SHA-256 is stored). Nothing of the key itself
+    goes to the client-side session, so a copied cookie cannot show it again."""
+    reference = new_token()
+    session.execute(
+        delete(RecoveryKeyDisplay)
+        .where(RecoveryKeyDisplay.user_id == user.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(RecoveryKeyDisplay(
+        user_id=user.id,
+        reference_hash=hash_token(reference),
+        encrypted_key=encrypt_secret(key),
+        expires_at=now_utc() + SHOW_WITHIN,
+    ))
+    session.flush()
+    return reference
+
+
+def take_for_display(session: Session, reference) -> tuple[str, User] | None:
+    """The key held under `reference` and its user, once: the record is deleted by one
+    DELETE, so only one of two simultaneous views shows it. None when the reference is
+    unknown, already shown, older than SHOW_WITHIN or its key no longer in force. Expired
+    records of anyone are swept out here too. The caller commits."""
+    now = now_utc()
+    session.execute(
+        delete(RecoveryKeyDisplay)
+        .where(RecoveryKeyDisplay.expires_at <= now)
+        .execution_options(synchronize_session=False)
+    )
+    if not isinstance(reference, str) or not reference:
         return None
-    fresh = now_utc() - user.recovery_key_created_at <= SHOW_WITHIN
-    return user if fresh and key_matches(user, key) else None
+    found = session.execute(
+        select(RecoveryKeyDisplay.id, RecoveryKeyDisplay.user_id, RecoveryKeyDisplay.encrypted_key)
+        .where(RecoveryKeyDisplay.reference_hash == hash_token(reference))
+    ).first()
+    if found is None:
+        return None
+    taken = session.execute(
+        delete(RecoveryKeyDisplay)
+        .where(RecoveryKeyDisplay.id == found.id)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return None
+    try:
+        key = decrypt_secret(found.encrypted_key)
+    except FinoraError:  # APP_SECRET changed in between
+        return None
+    user = session.get(User, found.user_id)
+    if user is None or not key_matches(user, key):
+        return None
+    return key, user
 
 
 def create_recovery_key(session: Session, user: User, *, reason: str = "signup") -> str:

@@ -11,7 +11,9 @@ import time_machine
 from sqlalchemy import select
 
 from finora.extensions import db
+from finora.crypto import hash_token
 from finora.models import ApiToken, User
+from finora.models.security import RecoveryKeyDisplay
 from finora.services.passwords import verify_password
 from finora.services.recovery_key import normalise_key
 from finora.services.totp import begin_setup, confirm_setup
@@ -70,6 +72,24 @@ def test_sign_up_shows_the_key_once_and_keeps_only_a_hash(client):
     assert again.status_code == 302 and again.headers["Location"].endswith("/dashboard")
     profile = client.get("/profile/recovery-key").get_data(as_text=True)
     assert normalise_key(key) not in normalise_key(profile) and "Made on" in profile
+
+
+def test_a_copied_session_cookie_cannot_show_the_key_again(app, client):
+    """The key is held server-side, one time; the cookie carries only a random reference."""
+    client.post("/signup", data=signup_form())
+    with client.session_transaction() as kept:
+        reference = kept["new_recovery_key"]
+    assert isinstance(reference, str) and len(reference) >= 40
+    held = db.session.scalar(select(RecoveryKeyDisplay))
+    assert held.reference_hash == hash_token(reference) and reference not in held.encrypted_key
+    copied = client.get_cookie("session").value
+    key = key_on(client.get("/signup/recovery-key").get_data(as_text=True))
+    assert normalise_key(key) not in normalise_key(copied)
+    assert db.session.scalar(select(RecoveryKeyDisplay)) is None  # shown: gone
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    replay = thief.get("/signup/recovery-key")
+    assert replay.status_code == 302 and 'id="recovery-key"' not in replay.get_data(as_text=True)
 
 
 def test_a_pending_sign_up_sees_its_key_once_too(app_factory):

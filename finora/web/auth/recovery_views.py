@@ -5,11 +5,15 @@ from __future__ import annotations
 from flask import redirect, render_template, session, url_for
 from flask_login import current_user
 
-from finora.crypto import decrypt_secret, encrypt_secret
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.models import User
-from finora.services.recovery_key import RecoveryFailedError, recover_account, user_to_show_key
+from finora.services.recovery_key import (
+    RecoveryFailedError,
+    hold_for_display,
+    recover_account,
+    take_for_display,
+)
 from finora.web.auth import bp
 from finora.web.auth.recovery_forms import RecoveryForm
 from finora.web.auth.signin import sign_out
@@ -19,20 +23,17 @@ _ONCE_KEY = "new_recovery_key"
 
 
 def keep_key_for_display(key: str, user: User) -> None:
-    """Hand a new key to the next page (encrypted in the session cookie, read once)."""
-    session[_ONCE_KEY] = {"user_id": user.id, "key": encrypt_secret(key)}
+    """Hand a new key to the next page: it is held server-side (one-time record, committed
+    here); the session keeps only a random reference to it."""
+    reference = hold_for_display(db.session, user, key)
+    db.session.commit()
+    session[_ONCE_KEY] = reference
 
 
 def _take_key_for_display() -> tuple[str, User] | None:
-    kept = session.pop(_ONCE_KEY, None)
-    if not isinstance(kept, dict):
-        return None
-    try:
-        key = decrypt_secret(str(kept.get("key")))
-    except FinoraError:
-        return None
-    user = user_to_show_key(db.session, kept.get("user_id"), key)
-    return (key, user) if user is not None else None
+    shown = take_for_display(db.session, session.pop(_ONCE_KEY, None))
+    db.session.commit()  # shown once: the record is gone even if the page fails later
+    return shown
 
 
 @bp.get("/signup/recovery-key")
