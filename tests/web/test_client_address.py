@@ -96,3 +96,12 @@ def test_nor_escape_the_rate_limit_or_claim_https(app_factory):
 def test_a_bad_proxy_list_stops_the_start(app_factory):
     with pytest.raises(ConfigError, match="FORWARDED_ALLOW_IPS"):
         app_factory(TRUSTED_PROXIES=1, FORWARDED_ALLOW_IPS="proxy.example.net")
+
+
+def test_a_star_trusts_every_peer_as_before(app_factory):
+    app = app_factory(TRUSTED_PROXIES=1, FORWARDED_ALLOW_IPS="*")
+    with app.app_context():
+        user = create_user()
+        _sign_in_through_proxy(app, user)
+        [record] = live_sessions(user)
+        assert record.ip_address == "198.51.100.23"
