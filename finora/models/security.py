@@ -138,5 +138,8 @@ class RecoveryKeyDisplay(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     reference_hash: Mapped[str] = mapped_column(String(64), unique=True)
     encrypted_key: Mapped[str] = mapped_column(Text)
+    # A key that was never the user's: shown to a sign-up for an address that already has
+    # an account, so that the answer is the same as for a new one (no account enumeration).
+    decoy: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

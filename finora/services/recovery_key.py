@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
@@ -75,27 +76,43 @@ def key_matches(user: User, key: str) -> bool:
 SHOW_WITHIN = timedelta(minutes=15)
 
 
-def hold_for_display(session: Session, user: User, key: str) -> str:
+@dataclass(frozen=True)
+class DecoyAccount:
+    """What a sign-up for an address that already has an account is shown instead of a new
+    account: the address, waiting for approval like any later sign-up in approval mode."""
+
+    email: str
+    is_active: bool = False
+
+
+def hold_for_display(session: Session, user: User, key: str | None = None) -> str:
     """Keep a new key, encrypted, for the next page to show once; returns the random
     reference the browser keeps (only its SHA-256 is stored). Nothing of the key itself
-    goes to the client-side session, so a copied cookie cannot show it again."""
+    goes to the client-side session, so a copied cookie cannot show it again.
+
+    With no key, a decoy is held for `user`'s address: a random key that is never theirs
+    (see registration.TakenAddressSignupError)."""
     reference = new_token()
-    session.execute(
-        delete(RecoveryKeyDisplay)
-        .where(RecoveryKeyDisplay.user_id == user.id)
-        .execution_options(synchronize_session=False)
-    )
+    decoy = key is None
+    if not decoy:
+        # Only the newest key can be shown (a decoy, made by a stranger, never removes it).
+        session.execute(
+            delete(RecoveryKeyDisplay)
+            .where(RecoveryKeyDisplay.user_id == user.id, RecoveryKeyDisplay.decoy.is_(False))
+            .execution_options(synchronize_session=False)
+        )
     session.add(RecoveryKeyDisplay(
         user_id=user.id,
         reference_hash=hash_token(reference),
-        encrypted_key=encrypt_secret(key),
+        encrypted_key=encrypt_secret(new_recovery_key() if decoy else key),
+        decoy=decoy,
         expires_at=now_utc() + SHOW_WITHIN,
     ))
     session.flush()
     return reference
 
 
-def take_for_display(session: Session, reference) -> tuple[str, User] | None:
+def take_for_display(session: Session, reference) -> tuple[str, User | DecoyAccount] | None:
     """The key held under `reference` and its user, once: the record is deleted by one
     DELETE, so only one of two simultaneous views shows it. None when the reference is
     unknown, already shown, older than SHOW_WITHIN or its key no longer in force. Expired
@@ -109,8 +126,10 @@ def take_for_display(session: Session, reference) -> tuple[str, User] | None:
     if not isinstance(reference, str) or not reference:
         return None
     found = session.execute(
-        select(RecoveryKeyDisplay.id, RecoveryKeyDisplay.user_id, RecoveryKeyDisplay.encrypted_key)
-        .where(RecoveryKeyDisplay.reference_hash == hash_token(reference))
+        select(
+            RecoveryKeyDisplay.id, RecoveryKeyDisplay.user_id, RecoveryKeyDisplay.encrypted_key,
+            RecoveryKeyDisplay.decoy,
+        ).where(RecoveryKeyDisplay.reference_hash == hash_token(reference))
     ).first()
     if found is None:
         return None
@@ -126,6 +145,8 @@ def take_for_display(session: Session, reference) -> tuple[str, User] | None:
     except FinoraError:  # APP_SECRET changed in between
         return None
     user = session.get(User, found.user_id)
+    if user is not None and found.decoy:
+        return key, DecoyAccount(email=user.email)
     if user is None or not key_matches(user, key):
         return None
     return key, user

@@ -14,8 +14,9 @@ from finora.errors import FinoraError
 from finora.models import Account, Household, Membership, User
 from finora.models.user import LOCALES
 from finora.services.catalogue import seed_default_catalogue
+from finora.services.mail import mail_configured
 from finora.services.passwords import hash_password, password_problem
-from finora.services.signup_mail import queue_signup_notification
+from finora.services.signup_mail import queue_signup_notification, queue_taken_address_notice
 from finora.translation import lazy_gettext as _l
 
 DEFAULT_CURRENCY = {"pt": "BRL", "en": "USD", "es": "EUR"}
@@ -31,6 +32,16 @@ class EmailTakenError(FinoraError):
     message = _l("An account with this e-mail already exists. Sign in instead.")
     status = 409
     field = "email"
+
+
+class TakenAddressSignupError(EmailTakenError):
+    """The address has an account, mail can be sent and a new sign-up would only wait for
+    approval: the caller answers exactly as for a new sign-up (with a decoy recovery key)
+    and commits, which e-mails the owner. Nothing about the account changes."""
+
+    def __init__(self, owner: User) -> None:
+        super().__init__()
+        self.owner = owner
 
 
 class InvalidSignupError(FinoraError):
@@ -63,13 +74,23 @@ def register_user(session: Session, data: SignupData, *, mode: str) -> User:
     The very first user becomes the instance admin and is active at once; later users
     follow the registration mode: active when open, pending when approval, refused when
     closed. The admins are e-mailed about every later sign-up after it is committed.
+
+    An address that already has an account is not told apart from a new one when it can
+    be (approval mode, mail configured: TakenAddressSignupError, and its owner is e-mailed
+    once the caller commits); otherwise EmailTakenError says so (the route is rate-limited).
     """
     email = normalise_email(data.email)
     first_user = session.scalar(select(func.count()).select_from(User)) == 0
     if not first_user and mode == "closed":
         raise RegistrationClosedError()
     _check(data, email)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
+    owner = session.scalar(select(User).where(User.email == email))
+    if owner is not None:
+        # Open mode signs a new account in at once, which cannot be imitated.
+        if mode == "approval" and mail_configured(session):
+            hash_password(data.password)  # the work a new sign-up does, so it takes as long
+            queue_taken_address_notice(session, owner)
+            raise TakenAddressSignupError(owner)
         raise EmailTakenError()
 
     active = first_user or mode == "open"

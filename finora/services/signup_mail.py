@@ -1,4 +1,5 @@
-"""E-mails about sign-ups: the admins hear of each new one, the person hears when approved.
+"""E-mails about sign-ups: the admins hear of each new one, the person hears when approved,
+and the owner of an address someone tried to sign up with hears of it.
 
 Both are sent after the change is committed and never undo it: a mail server that is
 down is logged and reported, the sign-up or approval stands.
@@ -19,8 +20,10 @@ from finora.translation import gettext as _
 
 logger = logging.getLogger("finora.mail")
 
-# Key in Session.info: ids of users whose sign-up is announced once the transaction commits.
+# Keys in Session.info: ids of users whose sign-up is announced once the transaction
+# commits, and of owners of addresses someone tried to sign up with.
 _QUEUE = "finora_signup_notifications"
+_TAKEN_QUEUE = "finora_taken_address_notices"
 
 
 def queue_signup_notification(session: Session, user: User) -> None:
@@ -28,23 +31,32 @@ def queue_signup_notification(session: Session, user: User) -> None:
     session.info.setdefault(_QUEUE, []).append(user.id)
 
 
+def queue_taken_address_notice(session: Session, owner: User) -> None:
+    """Tell the owner someone tried to sign up with their address, once the session commits."""
+    session.info.setdefault(_TAKEN_QUEUE, []).append(owner.id)
+
+
 @event.listens_for(Session, "after_commit")
 def _send_queued(session: Session) -> None:
     user_ids = session.info.pop(_QUEUE, None)
-    if not user_ids:
+    owner_ids = session.info.pop(_TAKEN_QUEUE, None)
+    if not user_ids and not owner_ids:
         return
     try:
         # The committed session may not run SQL inside this event: use a fresh one.
         with Session(bind=session.get_bind()) as fresh:
-            for user_id in user_ids:
+            for user_id in user_ids or ():
                 notify_admins_of_signup(fresh, user_id)
+            for owner_id in owner_ids or ():
+                notify_owner_of_taken_signup(fresh, owner_id)
     except Exception:  # a notification must never break a sign-up
-        logger.exception("could not announce sign-ups %s to the admins", user_ids)
+        logger.exception("could not send sign-up notices %s %s", user_ids, owner_ids)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_queued(session: Session, _previous) -> None:
     session.info.pop(_QUEUE, None)
+    session.info.pop(_TAKEN_QUEUE, None)
 
 
 def _admin_link(path: str) -> str:
@@ -82,6 +94,31 @@ def notify_admins_of_signup(session: Session, user_id: int) -> int:
             continue  # send_mail has logged why
         sent += int(result.delivered)
     return sent
+
+
+def notify_owner_of_taken_signup(session: Session, owner_id: int) -> bool:
+    """E-mail the owner that someone tried to sign up with their address (nothing changed);
+    whether the server took it."""
+    owner = session.get(User, owner_id)
+    if owner is None:
+        return False
+    with force_locale(owner.locale):
+        subject = _("Someone tried to sign up on Finora with your address")
+        text = "\n\n".join(
+            [
+                _("Hello, %(name)s.", name=owner.name),
+                _("Someone just tried to create a Finora account with this e-mail address, "
+                  "which already has one. Nothing was changed in your account."),
+                _("If it was you, sign in here: %(link)s", link=_admin_link("/login")),
+                _("Forgot your password? Reset it here: %(link)s",
+                  link=_admin_link("/forgot-password")),
+                _("If it was not you, you can ignore this e-mail."),
+            ]
+        )
+    try:
+        return send_mail(owner.email, subject, text, session=session).delivered
+    except MailDeliveryError:
+        return False  # send_mail has logged why
 
 
 def send_approval_mail(session: Session, user: User) -> MailResult:

@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('reference_hash', sa.String(length=64), nullable=False),
     sa.Column('encrypted_key', sa.Text(), nullable=False),
+    sa.Column('decoy', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_recovery_key_displays_user_id_users'), ondelete='CASCADE'),

@@ -10,8 +10,8 @@ import pyotp
 import time_machine
 from sqlalchemy import select
 
-from finora.extensions import db
 from finora.crypto import hash_token
+from finora.extensions import db
 from finora.models import ApiToken, User
 from finora.models.security import RecoveryKeyDisplay
 from finora.services.passwords import verify_password

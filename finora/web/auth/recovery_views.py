@@ -9,6 +9,7 @@ from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.models import User
 from finora.services.recovery_key import (
+    DecoyAccount,
     RecoveryFailedError,
     hold_for_display,
     recover_account,
@@ -30,7 +31,15 @@ def keep_key_for_display(key: str, user: User) -> None:
     session[_ONCE_KEY] = reference
 
 
-def _take_key_for_display() -> tuple[str, User] | None:
+def keep_decoy_for_display(owner: User) -> None:
+    """As keep_key_for_display, for a sign-up with `owner`'s address: a key that is never
+    theirs, so the answer is the same as for a new address."""
+    reference = hold_for_display(db.session, owner)
+    db.session.commit()
+    session[_ONCE_KEY] = reference
+
+
+def _take_key_for_display() -> tuple[str, User | DecoyAccount] | None:
     shown = take_for_display(db.session, session.pop(_ONCE_KEY, None))
     db.session.commit()  # shown once: the record is gone even if the page fails later
     return shown

@@ -9,12 +9,17 @@ from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.services.auth import InvalidCredentialsError, authenticate
 from finora.services.recovery_key import create_recovery_key
-from finora.services.registration import SignupData, register_user, signup_closed
+from finora.services.registration import (
+    SignupData,
+    TakenAddressSignupError,
+    register_user,
+    signup_closed,
+)
 from finora.services.settings import registration_mode
 from finora.translation import gettext as _
 from finora.web.auth import bp
 from finora.web.auth.forms import LoginForm, SignupForm
-from finora.web.auth.recovery_views import keep_key_for_display
+from finora.web.auth.recovery_views import keep_decoy_for_display, keep_key_for_display
 from finora.web.auth.signin import SIGN_IN_LIMIT, client_source, log_in, sign_out, start_sign_in
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
@@ -44,6 +49,13 @@ def signup():
         )
         try:
             user = register_user(db.session, data, mode=_mode())
+        except TakenAddressSignupError as taken:
+            # Answered as a new sign-up waiting for approval; committing e-mails the owner.
+            db.session.commit()
+            current_app.logger.info("sign-up for a taken address user=%s", taken.owner.id)
+            session["locale"] = data.locale
+            keep_decoy_for_display(taken.owner)
+            return redirect(url_for("auth.new_recovery_key"))
         except FinoraError as error:
             show_error(form, error)
         else:
