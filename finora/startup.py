@@ -28,7 +28,7 @@ def worker_count(
     environ = os.environ if environ is None else environ
     argv = sys.argv if argv is None else argv
     sources = []
-    if argv and "gunicorn" in Path(argv[0]).name:
+    if argv and "gunicorn" in str(argv[0]):  # .../bin/gunicorn, or python -m gunicorn
         sources.append(" ".join(argv[1:]))
     sources.append(environ.get("GUNICORN_CMD_ARGS", ""))
     for text in sources:

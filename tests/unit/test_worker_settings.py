@@ -49,6 +49,7 @@ def test_worker_count_reads_gunicorns_settings():
     assert worker_count({"GUNICORN_CMD_ARGS": "--bind 0.0.0.0:80 --workers=4"}, ["x"]) == 4
     assert worker_count({"GUNICORN_WORKERS": "2"}, ["/venv/bin/gunicorn", "-w", "6", "app:app"]) == 6
     assert worker_count({}, ["/venv/bin/gunicorn", "--workers", "1", "app:app"]) == 1
+    assert worker_count({}, ["/venv/lib/gunicorn/__main__.py", "-w3", "app:app"]) == 3
     assert worker_count({"GUNICORN_WORKERS": "zero"}, ["pytest"]) == 1
 
 
