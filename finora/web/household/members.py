@@ -9,7 +9,13 @@ from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.models import Invitation, Membership
 from finora.services.invitations import cancel_invitation, invite_and_send, pending_invitations
-from finora.services.members import change_role, list_members, remove_member
+from finora.services.members import (
+    MemberGoneError,
+    NoLongerOwnerError,
+    change_role,
+    list_members,
+    remove_member,
+)
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.form_errors import show_error
@@ -91,8 +97,7 @@ def set_role(membership_id: int):
         try:
             change_role(db.session, membership, form.role.data, actor=current_user._get_current_object())
         except FinoraError as error:
-            db.session.rollback()
-            return _page(status=error.status, failed=(membership_id, error.message))
+            return _refused(membership_id, error)
         db.session.commit()
         flash(_("%(name)s’s role was changed.", name=membership.user.name), "success")
     return _after_change(membership.user_id)
@@ -106,11 +111,25 @@ def remove(membership_id: int):
         try:
             remove_member(db.session, membership, actor=current_user._get_current_object())
         except FinoraError as error:
-            db.session.rollback()
-            return _page(status=error.status, failed=(membership_id, error.message))
+            return _refused(membership_id, error)
         db.session.commit()
         flash(_("%(name)s was removed from the household.", name=name), "success")
     return _after_change(user_id)
+
+
+def _refused(membership_id: int, error: FinoraError):
+    """A refused role change or removal, said where the user will see it."""
+    if isinstance(error, NoLongerOwnerError):
+        # Another owner demoted or removed this one meanwhile: the members page is no
+        # longer theirs. Nothing was written; the request's end rolls the locks back
+        # (rolling back here would reload a membership that may no longer exist).
+        flash(str(error.message), "danger")
+        return redirect(url_for("dashboard.index"))
+    db.session.rollback()
+    if isinstance(error, MemberGoneError):
+        flash(str(error.message), "info")
+        return redirect(url_for("household.members"))
+    return _page(status=error.status, failed=(membership_id, error.message))
 
 
 def _after_change(user_id: int):
