@@ -3,6 +3,7 @@ among many processes, and a JobRun row for every run (DESIGN §5)."""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import random
@@ -23,7 +24,7 @@ from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import JobRun, SchedulerLease
 from finora.services.audit_trail import purge_audit_events
-from finora.services.posting import post_due_occurrences
+from finora.services.posting import households_to_post, post_household
 from finora.services.user_sessions import purge_old_sessions
 
 log = logging.getLogger("finora.jobs")
@@ -32,15 +33,63 @@ LEASE_NAME = "scheduler"
 LEASE_TTL = timedelta(minutes=2)
 TICK_SECONDS = 60
 
-# name -> (body, minimum interval between successful runs). A body takes the session,
-# does its work (flushing), and returns the number of items it handled.
-JOBS: dict[str, tuple[Callable[[Session], int], timedelta]] = {
-    "post_recurring": (lambda session: post_due_occurrences(session), timedelta(minutes=15)),
+
+
+class LeaseLost(RuntimeError):
+    """Another process took the lease in the middle of a run: this one stops."""
+
+
+def post_recurring(session: Session, holder: str) -> int:
+    """Post every household's due occurrences, each household in its own transaction with
+    its own share of the run (posting.POST_CAP). A household that fails is rolled back and
+    recorded on a job run of its own (household_id set); the others carry on."""
+    posted = 0
+    for household_id in households_to_post(session):
+        # Renewed between households: a long run keeps the lease, and a process that lost
+        # it (paused, partitioned) stops instead of running beside the new holder.
+        if not acquire_lease(session, holder):
+            raise LeaseLost(f"lease taken by another process after {posted} item(s)")
+        started = now_utc()
+        try:
+            posted += commit_with_retries(
+                session, lambda s, household_id=household_id: post_household(s, household_id)
+            )
+        except Exception as error:  # noqa: BLE001 - recorded on the household's own run
+            session.rollback()
+            log.error("posting failed for household %s: %s", household_id, traceback.format_exc())
+            session.add(
+                JobRun(
+                    job="post_recurring", holder=holder, household_id=household_id,
+                    started_at=started, finished_at=now_utc(), status="error",
+                    error=_describe(error),
+                )
+            )
+            session.commit()
+    return posted
+
+
+def _in_one_transaction(body: Callable[[Session], int]) -> Callable[[Session, str], int]:
+    return lambda session, _holder: commit_with_retries(session, body)
+
+
+# name -> (body, minimum interval between successful runs). A body takes the session and
+# this process's holder name, does its work and commits it, and returns the number of
+# items it handled.
+JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta]] = {
+    "post_recurring": (post_recurring, timedelta(minutes=15)),
     # Deletes audit events older than the admin's retention setting (default 365 days).
-    "purge_audit_events": (lambda session: purge_audit_events(session), timedelta(hours=24)),
+    "purge_audit_events": (
+        _in_one_transaction(lambda session: purge_audit_events(session)), timedelta(hours=24)
+    ),
     # Deletes sign-in sessions ended over 30 days ago or unseen for a year.
-    "purge_old_sessions": (lambda session: purge_old_sessions(session), timedelta(hours=24)),
+    "purge_old_sessions": (
+        _in_one_transaction(lambda session: purge_old_sessions(session)), timedelta(hours=24)
+    ),
 }
+
+
+def _describe(error: Exception) -> str:
+    return f"{error.__class__.__name__}: {error}"[:2000]
 
 
 def process_id() -> str:
@@ -85,6 +134,7 @@ def acquire_lease(session: Session, holder: str, now: datetime | None = None) ->
 
 
 def release_lease(session: Session, holder: str) -> None:
+    """Give the lease up now (a clean stop), so another process need not wait out the TTL."""
     session.execute(
         update(SchedulerLease)
         .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
@@ -95,8 +145,31 @@ def release_lease(session: Session, holder: str) -> None:
 
 def last_success(session: Session, job: str) -> datetime | None:
     return session.scalar(
-        select(func.max(JobRun.finished_at)).where(JobRun.job == job, JobRun.status == "success")
+        select(func.max(JobRun.finished_at)).where(
+            JobRun.job == job, JobRun.status == "success", JobRun.household_id.is_(None)
+        )
     )
+
+
+def mark_abandoned(session: Session, holder: str, now: datetime | None = None) -> int:
+    """Runs still "running" that no live process is running become "abandoned"; returns how
+    many. Called by the lease holder before it runs anything: every other holder has lost
+    the lease (killed, or stopped without finishing), and a run of its own older than the
+    lease's lifetime was left by an earlier, crashed attempt."""
+    now = now or now_utc()
+    result = session.execute(
+        update(JobRun)
+        .where(
+            JobRun.status == "running",
+            (JobRun.holder != holder) | (JobRun.started_at < now - LEASE_TTL),
+        )
+        .values(status="abandoned", finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if result.rowcount:
+        log.warning("marked %d job run(s) left running by a stopped process as abandoned", result.rowcount)
+    return result.rowcount
 
 
 # Deadlocks and lock timeouts (MariaDB 1213/1205, PostgreSQL 40P01/40001, SQLite "locked"):
@@ -134,11 +207,11 @@ def run_job(session: Session, job: str, holder: str) -> JobRun:
     session.commit()
     run_id = run.id
     try:
-        items = commit_with_retries(session, body)
+        items = body(session, holder)
     except Exception as error:  # noqa: BLE001 - any failure is recorded on the run
         session.rollback()
         run = session.get(JobRun, run_id)
-        run.status, run.error = "error", f"{error.__class__.__name__}: {error}"
+        run.status, run.error = "error", _describe(error)
         log.error("job %s failed: %s", job, traceback.format_exc())
     else:
         run = session.get(JobRun, run_id)
@@ -155,6 +228,7 @@ def run_due_jobs(
     given) has passed since its last success."""
     if not acquire_lease(session, holder):
         return []
+    mark_abandoned(session, holder)
     runs = []
     for job, (_body, own_interval) in JOBS.items():
         every = interval if interval is not None else own_interval
@@ -198,4 +272,30 @@ def init_scheduler(app: Flask) -> None:
     )
     scheduler.start()
     app.extensions["finora_scheduler"] = scheduler
+    app.extensions["finora_scheduler_holder"] = holder
+    # A clean exit (gunicorn stopping or recycling a worker, Ctrl-C) gives the lease up, so
+    # the next process runs the jobs at once instead of after the lease's lifetime.
+    at_exit = app.extensions["finora_scheduler_at_exit"] = lambda: stop_scheduler(app)
+    atexit.register(at_exit)
     log.info("scheduler started in %s", holder)
+
+
+def stop_scheduler(app: Flask) -> None:
+    """Stop this process's scheduler (waiting for a run in progress) and release the lease
+    if it holds it. Safe to call twice."""
+    scheduler = app.extensions.pop("finora_scheduler", None)
+    holder = app.extensions.pop("finora_scheduler_holder", None)
+    at_exit = app.extensions.pop("finora_scheduler_at_exit", None)
+    if at_exit is not None:
+        atexit.unregister(at_exit)
+    if scheduler is None:
+        return
+    try:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        with app.app_context():
+            release_lease(db.session, holder)
+            db.session.remove()
+        log.info("scheduler stopped in %s; lease released", holder)
+    except Exception:  # at exit, a database already gone is worth a line, not a failure
+        log.warning("scheduler stop: could not release the lease", exc_info=True)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from finora.models import JobRun
+from finora.models import Household, JobRun
+
+
+@dataclass(frozen=True)
+class HouseholdFailure:
+    household_id: int | None
+    household_name: str | None
+    run: JobRun
 
 
 @dataclass(frozen=True)
@@ -15,17 +22,35 @@ class JobStatus:
     job: str
     last_run: JobRun | None
     last_success: JobRun | None
+    # The households whose part of the last run failed (rolled back; the others posted).
+    failures: list[HouseholdFailure] = field(default_factory=list)
 
 
 def job_statuses(session: Session, jobs: list[str]) -> list[JobStatus]:
     result = []
-    for job in jobs:  # a handful of jobs: two indexed lookups each
-        latest = select(JobRun).where(JobRun.job == job).order_by(JobRun.started_at.desc()).limit(1)
+    for job in jobs:  # a handful of jobs: three indexed lookups each
+        latest = (
+            select(JobRun)
+            .where(JobRun.job == job, JobRun.household_id.is_(None))
+            .order_by(JobRun.started_at.desc(), JobRun.id.desc())
+            .limit(1)
+        )
+        last_run = session.scalar(latest)
+        failures = []
+        if last_run is not None:
+            rows = session.execute(
+                select(JobRun, Household.name)
+                .join(Household, Household.id == JobRun.household_id)
+                .where(JobRun.job == job, JobRun.started_at >= last_run.started_at)
+                .order_by(JobRun.household_id)
+            )
+            failures = [HouseholdFailure(run.household_id, name, run) for run, name in rows]
         result.append(
             JobStatus(
                 job,
-                session.scalar(latest),
+                last_run,
                 session.scalar(latest.where(JobRun.status == "success")),
+                failures,
             )
         )
     return result

@@ -10,16 +10,22 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from finora.dates import BusinessCalendar, today
+from finora.dates import BusinessCalendar, add_days, date_window, today
 from finora.forecast.recurrence import Occurrence, RuleSpec, occurrences
 from finora.models import Entry, Household, RecurringRule, Skip
 from finora.models.base import utcnow
 
-# Occurrences posted per run at most; a longer backlog continues on the next run.
+# Occurrences posted per household and run at most: every household gets this share of
+# each run, so one household's backlog of decades never delays another's posting; the rest
+# of a longer backlog continues on the next run.
 POST_CAP = 500
 # A nominal date this many days back can still be moved forward into the due range by the
 # business-day policy (weekends plus the longest holiday runs).
 SHIFT_MARGIN = timedelta(days=10)
+# The longest step between two occurrences, in days (a yearly rule on Feb 29 aside, which
+# the margin covers): bounds how far ahead `due_occurrences` needs to look for `limit` dates.
+_LONGEST_STEP = {"once": 1, "daily": 1, "weekly": 7, "biweekly": 14, "monthly": 31,
+                 "quarterly": 92, "yearly": 366}
 
 
 def rule_spec(rule: RecurringRule, skips: frozenset[date] = frozenset()) -> RuleSpec:
@@ -35,44 +41,86 @@ def rule_spec(rule: RecurringRule, skips: frozenset[date] = frozenset()) -> Rule
 
 
 def due_occurrences(
-    rule: RecurringRule, skips: frozenset[date], on: date, calendar: BusinessCalendar
+    rule: RecurringRule,
+    skips: frozenset[date],
+    on: date,
+    calendar: BusinessCalendar,
+    limit: int | None = None,
 ) -> list[Occurrence]:
-    """Occurrences due by `on` (adjusted date) that the posting job has not handled yet."""
-    start = rule.anchor_date - SHIFT_MARGIN
-    if rule.posted_through is not None:
-        start = max(start, rule.posted_through - SHIFT_MARGIN)
-    found = occurrences(rule_spec(rule, skips), start, on, calendar)
-    if rule.posted_through is None:
-        return found
-    return [o for o in found if o.nominal > rule.posted_through]
+    """Occurrences due by `on` (adjusted date) that the posting job has not handled yet;
+    with `limit`, the first `limit` of them (only that stretch of the backlog is expanded).
+
+    Nothing dated before the date window (finora.dates.date_window) is posted: a rule saved
+    with an anchor in year 1 starts at the window instead of walking two thousand years.
+    """
+    margin = SHIFT_MARGIN.days
+    start = max(add_days(rule.anchor_date, -margin), date_window()[0])
+    for after in (rule.posted_through, rule.hold_until):
+        if after is not None:
+            start = max(start, add_days(after, -margin))
+    last = on
+    if rule.end_date is not None:
+        last = min(last, add_days(rule.end_date, margin))
+    if rule.frequency == "once":
+        last = min(last, add_days(rule.anchor_date, margin))
+    spec = rule_spec(rule, skips)
+    step = _LONGEST_STEP.get(rule.frequency, 366)
+    found: list[Occurrence] = []
+    # With a limit, the backlog is expanded a stretch at a time, each long enough for the
+    # occurrences still wanted, so a rule decades behind costs `limit` dates, not decades.
+    while start <= last and (limit is None or len(found) < limit):
+        end = last if limit is None else min(last, add_days(start, (limit - len(found)) * step + 2 * margin))
+        found.extend(
+            o
+            for o in occurrences(spec, start, end, calendar)
+            if rule.posted_through is None or o.nominal > rule.posted_through
+        )
+        if end == date.max:
+            break
+        start = add_days(end, 1)
+    return found if limit is None else found[:limit]
 
 
-def post_due_occurrences(session: Session, *, cap: int = POST_CAP) -> int:
-    """Post what is due for every household's auto-post rules; returns the entries created.
+def households_to_post(session: Session) -> list[int]:
+    """The ids of the households with auto-post ledger rules, in id order."""
+    return list(
+        session.scalars(
+            select(RecurringRule.household_id)
+            .where(RecurringRule.auto_post.is_(True), RecurringRule.is_scenario.is_(False))
+            .distinct()
+            .order_by(RecurringRule.household_id)
+        )
+    )
+
+
+def post_household(session: Session, household_id: int, *, cap: int = POST_CAP) -> int:
+    """Post what is due for one household's auto-post rules, `cap` occurrences at most;
+    returns the entries created. Flushes; the caller commits (the scheduled job commits
+    each household on its own, see finora.jobs).
 
     Safe to run twice, or in several processes at the same moment: each entry is inserted
-    under the unique (rule_id, occurrence_date) key inside a savepoint, and a clash means
-    another run already posted it. The caller commits.
+    under the unique (rule_id, occurrence_date) key, and a clash means another run already
+    posted it.
     """
+    household = session.get(Household, household_id)
     rules = session.scalars(
         select(RecurringRule)
-        .where(RecurringRule.auto_post.is_(True), RecurringRule.is_scenario.is_(False))
-        .order_by(RecurringRule.household_id, RecurringRule.id)
+        .where(
+            RecurringRule.household_id == household_id,
+            RecurringRule.auto_post.is_(True),
+            RecurringRule.is_scenario.is_(False),
+        )
+        .order_by(RecurringRule.id)
     ).unique()
+    on, calendar = today(household), calendar_for(household.country)
     posted, budget = 0, cap
-    households: dict[int, tuple[date, BusinessCalendar]] = {}
     for rule in rules:
         if budget <= 0:
             break
-        if rule.household_id not in households:
-            household = session.get(Household, rule.household_id)
-            households[rule.household_id] = (today(household), BusinessCalendar(household.country))
-        on, calendar = households[rule.household_id]
         skips = frozenset(
             session.scalars(select(Skip.occurrence_date).where(Skip.rule_id == rule.id))
         )
-        due = due_occurrences(rule, skips, on, calendar)
-        batch = due[:budget]
+        batch = due_occurrences(rule, skips, on, calendar, limit=budget)
         for occurrence in batch:
             posted += _post(session, rule, occurrence)
         budget -= len(batch)
@@ -81,6 +129,24 @@ def post_due_occurrences(session: Session, *, cap: int = POST_CAP) -> int:
             rule.posted_through = max(o.nominal for o in batch)
             session.flush()
     return posted
+
+
+def post_due_occurrences(session: Session, *, cap: int = POST_CAP) -> int:
+    """Post what is due for every household (each with its own `cap`) in the caller's
+    transaction; returns the entries created. The caller commits. The scheduled job does
+    not use this: it gives each household its own transaction (finora.jobs)."""
+    return sum(
+        post_household(session, household_id, cap=cap)
+        for household_id in households_to_post(session)
+    )
+
+
+def calendar_for(country: str | None) -> BusinessCalendar:
+    """The household's business calendar; an unknown country code counts weekends only."""
+    try:
+        return BusinessCalendar(country)
+    except ValueError:
+        return BusinessCalendar(None)
 
 
 def _post(session: Session, rule: RecurringRule, occurrence: Occurrence) -> int:

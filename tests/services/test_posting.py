@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from finora.extensions import db
-from finora.jobs import JOBS, LEASE_TTL, acquire_lease, run_due_jobs
+from finora.jobs import JOBS, LEASE_TTL, acquire_lease, run_due_jobs, stop_scheduler
 from finora.models import Entry, JobRun, RecurringRule, Skip
 from finora.services.posting import post_due_occurrences
 from tests.factories import create_user
@@ -133,7 +133,7 @@ def test_a_run_is_recorded_and_the_interval_respected(home):
 def test_a_failing_job_is_recorded_as_an_error(home, monkeypatch):
     import finora.jobs as jobs
 
-    def broken(_session):
+    def broken(_session, _holder):
         raise RuntimeError("boom")
 
     monkeypatch.setitem(jobs.JOBS, "post_recurring", (broken, jobs.JOBS["post_recurring"][1]))
@@ -164,7 +164,8 @@ def test_the_scheduler_starts_with_the_web_app_but_not_for_flask_commands(
     web = app_factory(SCHEDULER_ENABLED=True, SCHEDULER_TICK_SECONDS=3600)
     scheduler = web.extensions["finora_scheduler"]
     assert scheduler.running
-    scheduler.shutdown(wait=True)
+    stop_scheduler(web)
+    assert not scheduler.running
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     command = app_factory(SCHEDULER_ENABLED=True)
     assert "finora_scheduler" not in command.extensions
