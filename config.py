@@ -130,6 +130,11 @@ class Config:
         self.SCHEDULER_TICK_SECONDS = _int("SCHEDULER_TICK_SECONDS", 60)
         # Minimum time between two runs of a job (0: each job's own, 15 minutes for posting).
         self.SCHEDULER_JOB_INTERVAL_SECONDS = _int("SCHEDULER_JOB_INTERVAL_SECONDS", 0)
+        # The years a date may fall in (forms, CSV import, API): 1900-01-01 to 2199-12-31.
+        self.DATE_MIN_YEAR = _int("DATE_MIN_YEAR", 1900)
+        self.DATE_MAX_YEAR = _int("DATE_MAX_YEAR", 2199)
+        if not 1 <= self.DATE_MIN_YEAR <= self.DATE_MAX_YEAR <= 9998:
+            raise ConfigError("DATE_MIN_YEAR must not be after DATE_MAX_YEAR (years 1 to 9998).")
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()
         self.BOOTSTRAP_ADMIN_EMAIL = os.environ.get("BOOTSTRAP_ADMIN_EMAIL", "").strip()
         self.BOOTSTRAP_ADMIN_PASSWORD = os.environ.get("BOOTSTRAP_ADMIN_PASSWORD", "")

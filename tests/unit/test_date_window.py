@@ -89,3 +89,16 @@ def test_next_occurrences_of_a_rule_ending_on_9999_12_31(policy, frequency):
     assert len(found) == (0 if frequency == "once" else 5)
     late = SimpleNamespace(**{**vars(rule), "anchor_date": date(9999, 12, 31)})
     assert len(next_occurrences(late, date(9999, 12, 1), BusinessCalendar("US"))) <= 1
+
+
+def test_the_window_comes_from_the_environment(monkeypatch, tmp_path):
+    from config import ConfigError, load_config
+
+    monkeypatch.setenv("FINORA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATE_MIN_YEAR", "1950")
+    monkeypatch.setenv("DATE_MAX_YEAR", "2100")
+    config = load_config("development")
+    assert (config.DATE_MIN_YEAR, config.DATE_MAX_YEAR) == (1950, 2100)
+    monkeypatch.setenv("DATE_MIN_YEAR", "2200")
+    with pytest.raises(ConfigError, match="DATE_MIN_YEAR"):
+        load_config("development")
