@@ -8,12 +8,6 @@ umask 077
 
 cd "$(dirname "$0")/.."
 
-echo "finora: applying database migrations" >&2
-flask --app app db upgrade
-
-echo "finora: bootstrapping the admin account" >&2
-flask --app app finora bootstrap
-
 # Rate limits (sign-in attempts, reset links) counted in memory:// are per worker: with
 # several workers each one would allow the full budget. Several workers need a shared
 # store (redis://, memcached://...); otherwise one worker serves.
@@ -56,6 +50,12 @@ case "${TRUSTED_PROXIES:-0}" in
         ;;
 esac
 export FORWARDED_ALLOW_IPS="$forwarded"
+
+echo "finora: applying database migrations" >&2
+flask --app app db upgrade
+
+echo "finora: bootstrapping the admin account" >&2
+flask --app app finora bootstrap
 
 echo "finora: starting gunicorn on ${BIND_HOST:-0.0.0.0}:${PORT:-8000} with $workers worker(s), X-Forwarded-* trusted from: ${forwarded:-no one}" >&2
 exec gunicorn \
