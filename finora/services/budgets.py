@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from finora.dates import BusinessCalendar
+from finora.dates import BusinessCalendar, add_days
 from finora.errors import FieldError
 from finora.forecast.recurrence import RuleSpec, occurrences
 from finora.models import Budget, Category, Entry, Household, RecurringRule, Skip
@@ -290,7 +290,7 @@ def _upcoming(session: Session, household: Household, budgets, bounds, today: da
                 RecurringRule.kind == "expense",
                 RecurringRule.is_scenario.is_(False),
                 RecurringRule.anchor_date <= end,
-                or_(RecurringRule.end_date.is_(None), RecurringRule.end_date >= start - timedelta(days=7)),
+                or_(RecurringRule.end_date.is_(None), RecurringRule.end_date >= add_days(start, -7)),
                 or_(RecurringRule.category_id.in_(tops), RecurringRule.subcategory_id.in_(subs)),
             )
         )
@@ -309,8 +309,9 @@ def _upcoming(session: Session, household: Household, budgets, bounds, today: da
         for rule_id, day in session.execute(
             select(Entry.rule_id, Entry.occurrence_date).where(
                 Entry.rule_id.in_(ids),
-                Entry.occurrence_date >= start - timedelta(days=7),
-                Entry.occurrence_date <= end + timedelta(days=7),
+                # add_days: a budget month of December 9999 (the URL allows it) has no week after.
+                Entry.occurrence_date >= add_days(start, -7),
+                Entry.occurrence_date <= add_days(end, 7),
             )
         )
     }

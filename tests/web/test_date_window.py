@@ -182,3 +182,15 @@ def test_the_window_is_configurable(app_factory):
     narrow = app_factory(DATE_MIN_YEAR=2000, DATE_MAX_YEAR=2100)
     with narrow.app_context():
         assert date_window() == (date(2000, 1, 1), date(2100, 12, 31))
+
+
+@pytest.mark.parametrize("query", ["year=9999&month=12", "month=9999-12", "year=1900&month=1"])
+def test_budgets_at_the_last_month_the_page_allows(signed_in, household, query):
+    make_rule(household, name="Rent", anchor_date=date(2026, 1, 10), end_date=date(9999, 12, 31))
+    response = signed_in.post(
+        "/budgets/new",
+        data={"category_id": str(category(household, "expense.housing").id), "period": "monthly",
+              "amount": "2,000.00"},
+    )
+    assert response.status_code == 302
+    assert signed_in.get(f"/budgets?{query}").status_code == 200
