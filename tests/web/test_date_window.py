@@ -56,9 +56,14 @@ def names_the_range(message: str | None) -> bool:
     ],
 )
 def test_rules_and_scenarios_at_the_calendar_edges_still_render(signed_in, household, overrides):
-    make_rule(household, name="Edge rule", **overrides)
-    make_rule(household, name="Edge scenario", is_scenario=True, auto_post=False, **overrides)
-    for path in ("/rules", "/forecast/scenarios", "/forecast", "/dashboard", "/budgets"):
+    rule = make_rule(household, name="Edge rule", **overrides)
+    scenario = make_rule(household, name="Edge scenario", is_scenario=True, auto_post=False, **overrides)
+    paths = (
+        "/rules", "/forecast/scenarios", "/forecast", "/forecast?horizon=730", "/dashboard",
+        "/budgets", "/rules/export.csv", f"/rules/{rule.id}/edit",
+        f"/forecast/scenarios/{scenario.id}/edit", "/dashboard/2199/12", "/dashboard/2199",
+    )
+    for path in paths:
         response = signed_in.get(path, follow_redirects=True)
         assert response.status_code == 200, path
 
