@@ -70,10 +70,7 @@ class PasswordChecksLockedError(FieldError):
     status = 429
 
     def __init__(self, field: str) -> None:
-        super().__init__(field, _l(
-            "Too many wrong passwords: try again in 15 minutes, or reset your password "
-            "(signing out) to lift the lock."
-        ))
+        super().__init__(field, _l("Too many wrong passwords: try again in 15 minutes."))
 
 
 def source_of(address: str | None) -> str:
