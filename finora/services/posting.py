@@ -103,31 +103,41 @@ def post_household(session: Session, household_id: int, *, cap: int = POST_CAP) 
     posted it.
     """
     household = session.get(Household, household_id)
-    rules = session.scalars(
-        select(RecurringRule)
-        .where(
-            RecurringRule.household_id == household_id,
-            RecurringRule.auto_post.is_(True),
-            RecurringRule.is_scenario.is_(False),
-        )
-        .order_by(RecurringRule.id)
-    ).unique()
+    rules = list(
+        session.scalars(
+            select(RecurringRule)
+            .where(
+                RecurringRule.household_id == household_id,
+                RecurringRule.auto_post.is_(True),
+                RecurringRule.is_scenario.is_(False),
+            )
+            .order_by(RecurringRule.id)
+        ).unique()
+    )
+    if not rules:
+        return 0
     on, calendar = today(household), calendar_for(household.country)
+    skips_of: dict[int, frozenset[date]] = {}
     posted, budget = 0, cap
-    for rule in rules:
-        if budget <= 0:
-            break
-        skips = frozenset(
-            session.scalars(select(Skip.occurrence_date).where(Skip.rule_id == rule.id))
-        )
-        batch = due_occurrences(rule, skips, on, calendar, limit=budget)
-        for occurrence in batch:
-            posted += _post(session, rule, occurrence)
-        budget -= len(batch)
-        if batch:
-            # Handled up to here; the rest of a capped backlog waits for the next run.
-            rule.posted_through = max(o.nominal for o in batch)
-            session.flush()
+    # Two passes: each rule first gets an even part of the share, so the household's rent is
+    # not left waiting behind its own daily rule decades behind; what is left goes in order.
+    for part in (max(1, cap // len(rules)), None):
+        for rule in rules:
+            if budget <= 0:
+                return posted
+            if rule.id not in skips_of:
+                skips_of[rule.id] = frozenset(
+                    session.scalars(select(Skip.occurrence_date).where(Skip.rule_id == rule.id))
+                )
+            limit = budget if part is None else min(part, budget)
+            batch = due_occurrences(rule, skips_of[rule.id], on, calendar, limit=limit)
+            for occurrence in batch:
+                posted += _post(session, rule, occurrence)
+            budget -= len(batch)
+            if batch:
+                # Handled up to here; the rest of a capped backlog waits for the next run.
+                rule.posted_through = max(o.nominal for o in batch)
+                session.flush()
     return posted
 
 

@@ -204,3 +204,11 @@ def test_the_lease_lifetime_is_what_a_killed_process_costs(app):
     assert acquire_lease(db.session, "killed", now=start)
     assert not acquire_lease(db.session, "next", now=start + LEASE_TTL / 2)
     assert acquire_lease(db.session, "next", now=start + LEASE_TTL + timedelta(seconds=1))
+
+
+def test_a_households_own_backlog_does_not_hold_back_its_other_rules(first):
+    make_rule(first, name="Coffee", frequency="daily", anchor_date=date(1990, 1, 1))
+    rent = make_rule(first, name="Rent", anchor_date=date(2026, 1, 10))
+    posting_run()
+    rents = db.session.scalar(select(func.count()).select_from(Entry).where(Entry.rule_id == rent.id))
+    assert rents == 3 and entries_of(first) == POST_CAP
