@@ -34,6 +34,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     configure_logging(app)
     _register_extensions(app)
+    from finora.web.converters import register_converters
+
+    register_converters(app)  # before the blueprints add their `<int:...>` rules
     _register_blueprints(app)
     _register_template_helpers(app)
 

@@ -29,3 +29,10 @@ class FieldError(FinoraError):
     def __init__(self, field: str, message) -> None:
         super().__init__(message)
         self.field = field
+
+
+class MalformedRequestError(FinoraError):
+    """A body the endpoint cannot read (broken JSON, wrong types): 400, never a 500."""
+
+    message = _l("The request could not be read. Reload the page and try again.")
+    status = 400

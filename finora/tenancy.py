@@ -8,6 +8,7 @@ from sqlalchemy import Select
 
 from finora.extensions import db
 from finora.models import Household, Membership
+from finora.web.converters import parse_id
 
 
 def current_membership() -> Membership | None:
@@ -42,7 +43,12 @@ def scoped(stmt: Select, model) -> Select:
 
 
 def get_owned_or_404(model, object_id: int):
-    """The current household's row with this id, else 404 (never 403: ids do not leak)."""
+    """The current household's row with this id, else 404 (never 403: ids do not leak).
+
+    An id the database's integer cannot hold names no row: 404 without asking (an overflow).
+    """
+    if parse_id(object_id) is None:
+        abort(404)
     row = db.session.get(model, object_id)
     if row is None or row.household_id != require_household().id:
         abort(404)

@@ -12,7 +12,8 @@ from finora.translation import gettext as _
 
 def register_error_handlers(app: Flask) -> None:
     def page(status: int, title: str, message: str):
-        if request.accept_mimetypes.best == "application/json":
+        # A script's request (it asks for JSON or sends JSON) reads the message as JSON.
+        if request.accept_mimetypes.best == "application/json" or request.is_json:
             return {"error": message}, status
         return render_template("errors/error.html", status=status, title=title, message=message), status
 

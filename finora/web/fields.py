@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from finora.dates import date_window, in_window, window_message
 from finora.money import MoneyError, format_amount_input, parse_amount
 from finora.translation import lazy_gettext as _l
+from finora.web.converters import parse_int
 
 
 def _locale() -> str:
@@ -72,14 +73,22 @@ class IdSelectField(SelectField):
         # Whether the id belongs to the household is the service's check, not the form's.
         super().__init__(label, validators, coerce=_optional_int, validate_choice=False, **kwargs)
 
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = None
+            self.data = _optional_int(valuelist[0])  # its ValueError is the field's message
+
 
 def _optional_int(value):
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    if isinstance(value, int):
+        return value
+    number = parse_int(value)
+    if number is None and str(value).strip().lstrip("+-").isdigit():
+        # A number no id column can hold: refused beside the field, never sent to the database.
+        raise ValueError(str(_l("Choose one of the options.")))
+    return number
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -32,7 +32,14 @@ def url_with(**changes) -> str:
     """
     from flask import request
 
-    args = {key: value for key, value in request.args.items() if value not in ("", None)}
+    view_args = request.view_args or {}
+    # A query argument named like a route argument (?month= on /dashboard/<year>/<month>)
+    # would collide with it in url_for: the route's own value wins.
+    args = {
+        key: value
+        for key, value in request.args.items()
+        if value not in ("", None) and key not in view_args
+    }
     if "page" not in changes:
         args.pop("page", None)
     for key, value in changes.items():
@@ -40,4 +47,4 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint, **{**view_args, **args})

@@ -31,6 +31,7 @@ from finora.models import (
 )
 from finora.tenancy import current_membership, get_owned_or_404
 from finora.translation import lazy_gettext as _l
+from finora.web.converters import parse_id
 
 # Areas about the person, not the household: no role applies.
 PERSONAL_BLUEPRINTS = frozenset({"public", "assets", "auth", "profile", "admin", "invitations"})
@@ -122,8 +123,9 @@ def _named_objects() -> list[tuple[type, int]]:
     if request.method not in READ_METHODS:
         for key, model in OBJECT_IDS.items():
             value = request.form.get(key, "")
-            if value.isdigit():
-                named.append((model, int(value)))
+            if value.isascii() and value.isdigit():
+                # A number beyond the id range names nothing: 404 below, never an overflow.
+                named.append((model, parse_id(value) or 0))
     return named
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import LocalDateField, MoneyField, choices
+from finora.web.forms import Form
 from finora.web.labels import ACCOUNT_KINDS
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Name the account.")), Length(max=80)],
@@ -30,7 +30,7 @@ class AccountForm(FlaskForm):
     include_in_forecast = BooleanField(_l("Include in the cash-flow forecast"), default=True)
 
 
-class SnapshotForm(FlaskForm):
+class SnapshotForm(Form):
     """“Set balance”: the account's balance at the end of a day."""
 
     date = LocalDateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])

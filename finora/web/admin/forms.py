@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from finora.services.settings import AUDIT_RETENTION_MAX, AUDIT_RETENTION_MIN
 from finora.translation import lazy_gettext as _l
+from finora.web.forms import Form
 
 
 def _mode_choices() -> list[SelectChoice]:
@@ -21,7 +21,7 @@ def _mode_choices() -> list[SelectChoice]:
     ]
 
 
-class InstanceSettingsForm(FlaskForm):
+class InstanceSettingsForm(Form):
     registration_mode = SelectField(_l("Sign-up"), choices=_mode_choices)
     retention_days = IntegerField(
         _l("Keep the activity history for (days)"),
@@ -47,7 +47,7 @@ def _security_choices() -> list[SelectChoice]:
     ]
 
 
-class SmtpForm(FlaskForm):
+class SmtpForm(Form):
     host = StringField(
         _l("SMTP server"),
         validators=[Optional(), Length(max=253)],

@@ -16,6 +16,7 @@ from finora.services.signup_mail import send_approval_mail
 from finora.services.users import approve_user, deny_user, disable_user, enable_user, users_query
 from finora.translation import gettext as _
 from finora.web.admin import bp
+from finora.web.converters import page_arg
 from finora.web.forms import EmptyForm
 
 PER_PAGE = 25
@@ -32,7 +33,7 @@ def users():
     status = request.args.get("status", "")
     if status not in USER_STATUSES:
         status = ""
-    page = db.paginate(users_query(search, status), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(users_query(search, status), page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "admin/users.html", page=page, search=search, status=status, form=EmptyForm()
     )

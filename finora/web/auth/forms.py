@@ -5,7 +5,6 @@ from __future__ import annotations
 from babel import Locale
 from babel.numbers import list_currencies
 from flask_babel import get_locale
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
@@ -16,6 +15,7 @@ from finora.services.passwords import password_problem
 from finora.services.registration import DEFAULT_CURRENCY, DEFAULT_TIMEZONE
 from finora.translation import lazy_gettext as _l
 from finora.web.auth.form_fields import new_password_fields, person_name_field
+from finora.web.forms import Form
 
 
 def _currency_choices() -> list[SelectChoice]:
@@ -38,7 +38,7 @@ def language_choices() -> list[SelectChoice]:
     return [SelectChoice(code, label) for code, label in LANGUAGES.items()]
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     name = person_name_field()
     email = EmailField(
         _l("E-mail"),
@@ -77,7 +77,7 @@ class SignupForm(FlaskForm):
             raise ValidationError(str(problem))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(_l("Enter your e-mail address."))],

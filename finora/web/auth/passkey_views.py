@@ -13,7 +13,7 @@ from flask import current_app, flash, jsonify, request, session, url_for
 from flask_login import current_user, login_required
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
-from finora.errors import FinoraError
+from finora.errors import FinoraError, MalformedRequestError
 from finora.extensions import db, limiter
 from finora.services.auth import WrongCurrentPasswordError
 from finora.services.passkeys import (
@@ -42,9 +42,21 @@ def relying_party() -> RelyingParty:
     )
 
 
+# What each key of a passkey request's JSON body must be when present.
+_BODY_TYPES = {"name": str, "password": str, "credential": dict}
+
+
 def _body() -> dict:
+    """The JSON object the page's script sent; anything else (broken JSON, a list, a name
+    that is not text, a NUL character) is refused with 400 before it reaches a service."""
     data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        raise MalformedRequestError()
+    for key, kind in _BODY_TYPES.items():
+        value = data.get(key)
+        if value is not None and (not isinstance(value, kind) or "\x00" in str(value)):
+            raise MalformedRequestError()
+    return data
 
 
 def _error(message, status: int, field: str | None = None):

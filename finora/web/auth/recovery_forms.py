@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from finora.translation import lazy_gettext as _l
 from finora.web.auth.form_fields import new_password_fields
+from finora.web.forms import Form
 
 
 def _email_field():
@@ -22,15 +22,15 @@ def _email_field():
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = new_password_fields()
 
 
-class RecoveryForm(FlaskForm):
+class RecoveryForm(Form):
     email = _email_field()
     recovery_key = StringField(
         _l("Recovery key"),
@@ -41,7 +41,7 @@ class RecoveryForm(FlaskForm):
     password, confirm = new_password_fields()
 
 
-class TwoFactorForm(FlaskForm):
+class TwoFactorForm(Form):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(_l("Enter the code.")), Length(max=20)],

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, MoneyField, choices
+from finora.web.forms import Form
 
 PERIODS = {"monthly": _l("Monthly"), "yearly": _l("Yearly")}
 
 
-class BudgetForm(FlaskForm):
+class BudgetForm(Form):
     category_id = IdSelectField(
         _l("Category"),
         validators=[InputRequired(_l("Choose a category."))],

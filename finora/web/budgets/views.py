@@ -36,7 +36,7 @@ def _period(day: date) -> tuple[int, int]:
         else:
             year, month = int(args.get("year", day.year)), int(args.get("month", day.month))
         date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # a huge year overflows date() instead
         return day.year, day.month
     if not 1900 <= year <= 9999:
         return day.year, day.month

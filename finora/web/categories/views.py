@@ -34,7 +34,7 @@ def _parent_arg() -> Category | None:
     value = request.args.get("parent")
     if value is None:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²".isdigit() is True, int("²") fails
         abort(404)
     parent = get_owned_or_404(Category, int(value))
     if parent.parent_id is not None:

@@ -20,6 +20,7 @@ from finora.services.month_summary import category_totals, daily_net, month_metr
 from finora.services.periods import month_bounds, shift_month
 from finora.services.year_summary import year_summary
 from finora.tenancy import require_household
+from finora.web.converters import page_arg, parse_id
 from finora.web.dashboard import bp
 from finora.web.dashboard.charts import category_donut, cumulative_net, year_bars
 from finora.web.forms import EmptyForm
@@ -47,7 +48,7 @@ def go():
     try:
         year, month = (int(part) for part in value.split("-"))
         date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # a year beyond the C long overflows
         return redirect(url_for("dashboard.index"))
     return redirect(url_for("dashboard.month", year=year, month=month))
 
@@ -61,12 +62,13 @@ def _filters() -> EntryFilters:
     return EntryFilters(
         kind=kind if kind in ("income", "expense") else "",
         status=status if status in STATUSES else "",
-        account_id=args.get("account", type=int),
-        category_id=args.get("category", type=int),
+        account_id=parse_id(args.get("account")),
+        category_id=parse_id(args.get("category")),
         payment_method=method if method in PAYMENT_METHODS else "",
-        search=args.get("q", "")[:100],
+        # PostgreSQL cannot hold NUL even in a LIKE pattern; it is never part of a real search.
+        search=args.get("q", "").replace("\x00", "")[:100],
         sort=sort if sort in SORTS else "date_desc",
-        page=max(1, args.get("page", 1, type=int)),
+        page=page_arg(),
     )
 
 

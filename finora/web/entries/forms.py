@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
+from finora.web.forms import Form
 from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
 
 
@@ -20,7 +20,7 @@ def _repeat_choices() -> list[SelectChoice]:
     )
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     kind = RadioField(_l("Type"), choices=lambda: choices(ENTRY_KINDS.items()), default="expense")
     amount = MoneyField(_l("Amount"), validators=[InputRequired(_l("Enter an amount."))])
     date = LocalDateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])

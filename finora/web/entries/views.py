@@ -98,7 +98,7 @@ def _default_date(household) -> date:
     if year and month and 1 <= month <= 12 and (year, month) != (day.year, day.month):
         try:
             return date(year, month, 1)
-        except ValueError:
+        except (ValueError, OverflowError):  # a huge year overflows date() instead
             return day
     return day
 

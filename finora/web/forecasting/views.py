@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
@@ -26,9 +25,10 @@ from finora.translation import gettext as _
 from finora.web.forecasting import bp
 from finora.web.forecasting.charts import balance_chart
 from finora.web.forecasting.labels import BANDS, FACTORS
+from finora.web.forms import Form
 
 
-class OccurrenceForm(FlaskForm):
+class OccurrenceForm(Form):
     """Which occurrence: the rule and its unadjusted date (the skip key)."""
 
     rule_id = HiddenField(validators=[DataRequired()])

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField
+from finora.web.forms import Form
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Form):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Name the goal.")), Length(max=120)],
@@ -38,7 +38,7 @@ class GoalForm(FlaskForm):
         ]
 
 
-class ContributionForm(FlaskForm):
+class ContributionForm(Form):
     date = LocalDateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
     amount = MoneyField(
         _l("Amount"),

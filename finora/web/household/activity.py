@@ -9,6 +9,7 @@ from finora.services.activity_rows import event_rows
 from finora.services.audit_trail import ACTION_GROUPS, HOUSEHOLD_GROUPS, household_events
 from finora.services.settings import audit_retention_days
 from finora.tenancy import require_household
+from finora.web.converters import page_arg
 from finora.web.household import bp
 from finora.web.permissions import owner_only
 
@@ -25,7 +26,7 @@ def chosen_group(allowed) -> str:
 def activity():
     household = require_household()
     group = chosen_group(HOUSEHOLD_GROUPS)
-    page = db.paginate(household_events(household.id, group or None), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(household_events(household.id, group or None), page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "household/activity.html",
         household=household,

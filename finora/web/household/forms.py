@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from babel import Locale
 from flask_babel import get_locale
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -13,6 +12,7 @@ from finora.dates import supported_countries
 from finora.translation import lazy_gettext as _l
 from finora.web.auth.forms import timezone_choices
 from finora.web.fields import MoneyField
+from finora.web.forms import Form
 
 
 def country_choices() -> list[SelectChoice]:
@@ -25,7 +25,7 @@ def country_choices() -> list[SelectChoice]:
     return [SelectChoice("", str(_l("None (weekends only)"))), *options]
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(Form):
     name = StringField(
         _l("Household name"),
         validators=[DataRequired(_l("Name your household.")), Length(max=120)],
@@ -66,7 +66,7 @@ def _role_choices() -> list[SelectChoice]:
     ]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(
         _l("E-mail"),
         validators=[
@@ -78,5 +78,5 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Role"), choices=_invite_role_choices, default="viewer")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Role"), choices=_role_choices)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
@@ -31,12 +30,12 @@ from finora.web.auth.form_fields import new_password_fields, person_name_field
 from finora.web.auth.recovery_views import keep_key_for_display
 from finora.web.auth.signin import finish_sign_in
 from finora.web.form_errors import show_error
-from finora.web.forms import EmptyForm
+from finora.web.forms import EmptyForm, Form
 
 bp = Blueprint("invitations", __name__)
 
 
-class NewMemberForm(FlaskForm):
+class NewMemberForm(Form):
     name = person_name_field()
     password, confirm = new_password_fields(replacing=False)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -11,9 +10,10 @@ from finora.models.user import SESSION_TIMEOUTS
 from finora.translation import lazy_gettext as _l
 from finora.web.auth.form_fields import current_password_field, new_password_fields
 from finora.web.auth.forms import language_choices, timezone_choices
+from finora.web.forms import Form
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     name = StringField(
         _l("Your name"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
@@ -30,7 +30,7 @@ class DetailsForm(FlaskForm):
         self.timezone.choices = [SelectChoice("", _l("The household’s time zone")), *timezone_choices()]
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = current_password_field()
     new_password, confirm = new_password_fields("new_password")
 
@@ -41,7 +41,7 @@ def timeout_label(minutes: int | None):
     return _l("After %(num)d minutes of inactivity", num=minutes)
 
 
-class SessionTimeoutForm(FlaskForm):
+class SessionTimeoutForm(Form):
     minutes = SelectField(
         _l("Sign me out after"),
         choices=lambda: [

@@ -10,6 +10,7 @@ from finora.services.activity_rows import event_rows
 from finora.services.audit_trail import ACTION_GROUPS, user_events
 from finora.services.settings import audit_retention_days
 from finora.translation import lazy_gettext as _l
+from finora.web.converters import page_arg
 from finora.web.household.activity import chosen_group
 from finora.web.profile import bp
 from finora.web.profile.sections import Section, register
@@ -20,7 +21,7 @@ PER_PAGE = 50
 @bp.get("/profile/activity")
 def activity():
     group = chosen_group(ACTION_GROUPS)
-    page = db.paginate(user_events(current_user.id, group or None), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(user_events(current_user.id, group or None), page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "profile/activity.html",
         page=page,

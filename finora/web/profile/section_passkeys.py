@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import Length
 
@@ -22,12 +21,12 @@ from finora.translation import lazy_gettext as _l
 from finora.translation import ngettext
 from finora.web.auth import passkey_views  # noqa: F401 - registers the ceremonies' routes
 from finora.web.form_errors import show_error
-from finora.web.forms import EmptyForm
+from finora.web.forms import EmptyForm, Form
 from finora.web.profile import bp
 from finora.web.profile.sections import Section, register
 
 
-class AddPasskeyForm(FlaskForm):
+class AddPasskeyForm(Form):
     """Read by the script, which sends both values to the options endpoint."""
 
     name = StringField(
@@ -43,7 +42,7 @@ class AddPasskeyForm(FlaskForm):
     )
 
 
-class RenamePasskeyForm(FlaskForm):
+class RenamePasskeyForm(Form):
     name = StringField(_l("Name"), render_kw={"autocomplete": "off", "maxlength": NAME_MAX})
 
 

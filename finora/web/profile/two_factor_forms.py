@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from finora.translation import lazy_gettext as _l
 from finora.web.auth.form_fields import current_password_field
+from finora.web.forms import Form
 
 
 def _code_field(description=None):
@@ -19,18 +19,18 @@ def _code_field(description=None):
     )
 
 
-class ConfirmTotpForm(FlaskForm):
+class ConfirmTotpForm(Form):
     code = _code_field(_l("The 6-digit code your authenticator app shows now."))
 
 
-class DisableTotpForm(FlaskForm):
+class DisableTotpForm(Form):
     password = current_password_field()
     code = _code_field(_l("A code from the app, or one of your backup codes."))
 
 
-class BackupCodesForm(FlaskForm):
+class BackupCodesForm(Form):
     code = _code_field(_l("The 6-digit code your authenticator app shows now."))
 
 
-class RecoveryKeyForm(FlaskForm):
+class RecoveryKeyForm(Form):
     password = current_password_field()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 
 from finora.dates import today
@@ -14,6 +13,7 @@ from finora.services.rules_csv_format import COLUMNS, REQUIRED, Vocabulary
 from finora.tenancy import require_household
 from finora.translation import lazy_gettext as _l
 from finora.translation import ngettext
+from finora.web.forms import Form
 from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
 from finora.web.rules import bp
 from finora.web.rules.forms import FREQUENCIES, POLICIES
@@ -25,7 +25,7 @@ WORDS = Vocabulary(
 )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("CSV file"),
         validators=[

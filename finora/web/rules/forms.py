@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from finora.translation import lazy_gettext as _l
 from finora.web.entries.forms import EntryForm
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
+from finora.web.forms import Form
 from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
 
 FREQUENCIES = {
@@ -33,7 +33,7 @@ POLICY_CHOICES = {
 }
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Name the rule.")), Length(max=120)],
@@ -76,11 +76,11 @@ class RuleForm(FlaskForm):
     set_choices = EntryForm.set_choices
 
 
-class HoldForm(FlaskForm):
+class HoldForm(Form):
     until = LocalDateField(
         _l("Paused until"), validators=[InputRequired(_l("Enter the date the rule starts again."))]
     )
 
 
-class EndForm(FlaskForm):
+class EndForm(Form):
     end_on = LocalDateField(_l("Last date"), validators=[InputRequired(_l("Enter the last date."))])

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField
+from finora.web.forms import Form
 
 
-class TransferForm(FlaskForm):
+class TransferForm(Form):
     from_account_id = IdSelectField(_l("From account"), validators=[InputRequired(_l("Choose an account."))])
     to_account_id = IdSelectField(_l("To account"), validators=[InputRequired(_l("Choose an account."))])
     amount = MoneyField(_l("Amount"), validators=[InputRequired(_l("Enter an amount."))])

@@ -1,0 +1,291 @@
+"""No 500 from bad input, anywhere: every route of the URL map, as owner, viewer and anonymous,
+gets hostile path ids, query parameters, form fields (with a valid CSRF token) and JSON bodies,
+and the test fails listing each request that answered 500."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import urlencode
+
+import pytest
+import time_machine
+from itsdangerous import URLSafeTimedSerializer
+
+from finora.extensions import db
+from tests.factories import PASSWORD, create_user
+from tests.ledger_factories import household_of
+from tests.members_factories import add_member, one_of_everything
+
+NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
+
+HUGE_IDS = [0, 2**31, 2**63]
+HOSTILE = [
+    "99999999999999999999",
+    "-2147483649",
+    "a\x00b",
+    "a\r\nBcc: x@example.com",
+    "x" * 10_000,
+    "0001-01-01",
+    "9999-12-31",
+    "1.5",
+]
+# One value of each kind for the field-by-field pass (the whole list runs on every field at once).
+PER_FIELD = [
+    "99999999999999999999",
+    "-2147483649",
+    "a\x00b",
+    "a\r\nb",
+    "x" * 10_000,
+    "0001-01-01",
+    "9999-12-31",
+]
+QUERY_NAMES = [
+    "month", "year", "page", "account", "category", "q", "kind", "status", "sort", "method",
+    "next", "days", "parent", "period", "type", "date", "start", "end", "account_id",
+    "category_id", "horizon",
+]
+BASELINE = {
+    "name": "Fuzz",
+    "description": "Fuzz",
+    "amount": "10.00",
+    "target_amount": "100.00",
+    "date": "2026-03-10",
+    "anchor_date": "2026-03-10",
+    "due_date": "2026-03-10",
+    "email": "fuzz@example.com",
+}
+# Requests that end the client's own session: sent last, by each client.
+LAST = {"auth.logout"}
+JSON_BODIES = [
+    ("application/json", b'{"credential": '),
+    ("application/json", b"\xff\xfe"),
+    ("application/json", b"[]"),
+    ("application/json", b'"text"'),
+    ("application/json", b"12345678901234567890"),
+    ("application/json", b'{"credential": 5, "name": ["x"], "id": null}'),
+    ("application/json", b'{"credential": {"id": 5, "response": "x", "rawId": []}}'),
+    ("text/plain", b"\x00"),
+]
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: action and fields with their current value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append(((a.get("action") or ""), {}))
+            return
+        if not self.forms:
+            return
+        fields = self.forms[-1][1]
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                fields.setdefault(name, "") if kind == "checkbox" else None
+                return
+            fields[name] = a.get("value") or ("y" if kind == "checkbox" else "")
+        elif tag == "select" and name:
+            self._select = name
+            fields.setdefault(name, "")
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            if "selected" in a or (not fields.get(self._select) and value):
+                fields[self._select] = value
+        elif tag == "textarea" and name:
+            self._textarea = name
+            fields[name] = ""
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1][1][self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def page_form(html: str, path: str) -> dict[str, str]:
+    parser = _Forms()
+    parser.feed(html)
+    for action, fields in parser.forms:
+        if action.split("?")[0] in ("", path):
+            return fields
+    return {}
+
+
+def rule_urls(rule, ids: dict[str, int]) -> list[str]:
+    """The rule's URL with each argument valid (when known) and hostile."""
+    arguments = sorted(rule.arguments)
+    if not arguments:
+        return [rule.rule]
+    urls = []
+    converters = {name: type(conv).__name__ for name, conv in rule._converters.items()}
+
+    def build(values):
+        url = rule.rule
+        for name in arguments:
+            url = re.sub(r"<[^>]*:?" + name + ">", str(values[name]), url)
+        return url
+
+    valid = {name: ids.get(name, 1) if "Int" in converters[name] else "x" for name in arguments}
+    if rule.endpoint == "admin.user_action":
+        valid["action"] = "approve"
+    urls.append(build(valid))
+    for name in arguments:
+        if "Int" in converters[name]:
+            bad = HUGE_IDS
+        else:
+            bad = ["x" * 10_000, "a%00b", "a%0D%0Ab", "%FF"]
+        urls.extend(build({**valid, name: value}) for value in bad)
+    return urls
+
+
+class Fuzzer:
+    def __init__(self, app) -> None:
+        self.app = app
+        self.failures: list[str] = []
+        self.seen: set[str] = set()
+        self.count = 0
+        serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+        self.raw_token = "fuzz-csrf-raw-token"
+        self.token = serializer.dumps(self.raw_token)
+
+    def arm(self, client) -> None:
+        with client.session_transaction() as flask_session:
+            flask_session["csrf_token"] = self.raw_token
+
+    def send(self, client, role, method, url, endpoint, **kwargs):
+        self.count += 1
+        self.seen.add(endpoint)
+        self.arm(client)
+        try:
+            response = client.open(url, method=method, **kwargs)
+            status = response.status_code
+        except Exception as error:  # noqa: BLE001 - a crash in the test client is a 500 too
+            # In production the 500 handler rolls back; here the test's session is shared.
+            db.session.rollback()
+            status = f"raised {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        if status == 500 or isinstance(status, str):
+            payload = kwargs.get("data") or kwargs.get("query_string") or ""
+            shown = repr(payload)
+            if len(shown) > 300:
+                shown = re.sub(r"x{50,}", "x…", shown)[:300]
+            self.failures.append(f"{role} {method} {url[:120]} {shown} -> {status}")
+        return response if not isinstance(status, str) else None
+
+    def run(self, clients, ids):
+        rules = [r for r in self.app.url_map.iter_rules() if r.endpoint != "static"]
+        rules.sort(key=lambda r: (r.endpoint in LAST, r.rule))
+        for role, client in clients:
+            for rule in rules:
+                urls = rule_urls(rule, ids)
+                if "GET" in rule.methods:
+                    self.fuzz_get(client, role, rule, urls)
+                if "POST" in rule.methods:
+                    self.fuzz_post(client, role, rule, urls)
+
+    def fuzz_get(self, client, role, rule, urls):
+        for url in urls:
+            self.send(client, role, "GET", url, rule.endpoint)
+        if role != "owner" and rule.arguments:
+            return
+        for value in HOSTILE:
+            hostile = {name: value for name in QUERY_NAMES}
+            # All hostile, then with a real month or a real year beside the hostile rest.
+            variants = [hostile]
+            if role == "owner":
+                variants += [{**hostile, "month": "3", "page": "2"}, {**hostile, "year": "2026"}]
+            for query in variants:
+                self.send(client, role, "GET", f"{urls[0]}?{urlencode(query)}", rule.endpoint)
+
+    def fuzz_post(self, client, role, rule, urls):
+        csrf = {"csrf_token": self.token}
+        headers = {"X-CSRFToken": self.token}
+        for url in urls[1:]:
+            self.send(client, role, "POST", url, rule.endpoint, data=csrf)
+        url = urls[0]
+        if "/passkeys/" in url or rule.endpoint == "profile.keep_alive":
+            for content_type, body in JSON_BODIES:
+                self.send(client, role, "POST", url, rule.endpoint, data=body,
+                          content_type=content_type, headers=headers)
+        baseline = dict(BASELINE)
+        if "GET" in rule.methods:
+            response = self.send(client, role, "GET", url, rule.endpoint)
+            if response is not None and response.status_code == 200:
+                baseline.update(page_form(response.get_data(as_text=True), url))
+        baseline.pop("csrf_token", None)
+        for value in HOSTILE:
+            self.send(client, role, "POST", url, rule.endpoint,
+                      data={**csrf, **{name: value for name in baseline}})
+        if role != "owner":
+            return
+        for name in baseline:
+            for value in PER_FIELD:
+                self.send(client, role, "POST", url, rule.endpoint,
+                          data={**csrf, **baseline, name: value})
+
+
+@pytest.fixture
+def cheap_hashing(monkeypatch):
+    """scrypt at a tiny cost: the fuzzer checks passwords thousands of times, and what it
+    looks for (a 500) does not depend on the hash's strength."""
+    from werkzeug.security import generate_password_hash
+
+    import finora.services.passwords as passwords
+
+    def cheap(password, method="scrypt", salt_length=16):
+        return generate_password_hash(password, method="scrypt:1024:8:1", salt_length=salt_length)
+
+    monkeypatch.setattr(passwords, "generate_password_hash", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap("finora-timing-equaliser"))
+    return cheap
+
+
+@pytest.fixture
+def fuzz_app(app_factory, cheap_hashing):
+    application = app_factory(WTF_CSRF_ENABLED=True)
+    with application.app_context(), time_machine.travel(NOW, tick=False):
+        yield application
+
+
+def test_no_route_answers_500_to_hostile_input(fuzz_app, cheap_hashing):
+    owner = create_user()
+    household = household_of(owner)
+    ids = {**one_of_everything(household), "year": 2026, "month": 3}
+    viewer = add_member(household, "viewer")
+    for user in (owner, viewer):
+        user.password_hash = cheap_hashing(PASSWORD)
+    db.session.commit()
+
+    fuzzer = Fuzzer(fuzz_app)
+    clients = []
+    for role, user in (("owner", owner), ("viewer", viewer), ("anonymous", None)):
+        client = fuzz_app.test_client()
+        if user is not None:
+            fuzzer.arm(client)
+            response = client.post(
+                "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": fuzzer.token}
+            )
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        clients.append((role, client))
+
+    fuzzer.run(clients, ids)
+
+    every = {r.endpoint for r in fuzz_app.url_map.iter_rules() if r.endpoint != "static"}
+    assert every <= fuzzer.seen
+    assert not fuzzer.failures, (
+        f"{len(fuzzer.failures)} of {fuzzer.count} requests answered 500:\n"
+        + "\n".join(fuzzer.failures)
+    )
