@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from finora.dates import check_date
 from finora.errors import FinoraError
 from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
 from finora.models.account import ACCOUNT_KINDS
@@ -41,6 +42,7 @@ class AccountData:
 def _check(session: Session, household: Household, data: AccountData, exclude_id=None) -> None:
     if data.kind not in ACCOUNT_KINDS:
         raise InvalidAccountError()
+    check_date(data.opening_date, "opening_date")
     # Compared in Python: the same rule on every engine (MariaDB's collation would also
     # call "Poupanca" and "Poupança" equal; SQLite's lower() alone ignores accents' case).
     wanted = data.name.strip().casefold()
