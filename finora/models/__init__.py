@@ -5,6 +5,7 @@ from finora.models.audit import AuditEvent
 from finora.models.budget import Budget, Goal, GoalContribution
 from finora.models.category import Category
 from finora.models.entry import Entry, Transfer
+from finora.models.form_token import UsedFormToken
 from finora.models.household import Household, Membership
 from finora.models.invitation import Invitation
 from finora.models.job import JobRun, SchedulerLease
@@ -36,6 +37,7 @@ __all__ = [
     "Setting",
     "Skip",
     "Transfer",
+    "UsedFormToken",
     "User",
     "UserSession",
 ]

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
+from finora.web.form_token import FormTokenField
 from finora.web.forms import Form
 from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
 
@@ -46,6 +47,7 @@ class EntryForm(Form):
         description=_l("Creates a recurring rule with this entry as its first occurrence."),
     )
     next = HiddenField()
+    form_token = FormTokenField()
 
     def set_choices(self, accounts, expense_tree, income_tree) -> None:
         """Accounts, and categories of both kinds grouped so the form works without JS;

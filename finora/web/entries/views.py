@@ -29,6 +29,7 @@ from finora.translation import gettext as _
 from finora.web.entries import bp
 from finora.web.entries.forms import EntryForm
 from finora.web.form_errors import show_error
+from finora.web.form_token import first_submission
 from finora.web.forms import EmptyForm
 from finora.web.navigation import safe_path
 
@@ -119,6 +120,8 @@ def new():
         form.next.data = request.args.get("next", "")
         form.account_id.data = _default_account_id(household)
     if form.validate_on_submit():
+        if not first_submission(form):
+            return redirect(_back(form.date.data))
         try:
             entry = create_entry(db.session, household, _data(form, household), user=current_user)
             rule = None
@@ -151,6 +154,8 @@ def edit(entry_id: int):
         form.paid.data = entry.paid_on is not None
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        if not first_submission(form):
+            return redirect(_back(entry.date))
         try:
             update_entry(db.session, entry, _data(form, require_household()))
         except FinoraError as error:
@@ -174,6 +179,8 @@ def duplicate(entry_id: int):
         form.paid_on.data = None
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        if not first_submission(form):
+            return redirect(_back(form.date.data))
         try:
             entry = create_entry(db.session, household, _data(form, household), user=current_user)
         except FinoraError as error:

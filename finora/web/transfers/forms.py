@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField
+from finora.web.form_token import FormTokenField
 from finora.web.forms import Form
 
 
@@ -18,6 +19,7 @@ class TransferForm(Form):
     date = LocalDateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
     description = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
     next = HiddenField()
+    form_token = FormTokenField()
 
     def set_accounts(self, accounts) -> None:
         options = [SelectChoice(str(a.id), a.name) for a in accounts]

@@ -19,6 +19,7 @@ from finora.services.transfers import (
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.form_errors import show_error
+from finora.web.form_token import first_submission
 from finora.web.forms import EmptyForm
 from finora.web.navigation import safe_next
 from finora.web.transfers import bp
@@ -73,6 +74,8 @@ def new():
             form.from_account_id.data = int(choices[0].value)
             form.to_account_id.data = int(choices[1].value)
     if form.validate_on_submit():
+        if not first_submission(form):
+            return redirect(_back())
         try:
             create_transfer(db.session, household, _data(form), user=current_user)
         except FinoraError as error:
@@ -92,6 +95,8 @@ def edit(transfer_id: int):
     if not form.is_submitted():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        if not first_submission(form):
+            return redirect(_back())
         try:
             update_transfer(db.session, transfer, _data(form))
         except FinoraError as error:
