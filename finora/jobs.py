@@ -44,12 +44,16 @@ def post_recurring(session: Session, holder: str) -> int:
     its own share of the run (posting.POST_CAP). A household that fails is rolled back and
     recorded on a job run of its own (household_id set); the others carry on."""
     posted = 0
+    renewed = None
     for household_id in households_to_post(session):
-        # Renewed between households: a long run keeps the lease, and a process that lost
-        # it (paused, partitioned) stops instead of running beside the new holder.
-        if not acquire_lease(session, holder):
-            raise LeaseLost(f"lease taken by another process after {posted} item(s)")
+        # Renewed between households (every quarter of its lifetime): a long run keeps the
+        # lease, and a process that lost it (paused, partitioned) stops instead of running
+        # beside the new holder.
         started = now_utc()
+        if renewed is None or started - renewed >= LEASE_TTL / 4:
+            if not acquire_lease(session, holder):
+                raise LeaseLost(f"lease taken by another process after {posted} item(s)")
+            renewed = started
         try:
             posted += commit_with_retries(
                 session, lambda s, household_id=household_id: post_household(s, household_id)

@@ -160,7 +160,7 @@ def test_the_abandoned_status_is_shown(signed_in):
     assert "Abandoned" in page
 
 
-def test_a_run_that_lost_the_lease_stops(first, second, monkeypatch):
+def test_a_run_that_lost_the_lease_stops(first, second, monkeypatch, frozen):
     make_rule(first, name="Rent", anchor_date=date(2026, 1, 10))
     make_rule(second, name="Rent", anchor_date=date(2026, 1, 10))
     real = jobs.post_household
@@ -168,9 +168,10 @@ def test_a_run_that_lost_the_lease_stops(first, second, monkeypatch):
     def then_paused(session, household_id, **kwargs):
         created = real(session, household_id, **kwargs)
         # Meanwhile this process was paused for longer than the lease and another took it.
+        frozen.shift(LEASE_TTL)
         db.session.execute(
             SchedulerLease.__table__.update().values(
-                holder="other", expires_at=datetime(2026, 3, 15, 16, tzinfo=UTC)
+                holder="other", expires_at=datetime(2026, 3, 15, 18, tzinfo=UTC)
             )
         )
         return created
