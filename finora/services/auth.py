@@ -104,7 +104,8 @@ def source_locked(session: Session, user: User, source: str, now=None) -> bool:
 
 def _count_source_failure(session: Session, user: User, source: str, now) -> int:
     """One more failure of this pair (the row made on the first); the new count. The UPDATE
-    holds the row until commit, so the count read back is this request's own."""
+    holds the row until commit, so the count read back is this request's own. The caller
+    holds the user's row, so only a writer without it could race the insert."""
     bump = (
         update(SignInFailure)
         .where(*_pair(user, source))
@@ -146,8 +147,11 @@ def record_failed_sign_in(
     whole account. Whether this failure locked something. The caller commits even though
     the step failed (it must not roll this back)."""
     now = now_utc()
-    count = _count_source_failure(session, user, source, now)
+    # The user's row first: it serialises the failures of one account, so two first
+    # failures never insert a pair row at once (a deadlock on MariaDB), and every writer
+    # takes the rows in the same order (user, then pair).
     total = _count_account(session, user, User.failed_sign_ins)
+    count = _count_source_failure(session, user, source, now)
     details = {"reason": reason, "attempt": count, "account_attempts": total}
     if method:
         details["method"] = method
@@ -187,6 +191,8 @@ def record_failed_sign_in(
 def clear_failures(session: Session, user: User, source: str | None = None) -> None:
     """A success: forget the failures of this source (after a sign-in or a right password),
     or, with no source, of every source and the account's (after the password is replaced)."""
+    # The user's row first, in the order record_failed_sign_in takes them.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
     query = delete(SignInFailure).where(SignInFailure.user_id == user.id)
     if source is not None:
         query = query.where(SignInFailure.source == source)
@@ -201,11 +207,10 @@ def clear_failures(session: Session, user: User, source: str | None = None) -> N
 def signed_in_from(session: Session, user: User, source: str) -> None:
     """A completed sign-in: this source's failures, every wrong code and the counts of other
     places not seen for a day are forgotten (locks still running are kept; the account-wide
-    count is reset by user_sessions.start_user_session). Call it before that, so that rows
-    are always taken in the order a failure takes them (pair, then user)."""
+    count is reset by user_sessions.start_user_session)."""
     now = now_utc()
     clear_failures(session, user, source)
-    # Not done on each failure: on MariaDB that scan would lock other sources' rows.
+    # Swept here, not on each failure, which then touches only its own rows.
     session.execute(
         delete(SignInFailure)
         .where(SignInFailure.user_id == user.id, SignInFailure.last_failed_at < now - FORGET_AFTER,

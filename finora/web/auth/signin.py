@@ -48,7 +48,6 @@ def log_in(user: User, *, remember: bool, method: str) -> UserSession:
     """Record the session, sign the browser in, reset failed sign-ins, audit, commit.
     For callers that send their own response (sign-up); others use finish_sign_in."""
     token = new_token()
-    signed_in_from(db.session, user, client_source())
     record = user_sessions.start_user_session(
         db.session,
         user,
@@ -58,6 +57,7 @@ def log_in(user: User, *, remember: bool, method: str) -> UserSession:
         remember=remember,
         method=method,
     )
+    signed_in_from(db.session, user, client_source())  # after the user's row, as failures do
     db.session.commit()
     locale = session.get("locale")
     session.clear()  # nothing from before the sign-in survives it
