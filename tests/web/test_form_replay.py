@@ -14,7 +14,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from finora.extensions import db
-from finora.models import Entry, Transfer, UsedFormToken
+from finora.models import Entry, GoalContribution, Transfer, UsedFormToken
 from finora.services import audit
 from finora.services.form_tokens import issue_form_token, purge_used_form_tokens
 from finora.web.entries import views as entry_views
@@ -29,6 +29,7 @@ from tests.ledger_factories import (
     reload,
 )
 from tests.web.test_entries import entry_form
+from tests.web.test_goals import make_goal
 from tests.web.test_transfers import transfer_form
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
@@ -101,6 +102,17 @@ def test_a_resubmitted_transfer_form_creates_one_transfer(signed_in, household):
     for _ in range(3):
         assert signed_in.post("/transfers/new", data=data).status_code == 302
     assert _count(Transfer) == 1
+
+
+def test_a_resubmitted_goal_contribution_is_recorded_once(signed_in, household):
+    goal = make_goal(household, target="1000")
+    data = {"date": "2026-03-10", "amount": "300.00", "note": "Bonus",
+            "form_token": _token(signed_in, f"/goals/{goal.id}")}
+    for _ in range(2):
+        response = signed_in.post(f"/goals/{goal.id}/contributions", data=data)
+        assert response.status_code == 302 and response.headers["Location"] == f"/goals/{goal.id}"
+    assert ALREADY in signed_in.get(f"/goals/{goal.id}").text
+    assert _count(GoalContribution) == 1
 
 
 # Errors keep the token; bad tokens are form errors

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField
+from finora.web.form_token import FormTokenField
 from finora.web.forms import Form
 
 
@@ -47,3 +48,4 @@ class ContributionForm(Form):
         description=_l("Negative for a withdrawal."),
     )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    form_token = FormTokenField()

@@ -24,6 +24,7 @@ from finora.services.goals import (
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.form_errors import show_error
+from finora.web.form_token import first_submission
 from finora.web.forms import EmptyForm
 from finora.web.goals import bp
 from finora.web.goals.forms import ContributionForm, GoalForm
@@ -135,6 +136,8 @@ def contribute(goal_id: int):
     goal = get_owned_or_404(Goal, goal_id)
     form = ContributionForm()
     if form.validate_on_submit():
+        if not first_submission(form):
+            return redirect(url_for("goals.show", goal_id=goal.id))
         try:
             add_contribution(
                 db.session,
