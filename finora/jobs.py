@@ -61,14 +61,18 @@ def post_recurring(session: Session, holder: str) -> int:
         except Exception as error:  # noqa: BLE001 - recorded on the household's own run
             session.rollback()
             log.error("posting failed for household %s: %s", household_id, traceback.format_exc())
-            session.add(
-                JobRun(
-                    job="post_recurring", holder=holder, household_id=household_id,
-                    started_at=started, finished_at=now_utc(), status="error",
-                    error=_describe(error),
+            try:
+                session.add(
+                    JobRun(
+                        job="post_recurring", holder=holder, household_id=household_id,
+                        started_at=started, finished_at=now_utc(), status="error",
+                        error=_describe(error),
+                    )
                 )
-            )
-            session.commit()
+                session.commit()
+            except DBAPIError:  # the household was deleted meanwhile: nothing to record on
+                session.rollback()
+                log.warning("could not record the failure of household %s", household_id)
     return posted
 
 

@@ -103,6 +103,8 @@ def post_household(session: Session, household_id: int, *, cap: int = POST_CAP) 
     posted it.
     """
     household = session.get(Household, household_id)
+    if household is None:  # deleted since the list of households was read
+        return 0
     rules = list(
         session.scalars(
             select(RecurringRule)
