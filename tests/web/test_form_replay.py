@@ -14,7 +14,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from finora.extensions import db
-from finora.models import Entry, GoalContribution, Transfer, UsedFormToken
+from finora.models import Entry, GoalContribution, RecurringRule, Transfer, UsedFormToken
 from finora.services import audit
 from finora.services.form_tokens import issue_form_token, purge_used_form_tokens
 from finora.web.entries import views as entry_views
@@ -30,6 +30,7 @@ from tests.ledger_factories import (
 )
 from tests.web.test_entries import entry_form
 from tests.web.test_goals import make_goal
+from tests.web.test_rules import rule_form
 from tests.web.test_transfers import transfer_form
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
@@ -113,6 +114,14 @@ def test_a_resubmitted_goal_contribution_is_recorded_once(signed_in, household):
         assert response.status_code == 302 and response.headers["Location"] == f"/goals/{goal.id}"
     assert ALREADY in signed_in.get(f"/goals/{goal.id}").text
     assert _count(GoalContribution) == 1
+
+
+def test_a_resubmitted_rule_is_created_and_posted_once(signed_in, household):
+    data = rule_form(household, form_token=_token(signed_in, "/rules/new"))
+    assert signed_in.post("/rules/new", data=data).status_code == 302
+    posted = _count(Entry)
+    assert signed_in.post("/rules/new", data=data).status_code == 302
+    assert (_count(RecurringRule), _count(Entry)) == (1, posted)
 
 
 # Errors keep the token; bad tokens are form errors

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from finora.translation import lazy_gettext as _l
 from finora.web.entries.forms import EntryForm
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
+from finora.web.form_token import FormTokenField
 from finora.web.forms import Form
 from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
 
@@ -71,6 +72,7 @@ class RuleForm(Form):
     )
     auto_post = BooleanField(_l("Post to the ledger automatically when due"), default=True)
     mark_paid = BooleanField(_l("Mark as paid when posted"))
+    form_token = FormTokenField()
 
     # Same grouped choices as the entry form, so the same narrowing script applies.
     set_choices = EntryForm.set_choices

@@ -29,6 +29,7 @@ from finora.services.rules import (
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.form_errors import show_error
+from finora.web.form_token import first_submission
 from finora.web.forms import EmptyForm
 from finora.web.rules import bp
 from finora.web.rules.forms import FREQUENCIES, POLICIES, EndForm, HoldForm, RuleForm
@@ -125,6 +126,8 @@ def rule_form_page(
         if form.account_id.choices:
             form.account_id.data = int(form.account_id.choices[0].value)
     if form.validate_on_submit():
+        if not first_submission(form):
+            return redirect(url_for(done_endpoint))
         try:
             if rule is None:
                 rule = create_rule(db.session, household, rule_data(form), scenario=scenario)
