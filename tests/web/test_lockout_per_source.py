@@ -49,6 +49,19 @@ def test_five_guesses_every_fifteen_minutes_never_lock_the_owner_out(app, user):
         assert _pair(user, STRANGER).failures == 20
 
 
+def test_hours_of_guessing_from_one_place_still_let_the_owner_in_elsewhere(app, user):
+    """Past the account-wide alert the stranger gets one try per window; the owner, who has
+    not signed in meanwhile, is still let in from elsewhere."""
+    with time_machine.travel(START, tick=False) as clock:
+        stranger = browser(app, address=STRANGER)
+        for _window in range(8):  # five guesses every fifteen minutes for two hours
+            _guess(stranger, user, 5)
+            clock.shift(timedelta(minutes=15, seconds=1))
+        db.session.expire_all()
+        assert db.session.get(User, user.id).failed_sign_ins == 20 + 4
+        assert sign_in(browser(app, address=OWNER), user).status_code == 302
+
+
 def test_guesses_from_many_places_leave_each_place_one_try(app, user):
     with time_machine.travel(START, tick=False):
         for n in range(20):
