@@ -55,8 +55,14 @@ def check_form_token(
 ) -> str:
     """The token's random part; FormTokenError if it is malformed, forged, made for
     another household or user, or older than TOKEN_LIFETIME."""
-    parts = (token or "").split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not 16 <= len(parts[1]) <= 32:
+    token = token or ""
+    parts = token.split(".")
+    # ASCII first: compare_digest refuses other text, and int() reads other digits ("²").
+    well_formed = (
+        token.isascii() and len(parts) == 3 and parts[0].isdigit() and len(parts[0]) <= 12
+        and 16 <= len(parts[1]) <= 32
+    )
+    if not well_formed:
         raise FormTokenError()
     issued, nonce, signature = parts
     if not hmac.compare_digest(signature, _signature(household.id, user.id, issued, nonce)):

@@ -140,7 +140,13 @@ def test_a_form_shown_again_after_an_error_keeps_its_token(signed_in, household)
     assert _count(Entry) == 1
 
 
-@pytest.mark.parametrize("token", ["forged", "1.abcdefghijklmnopqrstuv.0123456789abcdef0123456789abcdef", ""])
+@pytest.mark.parametrize("token", [
+    "forged",
+    "1.abcdefghijklmnopqrstuv.0123456789abcdef0123456789abcdef",
+    "²³.abcdefghijklmnopqrstuv.0123456789abcdef0123456789abcdef",
+    "1773576000.abcdefghijklmnopqrstuv.é",
+    "",
+])
 def test_a_forged_token_is_a_form_error_and_the_form_is_renewed(signed_in, household, token):
     if token == "":
         token = _token(signed_in, "/entries/new")[:-1] + "x"  # one character changed
