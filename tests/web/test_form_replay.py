@@ -14,7 +14,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from finora.extensions import db
-from finora.models import Entry, GoalContribution, RecurringRule, Transfer, UsedFormToken
+from finora.models import Account, Entry, GoalContribution, RecurringRule, Transfer, UsedFormToken
 from finora.services import audit
 from finora.services.form_tokens import issue_form_token, purge_used_form_tokens
 from finora.web.entries import views as entry_views
@@ -122,6 +122,16 @@ def test_a_resubmitted_rule_is_created_and_posted_once(signed_in, household):
     posted = _count(Entry)
     assert signed_in.post("/rules/new", data=data).status_code == 302
     assert (_count(RecurringRule), _count(Entry)) == (1, posted)
+
+
+def test_a_resubmitted_new_account_says_so_instead_of_a_name_clash(signed_in, household):
+    accounts = _count(Account)
+    data = {"name": "Wallet", "kind": "cash", "opening_balance": "50.00", "opening_date": "2026-03-01",
+            "include_in_forecast": "y", "form_token": _token(signed_in, "/accounts/new")}
+    assert signed_in.post("/accounts/new", data=data).status_code == 302
+    again = signed_in.post("/accounts/new", data=data)
+    assert again.status_code == 302 and ALREADY in signed_in.get(again.headers["Location"]).text
+    assert _count(Account) == accounts + 1
 
 
 # Errors keep the token; bad tokens are form errors

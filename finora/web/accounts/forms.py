@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import LocalDateField, MoneyField, choices
+from finora.web.form_token import FormTokenField
 from finora.web.forms import Form
 from finora.web.labels import ACCOUNT_KINDS
 
@@ -28,6 +29,7 @@ class AccountForm(Form):
         _l("Opening date"), validators=[InputRequired(_l("Enter the opening date."))]
     )
     include_in_forecast = BooleanField(_l("Include in the cash-flow forecast"), default=True)
+    form_token = FormTokenField()
 
 
 class SnapshotForm(Form):

@@ -28,6 +28,7 @@ from finora.translation import gettext as _
 from finora.web.accounts import bp
 from finora.web.accounts.forms import AccountForm, SnapshotForm
 from finora.web.form_errors import show_error
+from finora.web.form_token import first_submission
 from finora.web.forms import EmptyForm
 
 
@@ -71,6 +72,8 @@ def new():
     if not form.is_submitted():
         form.opening_date.data = today(household)
     if form.validate_on_submit():
+        if not first_submission(form):
+            return redirect(url_for("accounts.index"))
         try:
             account = create_account(db.session, household, _data(form))
         except FinoraError as error:
@@ -87,6 +90,8 @@ def edit(account_id: int):
     account = get_owned_or_404(Account, account_id)
     form = AccountForm(obj=account)
     if form.validate_on_submit():
+        if not first_submission(form):
+            return redirect(url_for("accounts.index"))
         try:
             update_account(db.session, account, _data(form))
         except FinoraError as error:
