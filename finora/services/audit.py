@@ -68,7 +68,8 @@ def record(
         details = {**_SUMMARIES[object_type](object), **(details or {})}
     event = AuditEvent(
         user_id=actor.id if actor is not None else None,
-        actor_email=actor.email if actor is not None else email,
+        # A typed address (a failed sign-in) can be longer than the column: keep its start.
+        actor_email=actor.email if actor is not None else (email[:254] if email else email),
         household_id=household_id,
         action=action,
         object_type=object_type,

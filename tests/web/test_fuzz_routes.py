@@ -31,16 +31,15 @@ HOSTILE = [
     "9999-12-31",
     "1.5",
 ]
-# One value of each kind for the field-by-field pass (the whole list runs on every field at once).
-PER_FIELD = [
-    "99999999999999999999",
-    "-2147483649",
-    "a\x00b",
-    "a\r\nb",
-    "x" * 10_000,
-    "0001-01-01",
-    "9999-12-31",
-]
+# The owner's field-by-field pass: text values for every field, numbers and dates where the
+# field holds one (its current value says which).
+PER_FIELD = ["99999999999999999999", "a\x00b", "x" * 10_000]
+PER_NUMBER_FIELD = ["-2147483649"]
+PER_DATE_FIELD = ["0001-01-01", "9999-12-31"]
+# Values that make a number or a date: tried with a real month or year beside them.
+NUMERIC = {"99999999999999999999", "-2147483649", "0001-01-01", "9999-12-31", "1.5"}
+# Other roles only need to reach each route's refusal with something hostile.
+FEW = ["99999999999999999999", "a\x00b", "x" * 10_000]
 QUERY_NAMES = [
     "month", "year", "page", "account", "category", "q", "kind", "status", "sort", "method",
     "next", "days", "parent", "period", "type", "date", "start", "end", "account_id",
@@ -56,8 +55,8 @@ BASELINE = {
     "due_date": "2026-03-10",
     "email": "fuzz@example.com",
 }
-# Requests that end the client's own session: sent last, by each client.
-LAST = {"auth.logout"}
+# Requests that end the client's own session (sign out, revoke session 1): sent last.
+LAST = {"auth.logout", "profile.revoke"}
 JSON_BODIES = [
     ("application/json", b'{"credential": '),
     ("application/json", b"\xff\xfe"),
@@ -158,6 +157,7 @@ class Fuzzer:
         self.failures: list[str] = []
         self.seen: set[str] = set()
         self.count = 0
+        self.signed_in_until_last = True
         serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
         self.raw_token = "fuzz-csrf-raw-token"
         self.token = serializer.dumps(self.raw_token)
@@ -189,7 +189,11 @@ class Fuzzer:
         rules = [r for r in self.app.url_map.iter_rules() if r.endpoint != "static"]
         rules.sort(key=lambda r: (r.endpoint in LAST, r.rule))
         for role, client in clients:
+            checked = role == "anonymous"
             for rule in rules:
+                if not checked and rule.endpoint in LAST:
+                    checked = True
+                    self.signed_in_until_last &= client.get("/profile").status_code == 200
                 urls = rule_urls(rule, ids)
                 if "GET" in rule.methods:
                     self.fuzz_get(client, role, rule, urls)
@@ -201,11 +205,11 @@ class Fuzzer:
             self.send(client, role, "GET", url, rule.endpoint)
         if role != "owner" and rule.arguments:
             return
-        for value in HOSTILE:
+        for value in HOSTILE if role == "owner" else FEW:
             hostile = {name: value for name in QUERY_NAMES}
             # All hostile, then with a real month or a real year beside the hostile rest.
             variants = [hostile]
-            if role == "owner":
+            if role == "owner" and value in NUMERIC:
                 variants += [{**hostile, "month": "3", "page": "2"}, {**hostile, "year": "2026"}]
             for query in variants:
                 self.send(client, role, "GET", f"{urls[0]}?{urlencode(query)}", rule.endpoint)
@@ -226,13 +230,18 @@ class Fuzzer:
             if response is not None and response.status_code == 200:
                 baseline.update(page_form(response.get_data(as_text=True), url))
         baseline.pop("csrf_token", None)
-        for value in HOSTILE:
+        for value in HOSTILE if role == "owner" else FEW:
             self.send(client, role, "POST", url, rule.endpoint,
                       data={**csrf, **{name: value for name in baseline}})
         if role != "owner":
             return
-        for name in baseline:
-            for value in PER_FIELD:
+        for name, current in baseline.items():
+            values = list(PER_FIELD)
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", current) or name.endswith("date"):
+                values += PER_DATE_FIELD
+            elif re.fullmatch(r"-?[\d.,]+", current) or name.endswith("_id"):
+                values += PER_NUMBER_FIELD
+            for value in values:
                 self.send(client, role, "POST", url, rule.endpoint,
                           data={**csrf, **baseline, name: value})
 
@@ -283,6 +292,8 @@ def test_no_route_answers_500_to_hostile_input(fuzz_app, cheap_hashing):
 
     fuzzer.run(clients, ids)
 
+    # The pass ran signed in (no hostile value signed the users out before the last routes).
+    assert fuzzer.signed_in_until_last
     every = {r.endpoint for r in fuzz_app.url_map.iter_rules() if r.endpoint != "static"}
     assert every <= fuzzer.seen
     assert not fuzzer.failures, (

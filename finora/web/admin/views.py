@@ -29,7 +29,7 @@ def index():
 
 @bp.get("/users")
 def users():
-    search = request.args.get("q", "").strip()[:100]
+    search = request.args.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL: no NUL
     status = request.args.get("status", "")
     if status not in USER_STATUSES:
         status = ""
