@@ -48,14 +48,14 @@ _BODY_TYPES = {"name": str, "password": str, "credential": dict}
 
 def _body() -> dict:
     """The JSON object the page's script sent; anything else (broken JSON, a list, a name
-    that is not text, a NUL character) is refused with 400 before it reaches a service."""
+    that is not text, a NUL character) is a 400 before anything reaches a service."""
     data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise MalformedRequestError()
-    for key, kind in _BODY_TYPES.items():
-        value = data.get(key)
-        if value is not None and (not isinstance(value, kind) or "\x00" in str(value)):
-            raise MalformedRequestError()
+    well_formed = isinstance(data, dict) and all(
+        data.get(key) is None or (isinstance(data[key], kind) and "\x00" not in str(data[key]))
+        for key, kind in _BODY_TYPES.items()
+    )
+    if not well_formed:
+        raise MalformedRequestError()  # each view answers it in JSON, as its other refusals
     return data
 
 
@@ -95,9 +95,9 @@ def _take_challenge(key: str) -> tuple[bytes, dict] | None:
 @login_required
 def passkey_registration_options():
     """Check the name and the password, then hand out creation options."""
-    data = _body()
     user = current_user._get_current_object()
     try:
+        data = _body()
         name, options, challenge = start_registration(
             db.session, user, relying_party(), name=data.get("name"), password=data.get("password"),
             source=client_source(),
@@ -164,6 +164,8 @@ def passkey_sign_in_verify():
         )
     except PasskeySignInError as error:
         return _refuse_sign_in(error, error.user)
+    except MalformedRequestError as error:
+        return _refuse_sign_in(error)
     response = finish_sign_in(
         user, remember=False, method="passkey", next_url=request.args.get("next")
     )
