@@ -147,15 +147,26 @@ finora_cli.add_command(jobs_cli)
 @jobs_cli.command("run")
 @click.option("--force", is_flag=True, help="Run every job now, even if it ran recently.")
 def jobs_run_command(force: bool) -> None:
-    """Run the due jobs once (the same lease as the web processes keeps them exclusive)."""
+    """Run the due jobs once (the same lease as the web processes keeps them exclusive).
+    Prints each job's result and each household whose part of a run failed; exits with 1
+    when anything failed, so cron or a monitor notices."""
     from finora.jobs import process_id, run_due_jobs
+    from finora.services.job_status import job_statuses
 
     runs = run_due_jobs(db.session, f"cli:{process_id()}", force=force)
     if not runs:
         click.echo("Nothing ran: the jobs ran recently, or another process holds the lease.")
+    # The lease kept every other process out, so each job's last run is the one just made.
+    failures = {status.job: status.failures for status in job_statuses(db.session, [r.job for r in runs])}
+    failed = False
     for run in runs:
         click.echo(f"{run.job}: {run.status}, {run.items} item(s)" + (f" — {run.error}" if run.error else ""))
-    if any(run.status == "error" for run in runs):
+        failed = failed or run.status != "success"
+        for failure in failures.get(run.job, []):
+            # A household's part was rolled back (the others posted): the run itself succeeded.
+            click.echo(f"  household {failure.household_id} failed: {failure.run.error}")
+            failed = True
+    if failed:
         raise SystemExit(1)
 
 
