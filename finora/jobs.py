@@ -24,6 +24,7 @@ from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import JobRun, SchedulerLease
 from finora.services.audit_trail import purge_audit_events
+from finora.services.form_tokens import purge_used_form_tokens
 from finora.services.posting import households_to_post, post_household
 from finora.services.user_sessions import purge_old_sessions
 
@@ -92,6 +93,11 @@ JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta]] = {
     # Deletes sign-in sessions ended over 30 days ago or unseen for a year.
     "purge_old_sessions": (
         _in_one_transaction(lambda session: purge_old_sessions(session)), timedelta(hours=24)
+    ),
+    # Deletes one-time form tokens used over two days ago (refused as too old by then).
+    "purge_used_form_tokens": (
+        _in_one_transaction(lambda session: purge_used_form_tokens(session)),
+        timedelta(hours=24),
     ),
 }
 

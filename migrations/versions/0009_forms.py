@@ -33,8 +33,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('used_form_tokens', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_used_form_tokens_user_id'))
-        batch_op.drop_index(batch_op.f('ix_used_form_tokens_used_at'))
-        batch_op.drop_index(batch_op.f('ix_used_form_tokens_household_id'))
+    # Dropping the table drops its indexes; dropping an index first fails on MariaDB while
+    # a foreign key still needs it.
     op.drop_table('used_form_tokens')
