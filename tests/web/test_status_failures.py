@@ -1,5 +1,6 @@
-"""The admin status page names every job, says how many households the last posting run
-failed for, and keeps a run where many failed to a short list with a count."""
+"""The admin status page names every job, says in the job's row how many households the last
+posting run failed for, and lists them below the table (a phone-wide table cell would show a
+column of words), ten at most and a count of the rest."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.factories import create_user
 
 
 def _failures_block(page: str) -> str:
-    found = re.search(r'<div[^>]*id="failures-post_recurring".*?</div>\s*</td>', page, re.S)
+    found = re.search(r'<section[^>]*id="failures-post_recurring".*?</section>', page, re.S)
     assert found, "no failures block"
     return found.group(0)
 
@@ -53,3 +54,5 @@ def test_a_posting_run_that_failed_for_many_households_shows_the_count_and_a_sho
     assert "…and 2 more households" in block
     assert "long ago" not in page
     assert "<a " not in block  # nothing to link to: no per-household run page exists
+    # The job's row says how many and points at the list, on this same page.
+    assert '<a class="link-danger" href="#failures-post_recurring">Failed for 12 households</a>' in page
