@@ -54,7 +54,9 @@ BASELINE = {
     "anchor_date": "2026-03-10",
     "due_date": "2026-03-10",
     "email": "fuzz@example.com",
+    "opening_balance": "0",
 }
+ENDING = {"archive": 1, "end": 1, "hold": 1, "delete": 2, "remove": 2, "cancel": 2}
 # Requests that end the client's own session (sign out, revoke session 1): sent last.
 LAST = {"auth.logout", "profile.revoke"}
 JSON_BODIES = [
@@ -77,6 +79,8 @@ class _Forms(HTMLParser):
         self.forms: list[tuple[str, dict[str, str]]] = []
         self._select: str | None = None
         self._textarea: str | None = None
+        self._chosen: set[str] = set()
+        self._first: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -97,9 +101,16 @@ class _Forms(HTMLParser):
             self._select = name
             fields.setdefault(name, "")
         elif tag == "option" and self._select:
-            value = a.get("value", "")
-            if "selected" in a or (not fields.get(self._select) and value):
-                fields[self._select] = value
+            # As a browser sends it: the selected option, else the first one (for an id, the
+            # first real one, past a "Choose..." placeholder).
+            name, value = self._select, a.get("value", "")
+            if "selected" in a and (value or not name.endswith("_id")):
+                fields[name] = value
+                self._chosen.add(name)
+            elif name not in self._chosen and name not in self._first:
+                if value or not name.endswith("_id"):
+                    fields[name] = value
+                    self._first.add(name)
         elif tag == "textarea" and name:
             self._textarea = name
             fields[name] = ""
@@ -187,7 +198,8 @@ class Fuzzer:
 
     def run(self, clients, ids):
         rules = [r for r in self.app.url_map.iter_rules() if r.endpoint != "static"]
-        rules.sort(key=lambda r: (r.endpoint in LAST, r.rule))
+        # Deleting, archiving or ending an object comes after every other page that uses it.
+        rules.sort(key=lambda r: (r.endpoint in LAST, ENDING.get(r.rule.rsplit("/", 1)[-1], 0), r.rule))
         for role, client in clients:
             checked = role == "anonymous"
             for rule in rules:
@@ -228,11 +240,24 @@ class Fuzzer:
         if "GET" in rule.methods:
             response = self.send(client, role, "GET", url, rule.endpoint)
             if response is not None and response.status_code == 200:
-                baseline.update(page_form(response.get_data(as_text=True), url))
+                fields = page_form(response.get_data(as_text=True), url)
+                # The page's own values, but the baseline's where the page leaves one empty.
+                baseline.update({k: v for k, v in fields.items() if v or k not in baseline})
+        # csrf_token is added to each request; a one-time form token (against double
+        # submission) is fetched afresh for each post, or the post would never reach the service.
         baseline.pop("csrf_token", None)
+        one_time = baseline.pop("form_token", None) is not None
+
+        def fresh() -> dict[str, str]:
+            if not one_time:
+                return {}
+            self.arm(client)
+            page = client.get(url).get_data(as_text=True)
+            return {"form_token": page_form(page, url).get("form_token", "")}
+
         for value in HOSTILE if role == "owner" else FEW:
             self.send(client, role, "POST", url, rule.endpoint,
-                      data={**csrf, **{name: value for name in baseline}})
+                      data={**csrf, **fresh(), **{name: value for name in baseline}})
         if role != "owner":
             return
         for name, current in baseline.items():
@@ -243,7 +268,7 @@ class Fuzzer:
                 values += PER_NUMBER_FIELD
             for value in values:
                 self.send(client, role, "POST", url, rule.endpoint,
-                          data={**csrf, **baseline, name: value})
+                          data={**csrf, **fresh(), **baseline, name: value})
 
 
 @pytest.fixture
