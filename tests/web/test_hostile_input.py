@@ -29,27 +29,23 @@ def household(user):
     return household_of(user)
 
 
-@pytest.mark.parametrize("number", HUGE)
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/accounts/{n}",
-        "/accounts/{n}/edit",
-        "/entries/{n}/edit",
-        "/goals/{n}",
-        "/dashboard/{n}",
-        "/dashboard/2026/{n}",
-        "/profile/passkeys/{n}/rename",
-    ],
-)
-def test_an_id_beyond_the_integer_range_is_not_found(signed_in, household, url, number):
-    assert signed_in.get(url.format(n=number)).status_code == 404
+URLS = [
+    "/accounts/{n}",
+    "/accounts/{n}/edit",
+    "/entries/{n}/edit",
+    "/goals/{n}",
+    "/dashboard/{n}",
+    "/dashboard/2026/{n}",
+    "/profile/passkeys/{n}/rename",
+]
 
 
-@pytest.mark.parametrize("number", HUGE)
-def test_posting_to_an_id_beyond_the_integer_range_is_not_found(signed_in, household, number):
-    assert signed_in.post(f"/entries/{number}/delete").status_code == 404
-    assert signed_in.post(f"/household/members/{number}/remove").status_code == 404
+def test_an_id_beyond_the_integer_range_is_not_found(signed_in, household):
+    for number in HUGE:
+        for url in URLS:
+            assert signed_in.get(url.format(n=number)).status_code == 404, url.format(n=number)
+        assert signed_in.post(f"/entries/{number}/delete").status_code == 404
+        assert signed_in.post(f"/household/members/{number}/remove").status_code == 404
 
 
 def test_a_form_id_beyond_the_integer_range_is_refused_beside_its_field(signed_in, household):
@@ -70,14 +66,15 @@ def test_a_form_id_beyond_the_integer_range_is_refused_beside_its_field(signed_i
     assert field_error(response.get_data(as_text=True), "category_id")
 
 
-@pytest.mark.parametrize("query", [f"page={2**63}", f"account={2**31}", f"category={10**30}", "q=a%00b"])
-def test_dashboard_filters_out_of_range_are_ignored(signed_in, household, query):
-    assert signed_in.get(f"/dashboard/2026/3?{query}").status_code == 200
+def test_dashboard_filters_out_of_range_are_ignored(signed_in, household):
+    for query in [f"page={2**63}", f"account={2**31}", f"category={10**30}", "q=a%00b"]:
+        assert signed_in.get(f"/dashboard/2026/3?{query}").status_code == 200, query
 
 
-@pytest.mark.parametrize("path", ["/profile/activity", "/household/activity", "/admin/users"])
-def test_a_huge_page_number_shows_a_page(signed_in, household, path):
-    assert signed_in.get(f"{path}?page={2**63}").status_code == 200
+def test_a_huge_page_number_or_a_nul_search_shows_a_page(signed_in, household):
+    for path in ["/profile/activity", "/household/activity", "/admin/users"]:
+        assert signed_in.get(f"{path}?page={2**63}").status_code == 200, path
+    assert signed_in.get("/admin/users?q=a%00b").status_code == 200
 
 
 def test_month_and_year_in_the_query_do_not_collide_with_the_dashboard_route(signed_in, household):
@@ -87,11 +84,11 @@ def test_month_and_year_in_the_query_do_not_collide_with_the_dashboard_route(sig
     assert "/dashboard/2026/3?" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query", [f"year={10**20}&month=3", f"month={10**20}-03"])
-def test_a_huge_year_in_a_month_picker_falls_back(signed_in, household, query):
-    assert signed_in.get(f"/budgets?{query}").status_code == 200
-    assert signed_in.get(f"/dashboard/go?{query}").status_code == 302
-    assert signed_in.get(f"/entries/new?{query}").status_code == 200
+def test_a_huge_year_in_a_month_picker_falls_back(signed_in, household):
+    for query in [f"year={10**20}&month=3", f"month={10**20}-03"]:
+        assert signed_in.get(f"/budgets?{query}").status_code == 200
+        assert signed_in.get(f"/dashboard/go?{query}").status_code == 302
+        assert signed_in.get(f"/entries/new?{query}").status_code == 200
 
 
 def test_a_nul_character_is_refused_beside_the_field_and_the_text_kept(signed_in, household):
@@ -107,14 +104,14 @@ def test_a_nul_character_is_refused_beside_the_field_and_the_text_kept(signed_in
     assert db.session.scalar(select(func.count(Account.id)).where(Account.name.like("Bank%"))) == 0
 
 
-@pytest.mark.parametrize("name", ["Food\r\nBcc: x@example.com", "Food\nX", "Food\u2028X"])
-def test_a_line_break_in_a_one_line_field_is_refused(signed_in, household, name):
+def test_a_line_break_in_a_one_line_field_is_refused(signed_in, household):
     before = db.session.scalar(select(func.count(Category.id)))
-    response = signed_in.post("/categories/new", data={"name": name, "kind": "expense"})
-    assert response.status_code == 422
-    assert "Write this on one line, without line breaks." in field_error(
-        response.get_data(as_text=True), "name"
-    )
+    for name in ["Food\r\nBcc: x@example.com", "Food\nX", "Food\u2028X"]:
+        response = signed_in.post("/categories/new", data={"name": name, "kind": "expense"})
+        assert response.status_code == 422
+        assert "Write this on one line, without line breaks." in field_error(
+            response.get_data(as_text=True), "name"
+        )
     assert db.session.scalar(select(func.count(Category.id))) == before
 
 
@@ -130,23 +127,23 @@ def test_a_line_break_in_a_long_text_is_kept(signed_in, household):
     assert "Write this on one line" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [b'{"name": ', b"[]", b'"text"', b"12345678901234567890", b'{"name": ["x"]}',
-     b'{"name": "a\\u0000b", "password": "x"}', b'{"credential": "x"}'],
-)
+BODIES = [b'{"name": ', b"[]", b'"text"', b"12345678901234567890", b'{"name": ["x"]}',
+          b'{"name": "a\\u0000b", "password": "x"}', b'{"credential": "x"}', b"\xff"]
+
+
 @pytest.mark.parametrize(
     "url", ["/passkeys/register/options", "/passkeys/register/verify", "/passkeys/sign-in/verify"]
 )
-def test_a_malformed_json_body_is_a_400_with_a_message(signed_in, household, url, body):
-    response = signed_in.post(
-        url, data=body, content_type="application/json", headers={"Accept": "application/json"}
-    )
-    assert response.status_code == 400
-    assert response.get_json()["error"]
+def test_a_malformed_json_body_is_a_400_with_a_message(signed_in, household, url):
+    for body in BODIES:
+        response = signed_in.post(url, data=body, content_type="application/json")
+        assert response.status_code == 400, body
+        assert response.get_json()["error"], body
 
 
-@pytest.mark.parametrize("body", [b'{"csrf_token": ', b"[]", b'"text"', b"123"])
-def test_a_form_posted_as_malformed_json_is_a_400(signed_in, household, body):
-    response = signed_in.post("/profile/passkeys/1/delete", data=body, content_type="application/json")
-    assert response.status_code == 400
+def test_a_form_posted_as_malformed_json_is_a_400(signed_in, household):
+    for body in [b'{"csrf_token": ', b"[]", b'"text"', b"123", b'{"x": {"y": 1}}']:
+        response = signed_in.post(
+            "/profile/passkeys/1/delete", data=body, content_type="application/json"
+        )
+        assert response.status_code in (400, 404), body
