@@ -30,7 +30,7 @@ def _validate(session: Session, household: Household, data: TransferData, curren
         raise FieldError("amount", _l("Enter a positive amount."))
     check_date(data.date, "date")
     for field, account_id in (("from_account_id", data.from_account_id), ("to_account_id", data.to_account_id)):
-        account = session.get(Account, account_id)
+        account = session.get(Account, account_id) if account_id is not None else None
         if account is None or account.household_id != household.id:
             raise FieldError(field, _l("Choose an account."))
         unchanged = current is not None and getattr(current, field) == account_id
