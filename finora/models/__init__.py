@@ -10,7 +10,14 @@ from finora.models.household import Household, Membership
 from finora.models.invitation import Invitation
 from finora.models.job import JobRun, SchedulerLease
 from finora.models.rule import RecurringRule, Skip
-from finora.models.security import ApiToken, BackupCode, Passkey, PasswordResetToken, UserSession
+from finora.models.security import (
+    ApiToken,
+    BackupCode,
+    EmailVerification,
+    Passkey,
+    PasswordResetToken,
+    UserSession,
+)
 from finora.models.setting import Setting
 from finora.models.snapshot import BalanceSnapshot
 from finora.models.user import User
@@ -23,6 +30,7 @@ __all__ = [
     "BalanceSnapshot",
     "Budget",
     "Category",
+    "EmailVerification",
     "Entry",
     "Goal",
     "GoalContribution",

@@ -1,5 +1,6 @@
 """Sign-in security records of a user: sessions, reset tokens, backup codes, passkeys, API tokens,
-failed sign-ins per source address and recovery keys waiting to be shown.
+failed sign-ins per source address, recovery keys waiting to be shown and sign-up
+address confirmations.
 
 Every token is stored as a hash only (SHA-256 hex for random high-entropy tokens, see
 finora.crypto.hash_token), and every row dies with its user.
@@ -143,3 +144,17 @@ class RecoveryKeyDisplay(Base):
     decoy: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EmailVerification(Base):
+    """A 48-hour, single-use link that confirms a sign-up's address (open mode with mail):
+    the account stays pending until it is followed."""
+
+    __tablename__ = "email_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
