@@ -30,6 +30,7 @@ from finora.models.security import SignInFailure
 from finora.services import audit
 from finora.services.passwords import verify_password
 from finora.services.registration import normalise_email
+from finora.services.signup_verification import awaiting_verification
 from finora.translation import lazy_gettext as _l
 
 MAX_FAILED_SIGN_INS = 5
@@ -52,6 +53,13 @@ class InvalidCredentialsError(FinoraError):
 
 class PendingApprovalError(FinoraError):
     message = _l("Your account is waiting for the administrator’s approval.")
+    status = 403
+
+
+class EmailNotConfirmedError(FinoraError):
+    message = _l(
+        "Confirm your e-mail address first: open the link we sent you when you signed up."
+    )
     status = 403
 
 
@@ -259,6 +267,8 @@ def authenticate(session: Session, email: str, password: str, source: str = UNKN
         session.flush()
         raise InvalidCredentialsError()
     if user.status == "pending":
+        if awaiting_verification(session, user):
+            raise EmailNotConfirmedError()
         raise PendingApprovalError()
     if user.status == "disabled":
         raise AccountDisabledError()

@@ -17,6 +17,7 @@ from finora.services.catalogue import seed_default_catalogue
 from finora.services.mail import mail_configured
 from finora.services.passwords import hash_password, password_problem
 from finora.services.signup_mail import queue_signup_notification, queue_taken_address_notice
+from finora.services.signup_verification import awaiting_verification, start_verification
 from finora.translation import lazy_gettext as _l
 
 DEFAULT_CURRENCY = {"pt": "BRL", "en": "USD", "es": "EUR"}
@@ -36,12 +37,14 @@ class EmailTakenError(FinoraError):
 
 class TakenAddressSignupError(EmailTakenError):
     """The address has an account, mail can be sent and a new sign-up would only wait for
-    approval: the caller answers exactly as for a new sign-up (with a decoy recovery key)
-    and commits, which e-mails the owner. Nothing about the account changes."""
+    approval or for its address to be confirmed: the caller answers exactly as for a new
+    sign-up (a decoy recovery key, or "check your e-mail" when `confirm`) and commits, which
+    e-mails the owner. Nothing about the account changes."""
 
-    def __init__(self, owner: User) -> None:
+    def __init__(self, owner: User, *, confirm: bool = False) -> None:
         super().__init__()
         self.owner = owner
+        self.confirm = confirm
 
 
 class InvalidSignupError(FinoraError):
@@ -68,32 +71,49 @@ def signup_closed(session: Session, mode: str) -> bool:
     return mode == "closed" and session.scalar(select(User.id).limit(1)) is not None
 
 
-def register_user(session: Session, data: SignupData, *, mode: str) -> User:
+def register_user(
+    session: Session, data: SignupData, *, mode: str, confirm_base_url: str | None = None
+) -> User:
     """Create the user, their household and owner membership.
 
     The very first user becomes the instance admin and is active at once; later users
     follow the registration mode: active when open, pending when approval, refused when
     closed. The admins are e-mailed about every later sign-up after it is committed.
 
+    With `confirm_base_url` (the web sign-up passes APP_BASE_URL), open mode and mail
+    configured, a later user stays pending until they follow the link e-mailed to them
+    (finora.services.signup_verification); the admins hear of it then.
+
     An address that already has an account is not told apart from a new one when it can
-    be (approval mode, mail configured: TakenAddressSignupError, and its owner is e-mailed
-    once the caller commits); otherwise EmailTakenError says so (the route is rate-limited).
+    be (approval mode, or open mode with confirmation; mail configured:
+    TakenAddressSignupError, and its owner is e-mailed once the caller commits); otherwise
+    EmailTakenError says so (the route is rate-limited). An account whose address was never
+    confirmed does not hold the address: a new sign-up replaces it, so whoever reads the
+    mailbox can always sign up.
     """
     email = normalise_email(data.email)
     first_user = session.scalar(select(func.count()).select_from(User)) == 0
     if not first_user and mode == "closed":
         raise RegistrationClosedError()
     _check(data, email)
+    mail = not first_user and mail_configured(session)
+    confirm = mail and mode == "open" and confirm_base_url is not None
     owner = session.scalar(select(User).where(User.email == email))
+    if owner is not None and confirm and awaiting_verification(session, owner):
+        # Imported here: finora.services.users imports (through auth) this module.
+        from finora.services.users import delete_unused_account
+
+        delete_unused_account(session, owner)
+        owner = None
     if owner is not None:
-        # Open mode signs a new account in at once, which cannot be imitated.
-        if mode == "approval" and mail_configured(session):
+        # Open mode without confirmation signs a new account in at once: not imitable.
+        if mail and (mode == "approval" or confirm):
             hash_password(data.password)  # the work a new sign-up does, so it takes as long
             queue_taken_address_notice(session, owner)
-            raise TakenAddressSignupError(owner)
+            raise TakenAddressSignupError(owner, confirm=confirm)
         raise EmailTakenError()
 
-    active = first_user or mode == "open"
+    active = first_user or (mode == "open" and not confirm)
     user = User(
         email=email,
         name=data.name.strip(),
@@ -112,7 +132,9 @@ def register_user(session: Session, data: SignupData, *, mode: str) -> User:
     session.add(Membership(user=user, household=household, role="owner"))
     session.flush()
     set_up_household(session, household, data.locale)
-    if not first_user:
+    if confirm:
+        start_verification(session, user, base_url=confirm_base_url)
+    elif not first_user:
         # Mailed once the sign-up is committed; a failing mail server never undoes it.
         queue_signup_notification(session, user)
     return user

@@ -1,7 +1,8 @@
 """E-mails about sign-ups: the admins hear of each new one, the person hears when approved,
-and the owner of an address someone tried to sign up with hears of it.
+the owner of an address someone tried to sign up with hears of it, and a sign-up that must
+confirm its address gets the link.
 
-Both are sent after the change is committed and never undo it: a mail server that is
+All are sent after the change is committed and never undo it: a mail server that is
 down is logged and reported, the sign-up or approval stands.
 """
 
@@ -24,6 +25,8 @@ logger = logging.getLogger("finora.mail")
 # commits, and of owners of addresses someone tried to sign up with.
 _QUEUE = "finora_signup_notifications"
 _TAKEN_QUEUE = "finora_taken_address_notices"
+# (user id, link) pairs: the link exists only here and in the e-mail, never in the database.
+_VERIFY_QUEUE = "finora_verification_mails"
 
 
 def queue_signup_notification(session: Session, user: User) -> None:
@@ -36,11 +39,17 @@ def queue_taken_address_notice(session: Session, owner: User) -> None:
     session.info.setdefault(_TAKEN_QUEUE, []).append(owner.id)
 
 
+def queue_verification_mail(session: Session, user: User, link: str) -> None:
+    """E-mail the sign-up its confirmation link, once the session commits."""
+    session.info.setdefault(_VERIFY_QUEUE, []).append((user.id, link))
+
+
 @event.listens_for(Session, "after_commit")
 def _send_queued(session: Session) -> None:
     user_ids = session.info.pop(_QUEUE, None)
     owner_ids = session.info.pop(_TAKEN_QUEUE, None)
-    if not user_ids and not owner_ids:
+    links = session.info.pop(_VERIFY_QUEUE, None)
+    if not user_ids and not owner_ids and not links:
         return
     try:
         # The committed session may not run SQL inside this event: use a fresh one.
@@ -49,6 +58,8 @@ def _send_queued(session: Session) -> None:
                 notify_admins_of_signup(fresh, user_id)
             for owner_id in owner_ids or ():
                 notify_owner_of_taken_signup(fresh, owner_id)
+            for user_id, link in links or ():
+                send_verification_mail(fresh, user_id, link)
     except Exception:  # a notification must never break a sign-up
         logger.exception("could not send sign-up notices %s %s", user_ids, owner_ids)
 
@@ -57,6 +68,7 @@ def _send_queued(session: Session) -> None:
 def _drop_queued(session: Session, _previous) -> None:
     session.info.pop(_QUEUE, None)
     session.info.pop(_TAKEN_QUEUE, None)
+    session.info.pop(_VERIFY_QUEUE, None)
 
 
 def _admin_link(path: str) -> str:
@@ -117,6 +129,28 @@ def notify_owner_of_taken_signup(session: Session, owner_id: int) -> bool:
         )
     try:
         return send_mail(owner.email, subject, text, session=session).delivered
+    except MailDeliveryError:
+        return False  # send_mail has logged why
+
+
+def send_verification_mail(session: Session, user_id: int, link: str) -> bool:
+    """E-mail a new sign-up the link that confirms its address; whether the server took it."""
+    user = session.get(User, user_id)
+    if user is None:
+        return False
+    with force_locale(user.locale):
+        subject = _("Confirm your e-mail address to finish creating your Finora account")
+        text = "\n\n".join(
+            [
+                _("Hello, %(name)s.", name=user.name),
+                _("Open this link within 48 hours to confirm your address and finish creating "
+                  "your Finora account: %(link)s", link=link),
+                _("The link works once. If you did not sign up on Finora, ignore this e-mail: "
+                  "the account is not created until the link is followed."),
+            ]
+        )
+    try:
+        return send_mail(user.email, subject, text, session=session).delivered
     except MailDeliveryError:
         return False  # send_mail has logged why
 

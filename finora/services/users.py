@@ -72,6 +72,13 @@ def deny_user(session: Session, user: User, *, by: User | None = None) -> str:
         raise NotPendingError()
     email = user.email
     _audit(session, "user.denied", user, by)
+    delete_unused_account(session, user)
+    return email
+
+
+def delete_unused_account(session: Session, user: User) -> None:
+    """Delete an account that never signed in, and the households only it belongs to (they
+    hold only what sign-up made). Also used when a sign-up replaces an unconfirmed one."""
     alone = [
         m.household_id
         for m in user.memberships
@@ -92,7 +99,6 @@ def deny_user(session: Session, user: User, *, by: User | None = None) -> str:
         session.execute(delete(Household).where(Household.id == household_id))
     session.flush()
     session.expire_all()
-    return email
 
 
 def disable_user(session: Session, user: User, *, by: User | None = None) -> int:

@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("auth", __name__)
 
 from finora.web.auth import (  # noqa: E402,F401
+    confirm_views,
     passkey_views,
     recovery_views,
     reset_views,

@@ -1,4 +1,4 @@
-"""Sign-up, approval wait, sign-in and sign-out views."""
+"""Sign-up, approval wait, "check your e-mail", sign-in and sign-out views."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from finora.services.registration import (
     signup_closed,
 )
 from finora.services.settings import registration_mode
+from finora.services.signup_verification import awaiting_verification
 from finora.translation import gettext as _
 from finora.web.auth import bp
 from finora.web.auth.forms import LoginForm, SignupForm
@@ -48,17 +49,30 @@ def signup():
             timezone=form.timezone.data,
         )
         try:
-            user = register_user(db.session, data, mode=_mode())
+            # The confirmation link is built from APP_BASE_URL, never the Host header.
+            user = register_user(
+                db.session, data, mode=_mode(),
+                confirm_base_url=current_app.config["APP_BASE_URL"],
+            )
         except TakenAddressSignupError as taken:
-            # Answered as a new sign-up waiting for approval; committing e-mails the owner.
+            # Answered as a new sign-up (waiting for approval, or for its address to be
+            # confirmed); committing e-mails the owner.
             db.session.commit()
             current_app.logger.info("sign-up for a taken address user=%s", taken.owner.id)
             session["locale"] = data.locale
+            if taken.confirm:
+                return redirect(url_for("auth.check_email"))
             keep_decoy_for_display(taken.owner)
             return redirect(url_for("auth.new_recovery_key"))
         except FinoraError as error:
             show_error(form, error)
         else:
+            if awaiting_verification(db.session, user):
+                # The recovery key comes when the address is confirmed; committing sends the link.
+                db.session.commit()
+                current_app.logger.info("sign-up user=%s awaiting confirmation", user.id)
+                session["locale"] = data.locale
+                return redirect(url_for("auth.check_email"))
             # The recovery key is shown once, on the next page, whatever the account's state.
             key = create_recovery_key(db.session, user)
             db.session.commit()
@@ -77,6 +91,11 @@ def signup():
 @bp.get("/signup/pending")
 def pending():
     return render_template("auth/pending.html")
+
+
+@bp.get("/signup/check-email")
+def check_email():
+    return render_template("auth/check_email.html")
 
 
 @bp.route("/login", methods=["GET", "POST"])

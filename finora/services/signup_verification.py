@@ -1,0 +1,112 @@
+"""Confirming a sign-up's address (open mode with mail): the account stays pending until the
+e-mailed link is followed, so a sign-up answers alike whether the address is new or taken.
+
+The link is random, kept only as its SHA-256, good for 48 hours and spent by one conditional
+UPDATE; it is built from APP_BASE_URL (passed in by the caller), never the Host header.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from finora.crypto import hash_token, new_token
+from finora.dates import now_utc
+from finora.errors import FinoraError
+from finora.models import User
+from finora.models.security import EmailVerification
+from finora.services import audit
+from finora.services.signup_mail import queue_signup_notification, queue_verification_mail
+from finora.translation import lazy_gettext as _l
+
+LINK_LIFETIME = timedelta(hours=48)
+CONFIRM_PATH = "/signup/confirm/"
+
+
+class InvalidVerificationLinkError(FinoraError):
+    message = _l(
+        "This confirmation link is not valid any more: it has expired or has been used. "
+        "Sign up again to get a new one, or sign in if your account is already confirmed."
+    )
+    status = 404
+
+
+def verification_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}{CONFIRM_PATH}{token}"
+
+
+def start_verification(session: Session, user: User, *, base_url: str) -> None:
+    """Give the pending `user` a confirmation link, e-mailed once the session commits."""
+    token = new_token()
+    now = now_utc()
+    session.add(
+        EmailVerification(
+            user_id=user.id, token_hash=hash_token(token), created_at=now,
+            expires_at=now + LINK_LIFETIME,
+        )
+    )
+    session.flush()
+    queue_verification_mail(session, user, verification_link(base_url, token))
+
+
+def awaiting_verification(session: Session, user: User) -> bool:
+    """Whether `user` is a sign-up whose address is not confirmed yet (not one waiting for
+    an administrator's approval)."""
+    return user.status == "pending" and bool(
+        session.scalar(
+            select(
+                exists().where(
+                    EmailVerification.user_id == user.id, EmailVerification.used_at.is_(None)
+                )
+            )
+        )
+    )
+
+
+def valid_verification(session: Session, token: str) -> EmailVerification:
+    """The live confirmation for this link, else InvalidVerificationLinkError."""
+    record = session.scalar(
+        select(EmailVerification).where(EmailVerification.token_hash == hash_token(token or ""))
+    )
+    if record is None or record.used_at is not None or record.expires_at <= now_utc():
+        raise InvalidVerificationLinkError()
+    user = session.get(User, record.user_id)
+    if user is None or user.status != "pending":
+        raise InvalidVerificationLinkError()
+    return record
+
+
+def confirm_email(session: Session, token: str) -> User:
+    """Spend a live link and activate its account; the admins are told of the sign-up once
+    the caller commits. Audited."""
+    record = valid_verification(session, token)
+    now = now_utc()
+    # One conditional UPDATE each, so two simultaneous follows cannot both win.
+    spent = session.execute(
+        update(EmailVerification)
+        .where(
+            EmailVerification.id == record.id,
+            EmailVerification.used_at.is_(None),
+            EmailVerification.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:
+        raise InvalidVerificationLinkError()
+    activated = session.execute(
+        update(User)
+        .where(User.id == record.user_id, User.status == "pending")
+        .values(status="active", approved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if activated.rowcount != 1:
+        raise InvalidVerificationLinkError()
+    user = session.get(User, record.user_id)
+    session.refresh(user)
+    audit.record(session, "user.email_confirmed", user=user)
+    queue_signup_notification(session, user)
+    session.flush()
+    return user
