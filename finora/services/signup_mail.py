@@ -146,7 +146,7 @@ def send_verification_mail(session: Session, user_id: int, link: str) -> bool:
                 _("Open this link within 48 hours to confirm your address and finish creating "
                   "your Finora account: %(link)s", link=link),
                 _("The link works once. If you did not sign up on Finora, ignore this e-mail: "
-                  "the account is not created until the link is followed."),
+                  "nothing happens unless the link is followed."),
             ]
         )
     try:
