@@ -150,6 +150,8 @@ def test_an_unconfirmed_account_does_not_hold_its_address(app, smtp_server):
     create_user()
     app.test_client().post("/signup", data=dict(form("bea@example.com"), name="Squatter"))
     first = _link_for(smtp_server, "bea@example.com")
+    # Its failed sign-ins (audited, counted per source) go with it.
+    app.test_client().post("/login", data={"email": "bea@example.com", "password": "not it at all"})
     smtp_server.messages.clear()
     app.test_client().post("/signup", data=dict(form("bea@example.com"), name="Bea"))
     second = _link_for(smtp_server, "bea@example.com")
