@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from babel.numbers import list_currencies
 from flask_babel import force_locale
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from finora.dates import is_valid_timezone, now_utc, today_in
@@ -130,7 +131,12 @@ def register_user(
     )
     session.add_all([user, household])
     session.add(Membership(user=user, household=household, role="owner"))
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:
+        # Another sign-up for this address was committed between the check above and this
+        # insert; the unique key decided. The caller rolls back.
+        raise EmailTakenError() from error
     set_up_household(session, household, data.locale)
     if confirm:
         start_verification(session, user, base_url=confirm_base_url)

@@ -19,6 +19,7 @@ from finora.extensions import db
 from finora.models import AuditEvent, Membership
 from finora.services import members
 from finora.web.household import members as member_views
+from tests.concurrency import at_once
 from tests.conftest import SERVER
 from tests.factories import PASSWORD, create_user
 from tests.ledger_factories import household_of
@@ -59,23 +60,6 @@ def _signed_in(app, email):
     return client
 
 
-def _at_once(*calls):
-    """Run each call in its own thread, all released together; their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait(timeout=10)
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def _owners(household) -> list[int]:
     db.session.rollback()  # a fresh snapshot (MariaDB's repeatable read keeps the old one)
     return list(db.session.scalars(
@@ -110,10 +94,10 @@ def _told(client, text: str) -> bool:
 def test_two_owners_stepping_down_at_once_leave_one_owner(app, slow_audit):
     household, (first, second), (mine, theirs) = _two_owners(app)
     for _ in range(ROUNDS):
-        responses = _at_once(
+        responses = at_once([
             _demote(mine, membership_of(first, household).id),
             _demote(theirs, membership_of(second, household).id),
-        )
+        ])
         assert sorted(r.status_code for r in responses) == [302, 409]
         [refused] = [r for r in responses if r.status_code == 409]
         assert "A household needs at least one owner." in refused.text
@@ -126,10 +110,10 @@ def test_two_owners_stepping_down_at_once_leave_one_owner(app, slow_audit):
 def test_two_owners_demoting_each_other_at_once_leave_one_owner(app, slow_audit):
     household, (first, second), (mine, theirs) = _two_owners(app)
     for _ in range(ROUNDS):
-        responses = _at_once(
+        responses = at_once([
             _demote(mine, membership_of(second, household).id),
             _demote(theirs, membership_of(first, household).id),
-        )
+        ])
         assert [r.status_code for r in responses] == [302, 302]
         [owner] = _owners(household)
         # The one who lost the race had lost the owner role before their change ran.
@@ -142,10 +126,10 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(app, slow_audit)
 
 def test_an_owner_removed_while_demoting_the_other_leaves_one_owner(app, slow_audit):
     household, (first, second), (mine, theirs) = _two_owners(app)
-    responses = _at_once(
+    responses = at_once([
         _remove(mine, membership_of(second, household).id),
         _demote(theirs, membership_of(first, household).id),
-    )
+    ])
     assert [r.status_code for r in responses] == [302, 302]
     assert len(_owners(household)) == 1
 
@@ -154,7 +138,7 @@ def test_a_double_clicked_removal_removes_once(app, slow_audit):
     household, (first, second), (mine, _theirs) = _two_owners(app)
     again = _signed_in(app, first.email)  # the same owner's second tab
     gone = membership_of(second, household).id
-    assert [r.status_code for r in _at_once(_remove(mine, gone), _remove(again, gone))] == [302, 302]
+    assert [r.status_code for r in at_once([_remove(mine, gone), _remove(again, gone)])] == [302, 302]
     db.session.rollback()
     assert db.session.get(Membership, gone) is None
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "member.removed"))

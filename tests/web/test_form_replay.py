@@ -19,6 +19,7 @@ from finora.services import audit
 from finora.services.form_tokens import issue_form_token, purge_used_form_tokens
 from finora.web.entries import views as entry_views
 from finora.web.transfers import views as transfer_views
+from tests.concurrency import at_once
 from tests.factories import PASSWORD, create_user
 from tests.ledger_factories import (
     checking_account,
@@ -254,26 +255,10 @@ def _clients(app, user):
     return clients
 
 
-def _at_once(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait(timeout=20)
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_copies_of_an_entry_form_posted_at_once_create_one_entry(app, user, household, crowded):
     clients = _clients(app, user)
     data = entry_form(household, form_token=_token(clients[0], "/entries/new"))
-    responses = _at_once([lambda c=c: c.post("/entries/new", data=data) for c in clients])
+    responses = at_once([lambda c=c: c.post("/entries/new", data=data) for c in clients])
     assert [r.status_code for r in responses] == [302] * COPIES
     assert _count(Entry) == 1
     told = [c for c, r in zip(clients, responses, strict=True) if ALREADY in c.get(r.headers["Location"]).text]
@@ -288,6 +273,6 @@ def test_copies_of_a_transfer_form_posted_at_once_create_one_transfer(app, user,
     savings = _savings(household)
     clients = _clients(app, user)
     data = transfer_form(checking_account(household), savings, form_token=_token(clients[0], "/transfers/new"))
-    responses = _at_once([lambda c=c: c.post("/transfers/new", data=data) for c in clients])
+    responses = at_once([lambda c=c: c.post("/transfers/new", data=data) for c in clients])
     assert [r.status_code for r in responses] == [302] * COPIES
     assert _count(Transfer) == 1
