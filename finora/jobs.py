@@ -26,6 +26,7 @@ from finora.models import JobRun, SchedulerLease
 from finora.services.audit_trail import purge_audit_events
 from finora.services.form_tokens import purge_used_form_tokens
 from finora.services.posting import households_to_post, post_household
+from finora.services.signup_verification import purge_unconfirmed_sign_ups
 from finora.services.user_sessions import purge_old_sessions
 
 log = logging.getLogger("finora.jobs")
@@ -97,6 +98,12 @@ JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta]] = {
     # Deletes one-time form tokens used over two days ago (refused as too old by then).
     "purge_used_form_tokens": (
         _in_one_transaction(lambda session: purge_used_form_tokens(session)),
+        timedelta(hours=24),
+    ),
+    # Deletes sign-ups whose address was never confirmed, a week after their last link
+    # expired, with the household sign-up made for them (audited one by one).
+    "purge_unconfirmed_sign_ups": (
+        _in_one_transaction(lambda session: purge_unconfirmed_sign_ups(session)),
         timedelta(hours=24),
     ),
 }
