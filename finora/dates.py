@@ -69,9 +69,10 @@ def in_window(day: date) -> bool:
 
 
 def window_message():
-    """"Enter a date between … and …", naming the window."""
+    """"Enter a date in the years … to …", naming the window (whole years, so no date
+    format to get wrong in the reader's language)."""
     low, high = date_window()
-    return _l("Enter a date between %(first)s and %(last)s.", first=low.isoformat(), last=high.isoformat())
+    return _l("Enter a date in the years %(first)s to %(last)s.", first=low.year, last=high.year)
 
 
 def check_date(day: date | None, field: str) -> None:

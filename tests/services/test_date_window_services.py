@@ -33,7 +33,7 @@ def refused(field: str, call) -> None:
         call()
     db.session.rollback()
     assert caught.value.field == field
-    assert "1900-01-01" in str(caught.value.message) and "2199-12-31" in str(caught.value.message)
+    assert "1900" in str(caught.value.message) and "2199" in str(caught.value.message)
 
 
 @pytest.mark.parametrize("day", EDGES)

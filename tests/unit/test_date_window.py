@@ -33,7 +33,7 @@ def test_check_date_names_the_field_and_the_range():
     with pytest.raises(FieldError) as caught:
         check_date(date.min, "anchor_date")
     assert caught.value.field == "anchor_date"
-    assert "1900-01-01" in str(caught.value.message) and "2199-12-31" in str(caught.value.message)
+    assert "1900" in str(caught.value.message) and "2199" in str(caught.value.message)
 
 
 def test_add_days_stops_at_the_calendar_edges():
