@@ -45,8 +45,8 @@ UNKNOWN_SOURCE = "unknown"
 
 class InvalidCredentialsError(FinoraError):
     message = _l(
-        "Invalid e-mail or password. After 5 failed attempts in a row an account is "
-        "locked for 15 minutes."
+        "Invalid e-mail or password. After 5 failed attempts in a row, signing in to the "
+        "account from this network is locked for 15 minutes."
     )
     status = 401
 

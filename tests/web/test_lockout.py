@@ -15,8 +15,8 @@ from tests.factories import create_user
 from tests.web.session_helpers import actions, browser, is_signed_in, sign_in
 
 GENERIC = (
-    "Invalid e-mail or password. After 5 failed attempts in a row an account is locked "
-    "for 15 minutes."
+    "Invalid e-mail or password. After 5 failed attempts in a row, signing in to the "
+    "account from this network is locked for 15 minutes."
 )
 START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
