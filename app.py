@@ -5,6 +5,7 @@ are taken out of the garbage collector's walks (finora/heap.py)."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 from config import ConfigError
@@ -18,6 +19,9 @@ except ConfigError as error:
 settle_heap_when_serving(app)
 
 if __name__ == "__main__":
+    # SIGTERM (`kill`, a service manager) ends the process like Ctrl-C does, so exit
+    # handlers run and the scheduler gives its lease up (finora/jobs.py stop_scheduler).
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     app.run(
         host=os.environ.get("FINORA_HOST", "127.0.0.1"),
         port=int(os.environ.get("FINORA_PORT", "5000")),

@@ -1,6 +1,7 @@
-"""A real gunicorn worker running Finora's scheduler, stopped cleanly (SIGTERM, as `docker
-stop` or a restart does), gives the lease up: the next process need not wait out the lease's
-lifetime to run the jobs."""
+"""A real server running Finora's scheduler — a gunicorn worker, or `python app.py` as `make
+run` starts it — stopped cleanly (SIGTERM, as `docker stop`, a service manager or a restart
+sends), gives the lease up: the next process need not wait out the lease's lifetime to run
+the jobs."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _gunicorn(url: str, tmp_path: Path) -> subprocess.Popen:
+def _server(kind: str, url: str, tmp_path: Path) -> subprocess.Popen:
+    port = _free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -51,12 +53,17 @@ def _gunicorn(url: str, tmp_path: Path) -> subprocess.Popen:
         "DATABASE_URL": url,
         "SCHEDULER_ENABLED": "true",
         "SCHEDULER_TICK_SECONDS": "1",
+        "FINORA_PORT": str(port),
     }
     env.pop("FLASK_RUN_FROM_CLI", None)
+    env.pop("FLASK_DEBUG", None)
+    command = {
+        "gunicorn": [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind",
+                     f"127.0.0.1:{port}", "app:app"],
+        "app.py": [sys.executable, "app.py"],
+    }[kind]
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{_free_port()}",
-         "app:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
 
@@ -80,9 +87,10 @@ def _wait_for_the_lease(app, server: subprocess.Popen) -> SchedulerLease:
     pytest.fail(f"the worker never took the lease: {server.communicate()[1][-2000:]}")
 
 
-def test_stopping_gunicorn_releases_the_lease(database, tmp_path):
+@pytest.mark.parametrize("kind", ["gunicorn", "app.py"])
+def test_stopping_the_server_releases_the_lease(database, tmp_path, kind):
     app, url = database
-    server = _gunicorn(url, tmp_path)
+    server = _server(kind, url, tmp_path)
     held = _wait_for_the_lease(app, server)
     server.send_signal(signal.SIGTERM)  # what `docker stop` or a restart sends
     _out, err = server.communicate(timeout=60)
