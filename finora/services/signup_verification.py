@@ -69,7 +69,9 @@ def awaiting_verification(session: Session, user: User) -> bool:
     )
 
 
-def _unused_link():
+def unconfirmed_address():
+    """True for a user (in a query on User) holding a link not followed yet; with status
+    "pending", a sign-up waiting for its address to be confirmed, not for an approval."""
     return exists().where(EmailVerification.user_id == User.id, EmailVerification.used_at.is_(None))
 
 
@@ -79,7 +81,7 @@ def awaiting_verification_ids(session: Session, user_ids: list[int]) -> set[int]
         return set()
     return set(
         session.scalars(
-            select(User.id).where(User.id.in_(user_ids), User.status == "pending", _unused_link())
+            select(User.id).where(User.id.in_(user_ids), User.status == "pending", unconfirmed_address())
         )
     )
 
@@ -101,7 +103,7 @@ def purge_unconfirmed_sign_ups(session: Session, now: datetime | None = None) ->
     candidates = session.scalars(
         select(User)
         .where(
-            User.status == "pending", User.is_admin.is_(False), _unused_link(),
+            User.status == "pending", User.is_admin.is_(False), unconfirmed_address(),
             newest_expiry < cutoff,
         )
         .order_by(User.id)

@@ -10,6 +10,7 @@ from finora.errors import FinoraError
 from finora.models import Account, Category, Household, Membership, User
 from finora.services import audit
 from finora.services.password_change import revoke_api_tokens
+from finora.services.signup_verification import awaiting_verification, unconfirmed_address
 from finora.services.user_sessions import revoke_user_sessions
 from finora.translation import lazy_gettext as _l
 
@@ -24,9 +25,23 @@ class NotPendingError(FinoraError):
     status = 409
 
 
+class UnconfirmedAddressError(FinoraError):
+    message = _l(
+        "This sign-up's e-mail address is not confirmed yet, so it cannot be approved: the "
+        "address may belong to someone else. Deny it, or let it be deleted a week after its "
+        "link expires."
+    )
+    status = 409
+
+
 def users_query(search: str = "", status: str = "") -> Select:
-    """Pending sign-ups first, then newest; `search` matches part of the name or e-mail."""
-    stmt = select(User).order_by(User.status != "pending", User.created_at.desc(), User.id.desc())
+    """Sign-ups waiting for approval first, then those waiting for their address to be
+    confirmed, then newest; `search` matches part of the name or e-mail. `status` is a
+    user status, with "pending" split into "pending" (approval) and "unconfirmed"."""
+    unconfirmed = unconfirmed_address()
+    stmt = select(User).order_by(
+        User.status != "pending", unconfirmed, User.created_at.desc(), User.id.desc()
+    )
     words = search.strip().lower()
     if words:
         # Escaped, so "%" or "_" typed in the box match themselves.
@@ -37,7 +52,11 @@ def users_query(search: str = "", status: str = "") -> Select:
                 func.lower(User.name).like(pattern, escape="\\"),
             )
         )
-    if status:
+    if status == "unconfirmed":
+        stmt = stmt.where(User.status == "pending", unconfirmed)
+    elif status == "pending":
+        stmt = stmt.where(User.status == "pending", ~unconfirmed)
+    elif status:
         stmt = stmt.where(User.status == status)
     return stmt
 
@@ -53,6 +72,7 @@ def approve_user(session: Session, user: User, *, by: User | None = None) -> Non
     """A pending sign-up may now sign in (the caller e-mails them after committing)."""
     if user.status != "pending":
         raise NotPendingError()
+    _refuse_unconfirmed(session, user)
     user.status = "active"
     user.approved_at = user.approved_at or now_utc()
     _audit(session, "user.approved", user, by)
@@ -114,7 +134,15 @@ def disable_user(session: Session, user: User, *, by: User | None = None) -> int
     return ended
 
 
+def _refuse_unconfirmed(session: Session, user: User) -> None:
+    # Only the link in the e-mail proves the address is the sign-up's: an admin approving
+    # would hand someone else's address to whoever typed it.
+    if awaiting_verification(session, user):
+        raise UnconfirmedAddressError()
+
+
 def enable_user(session: Session, user: User, *, by: User | None = None) -> None:
+    _refuse_unconfirmed(session, user)
     was_pending = user.status == "pending"
     user.status = "active"
     user.approved_at = user.approved_at or now_utc()

@@ -2,8 +2,33 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
+from finora.crypto import hash_token, new_token
+from finora.dates import now_utc
 from finora.extensions import db
+from finora.models import User
+from finora.models.security import EmailVerification
 from tests.factories import PASSWORD, create_user
+
+
+def _unconfirmed(**overrides) -> User:
+    """A sign-up whose e-mailed confirmation link was never followed."""
+    user = create_user(status="pending", **overrides)
+    db.session.add(
+        EmailVerification(
+            user_id=user.id, token_hash=hash_token(new_token()), created_at=now_utc(),
+            expires_at=now_utc() + timedelta(hours=48),
+        )
+    )
+    db.session.commit()
+    return user
+
+
+def _row(page: str, name: str) -> str:
+    [row] = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if name in r]
+    return row
 
 
 def test_only_the_admin_sees_the_page(client, auth, user):
@@ -80,3 +105,48 @@ def test_pagination(signed_in):
     assert "Page 1 of 2" in first
     second = signed_in.get("/admin/users?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in second
+
+
+def test_an_unconfirmed_sign_up_is_shown_apart_and_cannot_be_approved(signed_in, auth):
+    waiting = create_user(status="pending", name="Waiting Person")
+    unconfirmed = _unconfirmed(name="Unconfirmed Person")
+    page = signed_in.get("/admin/users").get_data(as_text=True)
+    row = _row(page, "Unconfirmed Person")
+    assert "Waiting for e-mail confirmation" in row and "Waiting for approval" not in row
+    assert "Approve" not in row and "Deny" in row
+    assert "Waiting for approval" in _row(page, "Waiting Person")
+    assert "Approve" in _row(page, "Waiting Person")
+    # The waiting-for-approval sign-up, the one the admin has to act on, comes first.
+    assert page.index("Waiting Person") < page.index("Unconfirmed Person")
+
+    # Posting the approval anyway (an old page, a crafted form) is refused: the address
+    # might belong to someone who never asked for this account.
+    answer = signed_in.post(f"/admin/users/{unconfirmed.id}/approve", follow_redirects=True)
+    assert "not confirmed" in answer.get_data(as_text=True)
+    signed_in.post(f"/admin/users/{unconfirmed.id}/enable")
+    db.session.refresh(unconfirmed)
+    assert unconfirmed.status == "pending"
+    auth.logout()
+    auth.login(unconfirmed.email)
+    assert signed_in.get("/dashboard").status_code == 302  # still not let in
+    db.session.refresh(waiting)
+    assert waiting.status == "pending"
+
+
+def test_an_unconfirmed_sign_up_can_be_denied(signed_in):
+    unconfirmed = _unconfirmed(name="Unconfirmed Person")
+    user_id = unconfirmed.id
+    signed_in.post(f"/admin/users/{user_id}/deny")
+    db.session.expire_all()
+    assert db.session.get(User, user_id) is None
+
+
+def test_the_status_filter_tells_approval_from_confirmation(signed_in):
+    create_user(name="Waiting Person", status="pending")
+    _unconfirmed(name="Unconfirmed Person")
+    create_user(name="Active Person")
+    page = signed_in.get("/admin/users?status=pending").get_data(as_text=True)
+    assert "Waiting Person" in page and "Unconfirmed Person" not in page and "Active Person" not in page
+    page = signed_in.get("/admin/users?status=unconfirmed").get_data(as_text=True)
+    assert "Unconfirmed Person" in page and "Waiting Person" not in page and "Active Person" not in page
+    assert '<option value="unconfirmed" selected>Waiting for e-mail confirmation</option>' in page

@@ -13,6 +13,7 @@ from finora.models import User
 from finora.models.user import USER_STATUSES
 from finora.services.mail import MailDeliveryError
 from finora.services.signup_mail import send_approval_mail
+from finora.services.signup_verification import awaiting_verification_ids
 from finora.services.users import approve_user, deny_user, disable_user, enable_user, users_query
 from finora.translation import gettext as _
 from finora.web.admin import bp
@@ -31,11 +32,13 @@ def index():
 def users():
     search = request.args.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL: no NUL
     status = request.args.get("status", "")
-    if status not in USER_STATUSES:
+    if status not in (*USER_STATUSES, "unconfirmed"):
         status = ""
     page = db.paginate(users_query(search, status), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    unconfirmed = awaiting_verification_ids(db.session, [user.id for user in page.items])
     return render_template(
-        "admin/users.html", page=page, search=search, status=status, form=EmptyForm()
+        "admin/users.html", page=page, search=search, status=status, unconfirmed=unconfirmed,
+        form=EmptyForm(),
     )
 
 
