@@ -14,6 +14,7 @@ from finora.extensions import db
 from finora.jobs import run_due_jobs
 from finora.models import AuditEvent, Household, Membership, User
 from finora.models.security import EmailVerification
+from finora.services.audit_trail import action_label
 from finora.services.signup_verification import purge_unconfirmed_sign_ups
 from tests.factories import create_user
 
@@ -57,6 +58,7 @@ def test_an_old_unconfirmed_sign_up_and_its_household_are_deleted_and_audited(ap
     assert db.session.scalars(select(EmailVerification)).all() == []
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.unconfirmed_purged"))
     assert (event.object_id, event.details["email"], event.user_id) == (user_id, "gone@example.com", None)
+    assert action_label(event.action) == "Unconfirmed sign-up deleted"
 
 
 def test_a_sign_up_whose_newest_link_expired_less_than_a_week_ago_stays(app):
