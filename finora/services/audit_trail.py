@@ -82,6 +82,7 @@ ACTION_LABELS = {
     "user.approved": _l("Sign-up approved"),
     "user.denied": _l("Sign-up denied"),
     "user.unconfirmed_purged": _l("Unconfirmed sign-up deleted"),
+    "user.email_confirmed": _l("E-mail address confirmed"),
     "user.activated": _l("Account activated"),
     "user.deactivated": _l("Account deactivated"),
     "settings.registration_mode_changed": _l("Registration mode changed"),
