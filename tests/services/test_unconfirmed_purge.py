@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from finora.crypto import hash_token, new_token
@@ -58,7 +59,10 @@ def test_an_old_unconfirmed_sign_up_and_its_household_are_deleted_and_audited(ap
     assert db.session.scalars(select(EmailVerification)).all() == []
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.unconfirmed_purged"))
     assert (event.object_id, event.details["email"], event.user_id) == (user_id, "gone@example.com", None)
-    assert action_label(event.action) == "Unconfirmed sign-up deleted"
+    with force_locale("en"):
+        assert action_label(event.action) == "Unconfirmed sign-up deleted"
+    with force_locale("pt"):
+        assert action_label(event.action) == "Cadastro não confirmado excluído"
 
 
 def test_a_sign_up_whose_newest_link_expired_less_than_a_week_ago_stays(app):
