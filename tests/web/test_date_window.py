@@ -24,6 +24,7 @@ from tests.ledger_factories import (
 )
 from tests.planning_factories import make_rule
 from tests.rules_csv_factories import WORDS
+from tests.web.test_rules import rule_form
 
 NOW = datetime(2026, 1, 15, 15, tzinfo=UTC)
 RANGE = ("1900-01-01", "2199-12-31")
@@ -66,25 +67,6 @@ def test_rules_and_scenarios_at_the_calendar_edges_still_render(signed_in, house
     for path in paths:
         response = signed_in.get(path, follow_redirects=True)
         assert response.status_code == 200, path
-
-
-def rule_form(household, **overrides) -> dict:
-    data = {
-        "name": "Rent",
-        "kind": "expense",
-        "amount": "1,500.00",
-        "account_id": str(checking_account(household).id),
-        "category_id": str(category(household, "expense.housing").id),
-        "subcategory_id": "",
-        "payment_method": "bank_transfer",
-        "frequency": "monthly",
-        "anchor_date": "2026-01-31",
-        "end_date": "",
-        "business_day_policy": "default",
-        "auto_post": "y",
-    }
-    data.update(overrides)
-    return data
 
 
 def rule_count() -> int:
