@@ -111,44 +111,43 @@ def notify_admins_of_signup(session: Session, user_id: int) -> int:
 def notify_owner_of_taken_signup(session: Session, owner_id: int) -> bool:
     """E-mail the owner that someone tried to sign up with their address (nothing changed);
     whether the server took it."""
-    owner = session.get(User, owner_id)
-    if owner is None:
-        return False
-    with force_locale(owner.locale):
-        subject = _("Someone tried to sign up on Finora with your address")
-        text = "\n\n".join(
-            [
-                _("Hello, %(name)s.", name=owner.name),
-                _("Someone just tried to create a Finora account with this e-mail address, "
-                  "which already has one. Nothing was changed in your account."),
-                _("If it was you, sign in here: %(link)s", link=_admin_link("/login")),
-                _("Forgot your password? Reset it here: %(link)s",
-                  link=_admin_link("/forgot-password")),
-                _("If it was not you, you can ignore this e-mail."),
-            ]
-        )
-    try:
-        return send_mail(owner.email, subject, text, session=session).delivered
-    except MailDeliveryError:
-        return False  # send_mail has logged why
+    return _mail_user(session, owner_id, lambda owner: (
+        _("Someone tried to sign up on Finora with your address"),
+        [
+            _("Hello, %(name)s.", name=owner.name),
+            _("Someone just tried to create a Finora account with this e-mail address, "
+              "which already has one. Nothing was changed in your account."),
+            _("If it was you, sign in here: %(link)s", link=_admin_link("/login")),
+            _("Forgot your password? Reset it here: %(link)s",
+              link=_admin_link("/forgot-password")),
+            _("If it was not you, you can ignore this e-mail."),
+        ],
+    ))
 
 
 def send_verification_mail(session: Session, user_id: int, link: str) -> bool:
     """E-mail a new sign-up the link that confirms its address; whether the server took it."""
+    return _mail_user(session, user_id, lambda user: (
+        _("Confirm your e-mail address to finish creating your Finora account"),
+        [
+            _("Hello, %(name)s.", name=user.name),
+            _("Open this link within 48 hours to confirm your address and finish creating "
+              "your Finora account: %(link)s", link=link),
+            _("The link works once. If you did not sign up on Finora, ignore this e-mail: "
+              "nothing happens unless the link is followed."),
+        ],
+    ))
+
+
+def _mail_user(session: Session, user_id: int, compose) -> bool:
+    """Send the user the (subject, paragraphs) that `compose(user)` writes in their language;
+    whether the server took it (a failure is logged by send_mail, never raised)."""
     user = session.get(User, user_id)
     if user is None:
         return False
     with force_locale(user.locale):
-        subject = _("Confirm your e-mail address to finish creating your Finora account")
-        text = "\n\n".join(
-            [
-                _("Hello, %(name)s.", name=user.name),
-                _("Open this link within 48 hours to confirm your address and finish creating "
-                  "your Finora account: %(link)s", link=link),
-                _("The link works once. If you did not sign up on Finora, ignore this e-mail: "
-                  "nothing happens unless the link is followed."),
-            ]
-        )
+        subject, paragraphs = compose(user)
+        text = "\n\n".join(paragraphs)
     try:
         return send_mail(user.email, subject, text, session=session).delivered
     except MailDeliveryError:
