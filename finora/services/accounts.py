@@ -103,6 +103,14 @@ def list_accounts(session: Session, household: Household, *, include_archived: b
     return list(session.scalars(stmt.order_by(Account.archived, Account.name)))
 
 
+def primary_account(session: Session, household: Household) -> Account | None:
+    """The account new entries, rules, scenarios and transfers start on: the first active
+    checking account by name, else the first active account, else None."""
+    accounts = list_accounts(session, household, include_archived=False)
+    checking = [a for a in accounts if a.kind == "checking"]
+    return (checking or accounts or [None])[0]
+
+
 def account_balances(session: Session, household: Household, on: date) -> dict[int, Decimal]:
     """Each account's balance at the end of day `on` (DESIGN §4): its latest snapshot on or
     before `on` plus the money that moved after the snapshot's day, else its opening

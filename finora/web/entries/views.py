@@ -13,7 +13,7 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Entry
-from finora.services.accounts import list_accounts
+from finora.services.accounts import list_accounts, primary_account
 from finora.services.catalogue import category_tree
 from finora.services.entries import (
     EntryData,
@@ -84,10 +84,8 @@ def _data(form: EntryForm, household) -> EntryData:
 
 
 def _default_account_id(household) -> int | None:
-    """The first checking account, else the first active account."""
-    accounts = [a for a in list_accounts(db.session, household) if not a.archived]
-    checking = [a for a in accounts if a.kind == "checking"]
-    chosen = (checking or accounts or [None])[0]
+    """The household's primary account (the first checking account, else the first)."""
+    chosen = primary_account(db.session, household)
     return chosen.id if chosen else None
 
 
