@@ -1,4 +1,5 @@
-"""Entry point: `app = create_app()`; `python app.py` serves on http://127.0.0.1:5000,
+"""Entry point: `app = create_app()`; `python app.py` serves on FINORA_HOST:FINORA_PORT
+(127.0.0.1:5000; APP_BASE_URL then defaults to http://localhost:5000),
 gunicorn serves `app:app`. Either way the process serves for long: its start-up objects
 are taken out of the garbage collector's walks (finora/heap.py)."""
 
@@ -23,7 +24,7 @@ if __name__ == "__main__":
     # handlers run and the scheduler gives its lease up (finora/jobs.py stop_scheduler).
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     app.run(
-        host=os.environ.get("FINORA_HOST", "127.0.0.1"),
-        port=int(os.environ.get("FINORA_PORT", "5000")),
+        host=app.config["FINORA_HOST"],
+        port=app.config["FINORA_PORT"],
         debug=os.environ.get("FLASK_DEBUG") == "1",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -63,6 +64,52 @@ def _origin(scheme: str, host: str | None, port: int | None) -> str:
     default = {"http": 80, "https": 443}.get(scheme)
     suffix = f":{port}" if port and port != default else ""
     return f"{scheme}://{(host or '').lower()}{suffix}"
+
+
+# Addresses that mean "this machine" (or every interface of it) rather than a name others
+# can reach: the default APP_BASE_URL says localhost for them.
+_LOCAL_BIND_HOSTS = {"", "0.0.0.0", "::", "[::]", "localhost"}
+
+
+def default_base_url(host: str, port: int) -> str:
+    """APP_BASE_URL when it is not set: where `python app.py` (FINORA_HOST/FINORA_PORT)
+    serves. A wildcard or loopback address becomes `localhost`, which browsers treat as a
+    secure context and accept as a passkey relying party (an IP address is neither); any
+    other host (a name, or a LAN address) is used as it is, so links work from elsewhere."""
+    host = host.strip().lower()
+    if host in _LOCAL_BIND_HOSTS:
+        return f"http://localhost:{port}"
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return f"http://{host}:{port}"
+    if address.is_loopback or address.is_unspecified:
+        return f"http://localhost:{port}"
+    return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
+
+
+def passkey_obstacle(rp_id: str, origin: str) -> str | None:
+    """Why browsers will refuse passkeys for this relying-party id and origin, or None:
+    "ip-address" (an IP address is never a valid RP id), "insecure" (plain http is a secure
+    context only on localhost), "mismatch" (the RP id must be the origin's host or a parent
+    domain of it)."""
+    parts = urlsplit(origin)
+    host = (parts.hostname or "").lower()
+    rp_id = rp_id.strip().lower()
+    try:
+        ipaddress.ip_address(rp_id.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        return "ip-address"
+    if not rp_id or not host:
+        return "mismatch"
+    local = host == "localhost" or host.endswith(".localhost")
+    if parts.scheme.lower() != "https" and not local:
+        return "insecure"
+    if host != rp_id and not host.endswith("." + rp_id):
+        return "mismatch"
+    return None
 
 
 def private_dir(path: Path) -> Path:
@@ -153,7 +200,15 @@ class Config:
         self.FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
         # How long before a session timeout the page warns (with "Stay signed in").
         self.SESSION_WARNING_SECONDS = _int("SESSION_WARNING_SECONDS", 60)
-        self.APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # Where `python app.py` (and `make run`) listens.
+        self.FINORA_HOST = os.environ.get("FINORA_HOST", "").strip() or "127.0.0.1"
+        self.FINORA_PORT = _int("FINORA_PORT", 5000)
+        # The public address links (e-mails) and passkeys are built from; by default where
+        # `python app.py` serves, spelled with `localhost` for a loopback or wildcard host.
+        self.APP_BASE_URL = (
+            os.environ.get("APP_BASE_URL", "").strip()
+            or default_base_url(self.FINORA_HOST, self.FINORA_PORT)
+        ).rstrip("/")
         # Passkeys (WebAuthn): the relying party's domain and the exact origin browsers sign;
         # empty means derived from APP_BASE_URL in finalise(). Never taken from a request.
         self.WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "").strip().lower()

@@ -6,6 +6,7 @@ bp = Blueprint("auth", __name__)
 
 from finora.web.auth import (  # noqa: E402,F401
     confirm_views,
+    passkey_support,
     passkey_views,
     recovery_views,
     reset_views,

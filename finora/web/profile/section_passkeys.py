@@ -20,6 +20,7 @@ from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.translation import ngettext
 from finora.web.auth import passkey_views  # noqa: F401 - registers the ceremonies' routes
+from finora.web.auth.passkey_support import passkey_obstacle
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm, Form
 from finora.web.profile import bp
@@ -49,7 +50,7 @@ class RenamePasskeyForm(Form):
 def _summary(user) -> str:
     count = count_passkeys(db.session, user)
     if not count:
-        return _("None yet")
+        return _("Not available on this server") if passkey_obstacle() else _("None yet")
     return ngettext("%(num)d passkey", "%(num)d passkeys", count)
 
 
