@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import format_date
+from flask_babel.speaklater import LazyString
 from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
@@ -34,7 +36,8 @@ def set_balance(
 
     A manual snapshot is one per account and day: setting it again replaces the amount.
     An e-mail or import snapshot with an `external_ref` already seen for this account is
-    a no-op that returns the existing row."""
+    a no-op that returns the existing row. A day before the account's opening date is
+    refused (FieldError on "date"), whoever asks."""
     if source not in SNAPSHOT_SOURCES:
         raise ValueError(f"unknown snapshot source {source!r}")
     if amount is None:
@@ -42,6 +45,16 @@ def set_balance(
     if day is None:
         raise FieldError("date", _l("Enter the date."))
     check_date(day, "date")
+    if day < account.opening_date:
+        # The balance rule starts from the latest snapshot on or before a day: one dated
+        # before the opening would silently replace the opening balance.
+        raise FieldError(
+            "date",
+            _l(
+                "This account opened on %(date)s: set a balance for that day or a later one.",
+                date=LazyString(format_date, account.opening_date, "long"),
+            ),
+        )
     external_ref = (external_ref or "").strip() or None
     if external_ref is not None:
         existing = session.scalar(

@@ -23,7 +23,6 @@ from finora.services.snapshots import (
 )
 from tests.factories import create_user
 from tests.ledger_factories import (
-    checking_account,
     household_of,
     make_account,
     make_entry,
@@ -161,9 +160,10 @@ def test_delete_brings_back_the_previous_starting_point(home, ledger):
 def test_snapshots_of_another_household_are_ignored(home, ledger):
     bank, _other = ledger
     stranger = household_of(create_user())
-    snap(checking_account(stranger), date(2026, 2, 10), "5")
+    theirs = make_account(stranger, name="Theirs", opening_date=date(2026, 1, 1))
+    snap(theirs, date(2026, 2, 10), "5")
     assert balance(home, bank, date(2026, 3, 31)) == D("1642.00")
-    assert account_balances(db.session, stranger, date(2026, 3, 31))[checking_account(stranger).id] == D("5.00")
+    assert account_balances(db.session, stranger, date(2026, 3, 31))[theirs.id] == D("5.00")
 
 
 @pytest.mark.parametrize(
