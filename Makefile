@@ -2,27 +2,40 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# One stamp per installed set, named for its requirements' checksum: `make run` installs the
+# runtime set only; the development targets add requirements-dev.txt on top of it.
+RUNTIME_STAMP := $(VENV)/.installed-runtime-$(shell cksum < requirements.txt | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 FLASK := $(BIN)/flask --app app
 PYTEST := $(BIN)/python -m pytest
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 MARIADB_TEST_URL ?= mysql+pymysql://root@127.0.0.1:3306
 LOCALES := pt en es
 
-.PHONY: run install compile-translations translations migrate test test-sqlite test-postgres \
+.PHONY: run install install-dev compile-translations translations migrate test test-sqlite test-postgres \
         test-mariadb test-e2e lint bench clean
 
 run: install compile-translations migrate
 	$(BIN)/python app.py
 
-install: $(STAMP)
+# The runtime requirements (what `make run` and the Docker image need).
+install: $(RUNTIME_STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The test and development tools, on top of the runtime set.
+install-dev: $(DEV_STAMP)
+
+$(RUNTIME_STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Finora needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-runtime-* $(VENV)/.installed-[0-9]*
+	touch $@
+
+# Newer than the runtime stamp, so a change to requirements.txt reinstalls both sets.
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	rm -f $(VENV)/.installed-*
+	rm -f $(VENV)/.installed-dev-*
 	touch $@
 
 compile-translations: install
@@ -30,7 +43,7 @@ compile-translations: install
 	@test -f translations/pt/LC_MESSAGES/messages.mo
 
 # Extract every string, merge into the pt/en/es catalogues, compile.
-translations: install
+translations: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Finora .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d translations
@@ -39,7 +52,7 @@ migrate: install
 	$(FLASK) db upgrade
 	$(FLASK) finora bootstrap
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 
 # The whole suite on SQLite, PostgreSQL and MariaDB at the same time (each run in its own
@@ -47,25 +60,25 @@ lint: install
 test: lint compile-translations
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres test-mariadb
 
-test-sqlite: install compile-translations
+test-sqlite: install-dev compile-translations
 	FINORA_TEST_DATABASE_URL=sqlite $(PYTEST)
 
-test-postgres: install compile-translations
+test-postgres: install-dev compile-translations
 	@status=0; $(BIN)/python tests/require_server.py "$(POSTGRES_TEST_URL)" || status=$$?; \
 	if [ $$status -eq 0 ]; then FINORA_TEST_DATABASE_URL="$(POSTGRES_TEST_URL)" $(PYTEST) -m "not e2e"; \
 	elif [ $$status -ne 2 ]; then exit $$status; fi
 
-test-mariadb: install compile-translations
+test-mariadb: install-dev compile-translations
 	@status=0; $(BIN)/python tests/require_server.py "$(MARIADB_TEST_URL)" || status=$$?; \
 	if [ $$status -eq 0 ]; then FINORA_TEST_DATABASE_URL="$(MARIADB_TEST_URL)" $(PYTEST) -m "not e2e"; \
 	elif [ $$status -ne 2 ]; then exit $$status; fi
 
-test-e2e: install compile-translations
+test-e2e: install-dev compile-translations
 	$(PYTEST) -m e2e
 
 # The forecast engine on 500 and 2,000 generated rules (tests/bench/engine.py), then
 # server-side timings on 100,000 entries (SQLite; see tests/bench/run.py).
-bench: install compile-translations
+bench: install-dev compile-translations
 	$(BIN)/python -m tests.bench.engine
 	$(BIN)/python -m tests.bench.run
 
