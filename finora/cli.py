@@ -22,6 +22,7 @@ from finora.services.registration import (
     DEFAULT_CURRENCY,
     DEFAULT_TIMEZONE,
     SignupData,
+    admin_status,
     bootstrap_admin,
     normalise_email,
     register_user,
@@ -36,7 +37,17 @@ def bootstrap_command() -> None:
     email = current_app.config["BOOTSTRAP_ADMIN_EMAIL"]
     password = current_app.config["BOOTSTRAP_ADMIN_PASSWORD"]
     if not email or not password:
-        click.echo("No BOOTSTRAP_ADMIN_EMAIL/PASSWORD set: the first user to sign up becomes admin.")
+        # Said only while there is no admin: every `make run` and container start runs this.
+        status = admin_status(db.session)
+        if status == "empty":
+            click.echo(
+                "No BOOTSTRAP_ADMIN_EMAIL/PASSWORD set: the first user to sign up becomes admin."
+            )
+        elif status == "orphaned":
+            click.echo(
+                "No account is the instance admin: set BOOTSTRAP_ADMIN_EMAIL/PASSWORD (an "
+                "existing account's e-mail promotes it) and run `flask finora bootstrap`."
+            )
         return
     try:
         user = bootstrap_admin(db.session, email, password)

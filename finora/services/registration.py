@@ -176,6 +176,16 @@ def _check(data: SignupData, email: str) -> None:
         raise InvalidSignupError(_l("Fill in your name and the household’s name."))
 
 
+def admin_status(session: Session) -> str:
+    """"admin" when an instance admin exists, "empty" when there is no user at all (the
+    first sign-up becomes the admin), "orphaned" when users exist but none is admin."""
+    if session.scalar(select(User.id).where(User.is_admin.is_(True)).limit(1)) is not None:
+        return "admin"
+    if session.scalar(select(User.id).limit(1)) is None:
+        return "empty"
+    return "orphaned"
+
+
 def bootstrap_admin(session: Session, email: str, password: str, locale: str = "pt") -> User | None:
     """Create the instance admin from BOOTSTRAP_ADMIN_EMAIL/PASSWORD if missing.
 
