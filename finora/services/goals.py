@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, ROUND_UP, Decimal
 
+from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from finora.dates import check_date
 from finora.dates import today as household_today
-from finora.errors import FieldError
+from finora.errors import FieldError, FinoraError
 from finora.models import Account, Goal, GoalContribution, Household
-from finora.money import CENT, ZERO
+from finora.money import CENT, ZERO, format_money
 from finora.services import audit
 from finora.translation import lazy_gettext as _l
 
@@ -50,6 +52,8 @@ class GoalProgress:
     monthly_needed: Decimal | None
     average_monthly_rate: Decimal | None
     projected_completion: date | None
+    # Projected to reach the target after its date (still before the date: not overdue).
+    behind: bool = False
 
 
 # Pure arithmetic
@@ -80,7 +84,8 @@ def goal_progress(
       reaches the target. Past the date and not achieved: all the remaining, overdue.
     - average rate = saved ÷ calendar months from the first contribution's month to this
       month, both counted (contributions in Jan, Feb and Mar, today in Mar: 3 months).
-    - projected completion = today + ⌈remaining ÷ rate⌉ months, when the rate is positive.
+    - projected completion = today + ⌈remaining ÷ rate⌉ months, when the rate is positive;
+      behind when that is after the target date (and the date has not passed yet).
     """
     saved = sum((amount for _, amount in contributions), ZERO).quantize(CENT)
     remaining = max(ZERO, target - saved).quantize(CENT)
@@ -109,7 +114,11 @@ def goal_progress(
             if _month_index(today) + months < 10000 * 12:
                 projected = add_months(today, months)
 
+    behind = bool(
+        not overdue and projected is not None and target_date is not None and projected > target_date
+    )
     return GoalProgress(
+        behind=behind,
         saved=saved,
         remaining=remaining,
         ratio=ratio,
@@ -186,8 +195,45 @@ def delete_goal(session: Session, goal: Goal) -> None:
 # Contributions
 
 
+class GoalBelowZeroError(FinoraError):
+    message = _l(
+        "This deposit cannot be deleted: the withdrawals after it would take the goal below "
+        "zero. Delete those withdrawals first."
+    )
+
+
+def _lowest_saved_from(contributions: list[tuple[date, Decimal]], day: date) -> Decimal:
+    """The least the goal holds at the end of `day` or of any later day with a contribution:
+    what a withdrawal dated `day` may take without taking the goal below zero then."""
+    saved_before = sum((amount for when, amount in contributions if when < day), ZERO)
+    lowest = running = saved_before + sum((a for when, a in contributions if when == day), ZERO)
+    for when in sorted({when for when, _ in contributions if when > day}):
+        running += sum((a for w, a in contributions if w == when), ZERO)
+        lowest = min(lowest, running)
+    return lowest
+
+
+def _amounts(session: Session, goal: Goal, leave_out: int | None = None) -> list[tuple[date, Decimal]]:
+    return [
+        (day, amount)
+        for id_, day, amount in session.execute(
+            select(GoalContribution.id, GoalContribution.date, GoalContribution.amount).where(
+                GoalContribution.goal_id == goal.id
+            )
+        )
+        if id_ != leave_out
+    ]
+
+
+def _money_text(amount: Decimal, currency: str) -> LazyString:
+    """The amount in the reader's language, written when the message is shown."""
+    return LazyString(lambda: format_money(amount, currency, str(get_locale() or "en")))
+
+
 def add_contribution(session: Session, goal: Goal, data: ContributionData) -> GoalContribution:
-    """A deposit (positive) or a withdrawal (negative) on a day up to today."""
+    """A deposit (positive) or a withdrawal (negative) on a day up to today. A withdrawal
+    may take at most what the goal holds on its day and on every later one (a progress
+    below zero means nothing)."""
     if data.amount is None or data.amount == ZERO:
         raise FieldError("amount", _l("Enter an amount other than zero."))
     check_date(data.date, "date")
@@ -197,6 +243,16 @@ def add_contribution(session: Session, goal: Goal, data: ContributionData) -> Go
     note = (data.note or "").strip() or None
     if note is not None and len(note) > NOTE_MAX:
         raise FieldError("note", _l("Use at most %(count)d characters.", count=NOTE_MAX))
+    if data.amount < ZERO:
+        available = max(ZERO, _lowest_saved_from(_amounts(session, goal), data.date))
+        if -data.amount > available:
+            raise FieldError(
+                "amount",
+                _l(
+                    "This goal holds %(amount)s on that day: a withdrawal can take at most that.",
+                    amount=_money_text(available, household.currency),
+                ),
+            )
     contribution = GoalContribution(
         household_id=goal.household_id,
         goal_id=goal.id,
@@ -214,7 +270,12 @@ def add_contribution(session: Session, goal: Goal, data: ContributionData) -> Go
 
 
 def delete_contribution(session: Session, contribution: GoalContribution) -> None:
+    """Refused (GoalBelowZeroError) for a deposit whose later withdrawals need it."""
     goal = session.get(Goal, contribution.goal_id)
+    if contribution.amount > ZERO:
+        rest = _amounts(session, goal, leave_out=contribution.id)
+        if rest and _lowest_saved_from(rest, min(day for day, _ in rest)) < ZERO:
+            raise GoalBelowZeroError()
     audit.record(
         session, "goal.updated", object=goal,
         details={"contribution_removed": str(contribution.amount), "contribution_date": contribution.date.isoformat()},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import format_date
 
 from finora.dates import today
 from finora.errors import FinoraError
@@ -54,6 +55,19 @@ def _goal_form(household, goal: Goal | None = None) -> GoalForm:
     return form
 
 
+def _warn_if_passed(goal: Goal, day, before=None) -> None:
+    """A target date set in the past is kept (a goal may be late) but never silently."""
+    if goal.target_date is not None and goal.target_date < day and goal.target_date != before:
+        flash(
+            _(
+                "The target date, %(date)s, has already passed: the goal shows as overdue "
+                "until you choose a later date.",
+                date=format_date(goal.target_date, "long"),
+            ),
+            "warning",
+        )
+
+
 def _goal_data(form: GoalForm) -> GoalData:
     return GoalData(
         name=form.name.data,
@@ -75,6 +89,7 @@ def new():
         else:
             db.session.commit()
             flash(_("Goal “%(name)s” created.", name=goal.name), "success")
+            _warn_if_passed(goal, today(household))
             return redirect(url_for("goals.show", goal_id=goal.id))
     return render_template("goals/form.html", form=form, goal=None), _status(form)
 
@@ -82,8 +97,10 @@ def new():
 @bp.route("/<int:goal_id>/edit", methods=["GET", "POST"])
 def edit(goal_id: int):
     goal = get_owned_or_404(Goal, goal_id)
-    form = _goal_form(require_household(), goal)
+    household = require_household()
+    form = _goal_form(household, goal)
     if form.validate_on_submit():
+        before = goal.target_date
         try:
             update_goal(db.session, goal, _goal_data(form))
         except FinoraError as error:
@@ -91,6 +108,7 @@ def edit(goal_id: int):
         else:
             db.session.commit()
             flash(_("Goal “%(name)s” saved.", name=goal.name), "success")
+            _warn_if_passed(goal, today(household), before)
             return redirect(url_for("goals.show", goal_id=goal.id))
     return render_template("goals/form.html", form=form, goal=goal), _status(form)
 
@@ -160,7 +178,12 @@ def delete_contribution_view(goal_id: int, contribution_id: int):
     if contribution.goal_id != goal.id:
         abort(404)
     if EmptyForm().validate_on_submit():
-        delete_contribution(db.session, contribution)
-        db.session.commit()
-        flash(_("Contribution deleted."), "success")
+        try:
+            delete_contribution(db.session, contribution)
+        except FinoraError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Contribution deleted."), "success")
     return redirect(url_for("goals.show", goal_id=goal.id))
