@@ -17,12 +17,13 @@ def test_sign_in_is_limited_to_ten_attempts_per_five_minutes(app_factory):
         assert other.status_code == 422  # another address has its own budget
 
 
-def test_sign_up_is_limited_to_five_per_hour(app_factory):
+def test_sign_up_forms_sent_back_are_limited_to_thirty_per_hour(app_factory):
+    # Successful sign-ups have their own, stricter budget: tests/web/test_signup_rate_limits.py
     app = app_factory(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     client = app.test_client()
     with app.app_context():
-        statuses = [client.post("/signup", data={}).status_code for _ in range(6)]
-        assert statuses == [422] * 5 + [429]
+        statuses = [client.post("/signup", data={}).status_code for _ in range(31)]
+        assert statuses == [422] * 30 + [429]
 
 
 def test_healthz_is_never_limited(app_factory):

@@ -60,6 +60,6 @@ def test_sign_up_limit_in_redis(app_factory, redis_prefix):
     app = _redis_app(app_factory, redis_prefix)
     with app.app_context():
         client = app.test_client()
-        assert [client.post("/signup", data={}).status_code for _ in range(6)] == [422] * 5 + [429]
+        assert [client.post("/signup", data={}).status_code for _ in range(31)] == [422] * 30 + [429]
     keys = list(redis.Redis.from_url(REDIS_URL).scan_iter(match=f"*{redis_prefix}*"))
     assert [key for key in keys if b"auth.signup" in key]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from finora.errors import FinoraError
@@ -10,6 +10,7 @@ from finora.extensions import db, limiter
 from finora.services.auth import InvalidCredentialsError, authenticate
 from finora.services.recovery_key import create_recovery_key
 from finora.services.registration import (
+    EmailTakenError,
     SignupData,
     TakenAddressSignupError,
     register_user,
@@ -30,14 +31,35 @@ def _mode() -> str:
     return registration_mode(db.session, current_app.config["REGISTRATION_MODE"])
 
 
+# Two budgets per client address (docs/security.md): sign-ups answered as made (an account,
+# a decoy for a taken address, or "this address has an account" without mail), and forms
+# sent back to correct, which people get wrong more often and learn nothing from.
+SIGNUP_LIMIT = "5 per hour"
+SIGNUP_CORRECTIONS_LIMIT = "30 per hour"
+
+
+def _counted_as_sign_up(_response) -> bool:
+    return g.get("signup_outcome") == "answered"
+
+
+def _counted_as_correction(_response) -> bool:
+    return g.get("signup_outcome") == "corrected"
+
+
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("5 per hour", methods=["POST"])
+@limiter.limit(SIGNUP_LIMIT, methods=["POST"], scope="answered", deduct_when=_counted_as_sign_up)
+@limiter.limit(
+    SIGNUP_CORRECTIONS_LIMIT, methods=["POST"], scope="corrected",
+    deduct_when=_counted_as_correction,
+)
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     if signup_closed(db.session, _mode()):
         return render_template("auth/signup_closed.html"), 403
     form = SignupForm()
+    if form.is_submitted():
+        g.signup_outcome = "corrected"  # until the sign-up is answered below
     if form.validate_on_submit():
         data = SignupData(
             name=form.name.data,
@@ -55,6 +77,7 @@ def signup():
                 confirm_base_url=current_app.config["APP_BASE_URL"],
             )
         except TakenAddressSignupError as taken:
+            g.signup_outcome = "answered"
             # Answered as a new sign-up (waiting for approval, or for its address to be
             # confirmed); committing e-mails the owner.
             db.session.commit()
@@ -65,8 +88,11 @@ def signup():
             keep_decoy_for_display(taken.owner)
             return redirect(url_for("auth.new_recovery_key"))
         except FinoraError as error:
+            if isinstance(error, EmailTakenError):
+                g.signup_outcome = "answered"  # it tells about an address: the strict budget
             show_error(form, error)
         else:
+            g.signup_outcome = "answered"
             if awaiting_verification(db.session, user):
                 # The recovery key comes when the address is confirmed; committing sends the link.
                 db.session.commit()
