@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from finora.extensions import db, limiter
@@ -12,10 +12,9 @@ from finora.services.signup_verification import (
     confirm_email,
     valid_verification,
 )
-from finora.translation import gettext as _
 from finora.web.auth import bp
 from finora.web.auth.recovery_views import keep_key_for_display
-from finora.web.auth.signin import log_in, sign_out
+from finora.web.auth.signin import flash_welcome, log_in, sign_out
 from finora.web.forms import EmptyForm
 
 
@@ -40,7 +39,7 @@ def confirm_signup(token: str):
         if current_user.is_authenticated:
             sign_out()  # someone else was signed in in this browser
         log_in(user, remember=False, method="signup")
-        flash(_("Welcome to Finora, %(name)s!", name=user.name), "success")
+        flash_welcome(user)
         keep_key_for_display(key, user)
         return redirect(url_for("auth.new_recovery_key"))
     status = 422 if form.is_submitted() else 200

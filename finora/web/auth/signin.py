@@ -22,6 +22,7 @@ from finora.models import User
 from finora.models.security import UserSession
 from finora.services import user_sessions
 from finora.services.auth import signed_in_from, source_of
+from finora.translation import gettext as _
 from finora.web.navigation import safe_path
 
 PENDING_KEY = "pending_sign_in"
@@ -67,6 +68,13 @@ def log_in(user: User, *, remember: bool, method: str) -> UserSession:
     session["_user_id"] = f"{user.id}:{token}"  # what both cookies carry
     g.user_session = record
     return record
+
+
+def flash_welcome(user: User) -> None:
+    """The welcome after sign-up or a confirmed address, in the language the user chose:
+    this request was chosen its language before anyone was signed in."""
+    with force_locale(user.locale):
+        flash(_("Welcome to Finora, %(name)s!", name=user.name), "success")
 
 
 def finish_sign_in(

@@ -22,7 +22,14 @@ from finora.translation import gettext as _
 from finora.web.auth import bp
 from finora.web.auth.forms import LoginForm, SignupForm
 from finora.web.auth.recovery_views import keep_decoy_for_display, keep_key_for_display
-from finora.web.auth.signin import SIGN_IN_LIMIT, client_source, log_in, sign_out, start_sign_in
+from finora.web.auth.signin import (
+    SIGN_IN_LIMIT,
+    client_source,
+    flash_welcome,
+    log_in,
+    sign_out,
+    start_sign_in,
+)
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 
@@ -107,7 +114,7 @@ def signup():
                 session["locale"] = user.locale
             else:
                 log_in(user, remember=False, method="signup")
-                flash(_("Welcome to Finora, %(name)s!", name=user.name), "success")
+                flash_welcome(user)
             keep_key_for_display(key, user)
             return redirect(url_for("auth.new_recovery_key"))
     status = 422 if form.is_submitted() else 200
