@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -128,19 +129,59 @@ def post_household(session: Session, household_id: int, *, cap: int = POST_CAP) 
             if budget <= 0:
                 return posted
             if rule.id not in skips_of:
-                skips_of[rule.id] = frozenset(
-                    session.scalars(select(Skip.occurrence_date).where(Skip.rule_id == rule.id))
-                )
+                skips_of[rule.id] = _skips_of(session, rule)
             limit = budget if part is None else min(part, budget)
-            batch = due_occurrences(rule, skips_of[rule.id], on, calendar, limit=limit)
-            for occurrence in batch:
-                posted += _post(session, rule, occurrence)
-            budget -= len(batch)
-            if batch:
-                # Handled up to here; the rest of a capped backlog waits for the next run.
-                rule.posted_through = max(o.nominal for o in batch)
-                session.flush()
+            handled, created = _post_rule(session, rule, skips_of[rule.id], on, calendar, limit)
+            posted += len(created)
+            budget -= handled
     return posted
+
+
+@dataclass(frozen=True)
+class PostedNow:
+    """What saving a rule posted at once: the occurrences that became entries (in date
+    order), and whether more are due than one run posts (the scheduler posts the rest)."""
+
+    occurrences: list[Occurrence] = field(default_factory=list)
+    more_due: bool = False
+
+
+def post_rule_now(session: Session, rule: RecurringRule, *, cap: int = POST_CAP) -> PostedNow:
+    """Post the rule's due occurrences now, as the scheduled job would (same occurrences,
+    same unique key, same date window, `cap` at most), so a rule saved with an occurrence
+    due today or earlier is on the ledger in the same request. Nothing for a manual or
+    what-if rule. Flushes; the caller commits."""
+    if not rule.auto_post or rule.is_scenario:
+        return PostedNow()
+    household = session.get(Household, rule.household_id)
+    on, calendar = today(household), calendar_for(household.country)
+    skips = _skips_of(session, rule)
+    _handled, created = _post_rule(session, rule, skips, on, calendar, cap)
+    more = bool(due_occurrences(rule, skips, on, calendar, limit=1))
+    return PostedNow(sorted(created, key=lambda o: (o.date, o.nominal)), more)
+
+
+def _skips_of(session: Session, rule: RecurringRule) -> frozenset[date]:
+    return frozenset(session.scalars(select(Skip.occurrence_date).where(Skip.rule_id == rule.id)))
+
+
+def _post_rule(
+    session: Session,
+    rule: RecurringRule,
+    skips: frozenset[date],
+    on: date,
+    calendar: BusinessCalendar,
+    limit: int,
+) -> tuple[int, list[Occurrence]]:
+    """Post up to `limit` of the rule's due occurrences; returns how many were handled and
+    the ones this call created (another run may have posted the rest already)."""
+    batch = due_occurrences(rule, skips, on, calendar, limit=limit)
+    created = [occurrence for occurrence in batch if _post(session, rule, occurrence)]
+    if batch:
+        # Handled up to here; the rest of a capped backlog waits for the next run.
+        rule.posted_through = max(o.nominal for o in batch)
+        session.flush()
+    return len(batch), created
 
 
 def post_due_occurrences(session: Session, *, cap: int = POST_CAP) -> int:

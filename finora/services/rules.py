@@ -190,6 +190,15 @@ def hold_rule(session: Session, rule: RecurringRule, until: date | None) -> None
     audit.record(session, "rule.updated", object=rule, details={"hold_until": until.isoformat()})
 
 
+def pause_rule(session: Session, rule: RecurringRule, until: date | None) -> None:
+    """The pause a person asks for: from today until `until`, never a date already past
+    (that would pause nothing ahead and silently drop occurrences behind)."""
+    household = session.get(Household, rule.household_id)
+    if until is not None and until < today(household):
+        raise FieldError("until", _l("Choose today or a later date: the pause starts now."))
+    hold_rule(session, rule, until)
+
+
 def resume_rule(session: Session, rule: RecurringRule) -> None:
     """Lift the hold. The occurrences it held back stay skipped: resuming never back-posts."""
     if rule.hold_until is None:
@@ -220,6 +229,20 @@ def delete_rule(session: Session, rule: RecurringRule) -> None:
     audit.record(session, "rule.deleted", object=rule)
     session.delete(rule)
     session.flush()
+
+
+def next_posting(
+    session: Session, rule: RecurringRule, on: date, calendar: BusinessCalendar
+) -> date | None:
+    """The day the scheduler next posts an occurrence of an auto-post rule (its adjusted
+    date: due occurrences are posted on their day), or None (manual, what-if or ended)."""
+    if not rule.auto_post or rule.is_scenario:
+        return None
+    skips = frozenset(
+        session.scalars(select(Skip.occurrence_date).where(Skip.rule_id == rule.id))
+    )
+    upcoming = next_occurrences(rule, on, calendar, count=1, skips=skips)
+    return upcoming[0].date if upcoming else None
 
 
 def is_ended(rule: RecurringRule, on: date) -> bool:

@@ -296,7 +296,7 @@ def test_a_hold_without_a_real_date_is_refused_beside_it(signed_in, household):
 def test_end_a_rule(signed_in, household):
     rule = make_rule(household, anchor_date=date(2025, 12, 10))
     page = signed_in.get("/rules").get_data(as_text=True)
-    assert input_value(page, f"end_on-{rule.id}") == "2026-01-15"  # today by default
+    assert input_value(page, f"end_on-{rule.id}") == ""  # no date until one is chosen
     response = signed_in.post(f"/rules/{rule.id}/end", data={"end_on": "2026-01-15"})
     assert response.status_code == 302
     assert reload(RecurringRule, rule.id).end_date == date(2026, 1, 15)

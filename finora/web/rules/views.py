@@ -10,18 +10,20 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import RecurringRule
-from finora.services.accounts import list_accounts
+from finora.services.accounts import list_accounts, primary_account
 from finora.services.catalogue import category_tree
+from finora.services.posting import post_rule_now
 from finora.services.rules import (
     RuleData,
     calendar_of,
     create_rule,
     delete_rule,
     end_rule,
-    hold_rule,
     is_ended,
     list_rules,
     next_occurrences,
+    next_posting,
+    pause_rule,
     resume_rule,
     skips_by_rule,
     update_rule,
@@ -33,6 +35,7 @@ from finora.web.form_token import first_submission
 from finora.web.forms import EmptyForm
 from finora.web.rules import bp
 from finora.web.rules.forms import FREQUENCIES, POLICIES, EndForm, HoldForm, RuleForm
+from finora.web.rules.posted import flash_posted
 
 
 def _owned_rule(rule_id: int) -> RecurringRule:
@@ -123,8 +126,9 @@ def rule_form_page(
     prepare_rule_form(form, rule)
     if rule is None and not form.is_submitted():
         form.anchor_date.data = today(household)
-        if form.account_id.choices:
-            form.account_id.data = int(form.account_id.choices[0].value)
+        primary = primary_account(db.session, household)
+        if primary is not None:  # the account new entries start on
+            form.account_id.data = primary.id
     if form.validate_on_submit():
         if not first_submission(form):
             return redirect(url_for(done_endpoint))
@@ -135,14 +139,20 @@ def rule_form_page(
             else:
                 update_rule(db.session, rule, rule_data(form))
                 message = saved
+            # Due occurrences go to the ledger now, not at the scheduler's next run.
+            posted = post_rule_now(db.session, rule)
         except FinoraError as error:
             show_error(form, error)
         else:
             db.session.commit()
             flash(message % {"name": rule.name}, "success")
+            flash_posted(posted)
             return redirect(url_for(done_endpoint))
     status = 422 if form.is_submitted() else 200
-    return render_template(template, form=form, rule=rule), status
+    posting_on = None
+    if rule is not None and rule.id is not None:
+        posting_on = next_posting(db.session, rule, today(household), calendar_of(household))
+    return render_template(template, form=form, rule=rule, next_posting=posting_on), status
 
 
 def _rule_page(form: RuleForm, rule: RecurringRule | None):
@@ -169,7 +179,7 @@ def hold(rule_id: int):
     form = HoldForm()
     if form.validate_on_submit():
         try:
-            hold_rule(db.session, rule, form.until.data)
+            pause_rule(db.session, rule, form.until.data)
         except FinoraError as error:
             show_error(form, error)
         else:
@@ -192,8 +202,10 @@ def resume(rule_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     resume_rule(db.session, rule)
+    posted = post_rule_now(db.session, rule)
     db.session.commit()
     flash(_("Rule “%(name)s” resumed.", name=rule.name), "success")
+    flash_posted(posted)
     return redirect(url_for("rules.index"))
 
 
