@@ -35,6 +35,17 @@ Decisions where item 3 is silent:
 - balances_90 must hold exactly 90 end-of-day balances (index 0 = today); projected
   expenses must not be negative (expenses are a positive total). Anything else is a
   caller's bug and raises ValueError.
+
+The family's own minimum (issue 12, item 1): when the household has a minimum safe balance
+and the lowest balance of the 90 days is below it, the score is capped at ``MINIMUM_CAP``
+(59, the top of "watch"): a projection under the family's own floor is never "stable" or
+"safe", whatever the other factors say. The score before the cap is kept
+(``uncapped_score``) for the breakdown.
+
+Whether a score is shown at all is a separate decision, ``score_status``: a household with
+nothing to score (no account counted, or no balance, no rule and no unpaid entry) and a
+balance of zero or less with no projected expense are explained, not scored 0 — "critical"
+would be a verdict on missing data. docs/forecast.md describes the whole rule.
 """
 
 from __future__ import annotations
@@ -62,6 +73,15 @@ WEIGHTS: Mapping[str, Decimal] = MappingProxyType(
 )
 
 BANDS = ("critical", "risk", "watch", "stable", "safe")
+# The highest score of a projection that falls below the household's minimum safe balance.
+MINIMUM_CAP = 59
+
+# score_status: whether the score means something, and if not, why.
+SCORED = "scored"
+NO_ACCOUNTS = "no_accounts"  # no account is counted in the forecast
+NO_DATA = "no_data"  # a zero balance, no rule and no unpaid entry: nothing entered yet
+NOTHING_TO_PAY = "nothing_to_pay"  # balance ≤ 0 and no expense projected in 90 days
+STATUSES = (SCORED, NO_ACCOUNTS, NO_DATA, NOTHING_TO_PAY)
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,41 @@ class RiskScore:
     days_until_lowest: int
     volatility: Decimal | None
     factors: dict[str, Factor] = field(default_factory=dict)
+    minimum_safe_balance: Decimal | None = None
+    below_minimum: bool = False  # the 90-day low is below the minimum: score capped
+    uncapped_score: int | None = None  # with below_minimum: the score before the cap
+
+    @property
+    def capped(self) -> bool:
+        return self.uncapped_score is not None and self.uncapped_score > self.score
+
+
+def score_status(
+    *,
+    accounts: int,
+    current_balance: Decimal,
+    has_rules: bool,
+    has_unpaid: bool,
+    projected_expenses_90: Decimal,
+) -> str:
+    """Whether the cash risk score of a household's forecast is shown, and if not, why.
+
+    - NO_ACCOUNTS: no account is counted in the forecast (there is no cash to score);
+    - NO_DATA: the counted balance is exactly zero and there is no (non-scenario) rule and
+      no unpaid entry: nothing has been entered yet, so there is nothing to judge;
+    - NOTHING_TO_PAY: the balance is zero or negative but no expense is projected in the
+      90 days: an empty or overdrawn account with no bills known is explained (set the
+      balance, add the bills), not called a crisis;
+    - SCORED otherwise, including a zero or negative balance with expenses to pay, which
+      is a real shortfall and scores 0.
+    """
+    if accounts <= 0:
+        return NO_ACCOUNTS
+    if current_balance == 0 and not has_rules and not has_unpaid:
+        return NO_DATA
+    if current_balance <= 0 and projected_expenses_90 == 0:
+        return NOTHING_TO_PAY
+    return SCORED
 
 
 def band_of(score: int) -> str:
@@ -160,12 +215,14 @@ def cash_risk(
     balances_90: list[Decimal],
     projected_expenses_90: Decimal,
     today: date,
+    minimum_safe_balance: Decimal | None = None,
 ) -> RiskScore:
     """The cash risk score of the 90-day schedule line.
 
     balances_90: end-of-day balances of the schedule line for the 90 days starting today
     (index 0 = today). projected_expenses_90: the sum of the projected expenses over those
-    90 days (a non-negative total).
+    90 days (a non-negative total). minimum_safe_balance: the household's own floor (None:
+    not set); a low below it caps the score at MINIMUM_CAP.
     """
     for name, value in (
         ("current_balance", current_balance),
@@ -181,6 +238,10 @@ def cash_risk(
         raise ValueError("balances_90 must hold finite Decimals")
     if projected_expenses_90 < 0:
         raise ValueError("projected_expenses_90 is a total of expenses and cannot be negative")
+    if minimum_safe_balance is not None and (
+        not isinstance(minimum_safe_balance, Decimal) or not minimum_safe_balance.is_finite()
+    ):
+        raise ValueError(f"minimum_safe_balance must be a finite Decimal, not {minimum_safe_balance!r}")
 
     with localcontext(_CONTEXT):
         has_expense = projected_expenses_90 > 0
@@ -224,6 +285,10 @@ def cash_risk(
             weighted = sum((f.score * f.weight for f in factors.values()), _ZERO)
             score = int(weighted.quantize(_D(1), rounding=ROUND_HALF_UP))
             score = max(0, min(100, score))
+        uncapped = score
+        below_minimum = minimum_safe_balance is not None and lowest_balance < minimum_safe_balance
+        if below_minimum:
+            score = min(score, MINIMUM_CAP)
 
     return RiskScore(
         score=score,
@@ -235,4 +300,7 @@ def cash_risk(
         days_until_lowest=lowest_index,
         volatility=volatility,
         factors=factors,
+        minimum_safe_balance=minimum_safe_balance,
+        below_minimum=below_minimum,
+        uncapped_score=uncapped if below_minimum else None,
     )

@@ -12,6 +12,20 @@ from finora.models.base import Base, UTCDateTime, utcnow
 from finora.money import ZERO, Cents
 
 ACCOUNT_KINDS = ("checking", "savings", "credit_card", "cash", "investment", "other")
+# The kinds the cash-flow forecast counts unless the owner says otherwise (DESIGN §4): the
+# money a household pays its bills from. Savings, investment, credit-card and "other"
+# accounts count only when the owner includes them (docs/forecast.md).
+FORECAST_KINDS = frozenset({"checking", "cash"})
+
+
+def counts_in_forecast_by_default(kind: str) -> bool:
+    """Whether a new account of this kind is in the cash-flow forecast unless told otherwise."""
+    return kind in FORECAST_KINDS
+
+
+def _forecast_default(context) -> bool:
+    """The column default: by the row's kind (the kind's own default is checking)."""
+    return counts_in_forecast_by_default(context.get_current_parameters().get("kind") or "checking")
 
 
 class Account(Base):
@@ -32,7 +46,7 @@ class Account(Base):
     kind: Mapped[str] = mapped_column(String(16), default="checking")
     opening_balance: Mapped[Decimal] = mapped_column(Cents, default=ZERO)
     opening_date: Mapped[date] = mapped_column(Date)
-    include_in_forecast: Mapped[bool] = mapped_column(default=True)
+    include_in_forecast: Mapped[bool] = mapped_column(default=_forecast_default)
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

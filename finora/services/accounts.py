@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from finora.dates import check_date
 from finora.errors import FinoraError
 from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
-from finora.models.account import ACCOUNT_KINDS
+from finora.models.account import ACCOUNT_KINDS, counts_in_forecast_by_default
 from finora.money import ZERO, Cents
 from finora.services import audit
 from finora.translation import lazy_gettext as _l
@@ -36,7 +36,13 @@ class AccountData:
     kind: str
     opening_balance: Decimal
     opening_date: date
-    include_in_forecast: bool = True
+    include_in_forecast: bool | None = None  # None: by kind (counts_in_forecast_by_default)
+
+    @property
+    def in_forecast(self) -> bool:
+        if self.include_in_forecast is None:
+            return counts_in_forecast_by_default(self.kind)
+        return self.include_in_forecast
 
 
 def _check(session: Session, household: Household, data: AccountData, exclude_id=None) -> None:
@@ -61,7 +67,7 @@ def create_account(session: Session, household: Household, data: AccountData) ->
         kind=data.kind,
         opening_balance=data.opening_balance,
         opening_date=data.opening_date,
-        include_in_forecast=data.include_in_forecast,
+        include_in_forecast=data.in_forecast,
     )
     session.add(account)
     _flush_names(session)
@@ -85,7 +91,7 @@ def update_account(session: Session, account: Account, data: AccountData) -> Non
     account.kind = data.kind
     account.opening_balance = data.opening_balance
     account.opening_date = data.opening_date
-    account.include_in_forecast = data.include_in_forecast
+    account.include_in_forecast = data.in_forecast
     _flush_names(session)
     audit.record(session, "account.updated", object=account)
 

@@ -9,6 +9,10 @@ What counts (DESIGN §4, forecast issue item 1):
   or already handled by the posting job (nominal date up to `posted_through`), never count
   again, and skipped ones not at all;
 - scenario rules (what-if) count only on the scenario line.
+
+Whether the risk score is shown (`status`, decided by `finora.forecast.risk.score_status`)
+and the warnings the forecast page and the dashboard card show (`forecast_warnings`) are
+worked out here once, so both pages say the same (docs/forecast.md).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from finora.forecast.projection import (
     project,
 )
 from finora.forecast.recurrence import RuleSpec
-from finora.forecast.risk import RiskScore, cash_risk
+from finora.forecast.risk import SCORED, RiskScore, cash_risk, score_status
 from finora.models import Account, Entry, Household, RecurringRule, Skip
 from finora.money import ZERO
 from finora.services.accounts import account_balances
@@ -76,6 +80,18 @@ class HouseholdForecast:
     posted: frozenset[tuple[int, date]]
     skips: dict[int, frozenset[date]]
     unpaid: list  # (id, date, kind, amount, description) of the unpaid entries, by date
+    # Every active account (counted or not) and the balances at the end of today.
+    active_accounts: tuple[Account, ...] = ()
+    balances: dict[int, Decimal] | None = None
+    status: str = SCORED  # risk.score_status: whether the score is shown, else why not
+
+    @property
+    def scored(self) -> bool:
+        return self.status == SCORED
+
+    @property
+    def warnings(self) -> list[ForecastWarning]:
+        return forecast_warnings(self)
 
     @property
     def has_scenarios(self) -> bool:
@@ -94,15 +110,38 @@ class HouseholdForecast:
         )
 
 
-def _included_accounts(session: Session, household: Household) -> list[Account]:
+@dataclass(frozen=True)
+class ForecastWarning:
+    """A warning over the schedule line: `kind` "below_zero" or "below_minimum", from `date`."""
+
+    kind: str
+    date: date
+    minimum: Decimal | None = None
+
+
+def forecast_warnings(result: HouseholdForecast) -> list[ForecastWarning]:
+    """The shortfall and minimum-balance warnings of the forecast's horizon, as the forecast
+    page and the dashboard card show them. None while there is nothing to judge (no
+    account counted, no data yet, or an empty balance with nothing to pay: the status
+    explains those); the minimum's warning only when it comes on another day than the
+    shortfall (below zero on a day is also below a minimum of zero or more)."""
+    if not result.scored:
+        return []
+    forecast = result.forecast
+    found = []
+    if forecast.first_below_zero is not None:
+        found.append(ForecastWarning("below_zero", forecast.first_below_zero))
+    below_minimum = forecast.first_below_minimum
+    if below_minimum is not None and below_minimum != forecast.first_below_zero:
+        found.append(ForecastWarning("below_minimum", below_minimum, result.minimum_safe_balance))
+    return found
+
+
+def _active_accounts(session: Session, household: Household) -> list[Account]:
     return list(
         session.scalars(
             select(Account)
-            .where(
-                Account.household_id == household.id,
-                Account.include_in_forecast.is_(True),
-                Account.archived.is_(False),
-            )
+            .where(Account.household_id == household.id, Account.archived.is_(False))
             .order_by(Account.name)
         )
     )
@@ -213,7 +252,8 @@ def household_forecast(
     horizon = max(horizon_days, WINDOW_DAYS)
     last = day + timedelta(days=horizon - 1)
     calendar = calendar or calendar_of(household)
-    accounts = _included_accounts(session, household)
+    active = _active_accounts(session, household)
+    accounts = [account for account in active if account.include_in_forecast]
     account_ids = {account.id for account in accounts}
     if balances is None:
         balances = account_balances(session, household, day)
@@ -251,7 +291,17 @@ def household_forecast(
             minimum_safe_balance=household.minimum_safe_balance,
         )
     )
-    risk = cash_risk(current, forecast.schedule[:WINDOW_DAYS], forecast.projected_expenses_90, day)
+    risk = cash_risk(
+        current, forecast.schedule[:WINDOW_DAYS], forecast.projected_expenses_90, day,
+        household.minimum_safe_balance,
+    )
+    status = score_status(
+        accounts=len(accounts),
+        current_balance=current,
+        has_rules=any(not rule.is_scenario for rule in rules),
+        has_unpaid=bool(unpaid),
+        projected_expenses_90=forecast.projected_expenses_90,
+    )
     return HouseholdForecast(
         today=day,
         forecast=forecast,
@@ -263,6 +313,9 @@ def household_forecast(
         posted=posted,
         skips=skips,
         unpaid=unpaid,
+        active_accounts=tuple(active),
+        balances=balances,
+        status=status,
     )
 
 

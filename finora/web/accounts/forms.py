@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from finora.models.account import FORECAST_KINDS
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import LocalDateField, MoneyField, choices
 from finora.web.form_token import FormTokenField
@@ -28,8 +29,28 @@ class AccountForm(Form):
     opening_date = LocalDateField(
         _l("Opening date"), validators=[InputRequired(_l("Enter the opening date."))]
     )
-    include_in_forecast = BooleanField(_l("Include in the cash-flow forecast"), default=True)
+    include_in_forecast = BooleanField(
+        _l("Include in the cash-flow forecast"),
+        default=True,
+        description=_l(
+            "Checking and cash accounts count by default; savings, investment, credit-card "
+            "and other accounts only when you tick this."
+        ),
+    )
+    # Sent beside the checkbox by this form. An unticked checkbox sends nothing, so without
+    # it "not ticked" and "not sent" (another client, an older page) would look the same:
+    # when both are missing, the include choice is None and the account's type decides
+    # (finora.models.account.counts_in_forecast_by_default).
+    include_in_forecast_shown = HiddenField(default="1")
     form_token = FormTokenField()
+    # For the new-account page's script: the box follows the chosen type.
+    FORECAST_KINDS = FORECAST_KINDS
+
+    def process(self, *args, **kwargs):
+        super().process(*args, **kwargs)
+        shown, box = self.include_in_forecast_shown.raw_data, self.include_in_forecast.raw_data
+        if shown == [] and not box:  # submitted with neither: the type decides
+            self.include_in_forecast.data = None
 
 
 class SnapshotForm(Form):

@@ -1,4 +1,5 @@
-"""The forecast page: chart, cards, risk score, the 90-day table with skip and restore, holds."""
+"""The forecast page: chart, cards, risk score, the 90-day table with skip and restore, holds,
+and the accounts it counts (switched in place)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from wtforms.validators import DataRequired
 
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.models import RecurringRule
+from finora.forecast.risk import MINIMUM_CAP
+from finora.models import Account, RecurringRule
+from finora.services.forecast_accounts import forecast_accounts, set_included_in_forecast
 from finora.services.household_forecast import (
     DEFAULT_HORIZON,
     HORIZONS,
@@ -26,6 +29,7 @@ from finora.web.forecasting import bp
 from finora.web.forecasting.charts import balance_chart
 from finora.web.forecasting.labels import BANDS, FACTORS
 from finora.web.forms import Form
+from finora.web.labels import ACCOUNT_KINDS
 
 
 class OccurrenceForm(Form):
@@ -33,6 +37,14 @@ class OccurrenceForm(Form):
 
     rule_id = HiddenField(validators=[DataRequired()])
     occurrence = HiddenField(validators=[DataRequired()])
+    days = HiddenField()
+    page = HiddenField()
+
+
+class ForecastAccountForm(Form):
+    """Count an account in the forecast ("1") or leave it out ("0"); back to the same view."""
+
+    include = HiddenField(validators=[DataRequired()])
     days = HiddenField()
     page = HiddenField()
 
@@ -81,6 +93,11 @@ def index():
         bands=BANDS,
         factors=FACTORS,
         form=OccurrenceForm(),
+        warnings=result.warnings,
+        account_rows=forecast_accounts(list(result.active_accounts), result.balances or {}),
+        account_kinds=ACCOUNT_KINDS,
+        account_form=ForecastAccountForm(),
+        minimum_cap=MINIMUM_CAP,
     )
 
 
@@ -95,7 +112,7 @@ def _occurrence(form: OccurrenceForm) -> tuple[RecurringRule, date]:
     return get_owned_or_404(RecurringRule, rule_id), nominal
 
 
-def _back(form: OccurrenceForm):
+def _back(form: OccurrenceForm | ForecastAccountForm, anchor: str = "upcoming"):
     """Back to the same horizon and table page."""
     days = int(form.days.data) if (form.days.data or "").isdigit() else None
     page = int(form.page.data) if (form.page.data or "").isdigit() else None
@@ -104,9 +121,28 @@ def _back(form: OccurrenceForm):
             "forecasting.index",
             days=days if days in HORIZONS else None,
             page=page if page and page > 1 else None,
-            _anchor="upcoming",
+            _anchor=anchor,
         )
     )
+
+
+@bp.post("/forecast/accounts/<int:account_id>")
+def include_account(account_id: int):
+    """Count an account in the forecast or leave it out, without leaving the page."""
+    account = get_owned_or_404(Account, account_id)
+    form = ForecastAccountForm()
+    if not form.validate_on_submit() or form.include.data not in ("0", "1"):
+        abort(400)
+    if account.archived:  # archived accounts never count: restore it on the accounts page
+        abort(404)
+    included = form.include.data == "1"
+    if set_included_in_forecast(db.session, account, included):
+        db.session.commit()
+    if included:
+        flash(_("“%(name)s” is counted in the forecast.", name=account.name), "success")
+    else:
+        flash(_("“%(name)s” is left out of the forecast.", name=account.name), "success")
+    return _back(form, "forecast-accounts")
 
 
 @bp.post("/forecast/skip")
