@@ -309,7 +309,7 @@ def test_edit_with_a_bad_balance_changes_nothing(signed_in, household):
 
 def test_archive_and_restore(signed_in, household):
     account = make_account(household, name="Old bank", opening_balance="250")
-    response = signed_in.post(f"/accounts/{account.id}/archive")
+    response = signed_in.post(f"/accounts/{account.id}/archive", data={"confirm": "1"})
     assert response.status_code == 302 and response.headers["Location"] == "/accounts"
     assert reload(Account, account.id).archived
 
@@ -351,7 +351,7 @@ def test_archive_and_restore_are_post_only(signed_in, household):
 def test_an_entry_in_an_archived_account_still_edits(signed_in, household):
     account = make_account(household, name="Old bank")
     entry = make_entry(household, account=account, description="Old fee", amount="10")
-    signed_in.post(f"/accounts/{account.id}/archive")
+    signed_in.post(f"/accounts/{account.id}/archive", data={"confirm": "1"})
 
     page = signed_in.get(f"/entries/{entry.id}/edit").get_data(as_text=True)
     assert selected_value(page, "account_id") == str(account.id)
@@ -559,7 +559,7 @@ def test_paying_an_entry_moves_the_balance(signed_in, household):
 def test_entries_of_an_archived_account_stay_on_the_dashboard(signed_in, household):
     account = make_account(household, name="Old bank")
     entry = make_entry(household, account=account, description="Old fee")
-    signed_in.post(f"/accounts/{account.id}/archive")
+    signed_in.post(f"/accounts/{account.id}/archive", data={"confirm": "1"})
     page = signed_in.get("/dashboard/2026/3").get_data(as_text=True)
     assert "Old bank" in entry_row(page, entry.id)  # history keeps its account
 

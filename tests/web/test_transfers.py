@@ -297,7 +297,7 @@ def test_a_future_transfer_moves_balances_on_its_date(household, checking, savin
 
 def test_a_transfer_with_an_archived_account_still_edits(signed_in, household, checking, savings):
     transfer = make_transfer(household, checking, savings, amount="100")
-    signed_in.post(f"/accounts/{savings.id}/archive")
+    signed_in.post(f"/accounts/{savings.id}/archive", data={"confirm": "1"})
 
     page = signed_in.get(f"/transfers/{transfer.id}/edit").get_data(as_text=True)
     assert selected_value(page, "to_account_id") == str(savings.id)

@@ -12,6 +12,7 @@ from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Account, BalanceSnapshot
 from finora.services.account_activity import account_activity
+from finora.services.account_archive import ArchiveNeedsConfirmationError, archive_account
 from finora.services.accounts import (
     AccountData,
     account_balances,
@@ -105,23 +106,30 @@ def edit(account_id: int):
 
 @bp.post("/<int:account_id>/archive")
 def archive(account_id: int):
-    return _set_archived(account_id, True)
+    """Archive; an account that still holds money asks first (a page that says where the
+    balance goes, posting back with confirm=1)."""
+    account = get_owned_or_404(Account, account_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            archive_account(
+                db.session, account, today(require_household()), confirmed=request.form.get("confirm") == "1"
+            )
+        except ArchiveNeedsConfirmationError as pending:
+            db.session.rollback()
+            return render_template("accounts/archive_confirm.html", account=account, impact=pending.impact, form=form)
+        db.session.commit()
+        flash(_("Account “%(name)s” archived. Its history is kept.", name=account.name), "success")
+    return redirect(url_for("accounts.index"))
 
 
 @bp.post("/<int:account_id>/restore")
 def restore(account_id: int):
-    return _set_archived(account_id, False)
-
-
-def _set_archived(account_id: int, archived: bool):
     account = get_owned_or_404(Account, account_id)
     if EmptyForm().validate_on_submit():
-        set_account_archived(db.session, account, archived)
+        set_account_archived(db.session, account, False)
         db.session.commit()
-        if archived:
-            flash(_("Account “%(name)s” archived. Its history is kept.", name=account.name), "success")
-        else:
-            flash(_("Account “%(name)s” restored.", name=account.name), "success")
+        flash(_("Account “%(name)s” restored.", name=account.name), "success")
     return redirect(url_for("accounts.index"))
 
 
