@@ -1,19 +1,23 @@
-"""Recurring rules as CSV: export in the user's locale, import every row or none."""
+"""Recurring rules as CSV: export in the user's locale, import every row or none, with the
+rules already there (or earlier in the same file) found and, at the user's choice, skipped."""
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from typing import NoReturn
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal, NoReturn
 
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from finora.errors import FieldError, FinoraError
-from finora.models import Household, RecurringRule
+from finora.models import Account, Household, RecurringRule
 from finora.money import format_amount_input
-from finora.services.rules import create_rule, hold_rule, list_rules
+from finora.services.posting import PostedNow, post_rule_now
+from finora.services.rules import RuleData, create_rule, hold_rule, list_rules
 from finora.services.rules_csv_format import (
     COLUMNS,
     REQUIRED,
@@ -95,12 +99,87 @@ def _export_row(rule: RecurringRule, locale: str, words: Vocabulary) -> list[str
     ]
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A row identical to a rule already saved (`same_as_row` None) or to an earlier row of
+    the same file: same name (case and surrounding spaces aside), type, amount, frequency,
+    start date and account."""
+
+    row: int
+    name: str
+    kind: str
+    amount: Decimal
+    frequency: str
+    anchor_date: date
+    account: str
+    same_as_row: int | None = None
+
+
+class DuplicateRulesFound(FinoraError):
+    """The file is fine, but some of its rules are there already: the caller rolls back and
+    asks whether to skip them or import them anyway."""
+
+    message = _l("Some rules of the file are already there.")
+    status = 409
+
+    def __init__(self, duplicates: list[Duplicate], rows: int) -> None:
+        super().__init__()
+        self.duplicates = duplicates
+        self.rows = rows  # rules in the file
+
+
+@dataclass
+class ImportOutcome:
+    rules: list[RecurringRule] = field(default_factory=list)
+    skipped: list[Duplicate] = field(default_factory=list)
+    # What the imported auto-post rules posted at once (due occurrences, as on saving a rule).
+    posted: list[PostedNow] = field(default_factory=list)
+
+
+DuplicateChoice = Literal["ask", "skip", "import"]
+
+
+def _same_rule_key(name: str, kind: str, amount, frequency: str, anchor: date, account_id) -> tuple:
+    return (name.strip().casefold(), kind, Decimal(amount), frequency, anchor, account_id)
+
+
+def _rule_key(rule: RecurringRule) -> tuple:
+    return _same_rule_key(
+        rule.name, rule.kind, rule.amount, rule.frequency, rule.anchor_date, rule.account_id
+    )
+
+
+def _data_key(data: RuleData) -> tuple:
+    return _same_rule_key(
+        data.name, data.kind, data.amount, data.frequency, data.anchor_date, data.account_id
+    )
+
+
 def import_rules_csv(
     session: Session, household: Household, content: bytes, locale: str, words: Vocabulary
 ) -> list[RecurringRule]:
-    """Add every rule of the file to the household's rules, or raise RulesCsvError listing
+    """Every rule of the file, duplicates of saved rules included (see import_rules)."""
+    return import_rules(session, household, content, locale, words, duplicates="import").rules
+
+
+def import_rules(
+    session: Session,
+    household: Household,
+    content: bytes,
+    locale: str,
+    words: Vocabulary,
+    *,
+    duplicates: DuplicateChoice = "ask",
+) -> ImportOutcome:
+    """Add the rules of the file to the household's rules, or raise RulesCsvError listing
     each problem with its row. create_rule validates each rule, as it does the form's; on
-    error the caller rolls back, so nothing of any row is kept."""
+    error the caller rolls back, so nothing of any row is kept.
+
+    Rows identical to a saved rule or to an earlier row are duplicates: with "ask" (the
+    default) a file that has any raises DuplicateRulesFound once every row is known to be
+    valid, with "skip" they are left out, with "import" they are added like the others.
+    Due occurrences of the imported auto-post rules are posted at once, as when a rule is
+    saved through its form. Flushes; the caller commits once."""
     with force_locale(locale):
         records = _records(content)
         columns = _columns(records[0] if records else [])
@@ -114,13 +193,22 @@ def import_rules_csv(
         if len(rows) > MAX_ROWS:
             _refuse(_l("A file can hold at most %(count)d rules.", count=MAX_ROWS))
         reader = RowReader(session, household, locale, words)
-        rules: list[RecurringRule] = []
+        saved = {_rule_key(rule) for rule in list_rules(session, household)}
+        first_row: dict[tuple, int] = {}
+        outcome = ImportOutcome()
+        found_duplicates: list[Duplicate] = []
         problems: list[RowProblem] = []
         for number, cells in rows:
             found = reader.read(cells, columns)
             problems.extend(RowProblem(number, header(code), text) for code, text in found.problems)
             if found.problems:
                 continue
+            duplicate = _duplicate(session, number, found.data, saved, first_row)
+            if duplicate is not None:
+                found_duplicates.append(duplicate)
+                if duplicates == "skip":
+                    outcome.skipped.append(duplicate)
+                    continue
             try:
                 rule = create_rule(session, household, found.data)
             except FieldError as error:
@@ -129,10 +217,41 @@ def import_rules_csv(
                 continue
             if found.hold_until is not None:
                 hold_rule(session, rule, found.hold_until)
-            rules.append(rule)
+            outcome.rules.append(rule)
         if problems:
             raise RulesCsvError(problems)
-        return rules
+        if found_duplicates and duplicates == "ask":
+            raise DuplicateRulesFound(found_duplicates, len(rows))
+        outcome.posted = [post_rule_now(session, rule) for rule in outcome.rules]
+        return outcome
+
+
+def _duplicate(
+    session: Session, number: int, data: RuleData, saved: set[tuple], first_row: dict[tuple, int]
+) -> Duplicate | None:
+    """The row as a Duplicate when it repeats a saved rule or an earlier row; else None
+    (and the row is remembered as the first of its kind)."""
+    if data.amount is None or data.anchor_date is None:
+        return None  # create_rule refuses it
+    key = _data_key(data)
+    if key in saved:
+        same_as = None
+    elif key in first_row:
+        same_as = first_row[key]
+    else:
+        first_row[key] = number
+        return None
+    account = session.get(Account, data.account_id) if data.account_id is not None else None
+    return Duplicate(
+        row=number,
+        name=data.name.strip(),
+        kind=data.kind,
+        amount=data.amount,
+        frequency=data.frequency,
+        anchor_date=data.anchor_date,
+        account=account.name if account is not None else "",
+        same_as_row=same_as,
+    )
 
 
 def _refuse(message) -> NoReturn:
