@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finora.models import AuditEvent, Household
-from finora.services.audit_trail import action_label
+from finora.services.audit_trail import ACTION_JOBS, action_label, role_label
+from finora.services.job_status import job_label
+from finora.translation import gettext as _
 
 # Details shown as the event's subject, in this order of preference.
-_SUBJECT_KEYS = ("name", "description", "email", "label", "role")
+_SUBJECT_KEYS = ("name", "description", "email", "label")
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class EventRow:
     action: str
     label: str
     subject: str
+    detail: str  # e.g. the role a member was invited or moved to, translated
     amount: Decimal | None
     currency: str | None
     household: str | None
@@ -50,10 +53,11 @@ def event_rows(
             EventRow(
                 id=event.id,
                 created_at=event.created_at,
-                actor=event.actor_email or "—",
+                actor=event.actor_email or _actor_job(event) or "—",
                 action=event.action,
                 label=action_label(event.action),
                 subject=next((str(details[k]) for k in _SUBJECT_KEYS if details.get(k)), ""),
+                detail=_detail(event.action, details),
                 amount=amount,
                 currency=household.currency if amount is not None else None,
                 household=household.name if household else None,
@@ -61,6 +65,23 @@ def event_rows(
             )
         )
     return rows
+
+
+def _actor_job(event: AuditEvent) -> str | None:
+    """The scheduled job behind an event no person did."""
+    job = ACTION_JOBS.get(event.action) if event.user_id is None else None
+    return _("Scheduled job: %(job)s", job=job_label(job)) if job else None
+
+
+def _detail(action: str, details: dict) -> str:
+    """A member's role, translated: "Editor", or "Viewer → Editor" for a change."""
+    if not action.startswith("member."):
+        return ""
+    if details.get("from") and details.get("to"):
+        return f"{role_label(str(details['from']))} → {role_label(str(details['to']))}"
+    if details.get("role"):
+        return role_label(str(details["role"]))
+    return ""
 
 
 def _decimal(value) -> Decimal | None:

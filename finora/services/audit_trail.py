@@ -91,6 +91,19 @@ ACTION_LABELS = {
 }
 
 
+# Membership roles as the trail names them (details "role", "from", "to").
+ROLE_LABELS = {"owner": _l("Owner"), "editor": _l("Editor"), "viewer": _l("Viewer")}
+
+# Actions a scheduled job records (no person did them): the job is named as the actor.
+ACTION_JOBS = {"user.unconfirmed_purged": "purge_unconfirmed_sign_ups"}
+
+
+def role_label(role: str) -> str:
+    """A role in the reader's language; an unknown one is shown as recorded."""
+    label = ROLE_LABELS.get(role)
+    return str(label) if label is not None else role
+
+
 def action_label(action: str) -> str:
     """The action in the reader's language; an unknown one is shown as recorded."""
     label = ACTION_LABELS.get(action)

@@ -8,6 +8,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finora.models import Household, JobRun
+from finora.translation import lazy_gettext as _l
+
+# What each scheduled job (finora.jobs.JOBS) is called on the status page and in the trail.
+JOB_LABELS = {
+    "post_recurring": _l("Post recurring entries"),
+    "purge_audit_events": _l("Delete old activity records"),
+    "purge_old_sessions": _l("Delete old sign-in sessions"),
+    "purge_used_form_tokens": _l("Delete used form tokens"),
+    "purge_unconfirmed_sign_ups": _l("Delete sign-ups never confirmed"),
+}
+
+
+def job_label(job: str) -> str:
+    """A job's name in the reader's language; an unknown one is shown as recorded."""
+    label = JOB_LABELS.get(job)
+    return str(label) if label is not None else job
 
 
 @dataclass(frozen=True)
@@ -24,6 +40,10 @@ class JobStatus:
     last_success: JobRun | None
     # The households whose part of the last run failed (rolled back; the others posted).
     failures: list[HouseholdFailure] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return job_label(self.job)
 
 
 def job_statuses(session: Session, jobs: list[str]) -> list[JobStatus]:
