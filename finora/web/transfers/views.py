@@ -9,7 +9,7 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Transfer
-from finora.services.accounts import list_accounts
+from finora.services.accounts import list_accounts, primary_account
 from finora.services.transfers import (
     TransferData,
     create_transfer,
@@ -69,10 +69,12 @@ def new():
     if not form.is_submitted():
         form.date.data = today(household)
         form.next.data = request.args.get("next", "")
-        choices = form.from_account_id.choices
-        if len(choices) >= 2:
-            form.from_account_id.data = int(choices[0].value)
-            form.to_account_id.data = int(choices[1].value)
+        # From the account new entries start on, to the first other one.
+        primary = primary_account(db.session, household)
+        ids = [int(choice.value) for choice in form.from_account_id.choices]
+        if primary is not None and len(ids) >= 2:
+            form.from_account_id.data = primary.id
+            form.to_account_id.data = next(i for i in ids if i != primary.id)
     if form.validate_on_submit():
         if not first_submission(form):
             return redirect(_back())
