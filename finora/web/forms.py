@@ -7,8 +7,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
+from wtforms.widgets import HiddenInput
 
 from finora.i18n import LANGUAGES
 from finora.translation import lazy_gettext as _l
@@ -72,8 +74,24 @@ class Form(FlaskForm):
             return super().wrap_formdata(form, formdata)
 
 
+class _HiddenInputWithoutId(HiddenInput):
+    """A hidden input with no id: nothing refers to it, and it may repeat on a page."""
+
+    def __call__(self, field, **kwargs):
+        kwargs["id"] = False  # WTForms leaves out an attribute whose value is False
+        return super().__call__(field, **kwargs)
+
+
 class EmptyForm(Form):
-    """CSRF only: for POST buttons (sign out, approve, ...)."""
+    """CSRF only: for POST buttons (sign out, approve, ...). One form often serves a button on
+    every row of a list, so its token field carries no id (ids are unique on a page)."""
+
+    class Meta(Form.Meta):
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, CSRFTokenField):
+                field.widget = _HiddenInputWithoutId()
+            return field
 
 
 class LanguageForm(Form):
