@@ -160,7 +160,14 @@ class BudgetStatus:
 
     @property
     def state(self) -> str:
+        """Now: what is spent so far (every expense recorded in the period)."""
         return self.usage.state
+
+    @property
+    def projected_state(self) -> str:
+        """Projected: spent plus what the rules still plan in the period. Pages show it
+        beside `state`, each named, never one of them alone as "the" state."""
+        return self.projected_usage.state
 
 
 def budget_statuses(
