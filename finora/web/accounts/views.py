@@ -158,7 +158,7 @@ def _show(account: Account, form: SnapshotForm, status: int = 200):
         start=start,
         previous=shift_month(year, month, -1),
         following=shift_month(year, month, 1),
-        activity=account_activity(db.session, account, start, end),
+        activity=account_activity(db.session, account, start, end, upto=min(day, end)),
         balance=balance,
         balance_day=min(day, end),
         today=day,
