@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.numbers import list_currencies
 from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +14,7 @@ from finora.errors import FinoraError
 from finora.models import Account, Household, Membership, User
 from finora.models.user import LOCALES
 from finora.services.catalogue import seed_default_catalogue
+from finora.services.currencies import is_current_currency
 from finora.services.mail import mail_configured
 from finora.services.passwords import hash_password, password_problem
 from finora.services.signup_mail import queue_signup_notification, queue_taken_address_notice
@@ -168,7 +168,7 @@ def _check(data: SignupData, email: str) -> None:
         raise InvalidSignupError(problem)
     if data.locale not in LOCALES:
         raise InvalidSignupError(_l("Choose one of the offered languages."))
-    if data.currency.upper() not in list_currencies():
+    if not is_current_currency(data.currency):
         raise InvalidSignupError(_l("Choose a currency from the list."))
     if not is_valid_timezone(data.timezone):
         raise InvalidSignupError(_l("Choose a time zone from the list."))

@@ -1,13 +1,23 @@
-"""Form fields that read money and dates the way the user writes them."""
+"""Form fields that read money and dates the way the user writes them, and the currency and
+time-zone choices, named in the reader's language."""
 
 from __future__ import annotations
 
+import unicodedata
+from functools import lru_cache
+
+from babel import Locale
+from babel.core import get_global
+from babel.dates import get_timezone_location
 from flask_babel import get_locale
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from finora.dates import date_window, in_window, window_message
 from finora.money import MoneyError, format_amount_input, parse_amount
+from finora.services.currencies import COMMON_CURRENCIES, current_currencies
+from finora.services.time_zones import zones_by_country
+from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.converters import parse_int
 
@@ -93,3 +103,77 @@ def _optional_int(value):
 
 def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(str(value), str(label)) for value, label in pairs]
+
+
+def _sort_key(text: str) -> str:
+    """Alphabetical order as a reader expects it: accents and case do not move a name."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
+def currency_choices(keep: str | None = None) -> list[SelectChoice]:
+    """Current ISO 4217 currencies: the common ones first, then the rest by their name in
+    the reader's language. `keep` (a household's stored code) stays offered even when it
+    is no longer current, so saving a form never changes it unnoticed."""
+    return list(_currency_choices(_locale(), (keep or "").upper() or None))
+
+
+@lru_cache(maxsize=16)
+def _currency_choices(locale: str, keep: str | None) -> tuple[SelectChoice, ...]:
+    names = Locale.parse(locale).currencies
+    codes = set(current_currencies())
+    if keep:
+        codes.add(keep)
+
+    def choice(code: str, group: str) -> SelectChoice:
+        return SelectChoice(code, f"{names.get(code, code)} ({code})", optgroup=group)
+
+    common = [code for code in COMMON_CURRENCIES if code in codes]
+    common_group, other_group = _("Common currencies"), _("Other currencies")
+    rest = sorted(codes - set(common), key=lambda code: _sort_key(names.get(code, code)))
+    return (
+        *(choice(code, common_group) for code in common),
+        *(choice(code, other_group) for code in rest),
+    )
+
+
+def timezone_choices(keep: str | None = None) -> list[SelectChoice]:
+    """Time zones grouped by country (named in the reader's language, in its alphabetical
+    order), each zone by its city; UTC last. `keep` (a stored zone missing from the list,
+    such as a legacy alias) stays offered so saving a form never changes it unnoticed."""
+    choices = list(_timezone_choices(_locale()))
+    if keep and keep not in {choice.value for choice in choices}:
+        choices.append(SelectChoice(keep, keep.replace("_", " ")))
+    return choices
+
+
+@lru_cache(maxsize=1)
+def timezone_aliases() -> dict[str, str]:
+    """Old names browsers may still report ("Asia/Calcutta") -> the listed zone ("Asia/Kolkata")."""
+    listed = {zone for zones in zones_by_country().values() for zone in zones}
+    return {alias: zone for alias, zone in get_global("zone_aliases").items() if zone in listed}
+
+
+def _city(zone: str, locale: str) -> str:
+    """"America/Sao_Paulo" -> "São Paulo"; a city CLDR does not name is read from the id
+    ("America/Kentucky/Louisville" -> "Louisville (Kentucky)")."""
+    city = get_timezone_location(zone, locale=locale, return_city=True)
+    if "/" in city:
+        *region, place = city.replace("_", " ").split("/")
+        city = f"{place} ({', '.join(region)})"
+    return city
+
+
+@lru_cache(maxsize=8)
+def _timezone_choices(locale: str) -> tuple[SelectChoice, ...]:
+    countries = Locale.parse(locale).territories
+    choices = []
+    by_name = sorted(zones_by_country().items(), key=lambda item: _sort_key(countries.get(item[0], item[0])))
+    for code, zones in by_name:
+        country = countries.get(code, code)
+        labels = {zone: _city(zone, locale) for zone in zones}
+        if len(set(labels.values())) < len(labels):  # never two options named alike
+            labels = {zone: f"{label} — {zone}" for zone, label in labels.items()}
+        for zone in sorted(zones, key=lambda z: _sort_key(labels[z])):
+            choices.append(SelectChoice(zone, labels[zone], optgroup=country))
+    choices.append(SelectChoice("UTC", "UTC"))
+    return tuple(choices)

@@ -19,6 +19,9 @@
     if (timezone && !form.querySelector(".is-invalid") && !form.dataset.submitted) {
       try {
         var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+        // Browsers may report an old name ("Asia/Calcutta") the list offers under its new one.
+        var aliases = JSON.parse(timezone.getAttribute("data-aliases") || "{}");
+        if (zone && aliases[zone]) { zone = aliases[zone]; }
         if (zone && timezone.querySelector('option[value="' + zone + '"]')) { timezone.value = zone; }
       } catch (e) { /* keep the server's default */ }
     }

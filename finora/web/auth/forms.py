@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from babel import Locale
-from babel.numbers import list_currencies
+import json
+
 from flask_babel import get_locale
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from finora.dates import timezone_names
 from finora.i18n import LANGUAGES
 from finora.services.passwords import password_problem
 from finora.services.registration import DEFAULT_CURRENCY, DEFAULT_TIMEZONE
 from finora.translation import lazy_gettext as _l
 from finora.web.auth.form_fields import new_password_fields, person_name_field
+from finora.web.fields import currency_choices, timezone_aliases, timezone_choices
 from finora.web.forms import Form
-
-
-def _currency_choices() -> list[SelectChoice]:
-    locale = Locale.parse(str(get_locale()))
-    return [
-        SelectChoice(code, f"{code} — {locale.currencies.get(code, code)}")
-        for code in sorted(list_currencies())
-    ]
-
-
-def timezone_choices() -> list[SelectChoice]:
-    """Zones grouped by region, the city part readable ("America/Sao_Paulo" -> "Sao Paulo")."""
-    return [
-        SelectChoice(name, name.partition("/")[2].replace("_", " ") or name, optgroup=name.split("/")[0])
-        for name in timezone_names()
-    ]
 
 
 def language_choices() -> list[SelectChoice]:
@@ -61,8 +45,10 @@ class SignupForm(Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.currency.choices = _currency_choices()
+        self.currency.choices = currency_choices()
         self.timezone.choices = timezone_choices()
+        # For static/js/signup.js, which suggests the browser's zone under its listed name.
+        self.timezone.render_kw = {"data-aliases": json.dumps(timezone_aliases(), sort_keys=True)}
         language = str(get_locale().language)
         if not self.is_submitted():
             self.locale.data = language if language in LANGUAGES else "pt"

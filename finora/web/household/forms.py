@@ -10,8 +10,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from finora.dates import supported_countries
 from finora.translation import lazy_gettext as _l
-from finora.web.auth.forms import timezone_choices
-from finora.web.fields import MoneyField
+from finora.web.fields import MoneyField, timezone_choices
 from finora.web.forms import Form
 
 
@@ -30,7 +29,7 @@ class HouseholdForm(Form):
         _l("Household name"),
         validators=[DataRequired(_l("Name your household.")), Length(max=120)],
     )
-    timezone = SelectField(_l("Time zone"), choices=timezone_choices, description=_l(
+    timezone = SelectField(_l("Time zone"), description=_l(
         "Decides when a day starts and ends for your entries, rules and reminders."
     ))
     country = SelectField(
@@ -49,6 +48,11 @@ class HouseholdForm(Form):
             "Leave empty for no warning."
         ),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The stored zone stays offered even if the list no longer names it (an old alias).
+        self.timezone.choices = timezone_choices(keep=getattr(kwargs.get("obj"), "timezone", None))
 
 
 def _invite_role_choices() -> list[SelectChoice]:

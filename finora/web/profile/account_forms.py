@@ -27,7 +27,10 @@ class DetailsForm(Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [SelectChoice("", _l("The household’s time zone")), *timezone_choices()]
+        stored = getattr(kwargs.get("obj"), "timezone", None)  # kept offered if not listed
+        self.timezone.choices = [
+            SelectChoice("", _l("The household’s time zone")), *timezone_choices(keep=stored)
+        ]
 
 
 class PasswordForm(Form):
