@@ -39,7 +39,7 @@ def _int(name: str, default: int) -> int:
 
 
 def data_dir() -> Path:
-    """The directory that holds the SQLite file, logs, backups and generated secrets."""
+    """The directory that holds the SQLite file, logs and generated secrets."""
     return Path(os.environ.get("FINORA_DATA_DIR") or BASE_DIR / "data").resolve()
 
 

@@ -1,0 +1,71 @@
+"""Pages name only features that exist: there are no reports, backups or API tokens yet,
+so no page (in English, Portuguese or Spanish) speaks of them. Backup codes (two-factor)
+exist and are not meant here."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from finora.crypto import hash_token
+from finora.dates import now_utc
+from finora.extensions import db
+from finora.models.security import PasswordResetToken
+from finora.services.invitations import invite
+from tests.factories import PASSWORD, create_user
+from tests.ledger_factories import household_of
+
+MISSING = {
+    "en": re.compile(r"\breports?\b|\bbackups?\b(?! codes?)|\bAPI tokens?\b", re.I),
+    "pt": re.compile(r"relatórios?|\bbackups\b|cópias? de segurança|tokens de API", re.I),
+    "es": re.compile(r"\binformes?\b|copias? de seguridad|\brespaldos\b|tokens de API", re.I),
+}
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _pages(app, user, client) -> dict[str, str]:
+    """Every page a signed-in owner can open without arguments, plus the reset and
+    invitation pages (which need a token)."""
+    paths = sorted(
+        rule.rule for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith(("/static", "/api"))
+        and rule.rule not in ("/healthz",)
+    )
+    pages = {}
+    for path in paths:
+        response = client.get(path)
+        if response.status_code == 200 and response.mimetype == "text/html":
+            pages[path] = response.get_data(as_text=True)
+    reset = "reset-token-for-the-test"
+    db.session.add(PasswordResetToken(
+        user_id=user.id, token_hash=hash_token(reset), expires_at=now_utc() + timedelta(hours=1)
+    ))
+    _invitation, token = invite(db.session, household_of(user), user, "guest@example.org", "viewer")
+    db.session.commit()
+    anonymous = app.test_client()
+    for path in (f"/reset-password/{reset}", f"/invitations/{token}"):
+        response = anonymous.get(path, headers={"Accept-Language": user.locale})
+        assert response.status_code == 200, path
+        pages[path] = response.get_data(as_text=True)
+    return pages
+
+
+@pytest.mark.parametrize("language", ["en", "pt", "es"])
+def test_no_page_speaks_of_reports_backups_or_api_tokens(app, language):
+    user = create_user(locale=language)
+    client = app.test_client()
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    pages = _pages(app, user, client)
+    assert {"/profile/password", "/household/members"} <= set(pages)
+    found = {
+        path: MISSING[language].findall(_text(page))
+        for path, page in pages.items()
+        if MISSING[language].search(_text(page))
+    }
+    assert found == {}
