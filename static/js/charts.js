@@ -1,4 +1,6 @@
 // Renders the Plotly figures the server built (data-figure) and follows the colour theme.
+// A figure's "locale" (month and day names, separators; built from Babel on the server) is
+// registered once and named in the config, so dates and numbers read in the page's language.
 // A slice or bar can lead somewhere: data-filter-url ("__ID__" -> category id) or
 // data-month-url (month 99 -> the clicked month).
 (function () {
@@ -22,11 +24,24 @@
     return layout;
   }
 
+  var registered = {};
+
+  function localeName(locale) {
+    if (!locale || !locale.name) { return null; }
+    if (!registered[locale.name]) {
+      window.Plotly.register(locale);
+      registered[locale.name] = true;
+    }
+    return locale.name;
+  }
+
   function render(element) {
     var figure = JSON.parse(element.getAttribute("data-figure"));
     // No mode bar: its buttons are focusable controls inside an image, and its "share"
     // button would offer to upload the household's figures to Plotly's cloud.
     var config = { responsive: true, displaylogo: false, displayModeBar: false, showSendToCloud: false, showLink: false };
+    var locale = localeName(figure.locale);
+    if (locale) { config.locale = locale; }
     window.Plotly.newPlot(element, figure.data, themed(figure.layout), config).then(function () {
       var filterUrl = element.getAttribute("data-filter-url");
       var monthUrl = element.getAttribute("data-month-url");

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 from decimal import Decimal
+from functools import lru_cache
 
+from babel.dates import get_day_names, get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask_babel import format_date, get_locale, pgettext
 
@@ -40,6 +42,55 @@ def plain_text(value: object) -> str:
     as entities (&lt; &gt; &amp;), which Plotly shows literally, a category named like a
     link stays a name. Used by every chart module for every text it puts in a figure."""
     return html.escape(str(value), quote=False)
+
+
+# The page languages Plotly does not speak by itself, and the name each is registered under
+# (English is Plotly's own). static/js/charts.js registers the figure's "locale" and sets
+# config.locale, so axis dates, hover dates and numbers follow the page's language.
+PLOTLY_LOCALES = {"pt": "pt-BR", "es": "es"}
+# d3-time-format's date for the locale's "%x" (Plotly's default tick and hover formats use
+# month names, which come from the dictionary below).
+_D3_DATE = {"pt": "%d/%m/%Y", "es": "%d/%m/%Y"}
+
+
+def plotly_locale() -> dict | None:
+    """Plotly's locale module for the request's language, built from Babel's CLDR data
+    (nothing from the internet): month and day names, the date format and the number
+    separators. None for English, Plotly's default."""
+    return _plotly_locale(str(get_locale()).split("_")[0])
+
+
+@lru_cache(maxsize=8)
+def _plotly_locale(language: str) -> dict | None:
+    name = PLOTLY_LOCALES.get(language)
+    if name is None:
+        return None
+
+    def sunday_first(width: str) -> list[str]:
+        days = get_day_names(width, locale=language)  # 0 = Monday in Babel, d3 starts on Sunday
+        return [days[6], *(days[n] for n in range(6))]
+
+    months = get_month_names("wide", locale=language)
+    short_months = get_month_names("abbreviated", locale=language)
+    return {
+        "moduleType": "locale",
+        "name": name,
+        "dictionary": {},
+        "format": {
+            "days": sunday_first("wide"),
+            "shortDays": [_short(day) for day in sunday_first("abbreviated")],
+            "months": [months[m] for m in range(1, 13)],
+            "shortMonths": [_short(short_months[m]) for m in range(1, 13)],
+            "date": _D3_DATE[language],
+            "decimal": get_decimal_symbol(language),
+            "thousands": get_group_symbol(language),
+        },
+    }
+
+
+def _short(name: str) -> str:
+    """An abbreviation without its full stop ("jan." -> "jan"): axis ticks are tight."""
+    return name.rstrip(".")
 
 
 def base_layout(**extra) -> dict:
@@ -80,6 +131,7 @@ def category_donut(totals: list[CategoryTotal], currency: str, *, kind: str = "e
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
             height=380,
         ),
+        "locale": plotly_locale(),
     }
 
 
@@ -111,6 +163,7 @@ def cumulative_net(days: list[DayNet], currency: str) -> dict:
             xaxis={"type": "date", "tickformat": "%d", "fixedrange": True},
             yaxis={"zeroline": True, "zerolinewidth": 2, "fixedrange": True, "tickformat": ",.0f"},
         ),
+        "locale": plotly_locale(),
     }
 
 
@@ -166,4 +219,5 @@ def year_bars(summary: YearSummary, currency: str, month_names: list[str], last_
             yaxis={"zeroline": True, "fixedrange": True, "tickformat": ",.0f"},
             xaxis={"fixedrange": True},
         ),
+        "locale": plotly_locale(),
     }

@@ -12,10 +12,17 @@ from flask_babel import get_locale
 
 from finora.money import ZERO, format_money
 from finora.translation import gettext as _
-from finora.web.dashboard.charts import EXPENSE_COLOR, NET_COLOR, base_layout, plain_text
+from finora.web.dashboard.charts import (
+    EXPENSE_COLOR,
+    NET_COLOR,
+    base_layout,
+    plain_text,
+    plotly_locale,
+)
 
-# The day in the hover box (d3 time format; month names would be English in every locale).
-HOVER_DATE = {"en": "%b %-d, %Y", "pt": "%d/%m/%Y", "es": "%d/%m/%Y"}
+# The day in the hover box (d3 time format); month names come from the figure's Plotly
+# locale (dashboard.charts.plotly_locale), so they are the page's language.
+HOVER_DATE = {"en": "%b %-d, %Y", "pt": "%-d %b %Y", "es": "%-d %b %Y"}
 SCENARIO_COLOR = "#f2a33a"
 MINIMUM_COLOR = "#7c5cc4"
 SHORTFALL_FILL = "rgba(217, 83, 79, 0.13)"
@@ -134,4 +141,5 @@ def balance_chart(
             },
             shapes=shapes,
         ),
+        "locale": plotly_locale(),
     }
