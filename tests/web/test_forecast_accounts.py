@@ -139,7 +139,7 @@ def forecast_accounts_section(page: str) -> str:
 
 
 def row(section: str, account_id: int) -> str:
-    found = re.search(rf'<tr data-account="{account_id}".*?</tr>', section, re.S)
+    found = re.search(rf'<li [^>]*data-account="{account_id}".*?</li>', section, re.S)
     assert found, f"no row for account {account_id}"
     return found.group(0)
 
