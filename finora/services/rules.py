@@ -17,7 +17,7 @@ from finora.models.entry import PAYMENT_METHODS
 from finora.models.rule import BUSINESS_DAY_POLICIES
 from finora.services import audit
 from finora.services.ledger_refs import validate_ledger_refs
-from finora.services.posting import rule_spec
+from finora.services.posting import post_rule_now, rule_spec
 from finora.translation import lazy_gettext as _l
 
 # The policy chosen by the rule's kind when it is saved (income → previous, expense → next).
@@ -317,4 +317,7 @@ def create_rule_from_entry(
     entry.occurrence_date = entry.date
     rule.posted_through = entry.date
     session.flush()
+    # An entry dated in the past may leave later occurrences already due: posted now, as
+    # on saving any rule, not at the scheduler's next run.
+    post_rule_now(session, rule)
     return rule

@@ -122,3 +122,14 @@ def test_a_refused_save_posts_nothing(signed_in, household):
     data = rule_form(household, anchor_date="2025-12-10", amount="abc")
     assert signed_in.post("/rules/new", data=data).status_code == 422
     assert entry_count(household) == 0
+
+
+def test_repeating_a_past_entry_posts_the_occurrences_due_since(signed_in, household):
+    from tests.web.test_rules import entry_form
+
+    data = entry_form(household, date="2025-11-20", repeat="monthly")
+    assert signed_in.post("/entries/new", data=data).status_code == 302
+    [rule] = rules_of(household)
+    # The entry is Nov 20; Dec 20 was due too and is on the ledger at once.
+    assert [day for day, _amount in entries_of(rule.id)] == [date(2025, 11, 20), date(2025, 12, 20)]
+    assert post_due_occurrences(db.session) == 0
