@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.profile import bp as profile_bp
     from finora.web.public import bp as public_bp
     from finora.web.rules import bp as rules_bp
+    from finora.web.transactions import bp as transactions_bp
     from finora.web.transfers import bp as transfers_bp
 
     app.register_blueprint(public_bp)
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
     app.register_blueprint(entries_bp, url_prefix="/entries")
     app.register_blueprint(transfers_bp, url_prefix="/transfers")
+    app.register_blueprint(transactions_bp)
     app.register_blueprint(categories_bp, url_prefix="/categories")
     app.register_blueprint(rules_bp, url_prefix="/rules")
     app.register_blueprint(budgets_bp, url_prefix="/budgets")

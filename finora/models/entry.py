@@ -27,6 +27,9 @@ class Entry(Base):
         ),
         # The month dashboard and year view read date ranges of one household.
         Index("ix_entries_household_date", "household_id", "date"),
+        # The Transactions page's keyset pages by amount and by description.
+        Index("ix_entries_household_amount", "household_id", "amount", "id"),
+        Index("ix_entries_household_description", "household_id", "description", "id"),
         # Account balances sum paid entries per account.
         Index("ix_entries_account_paid", "account_id", "paid_on", "kind", "amount"),
         # A rule's occurrence is posted once, however many processes try at the same time.
@@ -67,6 +70,14 @@ class Entry(Base):
         if self.paid_on is not None:
             return "paid"
         return "overdue" if self.date < today else "pending"
+
+    def shown_status(self, today: date) -> str:
+        """The status as a list shows it: income is "received", or "not_received" once its
+        date has passed (money not yet in is not a late bill); expenses as status()."""
+        status = self.status(today)
+        if self.kind == "income":
+            return {"paid": "received", "overdue": "not_received"}.get(status, status)
+        return status
 
     def __repr__(self) -> str:
         return f"<Entry {self.id} {self.kind} {self.amount} {self.date}>"

@@ -23,4 +23,22 @@ PAYMENT_METHODS = {
 
 ENTRY_KINDS = {"income": _l("Income"), "expense": _l("Expense")}
 
-STATUSES = {"paid": _l("Paid"), "pending": _l("Pending"), "overdue": _l("Overdue")}
+# The kinds of the transaction lists' type filter: a transfer is neither income nor expense.
+TRANSACTION_KINDS = {**ENTRY_KINDS, "transfer": _l("Transfer")}
+
+# What an entry's status reads as (Entry.shown_status): income is received, or not yet —
+# said plainly, never as a red "overdue".
+STATUSES = {
+    "paid": _l("Paid"),
+    "pending": _l("Pending"),
+    "overdue": _l("Overdue"),
+    "received": _l("Received"),
+    "not_received": _l("Not received"),
+}
+
+# The status filter's choices: one status per choice, named for both kinds.
+STATUS_FILTERS = {
+    "paid": _l("Paid / received"),
+    "pending": _l("Pending"),
+    "overdue": _l("Overdue / not received"),
+}

@@ -126,7 +126,7 @@ def test_add_a_paid_income_without_a_subcategory(signed_in, household):
 
     page = signed_in.get("/dashboard/2026/3").get_data(as_text=True)
     assert 'data-metric="received"><span class="money">R$5,000.00</span>' in page
-    assert "Paid" in entry_row(page, entry.id)
+    assert "Received" in entry_row(page, entry.id)  # income is received, not paid
 
 
 # Bad input: 422, the message beside the right field, what was typed kept, nothing saved.

@@ -268,7 +268,9 @@ def test_transfers_move_both_balances_but_are_not_income_or_expense(
 
     after = signed_in.get("/dashboard/2026/3").get_data(as_text=True)
     assert {key: metric(after, key) for key in figures} == figures
-    assert "Monthly saving" not in after  # the entries table lists entries only
+    # The month's list shows the transfer once, as a transfer between the two accounts.
+    assert row_containing(after, "Monthly saving").count("Savings → Checking account") == 2
+    assert 'class="transfer-row"' in row_containing(after, "Monthly saving")
     assert metric(after, "accounts") == metric(before, "accounts") == "R$3,800.00"
 
     balances = account_balances(db.session, household, TODAY)
@@ -279,10 +281,11 @@ def test_transfers_move_both_balances_but_are_not_income_or_expense(
     assert "R$500.00" in row_containing(page, "Checking account")
 
 
-def test_a_transfer_alone_leaves_the_month_empty(signed_in, household, checking, savings):
-    make_transfer(household, savings, checking, amount="50", date=date(2026, 3, 2))
+def test_a_transfer_alone_is_listed_but_is_neither_income_nor_expense(signed_in, household, checking, savings):
+    transfer = make_transfer(household, savings, checking, amount="50", date=date(2026, 3, 2))
     page = signed_in.get("/dashboard/2026/3").get_data(as_text=True)
-    assert "Nothing recorded for this month yet" in page
+    assert f'data-transfer-id="{transfer.id}"' in page  # the month's list shows it, as a transfer
+    assert "Nothing recorded for this month yet" not in page
     for key in ("received", "paid", "to-receive", "to-pay", "realised", "projected"):
         assert metric(page, key) == "R$0.00"
 

@@ -14,7 +14,7 @@ from finora.forecast.projection import WINDOW_DAYS
 from finora.services.accounts import account_balances, consolidated_balance, list_accounts
 from finora.services.budgets import budget_highlights
 from finora.services.catalogue import category_tree
-from finora.services.entry_list import SORTS, STATUSES, EntryFilters, list_entries
+from finora.services.entry_list import KINDS, SORTS, STATUSES, EntryFilters, list_entries
 from finora.services.household_forecast import household_forecast
 from finora.services.month_summary import category_totals, daily_net, month_metrics
 from finora.services.periods import month_bounds, shift_month
@@ -23,8 +23,7 @@ from finora.tenancy import require_household
 from finora.web.converters import page_arg, parse_id
 from finora.web.dashboard import bp
 from finora.web.dashboard.charts import category_donut, cumulative_net, year_bars
-from finora.web.forms import EmptyForm
-from finora.web.labels import PAYMENT_METHODS
+from finora.web.labels import PAYMENT_METHODS, STATUS_FILTERS, TRANSACTION_KINDS
 
 MIN_YEAR, MAX_YEAR = 1900, 9999
 
@@ -60,7 +59,7 @@ def _filters() -> EntryFilters:
     sort = args.get("sort", "date_desc")
     method = args.get("method", "")
     return EntryFilters(
-        kind=kind if kind in ("income", "expense") else "",
+        kind=kind if kind in KINDS else "",
         status=status if status in STATUSES else "",
         account_id=parse_id(args.get("account")),
         category_id=parse_id(args.get("category")),
@@ -116,7 +115,8 @@ def month(year: int, month: int):
         balance_day=balance_day,
         expense_tree=category_tree(db.session, household, "expense", include_archived=True),
         income_tree=category_tree(db.session, household, "income", include_archived=True),
-        form=EmptyForm(),
+        kind_labels=TRANSACTION_KINDS,
+        status_filter_labels=STATUS_FILTERS,
     )
 
 

@@ -1,0 +1,7 @@
+"""Transactions: every entry and transfer of the household, searched and paged."""
+
+from flask import Blueprint
+
+bp = Blueprint("transactions", __name__)
+
+from finora.web.transactions import views  # noqa: E402,F401
