@@ -4,7 +4,8 @@ Builds a throw-away database (SQLite unless FINORA_BENCH_DATABASE_URL names a Po
 or MariaDB server, as FINORA_TEST_DATABASE_URL does for the tests), seeds one household
 with 100,000 entries over ten years and ten more with 10,000 each, refreshes the planner
 statistics (FINORA_BENCH_STALE_STATISTICS=1 skips that, to see a freshly bulk-loaded
-database), signs in as the big household's owner and times the heaviest pages with the
+database), signs in as the big household's owner and times the heaviest pages (the Transactions
+page too: its first page and one 90,000 rows deep) with the
 test client. The floor: p95 at most 150 ms per page. Exits 1 when a page misses it or
 answers anything but 200.
 """
@@ -40,6 +41,7 @@ from finora.models import Account, Category, Entry, RecurringRule, Skip
 from finora.services.periods import month_bounds, shift_month
 from finora.services.registration import SignupData, register_user
 from finora.services.seed import refresh_statistics, seed_household
+from finora.services.transaction_list import ENTRY, Cursor
 from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
 
 BIG_ENTRIES = 100_000
@@ -50,6 +52,7 @@ YEARS = 10
 WARM_UP = 3
 REQUESTS = 30
 FLOOR_MS = 150.0
+DEEP_ROW = 90_000  # the Transactions page's deep page starts after this row (newest first)
 PASSWORD = "bench password 2024"
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results" / "latest.json"
 
@@ -134,8 +137,9 @@ def add_rules(household, count: int, rng: random.Random, end) -> int:
     return count
 
 
-def seed(app) -> tuple[str, tuple[int, int], int]:
-    """The big household's owner e-mail, the middle month, its expense count."""
+def seed(app) -> tuple[str, tuple[int, int], int, str]:
+    """The big household's owner e-mail, the middle month, its expense count, and a
+    Transactions page cursor far back (the 90,000th entry, newest first)."""
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -185,9 +189,17 @@ def seed(app) -> tuple[str, tuple[int, int], int]:
                 Entry.date <= last,
             )
         )
+        far_back = db.session.execute(
+            select(Entry.date, Entry.id)
+            .where(Entry.household_id == household.id)
+            .order_by(Entry.date.desc(), Entry.id.desc())
+            .offset(DEEP_ROW)
+            .limit(1)
+        ).one()
+        deep_cursor = Cursor(far_back.date, ENTRY, far_back.id).token()
         email = owner.email
         db.session.remove()
-    return email, middle, expenses
+    return email, middle, expenses, deep_cursor
 
 
 def measure(client, name: str, url: str) -> PageResult:
@@ -255,7 +267,7 @@ def main() -> int:
     # The seeded users' sign-up e-mails would fill the output (no SMTP server: they are logged).
     logging.getLogger("finora.mail").setLevel(logging.WARNING)
     try:
-        email, (year, month), expenses = seed(app)
+        email, (year, month), expenses, deep_cursor = seed(app)
         if expenses <= 50:
             print(f"The middle month {year}-{month:02d} has only {expenses} expenses: no page 2.")
             return 1
@@ -277,6 +289,9 @@ def main() -> int:
             ("accounts", "/accounts"),
             (f"forecast, {RULES} rules", "/forecast"),
             ("forecast, 90 days", "/forecast?days=90"),
+            ("transactions", "/transactions"),
+            ("transactions, deep page", f"/transactions?after={deep_cursor}"),
+            ("transactions by amount", "/transactions?sort=amount_desc"),
         ]
         results = [measure(client, name, page_url) for name, page_url in pages]
         memory = peak_memory_mib()
