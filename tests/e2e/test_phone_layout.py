@@ -219,6 +219,9 @@ def test_every_page_fits_a_phone_with_data(open_page, households, screenshot_dir
 def test_every_page_fits_a_phone_when_empty(open_page, households, screenshot_dir, browser_problems):
     base = households
     page = open_page(PHONE)
+    visitor = LayoutCheck(page, base, "visitor", None)
+    visitor.crawl("/")
+    visitor.assert_fits(("/login", "/signup", "/forgot-password"))
     sign_in(page, base, EMPTY_EMAIL)
     check = LayoutCheck(page, base, "empty", None)
     check.crawl("/dashboard")
