@@ -15,6 +15,9 @@ def _pages(application):
     person = create_user()
     assert client.post("/login", data={"email": person.email, "password": PASSWORD}).status_code == 302
     profile = client.get("/profile/passkeys").get_data(as_text=True)
+    hub = client.get("/profile").get_data(as_text=True)
+    # The profile's overview says so too, instead of "None yet"
+    assert ("Not available on this server" in hub) == ('id="passkey-unavailable"' in profile)
     return login, profile
 
 
