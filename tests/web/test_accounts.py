@@ -434,7 +434,7 @@ def test_the_account_page_lists_entries_and_transfers_of_the_month(signed_in, ho
     assert "Paid" in row_containing(page, "Bakery")
     assert f'href="/entries/{bakery.id}/edit?next=' in row_containing(page, "Bakery")
     sold = row_containing(page, "Sold bike")
-    assert "R$200.00" in sold and "-R$200.00" not in sold and "Overdue" in sold
+    assert "R$200.00" in sold and "-R$200.00" not in sold and "Not received" in sold  # income
     incoming = row_containing(page, "Transfer from Checking account")
     assert "R$300.00" in incoming and "-R$300.00" not in incoming and "Top up" in incoming
     outgoing = row_containing(page, "Transfer to Checking account")
