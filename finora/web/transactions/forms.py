@@ -38,7 +38,7 @@ class TransactionFilterForm(Form):
 
     q = StringField(
         _l("Search"),
-        validators=[Length(max=SEARCH_MAX, message=_l("Use at most %(max)d characters."))],
+        validators=[Length(max=SEARCH_MAX, message=_l("Use at most %(count)d characters.", count=SEARCH_MAX))],
         render_kw={"placeholder": _l("Description or notes"), "type": "search"},
     )
     kind = ChoiceField(_l("Type"), choices=lambda: _all_and(TRANSACTION_KINDS.items()), default="")
