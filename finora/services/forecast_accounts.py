@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from finora.models import Account
+from finora.money import ZERO
 from finora.services import audit
 
 
@@ -26,7 +27,7 @@ def forecast_accounts(accounts: list[Account], balances: dict[int, Decimal]) -> 
     active = [a for a in accounts if not a.archived]
     active.sort(key=lambda a: (not a.include_in_forecast, a.name.casefold()))
     return [
-        ForecastAccount(account=a, balance=balances.get(a.id, Decimal(0)), included=a.include_in_forecast)
+        ForecastAccount(account=a, balance=balances.get(a.id, ZERO), included=a.include_in_forecast)
         for a in active
     ]
 
