@@ -216,6 +216,33 @@ def test_every_page_fits_a_phone_with_data(open_page, households, screenshot_dir
     browser_problems.assert_none("on the phone-size pages")
 
 
+def test_the_open_menus_fit_a_phone(open_page, households, screenshot_dir, browser_problems):
+    """The folded navbar opens, and its user and language menus, long names and all, fit."""
+    base = households
+    page = open_page(PHONE)
+    sign_in(page, base, EMAIL)
+    toggler = page.locator('button.navbar-toggler[aria-controls="main-nav"]')
+    menu = page.locator("#main-nav")
+    expect(menu).to_be_hidden()
+    toggler.click()
+    expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(menu).not_to_have_class(re.compile(r"(^|\s)collapsing(\s|$)"))
+    for button in ("#user-menu", "#language-menu"):
+        page.locator(button).click()
+        dropdown = page.locator(f'[aria-labelledby="{button[1:]}"]')
+        expect(dropdown).to_be_visible()
+        settle(page)
+        overflow = page.evaluate(OVERFLOW_JS)
+        assert overflow["scrollWidth"] <= overflow["width"], (
+            f"the navbar with {button} open is {overflow['scrollWidth']} px wide: "
+            + "; ".join(overflow["culprits"])
+        )
+        page.screenshot(path=screenshot_dir / f"phone-menu-{button[1:]}.png", full_page=True)
+        page.locator(button).click()
+        expect(dropdown).to_be_hidden()
+    browser_problems.assert_none("with the phone menus open")
+
+
 def test_every_page_fits_a_phone_when_empty(open_page, households, screenshot_dir, browser_problems):
     base = households
     page = open_page(PHONE)
