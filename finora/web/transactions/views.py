@@ -47,6 +47,10 @@ def index():
         after = before = None
         notice = _("That page link does not fit this list any more: here is its first page.")
     page = list_transactions(db.session, household, filters, day, after=after, before=before)
+    if not page.rows and (after or before):
+        # Nothing left beyond the cursor (rows deleted since the link was made): start over.
+        notice = _("That page link does not fit this list any more: here is its first page.")
+        page = list_transactions(db.session, household, filters, day)
     return render_template(
         "transactions/index.html",
         household=household,
