@@ -120,10 +120,6 @@ class TransactionRow:
     def kind(self) -> str:
         return self.entry.kind if self.entry is not None else "transfer"
 
-    @property
-    def date(self) -> date:
-        return (self.entry or self.transfer).date
-
     def cursor(self, column: str) -> Cursor:
         if self.entry is not None:
             values = {"date": self.entry.date, "amount": self.entry.amount, "description": self.entry.description}
