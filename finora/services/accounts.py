@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import format_date
+from flask_babel.speaklater import LazyString
 from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from finora.dates import check_date
-from finora.errors import FinoraError
+from finora.errors import FieldError, FinoraError
 from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
 from finora.models.account import ACCOUNT_KINDS, counts_in_forecast_by_default
 from finora.money import ZERO, Cents
@@ -85,8 +87,27 @@ def _flush_names(session: Session) -> None:
 
 
 def update_account(session: Session, account: Account, data: AccountData) -> None:
+    """Save the account's fields. An opening date after the account's first balance
+    snapshot is refused (FieldError on "opening_date"): the balance rule would then start
+    from a snapshot older than the account, the mirror image of the snapshot set before
+    the opening that finora.services.snapshots.set_balance refuses."""
     household = session.get(Household, account.household_id)
     _check(session, household, data, exclude_id=account.id)
+    first_snapshot = session.scalar(
+        select(func.min(BalanceSnapshot.date)).where(
+            BalanceSnapshot.household_id == account.household_id,
+            BalanceSnapshot.account_id == account.id,
+        )
+    )
+    if first_snapshot is not None and data.opening_date > first_snapshot:
+        raise FieldError(
+            "opening_date",
+            _l(
+                "A balance is set for this account on %(date)s: choose that day or an earlier "
+                "one, or delete that balance on the account's page first.",
+                date=LazyString(format_date, first_snapshot, "long"),
+            ),
+        )
     account.name = data.name.strip()
     account.kind = data.kind
     account.opening_balance = data.opening_balance
