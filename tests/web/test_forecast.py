@@ -217,6 +217,19 @@ def test_unpaid_entries_appear_in_the_table_with_a_link(signed_in, household):
     assert f"/entries/{entry.id}/edit" in page and "overdue" in page
 
 
+def test_an_unpaid_income_reads_not_received_never_overdue(signed_in, household):
+    from tests.ledger_factories import make_entry
+
+    past = make_entry(household, kind="income", amount="900", date=date(2026, 1, 10), description="Late pay")
+    later = make_entry(household, kind="income", amount="50", date=date(2026, 3, 10), description="Refund")
+    page = signed_in.get("/forecast").get_data(as_text=True)
+    table = page[page.index('id="upcoming-table"') :]
+    past_row = table[table.index(f"/entries/{past.id}/edit") :][:400]
+    later_row = table[table.index(f"/entries/{later.id}/edit") :][:400]
+    assert "not received" in past_row and "overdue" not in past_row
+    assert "to receive" in later_row and "unpaid" not in later_row
+
+
 def test_the_risk_breakdown_lists_every_factor(signed_in, household):
     make_rule(household, amount=Decimal("300.00"), anchor_date=date(2026, 1, 20))
     page = signed_in.get("/forecast").get_data(as_text=True)
