@@ -17,7 +17,7 @@ from finora.models.entry import PAYMENT_METHODS
 from finora.models.rule import BUSINESS_DAY_POLICIES
 from finora.services import audit
 from finora.services.ledger_refs import validate_ledger_refs
-from finora.services.posting import post_rule_now, rule_spec
+from finora.services.posting import PostedNow, post_rule_now, rule_spec
 from finora.translation import lazy_gettext as _l
 
 # The policy chosen by the rule's kind when it is saved (income → previous, expense → next).
@@ -288,8 +288,9 @@ def create_rule_from_entry(
     end_date: date | None = None,
     auto_post: bool = True,
     mark_paid: bool = False,
-) -> RecurringRule:
-    """A rule repeating the entry, with the entry linked as its first occurrence."""
+) -> tuple[RecurringRule, PostedNow]:
+    """A rule repeating the entry, with the entry linked as its first occurrence, and what
+    it posted at once (an entry dated in the past may leave later occurrences due)."""
     household = session.get(Household, entry.household_id)
     if frequency not in FREQUENCIES or frequency == "once":
         raise FieldError("repeat", _l("Choose how often it repeats."))
@@ -319,5 +320,4 @@ def create_rule_from_entry(
     session.flush()
     # An entry dated in the past may leave later occurrences already due: posted now, as
     # on saving any rule, not at the scheduler's next run.
-    post_rule_now(session, rule)
-    return rule
+    return rule, post_rule_now(session, rule)

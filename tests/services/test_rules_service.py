@@ -274,7 +274,8 @@ def test_a_rule_from_an_entry_starts_with_that_entry(home):
         entry = make_entry(
             home, date=date(2026, 3, 10), amount="99.90", description="Internet", commit=False
         )
-        rule = create_rule_from_entry(db.session, entry, "monthly")
+        rule, posted_now = create_rule_from_entry(db.session, entry, "monthly")
+        assert posted_now.occurrences == [] and not posted_now.more_due
         db.session.commit()
         assert (rule.name, rule.amount, rule.anchor_date, rule.kind) == (
             "Internet",

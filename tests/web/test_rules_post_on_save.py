@@ -128,7 +128,12 @@ def test_repeating_a_past_entry_posts_the_occurrences_due_since(signed_in, house
     from tests.web.test_rules import entry_form
 
     data = entry_form(household, date="2025-11-20", repeat="monthly")
-    assert signed_in.post("/entries/new", data=data).status_code == 302
+    response = signed_in.post("/entries/new", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    # The page says what was posted besides the entry itself.
+    page = response.get_data(as_text=True)
+    # Dec 20, 2025 is a Saturday: the expense moves to Monday the 22nd.
+    assert "1 entry posted: 12/22/25." in page
     [rule] = rules_of(household)
     # The entry is Nov 20; Dec 20 was due too and is on the ledger at once.
     assert [day for day, _amount in entries_of(rule.id)] == [date(2025, 11, 20), date(2025, 12, 20)]

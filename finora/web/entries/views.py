@@ -32,6 +32,7 @@ from finora.web.form_errors import show_error
 from finora.web.form_token import first_submission
 from finora.web.forms import EmptyForm
 from finora.web.navigation import safe_path
+from finora.web.posted import flash_posted
 
 
 @bp.before_request
@@ -122,9 +123,9 @@ def new():
             return redirect(_back(form.date.data))
         try:
             entry = create_entry(db.session, household, _data(form, household), user=current_user)
-            rule = None
+            rule = posted = None
             if form.repeat.data:  # the entry is the rule's first occurrence, in one transaction
-                rule = create_rule_from_entry(db.session, entry, form.repeat.data)
+                rule, posted = create_rule_from_entry(db.session, entry, form.repeat.data)
         except FinoraError as error:
             show_error(form, error)
         else:
@@ -139,6 +140,7 @@ def new():
                     ),
                     "success",
                 )
+                flash_posted(posted)
             return redirect(_back(entry.date))
     return _render(form, None, "new")
 

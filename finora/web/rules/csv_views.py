@@ -30,9 +30,9 @@ from finora.translation import ngettext
 from finora.web.form_token import FormTokenField, first_submission
 from finora.web.forms import Form
 from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
+from finora.web.posted import flash_posted
 from finora.web.rules import bp
 from finora.web.rules.forms import FREQUENCIES, POLICIES
-from finora.web.rules.posted import flash_posted
 
 MAX_FILE_BYTES = 1024 * 1024
 

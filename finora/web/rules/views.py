@@ -33,9 +33,9 @@ from finora.translation import gettext as _
 from finora.web.form_errors import show_error
 from finora.web.form_token import first_submission
 from finora.web.forms import EmptyForm
+from finora.web.posted import flash_posted
 from finora.web.rules import bp
 from finora.web.rules.forms import FREQUENCIES, POLICIES, EndForm, HoldForm, RuleForm
-from finora.web.rules.posted import flash_posted
 
 
 def _owned_rule(rule_id: int) -> RecurringRule:
