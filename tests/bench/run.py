@@ -292,6 +292,10 @@ def main() -> int:
             ("transactions", "/transactions"),
             ("transactions, deep page", f"/transactions?after={deep_cursor}"),
             ("transactions by amount", "/transactions?sort=amount_desc"),
+            # Text search reads every description: a common word fills the page at once,
+            # a word found nowhere is the worst case (the whole household is scanned).
+            ("transactions, search 'padaria'", "/transactions?q=padaria"),
+            ("transactions, search no match", "/transactions?q=zzzqqq"),
         ]
         results = [measure(client, name, page_url) for name, page_url in pages]
         memory = peak_memory_mib()
