@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from finora.jobs import stop_scheduler
 from tests.e2e.ledger_helpers import catalogue_labels, select_options, today_in_sao_paulo
 from tests.e2e.test_first_visit import assert_accessible
 from tests.e2e.test_ledger import fill_entry, sign_up
@@ -86,7 +87,9 @@ def scheduled_server(app_factory):
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
-        application.extensions["finora_scheduler"].shutdown(wait=True)
+        # The app's own stop: the scheduler ends, the lease is released, and the at-exit
+        # hook is removed (else it runs after the test database is gone).
+        stop_scheduler(application)
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
