@@ -58,6 +58,24 @@ def test_a_new_household_has_no_data_yet_and_is_told_what_to_do(signed_in, house
     assert "Critical" not in dashboard and "band-badge" not in dashboard
 
 
+def test_a_new_household_looks_like_nothing_yet_not_like_danger(signed_in, household):
+    import html
+    import json
+
+    page = signed_in.get("/forecast").text
+    # The score card is framed neutrally, not in the "critical" red of a real crisis.
+    card_tag = page[page.rindex("<div", 0, page.index('id="card-risk"')) : page.index('id="card-risk"')]
+    assert "border-secondary-subtle" in card_tag and "border-danger" not in card_tag
+    # No factor shows a score when there is no score.
+    breakdown = page[page.index('id="risk-breakdown"') : page.index("</table>", page.index('id="risk-breakdown"'))]
+    scores = re.findall(r'<td class="text-end">(\d+)</td>', breakdown)
+    assert scores == []
+    # The flat line at zero gets a y range wide enough for whole-number ticks.
+    blob = re.search(r'id="chart-forecast"[^>]*data-figure="([^"]*)"', page).group(1)
+    low, high = json.loads(html.unescape(blob))["layout"]["yaxis"]["range"]
+    assert low <= -5 and high >= 5
+
+
 def test_a_viewer_of_a_new_household_gets_no_write_link(client, household):
     viewer = add_member(household, "viewer")
     client.post("/login", data={"email": viewer.email, "password": "correct horse battery"})

@@ -117,7 +117,9 @@ def balance_chart(
     if minimum is not None:
         values.append(float(minimum))
     low, high = min(values), max(values)
-    pad = (high - low) * 0.08 or 1.0
+    # At least 5 units each way: a flat or nearly flat line (a new household at zero) gets
+    # whole-number ticks (-4, -2, 0, 2, 4), not "-1, -1, 0, 1, 1" from 0.5 steps rounded.
+    pad = max((high - low) * 0.08, 5.0)
     return {
         "data": data,
         "layout": base_layout(
