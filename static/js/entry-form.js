@@ -1,6 +1,7 @@
 // Entry form conveniences; the form works without them (the server checks everything).
 // - categories follow the chosen type, subcategories follow the chosen category;
-// - the "Paid" switch fills "Paid on" with today and clears it when switched off.
+// - the "Paid" switch fills "Paid on" with today and clears it when switched off;
+// - for income the switch and its date read "Received" and "Received on".
 (function () {
   "use strict";
 
@@ -46,7 +47,23 @@
       filterOptions(subcategory, function (o) { return o.dataset.parent === category.value; });
       subcategory.disabled = category.value === "";
     }
-    kinds.forEach(function (radio) { radio.addEventListener("change", syncCategories); });
+    // Money in is "received", money out "paid": the switch, its date and the hint follow
+    // the type (the server renders the words of the type it was given).
+    function syncPaidWords() {
+      var words = form.dataset["paidWords" + (currentKind() === "income" ? "Income" : "Expense")];
+      if (!words || !paid || !paidOn) { return; }
+      words = JSON.parse(words);
+      var paidLabel = form.querySelector('label[for="paid"]');
+      var paidOnLabel = form.querySelector('label[for="paid_on"]');
+      var hint = document.getElementById("paid_on-help");
+      if (paidLabel) { paidLabel.textContent = words[0]; }
+      if (paidOnLabel) { paidOnLabel.textContent = words[1]; }
+      if (hint) { hint.textContent = words[2]; }
+    }
+    kinds.forEach(function (radio) {
+      radio.addEventListener("change", syncCategories);
+      radio.addEventListener("change", syncPaidWords);
+    });
     category.addEventListener("change", syncSubcategories);
     syncCategories();
 

@@ -49,6 +49,22 @@ class EntryForm(Form):
     next = HiddenField()
     form_token = FormTokenField()
 
+    # The words of the paid switch, its date and the date's hint for each kind: money comes
+    # in "received", goes out "paid" (the page's script switches them with the type).
+    PAID_WORDS = {
+        "expense": (_l("Paid"), _l("Paid on"), _l("Leave empty to use today’s date when “Paid” is on.")),
+        "income": (
+            _l("Received"),
+            _l("Received on"),
+            _l("Leave empty to use today’s date when “Received” is on."),
+        ),
+    }
+
+    def use_words_of_kind(self) -> None:
+        """Label the paid switch and its date for the form's kind."""
+        paid, paid_on, hint = self.PAID_WORDS["income" if self.kind.data == "income" else "expense"]
+        self.paid.label.text, self.paid_on.label.text, self.paid_on.description = paid, paid_on, hint
+
     def set_choices(self, accounts, expense_tree, income_tree) -> None:
         """Accounts, and categories of both kinds grouped so the form works without JS;
         the page's script narrows the lists to the chosen type and category."""

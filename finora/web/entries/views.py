@@ -105,6 +105,7 @@ def _default_date(household) -> date:
 
 def _render(form: EntryForm, entry: Entry | None, mode: str):
     status = 422 if form.is_submitted() else 200
+    form.use_words_of_kind()
     return render_template("entries/form.html", form=form, entry=entry, mode=mode), status
 
 

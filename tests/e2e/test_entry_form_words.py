@@ -1,0 +1,27 @@
+"""The entry form's paid switch follows the chosen type in a real browser: "Received" and
+"Received on" for income, "Paid" and "Paid on" for an expense (issue 12, item 4)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from finora.extensions import db
+from tests.e2e.test_transaction_cards import sign_in
+from tests.factories import create_user
+
+
+def test_the_paid_words_follow_the_type(app, live_server, open_page, browser_problems):
+    user = create_user(email="words@example.com")
+    user.locale = "en"
+    db.session.commit()
+    page = open_page()
+    sign_in(page, live_server, "words@example.com")
+    page.goto(live_server + "/entries/new?kind=expense")
+    expect(page.locator('label[for="paid"]')).to_have_text("Paid")
+    page.locator("#entry-form label.btn", has_text="Income").click()
+    expect(page.locator('label[for="paid"]')).to_have_text("Received")
+    expect(page.locator('label[for="paid_on"]')).to_have_text("Received on")
+    expect(page.locator("#paid_on-help")).to_contain_text("“Received” is on")
+    page.locator("#entry-form label.btn", has_text="Expense").click()
+    expect(page.locator('label[for="paid_on"]')).to_have_text("Paid on")
+    browser_problems.assert_none("on the entry form")
