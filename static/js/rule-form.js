@@ -34,8 +34,15 @@
       filterOptions(category, function (o) { return o.dataset.kind === currentKind(); });
       syncSubcategories();
     }
+    // "Mark as paid" for an expense, "Mark as received" for income.
+    function syncMarkPaidWords() {
+      var label = form.querySelector('label[for="mark_paid"]');
+      var words = form.dataset[currentKind() === "income" ? "markPaidIncome" : "markPaidExpense"];
+      if (label && words) { label.textContent = words; }
+    }
     form.querySelectorAll('input[name="kind"]').forEach(function (radio) {
       radio.addEventListener("change", syncCategories);
+      radio.addEventListener("change", syncMarkPaidWords);
     });
     category.addEventListener("change", syncSubcategories);
     syncCategories();

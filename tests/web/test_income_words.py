@@ -58,3 +58,26 @@ def test_the_dashboards_income_figures_say_received(signed_in):
     page = signed_in.get("/dashboard/2026/3").text
     assert "Income already received" in page and "Income not yet received" in page
     assert "Income already paid" not in page and "Income not yet paid" not in page
+
+
+def test_the_rule_form_marks_income_received(signed_in, user):
+    from tests.web.test_rules import rule_form
+
+    page = signed_in.get("/rules/new").text
+    assert label_of(page, "mark_paid") == "Mark as paid when posted"
+    data = rule_form(household_of(user), kind="income", amount="abc")
+    response = signed_in.post("/rules/new", data=data)
+    assert response.status_code == 422
+    assert label_of(response.text, "mark_paid") == "Mark as received when posted"
+    tag = re.search(r'<form[^>]*id="rule-form"[^>]*>', page, re.S).group(0)
+    assert 'data-mark-paid-income="Mark as received when posted"' in tag
+
+
+def test_the_rules_page_says_an_income_rule_is_marked_received(signed_in, user):
+    from tests.planning_factories import make_rule
+
+    household = household_of(user)
+    make_rule(household, name="Salary", kind="income", mark_paid=True)
+    make_rule(household, name="Rent", kind="expense", mark_paid=True)
+    page = signed_in.get("/rules").text
+    assert "Marked as received when posted" in page and "Marked as paid when posted" in page

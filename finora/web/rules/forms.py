@@ -77,6 +77,17 @@ class RuleForm(Form):
     # Same grouped choices as the entry form, so the same narrowing script applies.
     set_choices = EntryForm.set_choices
 
+    # Money in is received, money out paid (the page's script switches with the type).
+    MARK_PAID_WORDS = {
+        "expense": _l("Mark as paid when posted"),
+        "income": _l("Mark as received when posted"),
+    }
+
+    def use_words_of_kind(self) -> None:
+        if getattr(self, "mark_paid", None) is None:  # a scenario's form has no posting options
+            return
+        self.mark_paid.label.text = self.MARK_PAID_WORDS["income" if self.kind.data == "income" else "expense"]
+
 
 class HoldForm(Form):
     until = LocalDateField(

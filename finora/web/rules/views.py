@@ -149,6 +149,7 @@ def rule_form_page(
             flash_posted(posted)
             return redirect(url_for(done_endpoint))
     status = 422 if form.is_submitted() else 200
+    form.use_words_of_kind()
     posting_on = None
     if rule is not None and rule.id is not None:
         posting_on = next_posting(db.session, rule, today(household), calendar_of(household))
