@@ -143,6 +143,14 @@ def user(app):
 
 
 @pytest.fixture
+def household(user):
+    """`user`'s own household (a test module may define its own)."""
+    from tests.ledger_factories import household_of
+
+    return household_of(user)
+
+
+@pytest.fixture
 def signed_in(client, auth, user):
     """A client signed in as `user`."""
     response = auth.login(user.email)

@@ -14,7 +14,7 @@ from finora.extensions import db
 from finora.models import Account
 from finora.services.account_archive import ArchiveNeedsConfirmationError, archive_account
 from finora.services.household_forecast import household_forecast
-from tests.ledger_factories import household_of, make_account, make_entry, reload
+from tests.ledger_factories import make_account, make_entry, reload
 from tests.planning_factories import make_rule
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)  # the households' today is 2026-03-15
@@ -24,11 +24,6 @@ NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)  # the households' today is 2026-03-
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def household(user):
-    return household_of(user)
 
 
 def text(html: str) -> str:

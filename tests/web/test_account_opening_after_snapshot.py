@@ -18,7 +18,6 @@ from finora.services.accounts import AccountData, account_balances, update_accou
 from finora.services.snapshots import set_balance
 from tests.ledger_factories import (
     field_error,
-    household_of,
     input_value,
     make_account,
     reload,
@@ -37,11 +36,6 @@ REFUSED = (
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def household(user):
-    return household_of(user)
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from finora.services.accounts import account_balances
 from finora.services.snapshots import set_balance
 from tests.ledger_factories import (
     checking_account,
-    household_of,
     make_account,
     make_entry,
     make_transfer,
@@ -32,11 +31,6 @@ MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def household(user):
-    return household_of(user)
 
 
 @pytest.fixture

@@ -46,11 +46,6 @@ def frozen_time():
         yield traveller
 
 
-@pytest.fixture
-def household(user):
-    return household_of(user)
-
-
 def account_form(**overrides) -> dict:
     data = {
         "name": "Savings box",

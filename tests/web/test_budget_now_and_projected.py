@@ -14,7 +14,7 @@ import time_machine
 
 from finora.extensions import db
 from finora.services.budgets import BudgetData, create_budget
-from tests.ledger_factories import category, household_of, make_entry
+from tests.ledger_factories import category, make_entry
 from tests.planning_factories import make_rule
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)  # the households' today is 2026-03-15
@@ -24,11 +24,6 @@ NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)  # the households' today is 2026-03-
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def household(user):
-    return household_of(user)
 
 
 @pytest.fixture

@@ -41,11 +41,6 @@ def frozen_time():
         yield traveller
 
 
-@pytest.fixture
-def household(user):
-    return household_of(user)
-
-
 def make_budget(household, code="expense.food", amount="100", period="monthly") -> Budget:
     budget = create_budget(
         db.session, household, BudgetData(category(household, code).id, period, Decimal(amount))

@@ -33,11 +33,6 @@ def frozen_time():
         yield traveller
 
 
-@pytest.fixture
-def household(user):
-    return household_of(user)
-
-
 def caption(page: str) -> str:
     return re.search(r"<caption>(.*?)</caption>", page, re.S).group(1).strip()
 

@@ -36,11 +36,6 @@ def frozen_time():
         yield traveller
 
 
-@pytest.fixture
-def household(user):
-    return household_of(user)
-
-
 def names_the_range(message: str | None) -> bool:
     return message is not None and all(day[:4] in message for day in RANGE) and "years" in message
 

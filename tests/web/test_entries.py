@@ -21,7 +21,6 @@ from tests.ledger_factories import (
     entry_row,
     field_error,
     field_tag,
-    household_of,
     input_value,
     make_account,
     make_entry,
@@ -40,11 +39,6 @@ TODAY = date(2026, 3, 15)
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def household(user):
-    return household_of(user)
 
 
 def entry_form(household, **overrides) -> dict:

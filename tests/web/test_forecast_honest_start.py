@@ -13,8 +13,7 @@ import pytest
 import time_machine
 
 from finora.extensions import db
-from finora.models import Household
-from tests.ledger_factories import checking_account, household_of, make_account
+from tests.ledger_factories import checking_account, make_account
 from tests.members_factories import add_member
 from tests.planning_factories import make_rule
 
@@ -25,11 +24,6 @@ NOW = datetime(2026, 1, 15, 15, tzinfo=UTC)  # the household's today is 2026-01-
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def household(user) -> Household:
-    return household_of(user)
 
 
 def set_balance(household, amount: str) -> None:

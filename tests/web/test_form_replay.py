@@ -46,11 +46,6 @@ def frozen_time():
         yield traveller
 
 
-@pytest.fixture
-def household(user):
-    return household_of(user)
-
-
 def _count(model) -> int:
     db.session.rollback()  # a fresh snapshot (MariaDB's repeatable read keeps the old one)
     return db.session.scalar(select(func.count()).select_from(model))

@@ -22,7 +22,7 @@ from finora.services.goals import (
     create_goal,
     goal_progress,
 )
-from tests.ledger_factories import field_error, household_of, input_value
+from tests.ledger_factories import field_error, input_value
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)  # the households' today is 2026-03-15
 D = Decimal
@@ -32,11 +32,6 @@ D = Decimal
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def household(user):
-    return household_of(user)
 
 
 def make_goal(household, target="1000", target_date=None, contributions=()):

@@ -39,11 +39,6 @@ def frozen_time():
         yield traveller
 
 
-@pytest.fixture
-def household(user):
-    return household_of(user)
-
-
 def make_goal(
     household,
     *,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Account, Category
-from tests.ledger_factories import checking_account, field_error, household_of, input_value
+from tests.ledger_factories import checking_account, field_error, input_value
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
 HUGE = [2**31, 2**63, 10**30]
@@ -22,11 +22,6 @@ HUGE = [2**31, 2**63, 10**30]
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def household(user):
-    return household_of(user)
 
 
 URLS = [

@@ -42,11 +42,6 @@ def frozen_time():
         yield traveller
 
 
-@pytest.fixture
-def household(user):
-    return household_of(user)
-
-
 def rule_form(household, **overrides) -> dict:
     """A valid rule as the browser posts it; an override of None leaves the field out."""
     data = {

@@ -27,11 +27,6 @@ def frozen_time():
         yield traveller
 
 
-@pytest.fixture
-def household(user):
-    return household_of(user)
-
-
 def upload(client, content: bytes, filename: str = "rules.csv"):
     return client.post(
         "/rules/import",

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from finora.models import RecurringRule
-from tests.ledger_factories import field_error, field_tag, household_of, input_value, reload
+from tests.ledger_factories import field_error, field_tag, input_value, reload
 from tests.planning_factories import make_rule
 
 NOW = datetime(2026, 1, 15, 15, tzinfo=UTC)  # the households' today is 2026-01-15
@@ -19,11 +19,6 @@ NOW = datetime(2026, 1, 15, 15, tzinfo=UTC)  # the households' today is 2026-01-
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def household(user):
-    return household_of(user)
 
 
 def test_pausing_until_a_past_date_is_refused_beside_the_field(signed_in, household):

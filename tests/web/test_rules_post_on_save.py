@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from finora.extensions import db
 from finora.models import Entry
 from finora.services.posting import POST_CAP, post_due_occurrences
-from tests.ledger_factories import household_of
 from tests.planning_factories import make_rule
 from tests.web.test_rules import card, entries_of, rule_form, rules_of, text
 
@@ -25,11 +24,6 @@ NOW = datetime(2026, 1, 15, 15, tzinfo=UTC)  # the households' today is 2026-01-
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def household(user):
-    return household_of(user)
 
 
 def entry_count(household) -> int:

@@ -15,7 +15,7 @@ from finora.extensions import db
 from finora.models import BalanceSnapshot
 from finora.services.accounts import account_balances
 from finora.services.snapshots import set_balance
-from tests.ledger_factories import field_error, household_of, input_value, make_account
+from tests.ledger_factories import field_error, input_value, make_account
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
 
@@ -24,11 +24,6 @@ NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def household(user):
-    return household_of(user)
 
 
 @pytest.fixture

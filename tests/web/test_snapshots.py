@@ -35,11 +35,6 @@ def frozen_time():
 
 
 @pytest.fixture
-def household(user):
-    return household_of(user)
-
-
-@pytest.fixture
 def wallet(household):
     """Opened on 1 Jan with 100.00; 30.00 paid on 5 Mar, 20.00 paid on 12 Mar."""
     account = make_account(household, name="Wallet", kind="cash", opening_balance="100")

@@ -35,11 +35,6 @@ def frozen_time():
         yield traveller
 
 
-@pytest.fixture
-def household(user):
-    return household_of(user)
-
-
 def transfer_ids(page: str) -> list[int]:
     return [int(found) for found in re.findall(r'data-transfer-id="(\d+)"', page)]
 
