@@ -52,8 +52,11 @@ migrate: install
 	$(FLASK) db upgrade
 	$(FLASK) finora bootstrap
 
+# Style and mistakes (ruff), then the import contract in .importlinter: which layer may
+# import which (docs/architecture.md, "Layers").
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # The whole suite on SQLite, PostgreSQL and MariaDB at the same time (each run in its own
 # database; each pass's output is printed whole when it ends).

@@ -13,12 +13,13 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from finora.cli_forecast import forecast_command
 from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Household, Membership, User
 from finora.models.user import LOCALES
-from finora.services.registration import (
+from finora.services.people.registration import (
     DEFAULT_CURRENCY,
     DEFAULT_TIMEZONE,
     SignupData,
@@ -81,7 +82,7 @@ DEMO_HOUSEHOLD = {"pt": "Família Demo", "en": "Demo household", "es": "Hogar de
               help="Last day of the history, YYYY-MM-DD (default: the household's today).")
 def seed_command(email, name, household_name, locale, currency, years, target, rng_seed, end) -> None:
     """Fill a household with realistic demo data (accounts, entries, transfers)."""
-    from finora.services.seed import refresh_statistics, seed_household
+    from finora.services.system.seed import refresh_statistics, seed_household
 
     password = None
     try:
@@ -153,6 +154,7 @@ def _household_of(user: User) -> Household:
 
 jobs_cli = AppGroup("jobs", help="Scheduled jobs (for deployments that prefer cron).")
 finora_cli.add_command(jobs_cli)
+finora_cli.add_command(forecast_command)
 
 
 @jobs_cli.command("run")
@@ -162,7 +164,7 @@ def jobs_run_command(force: bool) -> None:
     Prints each job's result and each household whose part of a run failed; exits with 1
     when anything failed, so cron or a monitor notices."""
     from finora.jobs import process_id, run_due_jobs
-    from finora.services.job_status import job_statuses
+    from finora.services.system.job_status import job_statuses
 
     runs = run_due_jobs(db.session, f"cli:{process_id()}", force=force)
     if not runs:
@@ -183,4 +185,3 @@ def jobs_run_command(force: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(finora_cli)
-from finora import cli_forecast  # noqa: E402, F401  (registers flask finora forecast)

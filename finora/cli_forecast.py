@@ -6,8 +6,7 @@ import json
 
 import click
 
-from finora.cli import finora_cli
-from finora.dates import BusinessCalendar, supported_countries
+from finora.business_days import BusinessCalendar, supported_countries
 from finora.forecast.projection import DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS
 from finora.forecast.report import forecast_report
 from finora.forecast.rules_json import RulesError, load_rules, parse_amount, parse_date
@@ -46,7 +45,7 @@ def _country(ctx, param, value: str | None):
     return code
 
 
-@finora_cli.command("forecast", cls=_OneLineCommand)
+@click.command("forecast", cls=_OneLineCommand)
 @click.option("--input", "source", type=click.File("r", encoding="utf-8"), required=True,
               help="RULES.json (a list of rules), or - for standard input.")
 @click.option("--today", required=True, callback=_today, help="First day, YYYY-MM-DD.")

@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import JobRun, SchedulerLease
-from finora.services.audit_trail import purge_audit_events
-from finora.services.form_tokens import purge_used_form_tokens
-from finora.services.posting import households_to_post, post_household
-from finora.services.signup_verification import purge_unconfirmed_sign_ups
-from finora.services.user_sessions import purge_old_sessions
+from finora.services.people.signup_verification import purge_unconfirmed_sign_ups
+from finora.services.people.user_sessions import purge_old_sessions
+from finora.services.planning.posting import households_to_post, post_household
+from finora.services.system.audit_trail import purge_audit_events
+from finora.services.system.form_tokens import purge_used_form_tokens
 
 log = logging.getLogger("finora.jobs")
 

@@ -55,7 +55,7 @@ def make_app(database_url: str, tmp_path, **overrides):
 def _hash_each_password_once():
     """scrypt is slow on purpose; the suite hashes the same few passwords hundreds of times.
     Signing in still verifies against a real scrypt hash."""
-    import finora.services.registration as registration
+    import finora.services.people.registration as registration
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(

@@ -6,7 +6,7 @@ import itertools
 
 from finora.extensions import db
 from finora.models import User
-from finora.services.registration import SignupData, register_user
+from finora.services.people.registration import SignupData, register_user
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from finora.extensions import db
 from finora.models import Account, Category, Entry, Household, Transfer, User
-from finora.services.accounts import AccountData, create_account, set_account_archived
-from finora.services.entries import EntryData, create_entry
-from finora.services.transfers import TransferData, create_transfer
+from finora.services.ledger.accounts import AccountData, create_account, set_account_archived
+from finora.services.ledger.entries import EntryData, create_entry
+from finora.services.ledger.transfers import TransferData, create_transfer
 
 _counter = itertools.count(1)
 

@@ -20,7 +20,7 @@ from finora.models import (
     Membership,
     User,
 )
-from finora.services import registration
+from finora.services.people import registration
 from tests.factories import PASSWORD
 from tests.ledger_factories import (
     category,

@@ -30,7 +30,7 @@ def main(url: str, mode: str, arg: str) -> None:
         _wait_for_a_successful_run(app, timeout=float(arg))
         app.extensions["finora_scheduler"].shutdown(wait=True)
         return
-    from finora.services.posting import post_due_occurrences
+    from finora.services.planning.posting import post_due_occurrences
 
     app = create_app(overrides)
     start = Path(arg)

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from finora.extensions import db
 from finora.models import Account, Category, Household, RecurringRule
-from finora.services.catalogue import create_category, rename_category
-from finora.services.rules import RuleData, create_rule, hold_rule
-from finora.services.rules_csv_format import Vocabulary
-from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
-from finora.web.rules.forms import FREQUENCIES, POLICIES
+from finora.services.ledger.catalogue import create_category, rename_category
+from finora.services.planning.rules import RuleData, create_rule, hold_rule
+from finora.services.planning.rules_csv_format import Vocabulary
+from finora.web.labels import ENTRY_KINDS, FREQUENCIES, PAYMENT_METHODS
+from finora.web.rules.forms import POLICIES
 from tests.ledger_factories import category, checking_account, make_account
 
 WORDS = Vocabulary(

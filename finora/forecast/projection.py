@@ -21,7 +21,7 @@ from itertools import chain
 from operator import attrgetter
 
 from finora.amounts import ZERO
-from finora.dates import BusinessCalendar
+from finora.business_days import BusinessCalendar
 from finora.forecast.recurrence import RuleSpec, Window
 
 KINDS = ("income", "expense")

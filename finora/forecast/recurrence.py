@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from finora.dates import POLICIES, BusinessCalendar
+from finora.business_days import POLICIES, BusinessCalendar
 
 FREQUENCIES = ("once", "daily", "weekly", "biweekly", "monthly", "quarterly", "yearly")
 # Fixed-length steps in days, and calendar steps in months.

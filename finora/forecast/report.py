@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from finora.amounts import CENT
-from finora.dates import BusinessCalendar
+from finora.business_days import BusinessCalendar
 from finora.forecast.projection import Forecast, ForecastInput, ForecastRule, project
 from finora.forecast.risk import HORIZON_DAYS, RiskScore, cash_risk
 

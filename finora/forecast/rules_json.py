@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from finora.amounts import CENT, MAX_AMOUNT
-from finora.dates import POLICIES, BusinessCalendar
+from finora.business_days import POLICIES, BusinessCalendar
 from finora.forecast.projection import KINDS, ForecastRule
 from finora.forecast.recurrence import FREQUENCIES, RuleSpec, nominal_dates_between
 

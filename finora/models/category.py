@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finora.models.base import Base, UTCDateTime, utcnow
+from finora.models.category_defaults import default_label
 
 KINDS = ("income", "expense")
 
@@ -41,8 +42,6 @@ class Category(Base):
         """The household's own name, else the seeded name in the current language."""
         if self.name:
             return self.name
-        from finora.services.catalogue import default_label
-
         return default_label(self.code)
 
     def __repr__(self) -> str:

@@ -14,7 +14,7 @@ class UsedFormToken(Base):
     """The random part of a form token, stored by the submission that used it.
 
     The unique key is what refuses a double click or a replay, also when both arrive at
-    the same moment in two processes (finora.services.form_tokens)."""
+    the same moment in two processes (finora.services.system.form_tokens)."""
 
     __tablename__ = "used_form_tokens"
 

@@ -114,7 +114,7 @@ class SignInFailure(Base):
     """Failed password checks of one account from one source address, and that pair's lock.
 
     Locking the pair rather than the account means a stranger guessing from one place cannot
-    lock the owner out where the owner signs in from (finora.services.auth)."""
+    lock the owner out where the owner signs in from (finora.services.people.auth)."""
 
     __tablename__ = "sign_in_failures"
     # The unique key also serves "this user's rows" and the foreign key's index.

@@ -42,7 +42,7 @@ class User(UserMixin, Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    # Lockout (finora.services.auth): wrong passwords and codes since the last sign-in from
+    # Lockout (finora.services.people.auth): wrong passwords and codes since the last sign-in from
     # every source together; wrong second-factor codes since then; the end of the lock of
     # the whole account, which only wrong codes (someone who has the password) can set.
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")

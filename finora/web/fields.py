@@ -15,8 +15,8 @@ from wtforms.fields.choices import SelectChoice
 
 from finora.dates import date_window, in_window, window_message
 from finora.money import MoneyError, format_amount_input, parse_amount
-from finora.services.currencies import COMMON_CURRENCIES, current_currencies
-from finora.services.time_zones import zones_by_country
+from finora.services.system.currencies import COMMON_CURRENCIES, current_currencies
+from finora.services.system.time_zones import zones_by_country
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.converters import parse_int

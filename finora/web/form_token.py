@@ -1,4 +1,4 @@
-"""The hidden form-token field of create and edit forms (finora.services.form_tokens)."""
+"""The hidden form-token field of create and edit forms (finora.services.system.form_tokens)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from finora.extensions import db
-from finora.services.form_tokens import (
+from finora.services.system.form_tokens import (
     FormTokenError,
     check_form_token,
     consume_form_token,

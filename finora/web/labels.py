@@ -42,3 +42,14 @@ STATUS_FILTERS = {
     "pending": _l("Pending"),
     "overdue": _l("Overdue / not received"),
 }
+
+# How often a recurring rule repeats (the rule form, the entry form's "repeat", the rules CSV).
+FREQUENCIES = {
+    "once": _l("Once"),
+    "daily": _l("Daily"),
+    "weekly": _l("Weekly"),
+    "biweekly": _l("Every two weeks"),
+    "monthly": _l("Monthly"),
+    "quarterly": _l("Quarterly"),
+    "yearly": _l("Yearly"),
+}

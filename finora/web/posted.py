@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash
 
 from finora.i18n import date_filter
-from finora.services.posting import PostedNow
+from finora.services.planning.posting import PostedNow
 from finora.translation import gettext as _
 from finora.translation import ngettext
 

@@ -21,7 +21,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from finora.dates import BusinessCalendar
+from finora.business_days import BusinessCalendar
 from finora.forecast.projection import (
     ForecastInput,
     ForecastRule,

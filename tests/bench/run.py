@@ -38,10 +38,10 @@ from finora.extensions import db
 from finora.forecast.recurrence import nth_month_date
 from finora.heap import settle_heap_when_serving
 from finora.models import Account, Category, Entry, RecurringRule, Skip
-from finora.services.periods import month_bounds, shift_month
-from finora.services.registration import SignupData, register_user
-from finora.services.seed import refresh_statistics, seed_household
-from finora.services.transaction_list import ENTRY, Cursor
+from finora.services.ledger.transaction_list import ENTRY, Cursor
+from finora.services.people.registration import SignupData, register_user
+from finora.services.planning.periods import month_bounds, shift_month
+from finora.services.system.seed import refresh_statistics, seed_household
 from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
 
 BIG_ENTRIES = 100_000

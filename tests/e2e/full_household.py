@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from finora.extensions import db
 from finora.models import User
-from finora.services.budgets import BudgetData, create_budget
-from finora.services.catalogue import create_category
-from finora.services.goals import ContributionData, GoalData, add_contribution, create_goal
+from finora.services.ledger.catalogue import create_category
+from finora.services.planning.budgets import BudgetData, create_budget
+from finora.services.planning.goals import ContributionData, GoalData, add_contribution, create_goal
 from tests.e2e.ledger_helpers import today_in_sao_paulo
 from tests.factories import create_user
 from tests.ledger_factories import (

@@ -51,7 +51,7 @@ def catalogue_labels(app_factory) -> dict[str, dict[str, str]]:
     """
     from flask_babel import force_locale
 
-    from finora.services.catalogue import default_label
+    from finora.services.ledger.catalogue import default_label
 
     application = app_factory()
     labels: dict[str, dict[str, str]] = {}

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from finora.extensions import db
 from finora.models import Account
-from finora.services.snapshots import set_balance
+from finora.services.ledger.snapshots import set_balance
 from tests.e2e.conftest import PHONE
 from tests.e2e.full_household import BIG, EMAIL, LONG_ACCOUNT, UNBROKEN, create_full_household
 from tests.e2e.ledger_helpers import settle, today_in_sao_paulo

@@ -11,31 +11,31 @@ from sqlalchemy import func, select
 from finora.extensions import db
 from finora.jobs import run_job
 from finora.models import AuditEvent, JobRun
-from finora.services import audit
-from finora.services.accounts import (
+from finora.services.ledger.accounts import (
     AccountData,
     create_account,
     set_account_archived,
     update_account,
 )
-from finora.services.audit_trail import household_events, purge_audit_events, user_events
-from finora.services.budgets import BudgetData, create_budget, delete_budget, update_budget
-from finora.services.entries import (
+from finora.services.ledger.entries import (
     EntryData,
     create_entry,
     delete_entry,
     set_entry_paid,
     update_entry,
 )
-from finora.services.goals import GoalData, create_goal, delete_goal, update_goal
-from finora.services.rules import RuleData, create_rule, delete_rule, update_rule
-from finora.services.settings import AUDIT_RETENTION_KEY, set_setting
-from finora.services.transfers import (
+from finora.services.ledger.transfers import (
     TransferData,
     create_transfer,
     delete_transfer,
     update_transfer,
 )
+from finora.services.planning.budgets import BudgetData, create_budget, delete_budget, update_budget
+from finora.services.planning.goals import GoalData, create_goal, delete_goal, update_goal
+from finora.services.planning.rules import RuleData, create_rule, delete_rule, update_rule
+from finora.services.system import audit
+from finora.services.system.audit_trail import household_events, purge_audit_events, user_events
+from finora.services.system.settings import AUDIT_RETENTION_KEY, set_setting
 from tests.factories import create_user
 from tests.ledger_factories import category, checking_account, household_of, make_account
 
@@ -125,7 +125,7 @@ def household_of_obj(obj):
 
 
 def _entry_of(entry):
-    from finora.services.entries import entry_data
+    from finora.services.ledger.entries import entry_data
 
     return entry_data(entry)
 
@@ -173,7 +173,7 @@ def test_a_refused_change_records_nothing(app):
     home = household_of(owner)
     make_account(home, name="Wallet", kind="cash")
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
-    from finora.services.accounts import DuplicateAccountError
+    from finora.services.ledger.accounts import DuplicateAccountError
 
     with pytest.raises(DuplicateAccountError):
         create_account(db.session, home, _account(home, name="wallet"))

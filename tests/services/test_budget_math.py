@@ -10,7 +10,7 @@ import time_machine
 
 from finora.extensions import db
 from finora.models import RecurringRule
-from finora.services.budgets import (
+from finora.services.planning.budgets import (
     BudgetData,
     budget_statuses,
     budget_usage,

@@ -47,9 +47,9 @@ def backlog(tmp_path):
 
 
 def _expected(household) -> int:
-    from finora.dates import BusinessCalendar
+    from finora.business_days import BusinessCalendar
     from finora.models import RecurringRule
-    from finora.services.posting import due_occurrences
+    from finora.services.planning.posting import due_occurrences
 
     on = today(household)
     rules = db.session.scalars(select(RecurringRule)).unique()

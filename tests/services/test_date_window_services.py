@@ -10,12 +10,12 @@ import pytest
 
 from finora.errors import FieldError
 from finora.extensions import db
-from finora.services.accounts import AccountData, create_account
-from finora.services.entries import EntryData, create_entry
-from finora.services.goals import ContributionData, GoalData, add_contribution, create_goal
-from finora.services.rules import RuleData, create_rule, end_rule, hold_rule
-from finora.services.snapshots import set_balance
-from finora.services.transfers import TransferData, create_transfer
+from finora.services.ledger.accounts import AccountData, create_account
+from finora.services.ledger.entries import EntryData, create_entry
+from finora.services.ledger.snapshots import set_balance
+from finora.services.ledger.transfers import TransferData, create_transfer
+from finora.services.planning.goals import ContributionData, GoalData, add_contribution, create_goal
+from finora.services.planning.rules import RuleData, create_rule, end_rule, hold_rule
 from tests.factories import create_user
 from tests.ledger_factories import category, checking_account, household_of, make_account
 from tests.planning_factories import make_rule

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from finora.extensions import db
 from finora.models import Entry
-from finora.services.household_forecast import household_forecast, upcoming_rows
-from finora.services.posting import post_due_occurrences
-from finora.services.rules import calendar_of
-from finora.services.skips import restore_occurrence, skip_occurrence
+from finora.services.planning.household_forecast import household_forecast, upcoming_rows
+from finora.services.planning.posting import post_due_occurrences
+from finora.services.planning.rules import calendar_of
+from finora.services.planning.skips import restore_occurrence, skip_occurrence
 from tests.ledger_factories import checking_account, household_of, make_account, make_entry
 from tests.planning_factories import make_rule
 

@@ -17,11 +17,12 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from finora.dates import BusinessCalendar, today
+from finora.business_days import BusinessCalendar
+from finora.dates import today
 from finora.extensions import db
 from finora.jobs import run_due_jobs
 from finora.models import Entry, Household, JobRun, RecurringRule
-from finora.services.posting import due_occurrences
+from finora.services.planning.posting import due_occurrences
 from tests.conftest import SERVER, make_app
 from tests.dbutil import create_test_database, drop_test_database
 from tests.factories import create_user

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from finora.extensions import db
 from finora.models import AuditEvent, Membership
-from finora.services import members
+from finora.services.people import members
 from finora.web.household import members as member_views
 from tests.concurrency import at_once
 from tests.conftest import SERVER

@@ -11,16 +11,16 @@ from sqlalchemy import select
 
 from finora.extensions import db
 from finora.models import Account, Category, Household
-from finora.services.accounts import (
+from finora.services.ledger.accounts import (
     AccountData,
     account_balances,
     consolidated_balance,
     create_account,
 )
-from finora.services.entries import EntryData, create_entry
-from finora.services.month_summary import category_totals, daily_net, month_metrics
-from finora.services.transfers import TransferData, create_transfer
-from finora.services.year_summary import year_summary
+from finora.services.ledger.entries import EntryData, create_entry
+from finora.services.ledger.month_summary import category_totals, daily_net, month_metrics
+from finora.services.ledger.transfers import TransferData, create_transfer
+from finora.services.ledger.year_summary import year_summary
 from tests.factories import create_user
 
 TODAY = date(2026, 3, 15)

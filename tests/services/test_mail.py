@@ -9,14 +9,14 @@ import pytest
 from config import ConfigError, load_config
 from finora.crypto import decrypt_secret
 from finora.extensions import db
-from finora.services.mail import (
+from finora.services.system.mail import (
     MailDeliveryError,
     mail_configured,
     send_mail,
     smtp_settings,
     store_smtp_settings,
 )
-from finora.services.settings import get_setting
+from finora.services.system.settings import get_setting
 
 
 @pytest.fixture

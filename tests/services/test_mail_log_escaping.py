@@ -7,7 +7,7 @@ import logging
 import re
 
 from finora.logs import SafeFormatter, one_line
-from finora.services.mail import send_mail
+from finora.services.system.mail import send_mail
 
 FORGED = "2026-12-04 20:00:00,000 INFO [-] finora.auth: admin@example.com signed in"
 # A record of the file log: "<date> <time> <LEVEL> [<request id>] <logger>: ..."

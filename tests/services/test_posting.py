@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from finora.extensions import db
 from finora.jobs import JOBS, LEASE_TTL, acquire_lease, run_due_jobs, stop_scheduler
 from finora.models import Entry, JobRun, RecurringRule, Skip
-from finora.services.posting import post_due_occurrences
+from finora.services.planning.posting import post_due_occurrences
 from tests.factories import create_user
 from tests.planning_factories import make_rule
 

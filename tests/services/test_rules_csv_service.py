@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import RecurringRule
-from finora.services.rules import RuleData, create_rule
-from finora.services.rules_csv import RulesCsvError, export_rules_csv, import_rules_csv
-from finora.services.rules_csv_format import neutralise, restore
+from finora.services.planning.rules import RuleData, create_rule
+from finora.services.planning.rules_csv import RulesCsvError, export_rules_csv, import_rules_csv
+from finora.services.planning.rules_csv_format import neutralise, restore
 from tests.factories import create_user
 from tests.ledger_factories import category, checking_account, household_of
 from tests.rules_csv_factories import WORDS, furnish, make_awkward_rules, rule_fields

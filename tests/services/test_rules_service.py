@@ -10,12 +10,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from finora.dates import BusinessCalendar
+from finora.business_days import BusinessCalendar
 from finora.errors import FieldError
 from finora.extensions import db
 from finora.models import Entry, RecurringRule
-from finora.services.posting import post_due_occurrences
-from finora.services.rules import (
+from finora.services.planning.posting import post_due_occurrences
+from finora.services.planning.rules import (
     RuleData,
     create_rule,
     create_rule_from_entry,
@@ -189,7 +189,7 @@ def test_another_households_account_or_category_is_refused(home):
 def test_an_archived_account_is_refused_for_new_rules_but_kept_on_old_ones(home):
     old = make_account(home, name="Old bank")
     rule = make(home, account_id=old.id)
-    from finora.services.accounts import set_account_archived
+    from finora.services.ledger.accounts import set_account_archived
 
     set_account_archived(db.session, old, True)
     db.session.commit()

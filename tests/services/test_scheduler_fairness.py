@@ -16,7 +16,7 @@ import finora.jobs as jobs
 from finora.extensions import db
 from finora.jobs import LEASE_NAME, LEASE_TTL, acquire_lease, run_due_jobs, run_job
 from finora.models import Entry, JobRun, SchedulerLease
-from finora.services.posting import POST_CAP
+from finora.services.planning.posting import POST_CAP
 from tests.factories import create_user
 from tests.planning_factories import make_rule
 
@@ -88,8 +88,8 @@ def test_each_household_gets_its_share_of_every_run(app, first, second):
 
 def test_a_backlog_is_expanded_a_stretch_at_a_time(first):
     """A daily rule from 1900 costs one share of dates per run, not 46,000 of them."""
-    from finora.dates import BusinessCalendar
-    from finora.services.posting import due_occurrences
+    from finora.business_days import BusinessCalendar
+    from finora.services.planning.posting import due_occurrences
 
     rule = make_rule(first, name="Old", frequency="daily", anchor_date=date(1900, 1, 1),
                      business_day_policy="next")

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from finora.extensions import db
 from finora.models import AuditEvent, User
 from finora.models.security import SignInFailure
-from finora.services.auth import record_failed_sign_in
+from finora.services.people.auth import record_failed_sign_in
 from tests.conftest import SERVER
 from tests.factories import create_user
 

@@ -12,9 +12,9 @@ from sqlalchemy import event, func, insert, select
 
 from finora.extensions import db
 from finora.models import BalanceSnapshot
-from finora.services.account_activity import account_activity
-from finora.services.accounts import account_balances
-from finora.services.snapshots import (
+from finora.services.ledger.account_activity import account_activity
+from finora.services.ledger.accounts import account_balances
+from finora.services.ledger.snapshots import (
     delete_snapshot,
     list_snapshots,
     reconcile,

@@ -12,8 +12,8 @@ from finora.crypto import decrypt_secret
 from finora.errors import FieldError
 from finora.extensions import db
 from finora.models.security import BackupCode
-from finora.services import totp
-from finora.services.backup_codes import remaining_backup_codes
+from finora.services.people import totp
+from finora.services.people.backup_codes import remaining_backup_codes
 from tests.factories import PASSWORD, create_user
 
 # 15 seconds into a 30-second step an hour ago: the real clock is always later.

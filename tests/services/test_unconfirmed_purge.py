@@ -15,8 +15,8 @@ from finora.extensions import db
 from finora.jobs import run_due_jobs
 from finora.models import AuditEvent, Household, Membership, User
 from finora.models.security import EmailVerification
-from finora.services.audit_trail import action_label
-from finora.services.signup_verification import purge_unconfirmed_sign_ups
+from finora.services.people.signup_verification import purge_unconfirmed_sign_ups
+from finora.services.system.audit_trail import action_label
 from tests.factories import create_user
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from finora.extensions import db
 from finora.models import UserSession
-from finora.services.user_sessions import purge_old_sessions
+from finora.services.people.user_sessions import purge_old_sessions
 
 NOW = datetime(2026, 9, 1, 12, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from finora.dates import BusinessCalendar
+from finora.business_days import BusinessCalendar
 
 
 def d(text: str) -> date:

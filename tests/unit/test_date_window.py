@@ -10,11 +10,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from finora.dates import BusinessCalendar, add_days, check_date, date_window, in_window
+from finora.business_days import BusinessCalendar, add_days
+from finora.dates import check_date, date_window, in_window
 from finora.errors import FieldError
 from finora.forecast.projection import ForecastInput, ForecastRule, project
 from finora.forecast.recurrence import FREQUENCIES, RuleSpec, Window, occurrences
-from finora.services.rules import next_occurrences
+from finora.services.planning.rules import next_occurrences
 
 CALENDARS = (BusinessCalendar(), BusinessCalendar("BR"), BusinessCalendar("US"))
 POLICIES = ("none", "next", "previous")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from finora.services.device_labels import device_label
+from finora.services.people.device_labels import device_label
 
 AGENTS = [
     ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox on Linux"),

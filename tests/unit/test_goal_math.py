@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from finora.services.goals import add_months, goal_progress
+from finora.services.planning.goals import add_months, goal_progress
 
 D = Decimal
 TODAY = date(2026, 3, 15)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from finora.services.passwords import hash_password, password_problem, verify_password
+from finora.services.people.passwords import hash_password, password_problem, verify_password
 
 
 @pytest.mark.parametrize(

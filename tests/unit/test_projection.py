@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finora.dates import BusinessCalendar
+from finora.business_days import BusinessCalendar
 from finora.forecast.projection import (
     MAX_HORIZON_DAYS,
     Forecast,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finora.dates import POLICIES, BusinessCalendar
+from finora.business_days import POLICIES, BusinessCalendar
 from finora.forecast.recurrence import (
     FREQUENCIES,
     Occurrence,

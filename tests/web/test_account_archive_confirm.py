@@ -12,8 +12,8 @@ import time_machine
 
 from finora.extensions import db
 from finora.models import Account
-from finora.services.account_archive import ArchiveNeedsConfirmationError, archive_account
-from finora.services.household_forecast import household_forecast
+from finora.services.ledger.account_archive import ArchiveNeedsConfirmationError, archive_account
+from finora.services.planning.household_forecast import household_forecast
 from tests.ledger_factories import make_account, make_entry, reload
 from tests.planning_factories import make_rule
 

@@ -14,8 +14,8 @@ from flask_babel import force_locale
 from finora.errors import FieldError
 from finora.extensions import db
 from finora.models import Account
-from finora.services.accounts import AccountData, account_balances, update_account
-from finora.services.snapshots import set_balance
+from finora.services.ledger.accounts import AccountData, account_balances, update_account
+from finora.services.ledger.snapshots import set_balance
 from tests.ledger_factories import (
     field_error,
     input_value,

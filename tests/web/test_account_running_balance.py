@@ -12,9 +12,9 @@ import pytest
 import time_machine
 
 from finora.extensions import db
-from finora.services.account_activity import BEFORE_OPENING, LATER, UNPAID, account_activity
-from finora.services.accounts import account_balances
-from finora.services.snapshots import set_balance
+from finora.services.ledger.account_activity import BEFORE_OPENING, LATER, UNPAID, account_activity
+from finora.services.ledger.accounts import account_balances
+from finora.services.ledger.snapshots import set_balance
 from tests.ledger_factories import (
     checking_account,
     make_account,

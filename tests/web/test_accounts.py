@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Account, Entry
-from finora.services.accounts import account_balances
+from finora.services.ledger.accounts import account_balances
 from tests.dbutil import server_url_from_env
 from tests.ledger_factories import (
     checking_account,

@@ -11,11 +11,11 @@ from flask_babel import force_locale
 from finora.extensions import db
 from finora.jobs import JOBS
 from finora.models import AuditEvent
-from finora.services import audit
-from finora.services.activity_rows import event_rows
-from finora.services.invitations import invite
-from finora.services.job_status import job_label
-from finora.services.members import change_role
+from finora.services.people.invitations import invite
+from finora.services.people.members import change_role
+from finora.services.system import audit
+from finora.services.system.activity_rows import event_rows
+from finora.services.system.job_status import job_label
 from tests.ledger_factories import household_of
 from tests.members_factories import add_member, membership_of
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import AuditEvent
-from finora.services import audit
+from finora.services.system import audit
 from tests.factories import create_user
 from tests.ledger_factories import household_of, make_entry
 from tests.members_factories import add_member

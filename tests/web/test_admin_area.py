@@ -14,8 +14,8 @@ from finora.crypto import decrypt_secret
 from finora.extensions import db
 from finora.models import ApiToken, AuditEvent, Household, Membership, User
 from finora.models.security import UserSession
-from finora.services.registration import register_user
-from finora.services.settings import get_setting
+from finora.services.people.registration import register_user
+from finora.services.system.settings import get_setting
 from finora.version import __version__
 from tests.factories import PASSWORD, create_user, signup_data
 

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 
 from finora.extensions import db
-from finora.services.budgets import BudgetData, create_budget
+from finora.services.planning.budgets import BudgetData, create_budget
 from tests.ledger_factories import category, make_entry
 from tests.planning_factories import make_rule
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Budget, RecurringRule
-from finora.services.budgets import BudgetData, create_budget
-from finora.services.catalogue import set_category_archived
+from finora.services.ledger.catalogue import set_category_archived
+from finora.services.planning.budgets import BudgetData, create_budget
 from tests.factories import create_user
 from tests.ledger_factories import (
     category,

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Account, Category, Entry, Household
-from finora.services.catalogue import default_label
-from finora.services.entries import EntryData, create_entry, entry_data
+from finora.services.ledger.catalogue import default_label
+from finora.services.ledger.entries import EntryData, create_entry, entry_data
 from tests.factories import PASSWORD, create_user
 
 DUPLICATE = "There is already a category with this name here."

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 
 from finora.extensions import db
-from finora.services.month_summary import CategoryTotal
+from finora.services.ledger.month_summary import CategoryTotal
 from finora.web.dashboard.charts import category_donut, plain_text
 from tests.ledger_factories import category, household_of, make_entry
 

@@ -10,8 +10,8 @@ import unicodedata
 from datetime import date
 
 from finora.extensions import db
-from finora.services.currencies import COMMON_CURRENCIES, current_currencies
-from finora.services.time_zones import zones_by_country
+from finora.services.system.currencies import COMMON_CURRENCIES, current_currencies
+from finora.services.system.time_zones import zones_by_country
 from tests.ledger_factories import household_of
 from tests.web.test_signup import form
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Entry, RecurringRule
-from finora.services.rules_csv import RulesCsvError, import_rules_csv
+from finora.services.planning.rules_csv import RulesCsvError, import_rules_csv
 from tests.ledger_factories import (
     category,
     checking_account,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Entry
-from finora.services.catalogue import set_category_archived
+from finora.services.ledger.catalogue import set_category_archived
 from tests.ledger_factories import (
     category,
     checking_account,

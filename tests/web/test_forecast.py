@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Entry, RecurringRule, Skip
-from finora.services.posting import post_due_occurrences
+from finora.services.planning.posting import post_due_occurrences
 from tests.factories import create_user
 from tests.ledger_factories import category, checking_account, field_error, household_of
 from tests.planning_factories import make_rule

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from finora.extensions import db
 from finora.models import Account, AuditEvent
 from finora.models.account import ACCOUNT_KINDS
-from finora.services.accounts import AccountData, create_account, update_account
+from finora.services.ledger.accounts import AccountData, create_account, update_account
 from tests.factories import create_user
 from tests.ledger_factories import checking_account, household_of, make_account, reload
 from tests.members_factories import add_member

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Account, Entry, GoalContribution, RecurringRule, Transfer, UsedFormToken
-from finora.services import audit
-from finora.services.form_tokens import issue_form_token, purge_used_form_tokens
+from finora.services.system import audit
+from finora.services.system.form_tokens import issue_form_token, purge_used_form_tokens
 from finora.web.entries import views as entry_views
 from finora.web.transfers import views as transfer_views
 from tests.concurrency import at_once

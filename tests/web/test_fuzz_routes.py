@@ -277,7 +277,7 @@ def cheap_hashing(monkeypatch):
     looks for (a 500) does not depend on the hash's strength."""
     from werkzeug.security import generate_password_hash
 
-    import finora.services.passwords as passwords
+    import finora.services.people.passwords as passwords
 
     def cheap(password, method="scrypt", salt_length=16):
         return generate_password_hash(password, method="scrypt:1024:8:1", salt_length=salt_length)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from finora.errors import FieldError
 from finora.extensions import db
 from finora.models import GoalContribution
-from finora.services.goals import (
+from finora.services.planning.goals import (
     ContributionData,
     GoalData,
     add_contribution,

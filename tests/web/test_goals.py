@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Goal, GoalContribution
-from finora.services.goals import ContributionData, GoalData, add_contribution, create_goal
+from finora.services.planning.goals import ContributionData, GoalData, add_contribution, create_goal
 from tests.factories import create_user
 from tests.ledger_factories import (
     field_error,
@@ -288,7 +288,7 @@ def test_edit_a_goal(signed_in, household):
 def test_an_archived_linked_account_stays_on_the_goal(signed_in, household):
     old = make_account(household, name="Old bank")
     goal = make_goal(household, account=old)
-    from finora.services.accounts import set_account_archived
+    from finora.services.ledger.accounts import set_account_archived
 
     set_account_archived(db.session, old, True)
     db.session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from finora.extensions import db
 from finora.models import Entry
-from finora.services.posting import post_due_occurrences
+from finora.services.planning.posting import post_due_occurrences
 from tests.planning_factories import make_rule
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from finora.extensions import db
 from finora.models import AuditEvent, User
 from finora.models.security import SignInFailure
-from finora.services.auth import source_of
+from finora.services.people.auth import source_of
 from tests.factories import PASSWORD, create_user
 from tests.web.session_helpers import browser, is_signed_in, sign_in
 

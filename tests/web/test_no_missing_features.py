@@ -13,7 +13,7 @@ from finora.crypto import hash_token
 from finora.dates import now_utc
 from finora.extensions import db
 from finora.models.security import PasswordResetToken
-from finora.services.invitations import invite
+from finora.services.people.invitations import invite
 from tests.factories import PASSWORD, create_user
 from tests.ledger_factories import household_of
 

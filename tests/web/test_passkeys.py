@@ -415,7 +415,7 @@ def test_the_verify_endpoints_allow_ten_tries_a_minute(app_factory):
 
 
 def test_remove_all_passkeys_of_a_user(app, signed_in, with_passkey, user):
-    from finora.services.passkeys import remove_all_passkeys
+    from finora.services.people.passkeys import remove_all_passkeys
 
     register(signed_in, SoftAuthenticator(), name="Phone")
     other = create_user()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from finora.crypto import hash_token
 from finora.extensions import db
 from finora.models import ApiToken, AuditEvent, PasswordResetToken
-from finora.services.passwords import verify_password
+from finora.services.people.passwords import verify_password
 from tests.factories import PASSWORD, create_user
 from tests.web.session_helpers import actions, browser, is_signed_in, live_sessions, sign_in
 

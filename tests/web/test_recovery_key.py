@@ -14,9 +14,9 @@ from finora.crypto import hash_token
 from finora.extensions import db
 from finora.models import ApiToken, User
 from finora.models.security import RecoveryKeyDisplay
-from finora.services.passwords import verify_password
-from finora.services.recovery_key import normalise_key
-from finora.services.totp import begin_setup, confirm_setup
+from finora.services.people.passwords import verify_password
+from finora.services.people.recovery_key import normalise_key
+from finora.services.people.totp import begin_setup, confirm_setup
 from tests.factories import PASSWORD, create_user
 from tests.web.session_helpers import actions, browser, is_signed_in, live_sessions, sign_in
 

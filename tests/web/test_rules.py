@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Entry, RecurringRule
-from finora.services.posting import post_due_occurrences
+from finora.services.planning.posting import post_due_occurrences
 from tests.factories import create_user
 from tests.ledger_factories import (
     category,

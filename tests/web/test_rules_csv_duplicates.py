@@ -13,7 +13,7 @@ import pytest
 import time_machine
 
 from finora.extensions import db
-from finora.services.rules_csv import import_rules
+from finora.services.planning.rules_csv import import_rules
 from finora.web.rules.csv_views import _sign_upload
 from tests.factories import create_user
 from tests.ledger_factories import household_of, input_value, make_account

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Entry
-from finora.services.posting import POST_CAP, post_due_occurrences
+from finora.services.planning.posting import POST_CAP, post_due_occurrences
 from tests.planning_factories import make_rule
 from tests.web.test_rules import card, entries_of, rule_form, rules_of, text
 

@@ -1,5 +1,5 @@
 """A new what-if scenario starts on the household's primary account (the account new entries
-start on: finora.services.accounts.primary_account), not on the first account by name."""
+start on: finora.services.ledger.accounts.primary_account), not on the first account by name."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from finora.extensions import db
-from finora.services.accounts import primary_account
+from finora.services.ledger.accounts import primary_account
 from tests.ledger_factories import checking_account, household_of, make_account, selected_value
 
 NOW = datetime(2026, 1, 15, 15, tzinfo=UTC)

@@ -150,7 +150,7 @@ def test_closed_mode_still_lets_the_very_first_user_in(app_factory):
 
 
 def test_admin_setting_overrides_the_environment(app_factory):
-    from finora.services.settings import REGISTRATION_MODE_KEY, set_setting
+    from finora.services.system.settings import REGISTRATION_MODE_KEY, set_setting
 
     app = app_factory(REGISTRATION_MODE="open")
     with app.app_context():

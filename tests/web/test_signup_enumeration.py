@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import User
-from finora.services.settings import REGISTRATION_MODE_KEY, set_setting
+from finora.services.system.settings import REGISTRATION_MODE_KEY, set_setting
 from tests.factories import create_user
 
 KEY = re.compile(r"[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}")

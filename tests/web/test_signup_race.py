@@ -12,7 +12,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-import finora.services.registration as registration
+import finora.services.people.registration as registration
 from finora.extensions import db
 from finora.models import Household, User
 from tests.concurrency import at_once

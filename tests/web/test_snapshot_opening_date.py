@@ -13,8 +13,8 @@ from sqlalchemy import select
 from finora.errors import FieldError
 from finora.extensions import db
 from finora.models import BalanceSnapshot
-from finora.services.accounts import account_balances
-from finora.services.snapshots import set_balance
+from finora.services.ledger.accounts import account_balances
+from finora.services.ledger.snapshots import set_balance
 from tests.ledger_factories import field_error, input_value, make_account
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import BalanceSnapshot
-from finora.services.snapshots import set_balance
+from finora.services.ledger.snapshots import set_balance
 from tests.factories import create_user
 from tests.ledger_factories import (
     field_error,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Account, Category, Entry, Transfer
-from finora.services.catalogue import set_category_archived
+from finora.services.ledger.catalogue import set_category_archived
 from tests.factories import create_user
 from tests.ledger_factories import (
     category,

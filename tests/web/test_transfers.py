@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Transfer
-from finora.services.accounts import account_balances
+from finora.services.ledger.accounts import account_balances
 from tests.ledger_factories import (
     checking_account,
     field_error,

@@ -11,9 +11,9 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Account, BalanceSnapshot
-from finora.services.account_activity import account_activity
-from finora.services.account_archive import ArchiveNeedsConfirmationError, archive_account
-from finora.services.accounts import (
+from finora.services.ledger.account_activity import account_activity
+from finora.services.ledger.account_archive import ArchiveNeedsConfirmationError, archive_account
+from finora.services.ledger.accounts import (
     AccountData,
     account_balances,
     consolidated_balance,
@@ -22,8 +22,8 @@ from finora.services.accounts import (
     set_account_archived,
     update_account,
 )
-from finora.services.periods import month_bounds, shift_month
-from finora.services.snapshots import delete_snapshot, set_balance
+from finora.services.ledger.snapshots import delete_snapshot, set_balance
+from finora.services.planning.periods import month_bounds, shift_month
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.accounts import bp

@@ -8,7 +8,7 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Stri
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from finora.services.settings import AUDIT_RETENTION_MAX, AUDIT_RETENTION_MIN
+from finora.services.system.settings import AUDIT_RETENTION_MAX, AUDIT_RETENTION_MIN
 from finora.translation import lazy_gettext as _l
 from finora.web.forms import Form
 

@@ -7,14 +7,14 @@ from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.services.admin_settings import (
+from finora.services.system.admin_settings import (
     save_smtp_settings,
     set_audit_retention,
     set_registration_mode,
     smtp_form_values,
 )
-from finora.services.mail import MailDeliveryError, mail_configured, send_mail
-from finora.services.settings import audit_retention_days, get_setting, registration_mode
+from finora.services.system.mail import MailDeliveryError, mail_configured, send_mail
+from finora.services.system.settings import audit_retention_days, get_setting, registration_mode
 from finora.translation import gettext as _
 from finora.web.admin import bp
 from finora.web.admin.forms import InstanceSettingsForm, SmtpForm

@@ -22,7 +22,7 @@ def _gib(size: int | None) -> str | None:
 def status():
     """Real liveness: each job's last run and last success, and who holds the lease."""
     from finora.jobs import JOBS, LEASE_NAME
-    from finora.services.job_status import job_statuses
+    from finora.services.system.job_status import job_statuses
 
     system = system_status()
     return render_template(

@@ -11,10 +11,16 @@ from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import User
 from finora.models.user import USER_STATUSES
-from finora.services.mail import MailDeliveryError
-from finora.services.signup_mail import send_approval_mail
-from finora.services.signup_verification import awaiting_verification_ids
-from finora.services.users import approve_user, deny_user, disable_user, enable_user, users_query
+from finora.services.people.signup_mail import send_approval_mail
+from finora.services.people.signup_verification import awaiting_verification_ids
+from finora.services.people.users import (
+    approve_user,
+    deny_user,
+    disable_user,
+    enable_user,
+    users_query,
+)
+from finora.services.system.mail import MailDeliveryError
 from finora.translation import gettext as _
 from finora.web.admin import bp
 from finora.web.converters import page_arg

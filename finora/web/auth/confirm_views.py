@@ -6,8 +6,8 @@ from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from finora.extensions import db, limiter
-from finora.services.recovery_key import create_recovery_key
-from finora.services.signup_verification import (
+from finora.services.people.recovery_key import create_recovery_key
+from finora.services.people.signup_verification import (
     InvalidVerificationLinkError,
     confirm_email,
     valid_verification,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from finora.services.passwords import MAX_LENGTH, MIN_LENGTH
+from finora.services.people.passwords import MAX_LENGTH, MIN_LENGTH
 from finora.translation import lazy_gettext as _l
 
 

@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from finora.i18n import LANGUAGES
-from finora.services.passwords import password_problem
-from finora.services.registration import DEFAULT_CURRENCY, DEFAULT_TIMEZONE
+from finora.services.people.passwords import password_problem
+from finora.services.people.registration import DEFAULT_CURRENCY, DEFAULT_TIMEZONE
 from finora.translation import lazy_gettext as _l
 from finora.web.auth.form_fields import new_password_fields, person_name_field
 from finora.web.fields import currency_choices, timezone_aliases, timezone_choices

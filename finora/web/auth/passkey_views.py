@@ -15,8 +15,8 @@ from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from finora.errors import FinoraError, MalformedRequestError
 from finora.extensions import db, limiter
-from finora.services.auth import WrongCurrentPasswordError
-from finora.services.passkeys import (
+from finora.services.people.auth import WrongCurrentPasswordError
+from finora.services.people.passkeys import (
     CHALLENGE_SECONDS,
     PasskeySignInError,
     RelyingParty,

@@ -8,7 +8,7 @@ from flask_login import current_user
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.models import User
-from finora.services.recovery_key import (
+from finora.services.people.recovery_key import (
     DecoyAccount,
     RecoveryFailedError,
     hold_for_display,

@@ -7,13 +7,13 @@ from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
-from finora.services.mail import mail_configured
-from finora.services.password_reset import (
+from finora.services.people.password_reset import (
     InvalidResetLinkError,
     complete_password_reset,
     request_password_reset,
     valid_reset_token,
 )
+from finora.services.system.mail import mail_configured
 from finora.translation import gettext as _
 from finora.web.auth import bp
 from finora.web.auth.recovery_forms import ForgotPasswordForm, ResetPasswordForm

@@ -1,4 +1,4 @@
-"""Signing a user in and out of a server-side session (finora.services.user_sessions).
+"""Signing a user in and out of a server-side session (finora.services.people.user_sessions).
 
 Flask-Login keeps "<user id>:<session token>" as the user's id, in the session cookie and
 in the remember-me cookie alike; `load_session_user` (the user loader) accepts it only
@@ -20,8 +20,8 @@ from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import User
 from finora.models.security import UserSession
-from finora.services import user_sessions
-from finora.services.auth import signed_in_from, source_of
+from finora.services.people import user_sessions
+from finora.services.people.auth import signed_in_from, source_of
 from finora.translation import gettext as _
 from finora.web.navigation import safe_path
 

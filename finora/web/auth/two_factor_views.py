@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from finora.extensions import db, limiter
-from finora.services.backup_codes import remaining_backup_codes
-from finora.services.two_factor_sign_in import (
+from finora.services.people.backup_codes import remaining_backup_codes
+from finora.services.people.two_factor_sign_in import (
     SecondFactorLockedError,
     WrongSecondFactorError,
     verify_second_factor,

@@ -7,17 +7,17 @@ from flask_login import current_user, login_required
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
-from finora.services.auth import InvalidCredentialsError, authenticate
-from finora.services.recovery_key import create_recovery_key
-from finora.services.registration import (
+from finora.services.people.auth import InvalidCredentialsError, authenticate
+from finora.services.people.recovery_key import create_recovery_key
+from finora.services.people.registration import (
     EmailTakenError,
     SignupData,
     TakenAddressSignupError,
     register_user,
     signup_closed,
 )
-from finora.services.settings import registration_mode
-from finora.services.signup_verification import awaiting_verification
+from finora.services.people.signup_verification import awaiting_verification
+from finora.services.system.settings import registration_mode
 from finora.translation import gettext as _
 from finora.web.auth import bp
 from finora.web.auth.forms import LoginForm, SignupForm

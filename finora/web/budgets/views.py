@@ -10,15 +10,15 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Budget
-from finora.services.budgets import (
+from finora.services.ledger.catalogue import category_tree
+from finora.services.planning.budgets import (
     BudgetData,
     budget_statuses,
     create_budget,
     delete_budget,
     update_budget,
 )
-from finora.services.catalogue import category_tree
-from finora.services.periods import shift_month
+from finora.services.planning.periods import shift_month
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.budgets import bp

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from finora.services.catalogue import NAME_MAX_LENGTH
+from finora.services.ledger.catalogue import NAME_MAX_LENGTH
 from finora.translation import lazy_gettext as _l
 from finora.web.forms import Form
 

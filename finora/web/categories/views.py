@@ -8,7 +8,7 @@ from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Category
 from finora.models.category import KINDS
-from finora.services.catalogue import (
+from finora.services.ledger.catalogue import (
     category_tree,
     create_category,
     rename_category,

@@ -16,8 +16,8 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask_babel import format_date, get_locale, pgettext
 
 from finora.i18n import money_filter
-from finora.services.month_summary import CategoryTotal, DayNet
-from finora.services.year_summary import YearSummary
+from finora.services.ledger.month_summary import CategoryTotal, DayNet
+from finora.services.ledger.year_summary import YearSummary
 from finora.translation import gettext as _
 
 INCOME_COLOR = "#2e9e6b"

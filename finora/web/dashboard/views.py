@@ -11,14 +11,14 @@ from flask_login import login_required
 from finora.dates import today
 from finora.extensions import db
 from finora.forecast.projection import WINDOW_DAYS
-from finora.services.accounts import account_balances, consolidated_balance, list_accounts
-from finora.services.budgets import budget_highlights
-from finora.services.catalogue import category_tree
-from finora.services.entry_list import KINDS, SORTS, STATUSES, EntryFilters, list_entries
-from finora.services.household_forecast import household_forecast
-from finora.services.month_summary import category_totals, daily_net, month_metrics
-from finora.services.periods import month_bounds, shift_month
-from finora.services.year_summary import year_summary
+from finora.services.ledger.accounts import account_balances, consolidated_balance, list_accounts
+from finora.services.ledger.catalogue import category_tree
+from finora.services.ledger.entry_list import KINDS, SORTS, STATUSES, EntryFilters, list_entries
+from finora.services.ledger.month_summary import category_totals, daily_net, month_metrics
+from finora.services.ledger.year_summary import year_summary
+from finora.services.planning.budgets import budget_highlights
+from finora.services.planning.household_forecast import household_forecast
+from finora.services.planning.periods import month_bounds, shift_month
 from finora.tenancy import require_household
 from finora.web.converters import page_arg, parse_id
 from finora.web.dashboard import bp

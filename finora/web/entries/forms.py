@@ -10,12 +10,10 @@ from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
 from finora.web.form_token import FormTokenField
 from finora.web.forms import Form
-from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
+from finora.web.labels import ENTRY_KINDS, FREQUENCIES, PAYMENT_METHODS
 
 
 def _repeat_choices() -> list[SelectChoice]:
-    from finora.web.rules.forms import FREQUENCIES  # the rules form builds on this one
-
     return [SelectChoice("", str(_l("Does not repeat")))] + choices(
         (value, label) for value, label in FREQUENCIES.items() if value != "once"
     )

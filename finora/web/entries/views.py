@@ -13,9 +13,9 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Entry
-from finora.services.accounts import list_accounts, primary_account
-from finora.services.catalogue import category_tree
-from finora.services.entries import (
+from finora.services.ledger.accounts import list_accounts, primary_account
+from finora.services.ledger.catalogue import category_tree
+from finora.services.ledger.entries import (
     EntryData,
     create_entry,
     delete_entry,
@@ -23,7 +23,7 @@ from finora.services.entries import (
     set_entry_paid,
     update_entry,
 )
-from finora.services.rules import create_rule_from_entry
+from finora.services.planning.rules import create_rule_from_entry
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.entries import bp

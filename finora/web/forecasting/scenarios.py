@@ -8,8 +8,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from finora.dates import today
 from finora.extensions import db
 from finora.models import RecurringRule
-from finora.services.household_forecast import household_forecast
-from finora.services.rules import (
+from finora.services.planning.household_forecast import household_forecast
+from finora.services.planning.rules import (
     calendar_of,
     delete_rule,
     list_scenarios,
@@ -20,7 +20,8 @@ from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.forecasting import bp
 from finora.web.forms import EmptyForm
-from finora.web.rules.forms import FREQUENCIES, RuleForm
+from finora.web.labels import FREQUENCIES
+from finora.web.rules.forms import RuleForm
 from finora.web.rules.views import rule_form_page
 
 

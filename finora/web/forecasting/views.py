@@ -14,15 +14,15 @@ from finora.errors import FinoraError
 from finora.extensions import db
 from finora.forecast.risk import MINIMUM_CAP
 from finora.models import Account, RecurringRule
-from finora.services.forecast_accounts import forecast_accounts, set_included_in_forecast
-from finora.services.household_forecast import (
+from finora.services.planning.forecast_accounts import forecast_accounts, set_included_in_forecast
+from finora.services.planning.household_forecast import (
     DEFAULT_HORIZON,
     HORIZONS,
     household_forecast,
     upcoming_rows,
 )
-from finora.services.rules import calendar_of
-from finora.services.skips import restore_occurrence, skip_occurrence
+from finora.services.planning.rules import calendar_of
+from finora.services.planning.skips import restore_occurrence, skip_occurrence
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.forecasting import bp

@@ -9,8 +9,8 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Account, Goal, GoalContribution
-from finora.services.accounts import list_accounts
-from finora.services.goals import (
+from finora.services.ledger.accounts import list_accounts
+from finora.services.planning.goals import (
     ContributionData,
     GoalData,
     add_contribution,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import render_template, request
 
 from finora.extensions import db
-from finora.services.activity_rows import event_rows
-from finora.services.audit_trail import ACTION_GROUPS, HOUSEHOLD_GROUPS, household_events
-from finora.services.settings import audit_retention_days
+from finora.services.system.activity_rows import event_rows
+from finora.services.system.audit_trail import ACTION_GROUPS, HOUSEHOLD_GROUPS, household_events
+from finora.services.system.settings import audit_retention_days
 from finora.tenancy import require_household
 from finora.web.converters import page_arg
 from finora.web.household import bp

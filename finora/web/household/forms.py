@@ -8,7 +8,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from finora.dates import supported_countries
+from finora.business_days import supported_countries
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import MoneyField, timezone_choices
 from finora.web.forms import Form

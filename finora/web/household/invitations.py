@@ -14,7 +14,7 @@ from flask_login import current_user
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.models import Household
-from finora.services.invitations import (
+from finora.services.people.invitations import (
     InvitationInvalidError,
     NewMember,
     WrongAccountError,
@@ -24,7 +24,7 @@ from finora.services.invitations import (
     find_open_invitation,
     is_for,
 )
-from finora.services.recovery_key import create_recovery_key
+from finora.services.people.recovery_key import create_recovery_key
 from finora.translation import gettext as _
 from finora.web.auth.form_fields import new_password_fields, person_name_field
 from finora.web.auth.recovery_views import keep_key_for_display

@@ -8,8 +8,12 @@ from flask_login import current_user
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.models import Invitation, Membership
-from finora.services.invitations import cancel_invitation, invite_and_send, pending_invitations
-from finora.services.members import (
+from finora.services.people.invitations import (
+    cancel_invitation,
+    invite_and_send,
+    pending_invitations,
+)
+from finora.services.people.members import (
     MemberGoneError,
     NoLongerOwnerError,
     change_role,

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.services.households import HouseholdSettings, update_household
+from finora.services.people.households import HouseholdSettings, update_household
 from finora.tenancy import require_household
 from finora.translation import gettext as _
 from finora.web.form_errors import show_error

@@ -6,9 +6,9 @@ from flask import render_template
 from flask_login import current_user
 
 from finora.extensions import db
-from finora.services.activity_rows import event_rows
-from finora.services.audit_trail import ACTION_GROUPS, user_events
-from finora.services.settings import audit_retention_days
+from finora.services.system.activity_rows import event_rows
+from finora.services.system.audit_trail import ACTION_GROUPS, user_events
+from finora.services.system.settings import audit_retention_days
 from finora.translation import lazy_gettext as _l
 from finora.web.converters import page_arg
 from finora.web.household.activity import chosen_group

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.services.profile_details import update_details
+from finora.services.people.profile_details import update_details
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.form_errors import show_error

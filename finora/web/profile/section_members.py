@@ -9,8 +9,8 @@ from wtforms import HiddenField
 
 from finora.extensions import db
 from finora.models import User
-from finora.services.invitations import pending_invitations
-from finora.services.members import list_members
+from finora.services.people.invitations import pending_invitations
+from finora.services.people.members import list_members
 from finora.tenancy import current_membership, require_household
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l

@@ -9,7 +9,7 @@ from wtforms.validators import Length
 
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.services.passkeys import (
+from finora.services.people.passkeys import (
     NAME_MAX,
     count_passkeys,
     passkeys_of,

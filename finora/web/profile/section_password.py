@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
-from finora.services.auth import WrongCurrentPasswordError
-from finora.services.password_change import change_password
+from finora.services.people.auth import WrongCurrentPasswordError
+from finora.services.people.password_change import change_password
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.auth.signin import SIGN_IN_LIMIT, client_source, current_user_session

@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
-from finora.services.auth import WrongCurrentPasswordError
-from finora.services.recovery_key import regenerate_recovery_key
+from finora.services.people.auth import WrongCurrentPasswordError
+from finora.services.people.recovery_key import regenerate_recovery_key
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.auth import recovery_views, reset_views  # noqa: F401 - register their routes

@@ -9,8 +9,8 @@ from flask_login import current_user
 from finora.dates import now_utc
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.services import user_sessions
-from finora.services.profile_details import set_session_timeout
+from finora.services.people import user_sessions
+from finora.services.people.profile_details import set_session_timeout
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.auth.signin import current_user_session

@@ -6,8 +6,12 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from finora.extensions import db
-from finora.services.device_labels import browser_and_system
-from finora.services.user_sessions import live_sessions, revoke_other_sessions, revoke_session
+from finora.services.people.device_labels import browser_and_system
+from finora.services.people.user_sessions import (
+    live_sessions,
+    revoke_other_sessions,
+    revoke_session,
+)
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.translation import ngettext

@@ -7,9 +7,9 @@ from flask_login import current_user
 
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
-from finora.services import totp
-from finora.services.auth import WrongCurrentPasswordError
-from finora.services.backup_codes import remaining_backup_codes
+from finora.services.people import totp
+from finora.services.people.auth import WrongCurrentPasswordError
+from finora.services.people.backup_codes import remaining_backup_codes
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.auth import two_factor_views  # noqa: F401 - registers the sign-in step's route

@@ -14,25 +14,25 @@ from finora.dates import today
 from finora.extensions import db
 from finora.i18n import current_language
 from finora.models import Household
-from finora.services.posting import PostedNow
-from finora.services.rules_csv import (
+from finora.services.planning.posting import PostedNow
+from finora.services.planning.rules_csv import (
     DuplicateRulesFound,
     ImportOutcome,
     RulesCsvError,
     export_rules_csv,
     import_rules,
 )
-from finora.services.rules_csv_format import COLUMNS, REQUIRED, Vocabulary
+from finora.services.planning.rules_csv_format import COLUMNS, REQUIRED, Vocabulary
 from finora.tenancy import require_household
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.translation import ngettext
 from finora.web.form_token import FormTokenField, first_submission
 from finora.web.forms import Form
-from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
+from finora.web.labels import ENTRY_KINDS, FREQUENCIES, PAYMENT_METHODS
 from finora.web.posted import flash_posted
 from finora.web.rules import bp
-from finora.web.rules.forms import FREQUENCIES, POLICIES
+from finora.web.rules.forms import POLICIES
 
 MAX_FILE_BYTES = 1024 * 1024
 

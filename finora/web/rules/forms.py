@@ -10,17 +10,7 @@ from finora.web.entries.forms import EntryForm
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
 from finora.web.form_token import FormTokenField
 from finora.web.forms import Form
-from finora.web.labels import ENTRY_KINDS, PAYMENT_METHODS
-
-FREQUENCIES = {
-    "once": _l("Once"),
-    "daily": _l("Daily"),
-    "weekly": _l("Weekly"),
-    "biweekly": _l("Every two weeks"),
-    "monthly": _l("Monthly"),
-    "quarterly": _l("Quarterly"),
-    "yearly": _l("Yearly"),
-}
+from finora.web.labels import ENTRY_KINDS, FREQUENCIES, PAYMENT_METHODS
 
 POLICIES = {
     "none": _l("Keep the date"),

@@ -10,10 +10,10 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import RecurringRule
-from finora.services.accounts import list_accounts, primary_account
-from finora.services.catalogue import category_tree
-from finora.services.posting import post_rule_now
-from finora.services.rules import (
+from finora.services.ledger.accounts import list_accounts, primary_account
+from finora.services.ledger.catalogue import category_tree
+from finora.services.planning.posting import post_rule_now
+from finora.services.planning.rules import (
     RuleData,
     calendar_of,
     create_rule,
@@ -33,9 +33,10 @@ from finora.translation import gettext as _
 from finora.web.form_errors import show_error
 from finora.web.form_token import first_submission
 from finora.web.forms import EmptyForm
+from finora.web.labels import FREQUENCIES
 from finora.web.posted import flash_posted
 from finora.web.rules import bp
-from finora.web.rules.forms import FREQUENCIES, POLICIES, EndForm, HoldForm, RuleForm
+from finora.web.rules.forms import POLICIES, EndForm, HoldForm, RuleForm
 
 
 def _owned_rule(rule_id: int) -> RecurringRule:

@@ -7,7 +7,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
-from finora.services.transaction_list import SORTS, TransactionFilters
+from finora.services.ledger.transaction_list import SORTS, TransactionFilters
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
 from finora.web.forms import Form

@@ -8,9 +8,9 @@ from flask_login import login_required
 
 from finora.dates import today
 from finora.extensions import db
-from finora.services.accounts import list_accounts
-from finora.services.catalogue import category_tree
-from finora.services.transaction_list import (
+from finora.services.ledger.accounts import list_accounts
+from finora.services.ledger.catalogue import category_tree
+from finora.services.ledger.transaction_list import (
     CursorError,
     has_transactions,
     list_transactions,

@@ -9,8 +9,8 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Transfer
-from finora.services.accounts import list_accounts, primary_account
-from finora.services.transfers import (
+from finora.services.ledger.accounts import list_accounts, primary_account
+from finora.services.ledger.transfers import (
     TransferData,
     create_transfer,
     delete_transfer,

@@ -1,0 +1,3 @@
+"""Taking a household's entries out (CSV, XLSX, TXT, PDF): empty until the export issue
+fills it.
+"""

@@ -1,0 +1,3 @@
+"""Services that talk to the outside world for a household (e-mail balance import over
+IMAP, AI insights): empty until their issue fills it.
+"""

@@ -1,0 +1,222 @@
+"""Accounts and their balances (DESIGN §4 balance rule)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import format_date
+from flask_babel.speaklater import LazyString
+from sqlalchemy import and_, case, func, or_, select, type_coerce
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from finora.dates import check_date
+from finora.errors import FieldError, FinoraError
+from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
+from finora.models.account import ACCOUNT_KINDS, counts_in_forecast_by_default
+from finora.money import ZERO, Cents
+from finora.services.system import audit
+from finora.translation import lazy_gettext as _l
+
+
+class DuplicateAccountError(FinoraError):
+    message = _l("You already have an account with this name.")
+    status = 409
+    field = "name"
+
+
+class InvalidAccountError(FinoraError):
+    message = _l("Choose a valid account type.")
+    field = "kind"
+
+
+@dataclass(frozen=True)
+class AccountData:
+    name: str
+    kind: str
+    opening_balance: Decimal
+    opening_date: date
+    include_in_forecast: bool | None = None  # None: by kind (counts_in_forecast_by_default)
+
+    @property
+    def in_forecast(self) -> bool:
+        if self.include_in_forecast is None:
+            return counts_in_forecast_by_default(self.kind)
+        return self.include_in_forecast
+
+
+def _check(session: Session, household: Household, data: AccountData, exclude_id=None) -> None:
+    if data.kind not in ACCOUNT_KINDS:
+        raise InvalidAccountError()
+    check_date(data.opening_date, "opening_date")
+    # Compared in Python: the same rule on every engine (MariaDB's collation would also
+    # call "Poupanca" and "Poupança" equal; SQLite's lower() alone ignores accents' case).
+    wanted = data.name.strip().casefold()
+    names = session.execute(
+        select(Account.id, Account.name).where(Account.household_id == household.id)
+    )
+    if any(name.strip().casefold() == wanted and id_ != exclude_id for id_, name in names):
+        raise DuplicateAccountError()
+
+
+def create_account(session: Session, household: Household, data: AccountData) -> Account:
+    _check(session, household, data)
+    account = Account(
+        household_id=household.id,
+        name=data.name.strip(),
+        kind=data.kind,
+        opening_balance=data.opening_balance,
+        opening_date=data.opening_date,
+        include_in_forecast=data.in_forecast,
+    )
+    session.add(account)
+    _flush_names(session)
+    audit.record(session, "account.created", object=account)
+    return account
+
+
+def _flush_names(session: Session) -> None:
+    """Flush; a clash on the unique name (a collation that ignores accents, as MariaDB's
+    usually does, or a concurrent save) reads as the duplicate-name error, not a crash."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise DuplicateAccountError() from error
+
+
+def update_account(session: Session, account: Account, data: AccountData) -> None:
+    """Save the account's fields. An opening date after the account's first balance
+    snapshot is refused (FieldError on "opening_date"): the balance rule would then start
+    from a snapshot older than the account, the mirror image of the snapshot set before
+    the opening that finora.services.ledger.snapshots.set_balance refuses."""
+    household = session.get(Household, account.household_id)
+    _check(session, household, data, exclude_id=account.id)
+    first_snapshot = session.scalar(
+        select(func.min(BalanceSnapshot.date)).where(
+            BalanceSnapshot.household_id == account.household_id,
+            BalanceSnapshot.account_id == account.id,
+        )
+    )
+    if first_snapshot is not None and data.opening_date > first_snapshot:
+        raise FieldError(
+            "opening_date",
+            _l(
+                "A balance is set for this account on %(date)s: choose that day or an earlier "
+                "one, or delete that balance on the account's page first.",
+                date=LazyString(format_date, first_snapshot, "long"),
+            ),
+        )
+    account.name = data.name.strip()
+    account.kind = data.kind
+    account.opening_balance = data.opening_balance
+    account.opening_date = data.opening_date
+    account.include_in_forecast = data.in_forecast
+    _flush_names(session)
+    audit.record(session, "account.updated", object=account)
+
+
+def set_account_archived(session: Session, account: Account, archived: bool) -> None:
+    account.archived = archived
+    session.flush()
+    audit.record(session, "account.updated", object=account, details={"archived": archived})
+
+
+def list_accounts(session: Session, household: Household, *, include_archived: bool = True) -> list[Account]:
+    stmt = select(Account).where(Account.household_id == household.id)
+    if not include_archived:
+        stmt = stmt.where(Account.archived.is_(False))
+    return list(session.scalars(stmt.order_by(Account.archived, Account.name)))
+
+
+def primary_account(session: Session, household: Household) -> Account | None:
+    """The account new entries, rules, scenarios and transfers start on: the first active
+    checking account by name, else the first active account, else None."""
+    accounts = list_accounts(session, household, include_archived=False)
+    checking = [a for a in accounts if a.kind == "checking"]
+    return (checking or accounts or [None])[0]
+
+
+def account_balances(session: Session, household: Household, on: date) -> dict[int, Decimal]:
+    """Each account's balance at the end of day `on` (DESIGN §4): its latest snapshot on or
+    before `on` plus the money that moved after the snapshot's day, else its opening
+    balance plus the money that moved from the opening date on. Money moves on the day an
+    entry was paid and on a transfer's date.
+
+    Four queries, whatever the number of entries, snapshots or accounts: the accounts with
+    their latest snapshot (a grouped max(date) per account joined back), then one entries
+    and two transfer aggregates. Accounts that start counting on the same day share one
+    range condition, so the entries sum stays on the (account_id, paid_on, kind, amount)
+    index."""
+    latest = (
+        select(BalanceSnapshot.account_id, func.max(BalanceSnapshot.date).label("day"))
+        .where(BalanceSnapshot.household_id == household.id, BalanceSnapshot.date <= on)
+        .group_by(BalanceSnapshot.account_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Account, BalanceSnapshot.id, BalanceSnapshot.date, BalanceSnapshot.amount)
+        .outerjoin(latest, latest.c.account_id == Account.id)
+        .outerjoin(
+            BalanceSnapshot,
+            and_(BalanceSnapshot.account_id == latest.c.account_id, BalanceSnapshot.date == latest.c.day),
+        )
+        .where(Account.household_id == household.id)
+    )
+    balances: dict[int, Decimal] = {}
+    starts: dict[int, tuple[date, bool]] = {}  # (day, inclusive) from which money counts
+    chosen: dict[int, int] = {}
+    for account, snapshot_id, snapshot_day, amount in rows:
+        if snapshot_id is None:
+            balances[account.id] = account.opening_balance
+            starts[account.id] = (account.opening_date, True)
+        elif snapshot_id > chosen.get(account.id, 0):
+            # Two snapshots on the same day (a manual one and an imported one): the one
+            # recorded last wins.
+            chosen[account.id] = snapshot_id
+            balances[account.id] = amount
+            starts[account.id] = (snapshot_day, False)
+    if not balances:
+        return balances
+
+    by_start: dict[tuple[date, bool], list[int]] = {}
+    for account_id, start in starts.items():
+        by_start.setdefault(start, []).append(account_id)
+
+    def since(column, day_column):
+        return or_(
+            *(
+                and_(
+                    column.in_(ids),
+                    day_column >= day if inclusive else day_column > day,
+                    day_column <= on,
+                )
+                for (day, inclusive), ids in by_start.items()
+            )
+        )
+
+    signed = case((Entry.kind == "income", Entry.amount), else_=-Entry.amount)
+    rows = session.execute(
+        select(Entry.account_id, type_coerce(func.sum(signed), Cents()))
+        # By account, not household: the (account_id, paid_on, kind, amount) index covers it.
+        .where(Entry.paid_on.is_not(None), since(Entry.account_id, Entry.paid_on))
+        .group_by(Entry.account_id)
+    )
+    for account_id, total in rows:
+        balances[account_id] += total or ZERO
+
+    for column, sign in ((Transfer.to_account_id, 1), (Transfer.from_account_id, -1)):
+        rows = session.execute(
+            select(column, type_coerce(func.sum(Transfer.amount), Cents()))
+            .where(Transfer.household_id == household.id, since(column, Transfer.date))
+            .group_by(column)
+        )
+        for account_id, total in rows:
+            balances[account_id] += sign * (total or ZERO)
+    return balances
+
+
+def consolidated_balance(balances: dict[int, Decimal], accounts: list[Account]) -> Decimal:
+    """Sum of the balances of the accounts that are not archived."""
+    return sum((balances[a.id] for a in accounts if not a.archived), ZERO)

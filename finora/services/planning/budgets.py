@@ -1,0 +1,348 @@
+"""Budgets per expense category or subcategory: create, edit, delete, and where each stands."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from sqlalchemy import and_, case, func, or_, select, type_coerce
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from finora.business_days import BusinessCalendar, add_days
+from finora.errors import FieldError
+from finora.forecast.recurrence import RuleSpec, occurrences
+from finora.models import Budget, Category, Entry, Household, RecurringRule, Skip
+from finora.models.budget import BUDGET_PERIODS
+from finora.money import ZERO, Cents
+from finora.services.planning.periods import month_bounds
+from finora.services.system import audit
+from finora.translation import lazy_gettext as _l
+
+WARNING_FROM = Decimal("0.8")  # 80 % used: warning, up to and including 100 %
+HUNDRED = Decimal(100)
+
+
+class DuplicateBudgetError(FieldError):
+    def __init__(self) -> None:
+        super().__init__("category_id", _l("This category already has a budget for this period."))
+
+
+@dataclass(frozen=True)
+class BudgetData:
+    category_id: int | None
+    period: str
+    amount: Decimal | None
+
+
+# Pure arithmetic
+
+
+@dataclass(frozen=True)
+class Usage:
+    ratio: Decimal  # spent / amount, uncapped (1.2 = 120 %)
+    percent: Decimal  # ratio × 100 to a tenth, rounded down (79.99 % shows as 79.9, not 80)
+    bar_percent: int  # 0..100: the filled width of a bar
+    state: str  # ok (< 80 %) | warning (80 % to 100 %) | over (> 100 %)
+
+    @property
+    def fraction(self) -> Decimal:
+        """The shown percentage as a fraction, for the `percent` filter (0.799 → 79.9 %)."""
+        return self.percent / HUNDRED
+
+
+def budget_usage(spent: Decimal, amount: Decimal) -> Usage:
+    """How much of a budget `spent` uses. `amount` is positive (a database constraint)."""
+    ratio = spent / amount
+    if ratio > 1:
+        state = "over"
+    elif ratio >= WARNING_FROM:
+        state = "warning"
+    else:
+        state = "ok"
+    percent = (ratio * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    return Usage(ratio, percent, max(0, min(100, int(percent))), state)
+
+
+def period_bounds(period: str, year: int, month: int) -> tuple[date, date]:
+    """A monthly budget covers the month, a yearly one the whole year."""
+    if period == "yearly":
+        return date(year, 1, 1), date(year, 12, 31)
+    return month_bounds(year, month)
+
+
+# Create, edit, delete
+
+
+def _check(session: Session, household: Household, data: BudgetData, budget: Budget | None = None) -> Category:
+    category = session.get(Category, data.category_id) if data.category_id is not None else None
+    if (
+        category is None
+        or category.household_id != household.id
+        or category.kind != "expense"
+        # An archived category is not offered for new budgets; a budget that has one keeps it.
+        or (category.archived and (budget is None or budget.category_id != category.id))
+    ):
+        raise FieldError("category_id", _l("Choose one of your expense categories."))
+    if data.period not in BUDGET_PERIODS:
+        raise FieldError("period", _l("Choose monthly or yearly."))
+    if data.amount is None or data.amount <= 0:
+        raise FieldError("amount", _l("Enter an amount greater than zero."))
+    clash = session.scalar(
+        select(Budget.id).where(
+            Budget.household_id == household.id,
+            Budget.category_id == category.id,
+            Budget.period == data.period,
+        )
+    )
+    if clash is not None and (budget is None or clash != budget.id):
+        raise DuplicateBudgetError()
+    return category
+
+
+def _flush(session: Session) -> None:
+    """A concurrent save of the same category and period reads as the duplicate error."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise DuplicateBudgetError() from error
+
+
+def create_budget(session: Session, household: Household, data: BudgetData) -> Budget:
+    category = _check(session, household, data)
+    budget = Budget(
+        household_id=household.id, category_id=category.id, period=data.period, amount=data.amount
+    )
+    session.add(budget)
+    _flush(session)
+    audit.record(session, "budget.created", object=budget)
+    return budget
+
+
+def update_budget(session: Session, budget: Budget, data: BudgetData) -> None:
+    household = session.get(Household, budget.household_id)
+    category = _check(session, household, data, budget)
+    budget.category_id = category.id
+    budget.category = category
+    budget.period = data.period
+    budget.amount = data.amount
+    _flush(session)
+    audit.record(session, "budget.updated", object=budget)
+
+
+def delete_budget(session: Session, budget: Budget) -> None:
+    audit.record(session, "budget.deleted", object=budget)
+    session.delete(budget)
+    session.flush()
+
+
+# Where each budget stands
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    budget: Budget
+    label: str  # "Food" or "Food › Groceries"
+    start: date
+    end: date
+    amount: Decimal
+    spent: Decimal
+    projected: Decimal  # spent + the rules' occurrences still to come in the period
+    usage: Usage
+    projected_usage: Usage
+
+    @property
+    def remaining(self) -> Decimal:
+        """Negative when over budget."""
+        return self.amount - self.spent
+
+    @property
+    def state(self) -> str:
+        """Now: what is spent so far (every expense recorded in the period)."""
+        return self.usage.state
+
+    @property
+    def projected_state(self) -> str:
+        """Projected: spent plus what the rules still plan in the period. Pages show it
+        beside `state`, each named, never one of them alone as "the" state."""
+        return self.projected_usage.state
+
+
+def budget_statuses(
+    session: Session, household: Household, year: int, month: int, today: date
+) -> list[BudgetStatus]:
+    """Every budget of the household for the month (monthly ones) or its year (yearly ones),
+    monthly first, then by label. A constant number of queries, whatever the data."""
+    parent = aliased(Category)
+    rows = session.execute(
+        select(Budget, parent.id)
+        .join(Category, Category.id == Budget.category_id)
+        .outerjoin(parent, parent.id == Category.parent_id)
+        .where(Budget.household_id == household.id)
+    ).all()
+    if not rows:
+        return []
+    parent_labels = _labels(session, {parent_id for _, parent_id in rows if parent_id is not None})
+    budgets = [budget for budget, _ in rows]
+    bounds = {period: period_bounds(period, year, month) for period in BUDGET_PERIODS}
+    spent = _spent(session, household, budgets, bounds)
+    upcoming = _upcoming(session, household, budgets, bounds, today)
+
+    result = []
+    for budget in budgets:
+        category = budget.category
+        key = ("sub" if category.parent_id is not None else "top", category.id, budget.period)
+        label = category.label
+        if category.parent_id is not None:
+            label = f"{parent_labels.get(category.parent_id, '?')} › {label}"
+        used = spent.get(key, ZERO)
+        projected = used + upcoming.get(key, ZERO)
+        start, end = bounds[budget.period]
+        result.append(
+            BudgetStatus(
+                budget=budget,
+                label=label,
+                start=start,
+                end=end,
+                amount=budget.amount,
+                spent=used,
+                projected=projected,
+                usage=budget_usage(used, budget.amount),
+                projected_usage=budget_usage(projected, budget.amount),
+            )
+        )
+    result.sort(key=lambda s: (s.budget.period != "monthly", s.label.casefold()))
+    return result
+
+
+def budget_highlights(
+    session: Session, household: Household, year: int, month: int, today: date, limit: int = 5
+) -> list[BudgetStatus]:
+    """The dashboard's few budgets: the most used first."""
+    statuses = budget_statuses(session, household, year, month, today)
+    return sorted(statuses, key=lambda s: (-s.usage.ratio, s.label.casefold()))[:limit]
+
+
+def _labels(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {c.id: c.label for c in session.scalars(select(Category).where(Category.id.in_(ids)))}
+
+
+def _spent(session: Session, household: Household, budgets, bounds) -> dict[tuple, Decimal]:
+    """Expense entries (any status) per budgeted category and period: one grouped query
+    over the widest date range, with one conditional sum per period."""
+    periods = {b.period for b in budgets}
+    start = min(bounds[p][0] for p in periods)
+    end = max(bounds[p][1] for p in periods)
+    tops = {b.category_id for b in budgets if b.category.parent_id is None}
+    subs = {b.category_id for b in budgets if b.category.parent_id is not None}
+    sums = [
+        type_coerce(
+            func.coalesce(
+                func.sum(
+                    case(
+                        (and_(Entry.date >= bounds[p][0], Entry.date <= bounds[p][1]), Entry.amount),
+                        else_=0,
+                    )
+                ),
+                0,
+            ),
+            Cents(),
+        )
+        for p in BUDGET_PERIODS
+    ]
+    matches = []
+    if tops:
+        matches.append(Entry.category_id.in_(tops))
+    if subs:
+        matches.append(Entry.subcategory_id.in_(subs))
+    rows = session.execute(
+        select(Entry.category_id, Entry.subcategory_id, *sums)
+        .where(
+            Entry.household_id == household.id,
+            Entry.date >= start,
+            Entry.date <= end,
+            Entry.kind == "expense",
+            or_(*matches),
+        )
+        .group_by(Entry.category_id, Entry.subcategory_id)
+    ).all()
+    totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for category_id, subcategory_id, *amounts in rows:
+        for period, amount in zip(BUDGET_PERIODS, amounts, strict=True):
+            totals[("top", category_id, period)] += amount
+            if subcategory_id is not None:
+                totals[("sub", subcategory_id, period)] += amount
+    return totals
+
+
+def _upcoming(session: Session, household: Household, budgets, bounds, today: date) -> dict[tuple, Decimal]:
+    """The amounts of the household's expense rules (not what-if scenarios) still to come
+    in each period: occurrences dated after today, leaving out those already posted as
+    entries (they are in `spent`) and those the posting job has already handled."""
+    periods = {b.period for b in budgets if bounds[b.period][1] > today}
+    if not periods:
+        return {}
+    start = max(today + timedelta(days=1), min(bounds[p][0] for p in periods))
+    end = max(bounds[p][1] for p in periods)
+    tops = {b.category_id for b in budgets if b.category.parent_id is None}
+    subs = {b.category_id for b in budgets if b.category.parent_id is not None}
+    rules = list(
+        session.scalars(
+            select(RecurringRule).where(
+                RecurringRule.household_id == household.id,
+                RecurringRule.kind == "expense",
+                RecurringRule.is_scenario.is_(False),
+                RecurringRule.anchor_date <= end,
+                or_(RecurringRule.end_date.is_(None), RecurringRule.end_date >= add_days(start, -7)),
+                or_(RecurringRule.category_id.in_(tops), RecurringRule.subcategory_id.in_(subs)),
+            )
+        )
+    )
+    if not rules:
+        return {}
+    ids = [rule.id for rule in rules]
+    skips: dict[int, set[date]] = defaultdict(set)
+    for rule_id, day in session.execute(
+        select(Skip.rule_id, Skip.occurrence_date).where(Skip.rule_id.in_(ids))
+    ):
+        skips[rule_id].add(day)
+    # A business-day policy moves a date by a few days at most; a week each side is ample.
+    posted = {
+        (rule_id, day)
+        for rule_id, day in session.execute(
+            select(Entry.rule_id, Entry.occurrence_date).where(
+                Entry.rule_id.in_(ids),
+                # add_days: a budget month of December 9999 (the URL allows it) has no week after.
+                Entry.occurrence_date >= add_days(start, -7),
+                Entry.occurrence_date <= add_days(end, 7),
+            )
+        )
+    }
+    calendar = BusinessCalendar(household.country)
+    totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for rule in rules:
+        spec = RuleSpec(
+            frequency=rule.frequency,
+            anchor=rule.anchor_date,
+            end=rule.end_date,
+            policy=rule.business_day_policy,
+            hold_until=rule.hold_until,
+            skips=frozenset(skips[rule.id]),
+            rule_id=rule.id,
+        )
+        for occurrence in occurrences(spec, start, end, calendar):
+            if (rule.id, occurrence.nominal) in posted:
+                continue
+            if rule.posted_through is not None and occurrence.nominal <= rule.posted_through:
+                continue
+            for period in periods:
+                period_start, period_end = bounds[period]
+                if period_start <= occurrence.date <= period_end:
+                    totals[("top", rule.category_id, period)] += rule.amount
+                    if rule.subcategory_id is not None:
+                        totals[("sub", rule.subcategory_id, period)] += rule.amount
+    return totals

@@ -1,0 +1,2 @@
+"""Signed, guided updates of the application: empty until the updates issue fills it.
+"""
