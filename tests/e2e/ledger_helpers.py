@@ -11,6 +11,10 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
 HOUSEHOLD_TIMEZONE = "America/Sao_Paulo"
 
 # Category codes of the seeded catalogue the test uses (codes never change; labels do).
@@ -115,3 +119,27 @@ def click_slice(page, chart_selector: str, index: int = 0) -> None:
     )
     assert point["inSlice"], f"the middle of slice {index} of {chart_selector} is not on it"
     page.mouse.click(point["x"], point["y"])
+
+
+def sign_in(page, base: str, email: str) -> None:
+    """Sign in through the form with the factories' password; fails if the sign-in page stays."""
+    page.goto(base + "/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator('main form button[type="submit"]').first.click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+# The element's box, and the first box around it (up to the page) that scrolls or clips it
+# sideways.
+BOX_JS = """(el) => {
+  const box = el.getBoundingClientRect();
+  let scroller = null;
+  for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+    if (node.scrollWidth > node.clientWidth + 1 && getComputedStyle(node).overflowX !== 'visible') {
+      scroller = node.className || node.tagName;
+      break;
+    }
+  }
+  return {left: box.left, right: box.right, width: box.width, height: box.height, scroller};
+}"""

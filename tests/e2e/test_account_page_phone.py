@@ -19,7 +19,7 @@ from finora.models import Account
 from finora.services.ledger.snapshots import set_balance
 from tests.e2e.conftest import PHONE
 from tests.e2e.full_household import BIG, EMAIL, LONG_ACCOUNT, UNBROKEN, create_full_household
-from tests.e2e.ledger_helpers import settle, today_in_sao_paulo
+from tests.e2e.ledger_helpers import BOX_JS, settle, today_in_sao_paulo
 from tests.e2e.test_phone_layout import OVERFLOW_JS, sign_in
 from tests.ledger_factories import household_of, make_entry
 
@@ -28,19 +28,6 @@ pytestmark = pytest.mark.e2e
 LAPTOP = {"width": 1366, "height": 900}
 INCOME_TO_COME = "Aluguel a receber do apartamento de praia " + UNBROKEN
 
-# The element's box, and the first box around it (up to the page) that scrolls or clips it
-# sideways.
-BOX_JS = """(el) => {
-  const box = el.getBoundingClientRect();
-  let scroller = null;
-  for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
-    if (node.scrollWidth > node.clientWidth + 1 && getComputedStyle(node).overflowX !== 'visible') {
-      scroller = node.className || node.tagName;
-      break;
-    }
-  }
-  return {left: box.left, right: box.right, width: box.width, height: box.height, scroller};
-}"""
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from finora.extensions import db
-from tests.e2e.test_transaction_cards import sign_in
+from tests.e2e.ledger_helpers import sign_in
 from tests.factories import create_user
 
 

@@ -13,19 +13,11 @@ from playwright.sync_api import expect
 
 from finora.extensions import db
 from tests.e2e.conftest import PHONE
-from tests.e2e.ledger_helpers import wait_for_charts
+from tests.e2e.ledger_helpers import sign_in, wait_for_charts
 from tests.e2e.test_first_visit import assert_accessible
-from tests.factories import PASSWORD, create_user
+from tests.factories import create_user
 from tests.ledger_factories import checking_account, household_of, make_account
 from tests.planning_factories import make_rule
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator('main form button[type="submit"]').first.click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def no_sideways_scroll(page) -> None:

@@ -19,7 +19,7 @@ from finora.extensions import db
 from finora.models import Account
 from tests.e2e.conftest import PHONE
 from tests.e2e.full_household import EMAIL, LONG_ACCOUNT, UNBROKEN, create_full_household
-from tests.e2e.ledger_helpers import settle
+from tests.e2e.ledger_helpers import BOX_JS, settle
 from tests.e2e.test_first_visit import assert_accessible
 from tests.e2e.test_ledger import set_theme
 from tests.e2e.test_phone_layout import OVERFLOW_JS, choose_language, sign_in
@@ -32,18 +32,6 @@ SHOTS = Path("/tmp/finora-shots")
 # The brand green of finora.css (--bs-primary) in the light and the dark theme.
 BRAND = {"light": (31, 111, 92), "dark": (79, 183, 155)}
 
-# The element's box, and whether some box around it (up to the page) scrolls or clips it.
-BOX_JS = """(el) => {
-  const box = el.getBoundingClientRect();
-  let scroller = null;
-  for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
-    if (node.scrollWidth > node.clientWidth + 1 && getComputedStyle(node).overflowX !== 'visible') {
-      scroller = node.className || node.tagName;
-      break;
-    }
-  }
-  return {left: box.left, right: box.right, width: box.width, height: box.height, scroller};
-}"""
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 
 from finora.extensions import db
 from tests.e2e.conftest import PHONE
-from tests.e2e.ledger_helpers import today_in_sao_paulo
+from tests.e2e.ledger_helpers import sign_in, today_in_sao_paulo
 from tests.e2e.test_first_visit import assert_accessible
-from tests.factories import PASSWORD, create_user
+from tests.factories import create_user
 from tests.ledger_factories import (
     checking_account,
     household_of,
@@ -24,14 +24,6 @@ from tests.ledger_factories import (
 )
 
 LONG = "Reforma completa da cozinha e do banheiro, parcela 3 de 12, Supercalifragilistic-Rendimentos"
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator('main form button[type="submit"]').first.click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def fits_the_phone(page) -> None:
