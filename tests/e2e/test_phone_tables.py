@@ -9,7 +9,6 @@ brand green in both themes, with axe finding nothing serious on /goals.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -17,7 +16,7 @@ from sqlalchemy import select
 
 from finora.extensions import db
 from finora.models import Account
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, SCREENSHOTS
 from tests.e2e.full_household import EMAIL, LONG_ACCOUNT, UNBROKEN, create_full_household
 from tests.e2e.ledger_helpers import BOX_JS, settle
 from tests.e2e.test_first_visit import assert_accessible
@@ -28,7 +27,7 @@ from tests.factories import create_user
 pytestmark = pytest.mark.e2e
 
 LAPTOP = {"width": 1366, "height": 900}
-SHOTS = Path("/tmp/finora-shots")
+SHOTS = SCREENSHOTS / "phone-tables"  # ignored by git, like the other browser screenshots
 # The brand green of finora.css (--bs-primary) in the light and the dark theme.
 BRAND = {"light": (31, 111, 92), "dark": (79, 183, 155)}
 
@@ -49,7 +48,7 @@ def households(live_server, app_factory) -> str:
 
 def shoot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"accounts2-{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def assert_on_screen(page, locator, what: str) -> None:

@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import time_machine
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from finora.extensions import db
 from finora.models import Account, Category, Entry
 from tests.factories import create_user
+from tests.query_counts import queries_during_get
 
 
 def _bulk(household, count: int) -> None:
@@ -36,21 +37,6 @@ def _bulk(household, count: int) -> None:
     db.session.commit()
 
 
-def _queries(client, url: str) -> int:
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements)
-
-
 @time_machine.travel(datetime(2026, 3, 20, 12, tzinfo=UTC), tick=False)
 def test_dashboard_queries_do_not_grow_with_entries(client, auth):
     few = create_user()
@@ -59,14 +45,14 @@ def test_dashboard_queries_do_not_grow_with_entries(client, auth):
     _bulk(many.memberships[0].household, 400)
 
     auth.login(few.email)
-    small = _queries(client, "/dashboard/2026/3")
-    small_filtered = _queries(client, "/dashboard/2026/3?kind=expense&page=1&sort=amount_desc")
+    small = queries_during_get(client, "/dashboard/2026/3")
+    small_filtered = queries_during_get(client, "/dashboard/2026/3?kind=expense&page=1&sort=amount_desc")
     auth.logout()
     auth.login(many.email)
-    large = _queries(client, "/dashboard/2026/3")
-    large_filtered = _queries(client, "/dashboard/2026/3?kind=expense&page=2&sort=amount_desc")
-    year = _queries(client, "/dashboard/2026")
-    accounts = _queries(client, "/accounts")
+    large = queries_during_get(client, "/dashboard/2026/3")
+    large_filtered = queries_during_get(client, "/dashboard/2026/3?kind=expense&page=2&sort=amount_desc")
+    year = queries_during_get(client, "/dashboard/2026")
+    accounts = queries_during_get(client, "/accounts")
 
     assert small == large, (small, large)
     assert small_filtered == large_filtered

@@ -24,6 +24,7 @@ from tests.ledger_factories import (
     make_transfer,
 )
 from tests.members_factories import add_member
+from tests.query_counts import queries_during_get
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)  # the household's today is 2026-03-15
 URL = "/transactions"
@@ -295,29 +296,14 @@ def test_page_links_keep_the_filters(signed_in, household):
     assert "kind=expense" in link and "sort=amount_asc" in link and "after=" in link
 
 
-def _count_queries(client, url: str) -> int:
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements)
-
-
 def test_pages_cost_the_same_few_bounded_queries_however_deep(signed_in, household):
     _same_day(household, 400, date(2026, 3, 1))
     page = get(signed_in)  # the session's first request also records the sign-in's last use
-    first = _count_queries(signed_in, URL)
+    first = queries_during_get(signed_in, URL)
     for _ in range(5):
         page = signed_in.get(next_link(page)).get_data(as_text=True)
     deep_url = next_link(page)
-    deep = _count_queries(signed_in, deep_url)
+    deep = queries_during_get(signed_in, deep_url)
     assert first == deep and deep <= 12, (first, deep)
     # The rows are chosen with LIMIT after a cursor, never by skipping rows (OFFSET).
     statements = []
