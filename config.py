@@ -182,6 +182,14 @@ class Config:
         self.DATE_MAX_YEAR = _int("DATE_MAX_YEAR", 2199)
         if not 1 <= self.DATE_MIN_YEAR <= self.DATE_MAX_YEAR <= 9998:
             raise ConfigError("DATE_MIN_YEAR must not be after DATE_MAX_YEAR (years 1 to 9998).")
+        # Import (docs/import.md): the interactive flow's limits; `flask finora import` has
+        # no row limit. Cells and columns cap what a spreadsheet may unfold into memory.
+        self.IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+        self.IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 20_000)
+        self.IMPORT_MAX_COLUMNS = _int("IMPORT_MAX_COLUMNS", 100)
+        self.IMPORT_MAX_CELLS = _int("IMPORT_MAX_CELLS", 2_000_000)
+        # An upload waits this long between the steps before it is thrown away.
+        self.IMPORT_STAGING_HOURS = _int("IMPORT_STAGING_HOURS", 24)
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()
         self.BOOTSTRAP_ADMIN_EMAIL = os.environ.get("BOOTSTRAP_ADMIN_EMAIL", "").strip()
         self.BOOTSTRAP_ADMIN_PASSWORD = os.environ.get("BOOTSTRAP_ADMIN_PASSWORD", "")

@@ -7,6 +7,7 @@ from finora.models.category import Category
 from finora.models.entry import Entry, Transfer
 from finora.models.form_token import UsedFormToken
 from finora.models.household import Household, Membership
+from finora.models.import_batch import ImportBatch, ImportMatch, ImportProfile
 from finora.models.invitation import Invitation
 from finora.models.job import JobRun, SchedulerLease
 from finora.models.rule import RecurringRule, Skip
@@ -35,6 +36,9 @@ __all__ = [
     "Goal",
     "GoalContribution",
     "Household",
+    "ImportBatch",
+    "ImportMatch",
+    "ImportProfile",
     "Invitation",
     "JobRun",
     "Membership",

@@ -48,6 +48,9 @@ class Account(Base):
     opening_date: Mapped[date] = mapped_column(Date)
     include_in_forecast: Mapped[bool] = mapped_column(default=_forecast_default)
     archived: Mapped[bool] = mapped_column(default=False)
+    # The number a bank statement names (IBAN, or branch and account): an import of a file
+    # that names it pre-selects this account. Learnt from the first import of such a file.
+    number: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

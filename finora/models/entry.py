@@ -34,6 +34,8 @@ class Entry(Base):
         Index("ix_entries_account_paid", "account_id", "paid_on", "kind", "amount"),
         # A rule's occurrence is posted once, however many processes try at the same time.
         UniqueConstraint("rule_id", "occurrence_date"),
+        # An imported row (the bank's id, or a fingerprint) lands once per account.
+        UniqueConstraint("account_id", "import_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +60,11 @@ class Entry(Base):
         ForeignKey("recurring_rules.id", ondelete="SET NULL")
     )
     occurrence_date: Mapped[date | None] = mapped_column(Date)
+    # Set when an import added this entry (undo removes the batch's entries) or matched it.
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
+    )
+    import_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
