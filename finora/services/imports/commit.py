@@ -1,0 +1,205 @@
+"""Committing a reviewed file: one import batch, the new rows as entries (one bulk insert),
+the accepted matches marked paid, the categories the file named created; all in the
+caller's transaction, so any failure leaves nothing behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from finora.dates import now_utc
+from finora.errors import FieldError, FinoraError, NotFoundError
+from finora.models import Account, Category, Entry, Household, ImportBatch, ImportMatch, User
+from finora.services.imports.accounts import remember_account_number
+from finora.services.imports.categories import CategoryMaker
+from finora.services.imports.review import Review, ReviewRow
+from finora.services.imports.rows import ParsedFile
+from finora.services.imports.staging import Staged
+from finora.services.ledger.ledger_refs import validate_ledger_refs
+from finora.services.system import audit
+from finora.translation import lazy_gettext as _l
+
+INSERT_CHUNK = 5000
+
+
+class ImportConflictError(FinoraError):
+    """Rows of the file landed in the ledger between the review and the commit."""
+
+    message = _l("Some rows were imported by someone else meanwhile; review again.")
+    status = 409
+
+
+def _decision(decisions: dict, item: ReviewRow) -> dict:
+    return decisions.get(str(item.row.line)) or {}
+
+
+class BatchWriter:
+    """Writes one batch, rows chunk by chunk (the command line streams big files through
+    it; the page writes its reviewed file in one call). `finish` records the counts and the
+    audit event; the caller commits."""
+
+    def __init__(
+        self, session: Session, household: Household, user: User | None, account: Account,
+        *, file_name: str, fmt: str, decisions: dict | None = None,
+    ) -> None:
+        if account.household_id != household.id:
+            raise NotFoundError()
+        if account.archived:
+            raise FieldError("account_id", _l("This account is archived; choose another one."))
+        self.session, self.household, self.user, self.account = session, household, user, account
+        self.decisions = decisions or {}
+        self.categories = CategoryMaker(session, household)
+        self._checked: set[tuple] = set()
+        self.batch = ImportBatch(
+            household_id=household.id, account_id=account.id, file_name=file_name, format=fmt,
+            created_by_id=user.id if user else None,
+        )
+        session.add(self.batch)
+        session.flush()
+
+    def _category(self, item: ReviewRow) -> tuple[int, int | None]:
+        chosen = _decision(self.decisions, item).get("category_id")
+        if chosen is not None:
+            category = self.session.get(Category, int(chosen))
+            if category is None or category.household_id != self.household.id:
+                raise FieldError("category_id", _l("Choose a category."))
+            pair = (category.parent_id, category.id) if category.parent_id else (category.id, None)
+            sub = _decision(self.decisions, item).get("subcategory_id")
+            if category.parent_id is None and sub is not None:
+                pair = (category.id, int(sub))
+        elif item.resolved is not None and item.resolved.is_new:
+            pair = self.categories.make(item.kind, item.resolved)
+        else:
+            pair = (item.category_id, item.subcategory_id)
+        self._check(item.kind, pair)
+        return pair
+
+    def _check(self, kind: str, pair: tuple[int, int | None]) -> None:
+        """Each (kind, category, subcategory) once: of the household, of the kind, open."""
+        if (kind, *pair) in self._checked:
+            return
+        validate_ledger_refs(
+            self.session, self.household, kind=kind, account_id=self.account.id,
+            category_id=pair[0], subcategory_id=pair[1],
+        )
+        self._checked.add((kind, *pair))
+
+    def write(self, review: Review) -> None:
+        """Add the chunk's new rows, mark its accepted matches paid, count the rest."""
+        batch, now = self.batch, now_utc()
+        batch.errors = (batch.errors or 0) + len(review.errors)
+        batch.rows_in_file = (batch.rows_in_file or 0) + len(review.errors)
+        rows: list[dict] = []
+        for item in review.rows:
+            batch.rows_in_file += 1
+            decision = _decision(self.decisions, item)
+            if item.status == "duplicate":
+                batch.duplicates = (batch.duplicates or 0) + 1
+                continue
+            if decision.get("skip"):
+                batch.skipped = (batch.skipped or 0) + 1
+                continue
+            if item.status == "match" and decision.get("match", True):
+                self._match(item)
+                continue
+            category_id, subcategory_id = self._category(item)
+            row = item.row
+            rows.append({
+                "household_id": self.household.id, "account_id": self.account.id,
+                "kind": item.kind, "amount": row.magnitude, "date": row.date,
+                "paid_on": row.date if row.paid else None, "description": row.description,
+                "notes": row.notes, "payment_method": row.payment_method or "other",
+                "category_id": category_id, "subcategory_id": subcategory_id,
+                "import_batch_id": batch.id, "import_key": item.key,
+                "created_by_id": self.user.id if self.user else None,
+                "created_at": now, "updated_at": now,
+            })
+        try:
+            for start in range(0, len(rows), INSERT_CHUNK):
+                self.session.execute(insert(Entry), rows[start : start + INSERT_CHUNK])
+        except IntegrityError:
+            self.session.rollback()
+            raise ImportConflictError() from None
+        batch.added = (batch.added or 0) + len(rows)
+
+    def _match(self, item: ReviewRow) -> None:
+        """The pending entry is paid on the bank's date and takes the row's key (so the
+        statement imported again finds it); what it had is kept for undo. A conditional
+        UPDATE: an entry paid or re-keyed meanwhile is a conflict, not a silent overwrite."""
+        entry = item.match
+        self.session.add(ImportMatch(
+            batch_id=self.batch.id, entry_id=entry.id,
+            previous_paid_on=entry.paid_on, previous_import_key=entry.import_key,
+        ))
+        try:
+            result = self.session.execute(
+                update(Entry)
+                .where(
+                    Entry.id == entry.id, Entry.household_id == self.household.id,
+                    Entry.account_id == self.account.id, Entry.paid_on.is_(None),
+                )
+                .values(paid_on=item.row.date, import_key=item.key, updated_at=now_utc())
+                .execution_options(synchronize_session=False)
+            )
+        except IntegrityError:
+            self.session.rollback()
+            raise ImportConflictError() from None
+        if result.rowcount != 1:
+            self.session.rollback()
+            raise ImportConflictError()
+        self.session.expire(entry)
+        self.batch.matched = (self.batch.matched or 0) + 1
+
+    def finish(self, account_number: str | None = None) -> ImportBatch:
+        batch = self.batch
+        remember_account_number(self.session, self.household, self.account, account_number)
+        try:
+            self.session.flush()
+        except IntegrityError:
+            self.session.rollback()
+            raise ImportConflictError() from None
+        audit.record(
+            self.session, "import.committed", user=self.user, household_id=self.household.id,
+            object_type="import", object_id=batch.id,
+            details={
+                "file_name": batch.file_name, "format": batch.format, "account": self.account.name,
+                **counts(batch),
+                **({"categories_created": len(self.categories.created)} if self.categories.created else {}),
+            },
+        )
+        self.session.flush()
+        return batch
+
+
+def counts(batch: ImportBatch) -> dict[str, int]:
+    return {
+        "rows_in_file": batch.rows_in_file or 0, "added": batch.added or 0,
+        "matched": batch.matched or 0, "duplicates": batch.duplicates or 0,
+        "skipped": batch.skipped or 0, "errors": batch.errors or 0,
+    }
+
+
+def commit_import(
+    session: Session, household: Household, user: User | None, account: Account,
+    staged: Staged, parsed: ParsedFile, review: Review,
+) -> ImportBatch:
+    """Write the reviewed file as one batch with the user's decisions (staged.decisions:
+    skip a row, decline a match, another category). Flushes; the caller commits. On a
+    conflict (rows imported meanwhile) the session is rolled back and ImportConflictError
+    raised: nothing of the import stays."""
+    writer = BatchWriter(
+        session, household, user, account, file_name=staged.file_name, fmt=staged.format,
+        decisions=staged.decisions,
+    )
+    writer.write(review)
+    return writer.finish(parsed.account_number)
+
+
+def commit_reviews(writer: BatchWriter, reviews: Iterable[Review], account_number: str | None = None) -> ImportBatch:
+    """Several reviewed chunks of one file into one batch (the command line's big files)."""
+    for review in reviews:
+        writer.write(review)
+    return writer.finish(account_number)

@@ -1,0 +1,209 @@
+"""The review of a parsed file against the ledger: what each row would become (new, a
+duplicate of a row already imported, or a match for a pending entry) and its category."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from finora.amounts import CENT, MAX_AMOUNT
+from finora.dates import in_window, window_message
+from finora.models import Account, Entry, Household
+from finora.models.category_defaults import default_label
+from finora.models.entry import PAYMENT_METHODS
+from finora.services.imports.categories import CategoryIndex, Resolved
+from finora.services.imports.keys import KeyMaker, normalise_description
+from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
+from finora.services.imports.suggest import default_pair, history_categories
+from finora.translation import gettext as _
+
+MATCH_DAYS = 5
+KEY_CHUNK = 500
+DESCRIPTION_MAX_LENGTH = 200  # entries.description is String(200)
+STATUSES = ("new", "duplicate", "match")
+
+
+@dataclass
+class ReviewRow:
+    row: ImportedRow
+    key: str
+    status: str  # "new" | "duplicate" | "match"
+    match: Entry | None
+    kind: str
+    category_id: int | None
+    subcategory_id: int | None
+    category_source: str  # "file" | "history" | "default" | "new"
+    new_category: str | None
+    # What commit creates for a "new" category: a top category and/or a subcategory.
+    resolved: Resolved | None = None
+
+
+@dataclass
+class Review:
+    rows: list[ReviewRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"new": 0, "duplicate": 0, "match": 0, "error": 0}
+    )
+
+    def add(self, other: Review) -> None:
+        self.rows.extend(other.rows)
+        self.errors.extend(other.errors)
+        for name, count in other.counts.items():
+            self.counts[name] += count
+
+
+def _row_problem(row: ImportedRow) -> str | None:
+    """Why a parsed row still cannot become an entry (the parsers read the values; these are
+    the ledger's own limits)."""
+    if not in_window(row.date):
+        return str(window_message())
+    if row.magnitude == 0:
+        return _("The amount is zero.")
+    if row.magnitude > MAX_AMOUNT:
+        return _("The amount is too large.")
+    if row.magnitude != row.magnitude.quantize(CENT):
+        return _("The amount has more than two decimal places.")
+    if row.entry_kind not in ("income", "expense"):
+        return _("Choose income or expense.")
+    return None
+
+
+def _tidy(row: ImportedRow) -> ImportedRow:
+    """The row as an entry can hold it: description within its length (a row without one
+    gets a neutral one), a known payment method, an amount in cents."""
+    description = " ".join((row.description or "").split())[:DESCRIPTION_MAX_LENGTH]
+    method = row.payment_method if row.payment_method in PAYMENT_METHODS else None
+    amount = row.amount.quantize(CENT)
+    notes = (row.notes or "").strip() or None
+    if (description, method, amount, notes) == (row.description, row.payment_method, row.amount, row.notes):
+        return row
+    return replace(
+        row, description=description or _("Imported entry"), payment_method=method,
+        amount=amount, notes=notes,
+    )
+
+
+class Reviewer:
+    """Reviews one file's rows against one account, in one call or chunk by chunk (the
+    command line streams big files): keys, the rows already seen, and the pending entries
+    already matched carry over from chunk to chunk."""
+
+    def __init__(self, session: Session, household: Household, account: Account) -> None:
+        self.session, self.household, self.account = session, household, account
+        self.keys = KeyMaker()
+        self.seen: set[str] = set()
+        self.matched: set[int] = set()
+        self.index = CategoryIndex(session, household)
+        self.history = history_categories(session, household, self.index.usable)
+        self.defaults = {kind: default_pair(self.index.categories, kind) for kind in ("income", "expense")}
+
+    def review(self, rows: Iterable[ImportedRow]) -> Review:
+        review = Review()
+        good: list[tuple[ImportedRow, str]] = []
+        for row in rows:
+            problem = _row_problem(row)
+            if problem is not None:
+                review.errors.append(
+                    RowError(row.line, problem, (row.date.isoformat(), str(row.amount), row.description))
+                )
+                continue
+            row = _tidy(row)
+            good.append((row, self.keys.key(row)))
+        existing = self._existing_keys({key for _row, key in good})
+        pending = self._pending(good)
+        for row, key in good:
+            if key in existing or key in self.seen:
+                status, match = "duplicate", None
+            else:
+                match = self._match(row, pending)
+                status = "match" if match is not None else "new"
+            self.seen.add(key)
+            review.rows.append(self._with_category(row, key, status, match))
+        review.counts["error"] = len(review.errors)
+        for item in review.rows:
+            review.counts[item.status] += 1
+        return review
+
+    def _existing_keys(self, keys: set[str]) -> set[str]:
+        found: set[str] = set()
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), KEY_CHUNK):
+            found.update(
+                self.session.scalars(
+                    select(Entry.import_key).where(
+                        Entry.account_id == self.account.id,
+                        Entry.import_key.in_(ordered[start : start + KEY_CHUNK]),
+                    )
+                )
+            )
+        return found
+
+    def _pending(self, good: list[tuple[ImportedRow, str]]) -> dict[tuple[str, Decimal], list[Entry]]:
+        """The account's pending entries near the rows' dates, by (kind, amount)."""
+        if not good:
+            return {}
+        first = min(row.date for row, _key in good) - timedelta(days=MATCH_DAYS)
+        last = max(row.date for row, _key in good) + timedelta(days=MATCH_DAYS)
+        entries = self.session.scalars(
+            select(Entry)
+            .where(
+                Entry.household_id == self.household.id,
+                Entry.account_id == self.account.id,
+                Entry.paid_on.is_(None),
+                Entry.date >= first,
+                Entry.date <= last,
+            )
+            .order_by(Entry.date, Entry.id)
+        )
+        by_amount: dict[tuple[str, Decimal], list[Entry]] = defaultdict(list)
+        for entry in entries:
+            by_amount[(entry.kind, entry.amount)].append(entry)
+        return by_amount
+
+    def _match(self, row: ImportedRow, pending: dict) -> Entry | None:
+        """The pending entry of the same kind and amount closest in date (within the
+        window) that no earlier row took; each entry matches one row at most."""
+        candidates = [
+            entry for entry in pending.get((row.entry_kind, row.magnitude), ())
+            if entry.id not in self.matched and abs((entry.date - row.date).days) <= MATCH_DAYS
+        ]
+        if not candidates:
+            return None
+        best = min(candidates, key=lambda e: (abs((e.date - row.date).days), e.date, e.id))
+        self.matched.add(best.id)
+        return best
+
+    def _with_category(self, row: ImportedRow, key: str, status: str, match: Entry | None) -> ReviewRow:
+        # A match accepted keeps its entry's own category; this one serves a declined match.
+        kind = row.entry_kind
+        resolved = self.index.resolve(kind, row.category, row.subcategory)
+        if resolved is not None:
+            source = "new" if resolved.is_new else "file"
+            return ReviewRow(row, key, status, match, kind, resolved.category_id,
+                             resolved.subcategory_id, source, resolved.new_label, resolved)
+        suggested = self.history.get((normalise_description(row.description), kind))
+        if suggested is not None:
+            return ReviewRow(row, key, status, match, kind, *suggested, "history", None)
+        pair = self.defaults[kind]
+        if pair is not None:
+            return ReviewRow(row, key, status, match, kind, *pair, "default", None)
+        # The household deleted every category of this kind: the default is made again.
+        name = default_label("expense.other" if kind == "expense" else "income.other")
+        resolved = Resolved(None, None, new_parent=name)
+        return ReviewRow(row, key, status, match, kind, None, None, "default", name, resolved)
+
+
+def build_review(session: Session, household: Household, account: Account, parsed: ParsedFile) -> Review:
+    """Every row's status and category; the file's errors (and rows the ledger cannot hold)
+    in `errors`. Reads only: nothing is written."""
+    review = Reviewer(session, household, account).review(parsed.rows)
+    review.errors = sorted([*parsed.errors, *review.errors], key=lambda error: error.line)
+    review.counts["error"] = len(review.errors)
+    return review
