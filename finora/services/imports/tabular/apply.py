@@ -1,0 +1,172 @@
+"""apply_mapping: a table's rows, read through a mapping, as the rows every parser hands on
+(or, for a row that cannot be an entry, the reason in words)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from finora.dates import check_date, date_window
+from finora.errors import FieldError
+from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
+from finora.services.imports.tabular.mapping import Mapping, order_label
+from finora.services.imports.tabular.table import Table
+from finora.services.imports.tabular.words import kind_of, paid_of, payment_method_of
+from finora.services.imports.values import DateDoesNotExist, parse_amount, parse_date
+from finora.translation import gettext as _
+
+DESCRIPTION_MAX = 200  # Entry.description is a String(200)
+
+
+class _RowProblem(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _text(value: str) -> str:
+    return " ".join(value.split())
+
+
+class _Reader:
+    """Reads one row's cells through the mapping; dates and amounts met before are
+    remembered (a statement repeats its dates hundreds of times)."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.columns = mapping.columns
+        self.order = mapping.date_order or "ymd"
+        self.style = mapping.number_style or "dot_decimal"
+        self.dates: dict[str, date] = {}
+
+    def cell(self, cells: list[str], role: str) -> str:
+        index = self.columns.get(role)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    def date(self, cells: list[str]) -> date:
+        raw = self.cell(cells, "date").strip()
+        if not raw:
+            raise _RowProblem(_("The date is empty."))
+        known = self.dates.get(raw)
+        if known is not None:
+            return known
+        try:
+            day = parse_date(raw, self.order)
+        except DateDoesNotExist:
+            raise _RowProblem(_("The date “%(value)s” does not exist.", value=raw)) from None
+        except ValueError:
+            raise _RowProblem(
+                _("“%(value)s” is not a date written as %(order)s.", value=raw, order=order_label(self.order))
+            ) from None
+        try:
+            check_date(day, "date")
+        except FieldError:
+            first, last = date_window()
+            raise _RowProblem(
+                _(
+                    "The date “%(value)s” is outside the years %(first)s to %(last)s.",
+                    value=raw, first=first.year, last=last.year,
+                )
+            ) from None
+        self.dates[raw] = day
+        return day
+
+    def number(self, raw: str) -> Decimal:
+        try:
+            return parse_amount(raw, self.style)
+        except ValueError as error:
+            if "more than two decimals" in str(error):
+                raise _RowProblem(_("The amount “%(value)s” has more than two decimals.", value=raw)) from None
+            raise _RowProblem(_("The amount “%(value)s” is not a number.", value=raw)) from None
+
+    def amount(self, cells: list[str]) -> tuple[Decimal, str | None]:
+        """(signed amount, kind the file states in words or None)."""
+        if "amount" in self.columns:
+            raw = self.cell(cells, "amount").strip()
+            if not raw:
+                raise _RowProblem(_("The amount is empty."))
+            value = self.number(raw)
+            if value == 0:
+                raise _RowProblem(_("The amount is zero."))
+            if "kind" not in self.columns:
+                return value, None
+            word = self.cell(cells, "kind").strip()
+            if not word:
+                return value, None
+            kind = kind_of(word)
+            if kind is None:
+                raise _RowProblem(_("The type “%(value)s” is neither income nor expense.", value=word))
+            return (abs(value) if kind == "income" else -abs(value)), kind
+        debit_raw = self.cell(cells, "debit").strip()
+        credit_raw = self.cell(cells, "credit").strip()
+        debit = self.number(debit_raw) if debit_raw else Decimal(0)
+        credit = self.number(credit_raw) if credit_raw else Decimal(0)
+        if debit and credit:
+            raise _RowProblem(_("Both debit and credit are filled."))
+        if not debit_raw and not credit_raw:
+            raise _RowProblem(_("Neither debit nor credit is filled."))
+        if not debit and not credit:
+            raise _RowProblem(_("The amount is zero."))
+        # A debit is money out whether the bank prints it negative or not.
+        return (-abs(debit), "expense") if debit else (abs(credit), "income")
+
+    def optional(self, cells: list[str], role: str) -> str | None:
+        return _text(self.cell(cells, role)) or None
+
+
+def _split_description(text: str) -> tuple[str, str | None]:
+    """A description that fits Entry.description, and the rest for the notes."""
+    if len(text) <= DESCRIPTION_MAX:
+        return text, None
+    cut = text.rfind(" ", DESCRIPTION_MAX // 2, DESCRIPTION_MAX + 1)
+    cut = cut if cut > 0 else DESCRIPTION_MAX
+    return text[:cut].rstrip(), text[cut:].strip() or None
+
+
+def _row(reader: _Reader, cells: list[str], line: int) -> ImportedRow:
+    day = reader.date(cells)
+    amount, kind = reader.amount(cells)
+    description, rest = _split_description(_text(reader.cell(cells, "description")))
+    if not description:
+        raise _RowProblem(_("The description is empty."))
+    notes = reader.optional(cells, "notes")
+    if rest:
+        notes = f"{rest}\n{notes}" if notes else rest
+    paid = True
+    if "paid" in reader.columns:
+        word = reader.cell(cells, "paid").strip()
+        state = paid_of(word)
+        if state is None:
+            raise _RowProblem(_("“%(value)s” says neither paid nor pending.", value=word))
+        paid = state
+    method = payment_method_of(reader.cell(cells, "payment_method")) if "payment_method" in reader.columns else None
+    return ImportedRow(
+        line=line,
+        date=day,
+        amount=amount,
+        description=description,
+        kind=kind,
+        category=reader.optional(cells, "category"),
+        subcategory=reader.optional(cells, "subcategory"),
+        payment_method=method,
+        notes=notes,
+        paid=paid,
+    )
+
+
+def apply_mapping(table: Table, mapping: Mapping, fmt: str) -> ParsedFile:
+    """Every data row of `table` as an ImportedRow, or a RowError with the reason and the
+    row's cells. `line` is the row's line in the file (1-based): for a CSV record whose
+    quoted cell spans lines, the line the record starts on; for a sheet, its row number.
+
+    The mapping must have no problems left (see mapping_problems): a missing date order or
+    number style falls back to year-first dates and dot decimals.
+    """
+    reader = _Reader(mapping)
+    parsed = ParsedFile(format=fmt, header=tuple(table.header) if table.has_header else ())
+    for index, cells in enumerate(table.rows):
+        line = table.line_of(index)
+        try:
+            parsed.rows.append(_row(reader, cells, line))
+        except _RowProblem as problem:
+            parsed.errors.append(RowError(line=line, reason=problem.reason, cells=tuple(cells)))
+    return parsed
