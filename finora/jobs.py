@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import JobRun, SchedulerLease
+from finora.services.imports.staging import purge_staging
 from finora.services.people.signup_verification import purge_unconfirmed_sign_ups
 from finora.services.people.user_sessions import purge_old_sessions
 from finora.services.planning.posting import households_to_post, post_household
@@ -106,6 +107,9 @@ JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta]] = {
         _in_one_transaction(lambda session: purge_unconfirmed_sign_ups(session)),
         timedelta(hours=24),
     ),
+    # Deletes uploads left between the import's steps longer than IMPORT_STAGING_HOURS
+    # (files on disk, nothing in the database).
+    "purge_import_staging": (lambda _session, _holder: purge_staging(), timedelta(hours=24)),
 }
 
 
