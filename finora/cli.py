@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from finora.cli_forecast import forecast_command
+from finora.cli_import import import_command
 from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
@@ -155,6 +156,7 @@ def _household_of(user: User) -> Household:
 jobs_cli = AppGroup("jobs", help="Scheduled jobs (for deployments that prefer cron).")
 finora_cli.add_command(jobs_cli)
 finora_cli.add_command(forecast_command)
+finora_cli.add_command(import_command)
 
 
 @jobs_cli.command("run")
