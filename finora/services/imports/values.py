@@ -189,6 +189,13 @@ def _guess(values: Iterable[str], options: tuple[str, ...], parse, fits_option) 
         return None, False, ()
     possible = tuple(option for option in options if all(option in reading for reading in readings))
     if not possible:
+        # A few stray values (a typo, a footer) do not hide what most of the column says:
+        # the one option that reads nearly every value is taken, and the rest become row errors.
+        counts = {option: sum(1 for reading in readings if option in reading) for option in options}
+        ranked = sorted(counts.values(), reverse=True)
+        best = max(options, key=lambda option: counts[option])
+        if counts[best] >= 0.8 * len(readings) and (len(ranked) < 2 or ranked[1] < ranked[0]):
+            return best, False, (best,)
         return None, False, ()
     if len(possible) == 1:
         return possible[0], False, possible

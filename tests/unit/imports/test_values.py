@@ -52,9 +52,21 @@ def test_parse_date_reads_every_style(text, order, expected):
 
 @pytest.mark.parametrize(
     ("text", "order"),
-    [("", "dmy"), ("abc", "dmy"), ("31/12", "dmy"), ("2026", "ymd"), ("1/2/3/4", "dmy"),
-     ("31/12/202", "dmy"), ("123/1/2026", "dmy"), ("2026-12-31", "serial"), ("0", "serial"),
-     ("9999999", "serial"), ("31 Foo 2026", "dmy"), ("1234567", "dmy"), ("31/12/2026", "xyz")],
+    [
+        ("", "dmy"),
+        ("abc", "dmy"),
+        ("31/12", "dmy"),
+        ("2026", "ymd"),
+        ("1/2/3/4", "dmy"),
+        ("31/12/202", "dmy"),
+        ("123/1/2026", "dmy"),
+        ("2026-12-31", "serial"),
+        ("0", "serial"),
+        ("9999999", "serial"),
+        ("31 Foo 2026", "dmy"),
+        ("1234567", "dmy"),
+        ("31/12/2026", "xyz"),
+    ],
 )
 def test_parse_date_refuses_what_is_not_a_date(text, order):
     with pytest.raises(ValueError):
@@ -159,10 +171,21 @@ def test_parse_amount_reads_every_style(text, style, expected):
 
 @pytest.mark.parametrize(
     ("text", "style"),
-    [("", "dot_decimal"), ("abc", "dot_decimal"), ("--5", "dot_decimal"), ("12.345", "dot_decimal"),
-     ("1,234.56", "comma_decimal"), ("1.234,56", "dot_decimal"), ("1,23,456.00", "dot_decimal"),
-     ("12a34", "dot_decimal"), ("(-12.30)", "dot_decimal"), ("1.2.3", "dot_decimal"), ("12,", "comma_decimal"),
-     ("1.234 567,00", "comma_decimal"), ("5", "octal")],
+    [
+        ("", "dot_decimal"),
+        ("abc", "dot_decimal"),
+        ("--5", "dot_decimal"),
+        ("12.345", "dot_decimal"),
+        ("1,234.56", "comma_decimal"),
+        ("1.234,56", "dot_decimal"),
+        ("1,23,456.00", "dot_decimal"),
+        ("12a34", "dot_decimal"),
+        ("(-12.30)", "dot_decimal"),
+        ("1.2.3", "dot_decimal"),
+        ("12,", "comma_decimal"),
+        ("1.234 567,00", "comma_decimal"),
+        ("5", "octal"),
+    ],
 )
 def test_parse_amount_refuses_what_is_not_an_amount(text, style):
     with pytest.raises(ValueError):
@@ -171,9 +194,17 @@ def test_parse_amount_refuses_what_is_not_an_amount(text, style):
 
 def test_number_style_detected_from_the_separators():
     guess = detect_number_style(["1.234,56", "-12,30", "", "5"])
-    assert (guess.style, guess.ambiguous, guess.possible) == ("comma_decimal", False, ("comma_decimal",))
+    assert (guess.style, guess.ambiguous, guess.possible) == (
+        "comma_decimal",
+        False,
+        ("comma_decimal",),
+    )
     guess = detect_number_style(["1,234.56", "(12.30)", "$5.00"])
-    assert (guess.style, guess.ambiguous, guess.possible) == ("dot_decimal", False, ("dot_decimal",))
+    assert (guess.style, guess.ambiguous, guess.possible) == (
+        "dot_decimal",
+        False,
+        ("dot_decimal",),
+    )
     assert set(NUMBER_STYLES) == {"comma_decimal", "dot_decimal"}
 
 
@@ -192,3 +223,13 @@ def test_thousands_alone_are_ambiguous():
 
 def test_words_have_no_number_style():
     assert detect_number_style(["Coffee", "Rent"]).style is None
+
+
+def test_one_stray_value_does_not_undo_the_columns_style():
+    # "1,234" reads only as dot decimals, every other value only as comma decimals: the
+    # column is comma decimals and "1,234" becomes that row's error.
+    values = ["-1,00", "0,00", "12,50", "1.234,56", "7,00", "1,234"]
+    guess = detect_number_style(values)
+    assert (guess.style, guess.ambiguous, guess.possible) == ("comma_decimal", False, ("comma_decimal",))
+    # Half and half decides nothing.
+    assert detect_number_style(["-1,00", "2,00", "1,234.56", "3.50"]).style is None
