@@ -107,6 +107,22 @@ def test_empty_leaves_and_closed_leaves_in_sgml():
     assert parsed.account_number == "99"
 
 
+def test_an_empty_leaf_whose_name_is_closed_elsewhere_gives_back_its_siblings():
+    data = sgml(
+        b"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20260306<TRNAMT>-3.00<FITID>E1<MEMO><NAME>Padaria</STMTTRN>"
+        b"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20260307<TRNAMT>-4.00<FITID>E2<NAME>Feira<MEMO>frutas</MEMO>"
+        b"</STMTTRN>"
+    )
+    first, second = parse_bank(data, "ofx").rows
+    assert (first.date, first.amount, first.bank_id, first.description) == (
+        date(2026, 3, 6),
+        Decimal("-3.00"),
+        "E1",
+        "Padaria",
+    )
+    assert (second.bank_id, second.description) == ("E2", "Feira - frutas")
+
+
 def test_long_description_goes_whole_to_notes():
     name = ("PAGAMENTO BOLETO " * 20).encode()
     data = sgml(
@@ -148,6 +164,10 @@ def test_unreadable_amount_and_missing_date_are_row_errors():
             b'<?xml version="1.0"?><!DOCTYPE OFX [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
             b'<?OFX OFXHEADER="200"?><OFX>&x;</OFX>',
             "declares a document type or entities",
+        ),
+        (
+            SGML_HEADER + b"<OFX>" + b"<A>" * 100_000 + b"</A></OFX>",
+            "nests its tags far deeper than any OFX statement",
         ),
         (
             SGML_HEADER + b"<OFX><INVSTMTMSGSRSV1></INVSTMTMSGSRSV1></OFX>",

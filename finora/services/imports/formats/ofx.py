@@ -35,6 +35,8 @@ _CHARSETS = {
     "UTF8": "utf-8",
     "NONE": "cp1252",
 }
+# OFX nests about ten levels deep; a file nesting far deeper is not a statement.
+_MAX_DEPTH = 40
 _TAG = re.compile(r"<(/?)([A-Za-z0-9_.]+)\s*>([^<]*)")
 _DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})")
 _PAYMENT_METHODS = {
@@ -152,23 +154,26 @@ def _read_sgml(data: bytes) -> ET.Element:
     """An element tree from OFX 1.x SGML.
 
     In SGML OFX a leaf is a tag followed by its value, with no closing tag ("<TRNAMT>-12.30");
-    aggregates are always closed ("</STMTTRN>"). An opening tag with a value is a leaf. An
-    opening tag without one is taken for an aggregate; if its closing tag never comes (an
-    empty leaf such as "<MEMO>" alone), whatever was put inside it goes back to its parent
-    when an enclosing aggregate closes.
+    aggregates are always closed ("</STMTTRN>"). An opening tag with a value is a leaf; one
+    without a value is an aggregate if that name is closed somewhere in the file, else an
+    empty leaf ("<MEMO>" alone). Should an element taken for an aggregate never be closed
+    after all, whatever was put inside it goes back to its parent when an enclosing
+    aggregate closes. OFX nests a dozen levels at most: deeper is refused, which also
+    keeps the work linear on hostile input.
     """
     _header, text = _sgml_text(data)
     if "</OFX>" not in text.upper():
         raise ImportFileError(
             _("This OFX file is incomplete: it ends before its closing </OFX> tag.")
         )
+    tokens = _TAG.findall(text)
+    closed = {name.upper() for closing, name, _value in tokens if closing}
     root = ET.Element("ROOT")
     stack = [root]
-    for closing, name, value in _TAG.findall(text):
+    for closing, name, value in tokens:
         name = name.upper()
         if closing:
-            names = [el.tag for el in stack]
-            if name not in names[1:]:
+            if not any(element.tag == name for element in stack[1:]):
                 continue  # the closing tag of a leaf ("<NAME>x</NAME>") or a stray one
             while stack[-1].tag != name:
                 _unwrap(stack.pop(), stack[-1])
@@ -178,7 +183,13 @@ def _read_sgml(data: bytes) -> ET.Element:
         value = value.strip()
         if value:
             element.text = html.unescape(value)
-        else:
+        elif name in closed:
+            if len(stack) > _MAX_DEPTH:
+                raise ImportFileError(
+                    _(
+                        "This file nests its tags far deeper than any OFX statement does: it was refused."
+                    )
+                )
             stack.append(element)
     ofx = root.find("OFX")
     if ofx is None:
@@ -188,7 +199,7 @@ def _read_sgml(data: bytes) -> ET.Element:
 
 def _unwrap(element: ET.Element, parent: ET.Element) -> None:
     """An element that was never closed was an empty leaf: its children become its siblings."""
-    index = list(parent).index(element)
+    index = next(i for i in range(len(parent) - 1, -1, -1) if parent[i] is element)
     for offset, child in enumerate(list(element)):
         element.remove(child)
         parent.insert(index + 1 + offset, child)
