@@ -71,6 +71,10 @@ def test_bank_fixtures_are_recognised_by_content(name, fmt):
             b":20:ABN\r\n:25:NL91ABNA0417164300\r\n:28C:1/1\r\n:60F:C260130EUR1,00\r\n-}",
             "mt940",
         ),
+        (
+            b"{1:F01INGBNL2AXXXX0000000000}{4::20:ING\n:25:NL20INGB0001234567\n:61:260102C7,50NTRF\n-}",
+            "mt940",
+        ),
         (zipped(**{"[Content_Types].xml": "<Types/>", "xl__workbook.xml": "<workbook/>"}), "xlsx"),
     ],
 )

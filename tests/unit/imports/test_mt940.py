@@ -44,6 +44,12 @@ def test_german_structured_details_in_a_swift_envelope():
         "STORNO0109",
     )
     assert [(error.line, error.reason) for error in parsed.errors] == [(5, "The amount is zero.")]
+    assert [row.payment_method for row in parsed.rows] == [
+        None,
+        "bank_transfer",
+        "debit_card",
+        "debit_card",
+    ]
 
 
 def test_dutch_structured_and_free_text_details():
@@ -75,6 +81,24 @@ def test_reversal_of_a_credit_is_money_out_and_customer_reference_is_dated():
     reversal, fee = parsed.rows
     assert (reversal.amount, reversal.description) == (Decimal("-10.00"), "Rueckbuchung Gutschrift")
     assert (reversal.bank_id, fee.bank_id) == ("20260302/ORDER-77", "20260304/ORDER-77")
+
+
+def test_envelope_with_the_first_tag_on_the_block_line():
+    data = (
+        b"{1:F01INGBNL2AXXXX0000000000}{2:O940INGBNL2AXXXXN}{4::20:ING\r\n:25:NL20INGB0001234567\r\n"
+        b":28C:1\r\n:60F:C260101EUR10,00\r\n:61:260102C7,50NTRFNONREF//ING-1\r\n:86:Tikkie terug\r\n"
+        b":62F:C260102EUR17,50\r\n-}{5:{CHK:0123456789AB}}"
+    )
+    parsed = parse_bank(data, "mt940")
+    (row,) = parsed.rows
+    assert parsed.account_number == "NL20INGB0001234567"
+    assert (row.date, row.amount, row.bank_id, row.description) == (
+        date(2026, 1, 2),
+        Decimal("7.50"),
+        "ING-1",
+        "Tikkie terug",
+    )
+    assert row.payment_method == "bank_transfer"
 
 
 def test_a_statement_without_movements_has_no_rows():

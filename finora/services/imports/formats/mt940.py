@@ -53,6 +53,17 @@ _DUTCH_KEYS = (
 )
 _DUTCH = re.compile("/({})/".format("|".join(sorted(_DUTCH_KEYS, key=len, reverse=True))))
 _NO_REFERENCE = {"", "NONREF", "NOTPROVIDED"}
+# :61: transaction type codes (N + three letters) that say how the money moved; the
+# German business transaction codes (GVC, the three digits before "?00") where they do.
+_TYPE_METHODS = {
+    "TRF": "bank_transfer",
+    "DDT": "bank_transfer",
+    "STO": "bank_transfer",
+    "CHK": "other",
+    "ATM": "cash",
+    "POS": "debit_card",
+}
+_GVC_METHODS = {"004": "debit_card", "005": "debit_card", "083": "cash", "106": "debit_card"}
 
 
 def parse_mt940(data: bytes) -> ParsedFile:
@@ -161,8 +172,17 @@ def _row(position: int, data: dict) -> ImportedRow | RowError:
         amount=amount,
         description=description,
         bank_id=_bank_id(data, date(data["date"].year, data["date"].month, data["date"].day)),
+        payment_method=_payment_method(data),
         notes=notes,
     )
+
+
+def _payment_method(data: dict) -> str | None:
+    match = _GERMAN.match(data.get("transaction_details") or "")
+    if match and match.group(1) in _GVC_METHODS:
+        return _GVC_METHODS[match.group(1)]
+    code = (data.get("id") or "").strip().upper()
+    return _TYPE_METHODS.get(code[1:4]) if len(code) == 4 else None
 
 
 def _bank_id(data: dict, value_date: date) -> str | None:
