@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.forecasting import bp as forecasting_bp
     from finora.web.goals import bp as goals_bp
     from finora.web.household import bp as household_bp
+    from finora.web.imports import bp as imports_bp
     from finora.web.profile import bp as profile_bp
     from finora.web.public import bp as public_bp
     from finora.web.rules import bp as rules_bp
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(entries_bp, url_prefix="/entries")
     app.register_blueprint(transfers_bp, url_prefix="/transfers")
     app.register_blueprint(transactions_bp)
+    app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(categories_bp, url_prefix="/categories")
     app.register_blueprint(rules_bp, url_prefix="/rules")
     app.register_blueprint(budgets_bp, url_prefix="/budgets")

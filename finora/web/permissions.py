@@ -24,6 +24,8 @@ from finora.models import (
     Entry,
     Goal,
     GoalContribution,
+    ImportBatch,
+    ImportProfile,
     Invitation,
     Membership,
     RecurringRule,
@@ -52,6 +54,8 @@ OBJECT_IDS = {
     "snapshot_id": BalanceSnapshot,
     "membership_id": Membership,
     "invitation_id": Invitation,
+    "batch_id": ImportBatch,
+    "profile_id": ImportProfile,
 }
 
 
