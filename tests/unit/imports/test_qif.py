@@ -109,7 +109,8 @@ def test_splits_import_the_total_with_the_first_category():
     assert (costco.category, costco.subcategory) == ("Food", "Groceries")
     assert (
         costco.notes
-        == "Monthly stock-up\nSplit: Food:Groceries -80.00; Household:Supplies -30.00; Gifts -10.00"
+        == "Monthly stock-up\nSplit: Food:Groceries -80.00 (Food); Household:Supplies -30.00; "
+        "Gifts -10.00 (Birthday card)"
     )
     assert (lunch.line, lunch.amount, lunch.category) == (2, Decimal("-9.50"), None)
 

@@ -6,7 +6,8 @@ QIF has no fixed date or number format: each program writes its locale's ("12/31
 The dates and amounts of the whole file are read together to find the order and style that
 fit them all; when more than one does (every day of the file 12 or below), the caller is
 asked (DateOrderNeeded / NumberStyleNeeded) rather than a guess made. QIF carries no
-bank id, so every row's bank_id is None.
+bank id, so every row's bank_id is None. The cleared mark (C) is not read as pending: it
+says whether the user reconciled the row, not whether the money moved.
 """
 
 from __future__ import annotations
@@ -238,14 +239,16 @@ def _row(record: _Record, order: str | None, style: str) -> ImportedRow | RowErr
 
 
 def _splits(record: _Record) -> list[tuple[str, str]]:
-    """(category, amount text) of each split line group (S, then E and $)."""
+    """(category, "amount (memo)") of each split: an S line, then its E memo and $ amount."""
     splits: list[list[str]] = []
     for key, value in record.fields:
         if key == "S":
-            splits.append([value.strip(), ""])
+            splits.append([value.strip(), "", ""])
         elif key == "$" and splits:
             splits[-1][1] = value.strip()
-    return [(name, value) for name, value in splits]
+        elif key == "E" and splits:
+            splits[-1][2] = value.strip()
+    return [(name, f"{amount} ({memo})" if memo else amount) for name, amount, memo in splits]
 
 
 def _category(text: str | None) -> tuple[str | None, str | None, str | None]:
