@@ -104,7 +104,7 @@ def _records(text: str) -> tuple[list[_Record], list[str], bool]:
     account_name: str | None = None
     current: _Record | None = None
     for raw_line in text.splitlines():
-        line = raw_line.rstrip()
+        line = raw_line.strip()
         if not line.strip():
             continue
         if line.startswith("!"):
