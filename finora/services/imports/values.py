@@ -225,20 +225,28 @@ def detect_date_order(values: Iterable[str]) -> DateGuess:
 # ---------------------------------------------------------------------------- amounts
 
 _CURRENCY = re.compile(
-    r"^(?:[A-Za-z]{0,3}\$|[€£¥₹₽₩¢]|[A-Za-z]{3}(?=[\s\d(+\-.,]|$)|kr|zł|Fr\.?)|"
-    r"(?:(?<=[\s\d)+\-])(?:[A-Za-z]{0,3}\$|[€£¥₹₽₩¢]|[A-Za-z]{3}|kr|zł|Fr\.?))$"
+    r"^(?:[A-Za-z]{0,3}\$|[€£¥₹₽₩¢]|[A-Z]{3}(?=[\s\d(+\-.,]|$)|kr|zł|Fr\.?)|"
+    r"(?:(?<=[\s\d)+\-])(?:[A-Za-z]{0,3}\$|[€£¥₹₽₩¢]|[A-Z]{3}|kr|zł|Fr\.?))$"
 )
 _NUMBER = re.compile(r"[\d.,' ]*\d")
 _GROUPS = {"comma_decimal": ".' ", "dot_decimal": ",' "}
 _DECIMAL = {"comma_decimal": ",", "dot_decimal": "."}
 
 
+_SIDE = re.compile(r"^(.*\d)\s*(CR|DR|DB|C|D)\.?$", re.IGNORECASE)
+
+
 def _peel(text: str) -> tuple[str, bool]:
-    """(the bare number, negative?) once signs, parentheses and currency are taken off
-    both ends."""
+    """(the bare number, negative?) once signs, parentheses, currency and a trailing
+    debit/credit mark ("12,30 D", "45.00 CR") are taken off both ends."""
     negative = 0
     signs = 0
     value = text
+    side = _SIDE.match(value)
+    if side:
+        value = side.group(1)
+        negative += side.group(2).upper() in ("D", "DR", "DB")
+        signs += 1
     while True:
         before = value
         value = value.strip()
@@ -264,7 +272,7 @@ def _peel(text: str) -> tuple[str, bool]:
 def parse_amount(text: str, style: str) -> Decimal:
     """The signed amount `text` writes in `style` (one of NUMBER_STYLES): "-12,30",
     "(12.30)", "12.30-", "+5", "R$ 1.234,56", "€1,234.56", "USD 1,234.56", "1 234,56",
-    "1'234.56". Group separators must group by three; more than two decimals only when the
+    "1'234.56", "12,30 D" (debit), "45.00 CR" (credit). Group separators must group by three; more than two decimals only when the
     extra digits are zeros. ValueError for anything else."""
     if style not in NUMBER_STYLES:
         raise ValueError(f"unknown number style: {style!r}")

@@ -188,3 +188,19 @@ def test_preview_reads_only_the_first_rows_of_a_sheet():
 )
 def test_cell_values_become_plain_text(value, text):
     assert cell_text(value) == text
+
+
+def test_sniffing_skips_an_empty_first_sheet():
+    workbook = Workbook()
+    workbook.active.title = "Capa"
+    data_sheet = workbook.create_sheet("Lançamentos")
+    data_sheet.append(["Data", "Descrição", "Valor"])
+    data_sheet.append([date(2026, 5, 20), "Feira", -35.5])
+    data = workbook_bytes(workbook)
+    options = sniff_options(data, "xlsx")
+    assert (options.sheet, options.header_row) == ("Lançamentos", 0)
+    table = read_table(data, "xlsx", options, **LIMITS)
+    assert table.sheets == ["Capa", "Lançamentos"]
+    assert [(r.date, r.amount) for r in apply_mapping(table, guess_mapping(table), "xlsx").rows] == [
+        (date(2026, 5, 20), Decimal("-35.5"))
+    ]

@@ -233,3 +233,23 @@ def test_one_stray_value_does_not_undo_the_columns_style():
     assert (guess.style, guess.ambiguous, guess.possible) == ("comma_decimal", False, ("comma_decimal",))
     # Half and half decides nothing.
     assert detect_number_style(["-1,00", "2,00", "1,234.56", "3.50"]).style is None
+
+
+@pytest.mark.parametrize(
+    ("text", "style", "expected"),
+    [
+        ("12,30 D", "comma_decimal", "-12.30"),
+        ("1.234,56 C", "comma_decimal", "1234.56"),
+        ("45.00 CR", "dot_decimal", "45.00"),
+        ("45.00DR", "dot_decimal", "-45.00"),
+        ("R$ 12,30 D", "comma_decimal", "-12.30"),
+    ],
+)
+def test_a_trailing_debit_or_credit_mark_gives_the_sign(text, style, expected):
+    assert parse_amount(text, style) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["-12,30 D", "12 abc", "D", "12,30 X"])
+def test_marks_that_contradict_or_are_unknown_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_amount(text, "comma_decimal")

@@ -135,8 +135,10 @@ def sniff_options(data: bytes, fmt: str) -> TableOptions:
     if fmt == "xlsx":
         from finora.services.imports.tabular.xlsx import sample_rows
 
-        rows, _sheets = sample_rows(data, None, SAMPLE_ROWS)
-        return TableOptions(header_row=find_header(list(enumerate(rows))))
+        rows, sheets, sheet = sample_rows(data, None, SAMPLE_ROWS)
+        return TableOptions(
+            header_row=find_header(list(enumerate(rows))), sheet=None if sheet == sheets[0] else sheet
+        )
     text, encoding = decode_text(data)
     delimiter = detect_delimiter(text)
     records = list(csv_records(_sample(text), delimiter, SAMPLE_ROWS))

@@ -89,13 +89,16 @@ EXPENSE_WORDS = frozenset(
 PAID_WORDS = frozenset(
     _folded(
         "pago, paga, paid, sim, sí, si, yes, y, s, true, 1, x, recebido, recebida, received, cobrado, "
-        "pagado, pagada, cleared, conciliado, ok, efetuado, realizado, liquidado, done"
+        "pagado, pagada, cleared, conciliado, ok, efetuado, realizado, liquidado, done, posted, "
+        "completed, complete, booked, settled, reconciled, confirmado, confirmada, compensado, "
+        "efectuado, realizada, cobrada, recebida"
     )
 )
 PENDING_WORDS = frozenset(
     _folded(
         "pendente, pending, pendiente, não, nao, no, n, false, 0, a pagar, a receber, aberto, "
-        "em aberto, open, unpaid, scheduled, agendado, previsto, programado"
+        "em aberto, open, unpaid, scheduled, agendado, agendada, previsto, prevista, programado, "
+        "programada, authorized, authorised, processing, em processamento, a vencer, por pagar"
     )
 )
 

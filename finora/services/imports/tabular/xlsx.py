@@ -124,17 +124,25 @@ def _trimmed(values) -> list[str]:
     return cells
 
 
-def sample_rows(data: bytes, sheet: str | None, limit: int) -> tuple[list[list[str]], list[str]]:
-    """The first `limit` rows of a sheet (for sniffing) and the workbook's sheet names."""
+def sample_rows(data: bytes, sheet: str | None, limit: int) -> tuple[list[list[str]], list[str], str]:
+    """The first `limit` rows of a sheet (for sniffing), the workbook's sheet names, and
+    the sheet read: `sheet`, or with None the first sheet that has a filled cell."""
     workbook = _open(data)
     try:
         worksheet, sheets = _worksheet(workbook, sheet)
-        rows = []
-        for values in worksheet.iter_rows(values_only=True):
-            rows.append(_trimmed(values[:1000]))
-            if len(rows) >= limit:
-                break
-        return rows, sheets
+        candidates = [sheet] if sheet else sheets
+        rows: list[list[str]] = []
+        for name in candidates:
+            worksheet = workbook[name]
+            worksheet.reset_dimensions()
+            rows = []
+            for values in worksheet.iter_rows(values_only=True):
+                rows.append(_trimmed(values[:1000]))
+                if len(rows) >= limit:
+                    break
+            if any(rows):
+                return rows, sheets, name
+        return rows, sheets, candidates[0]
     except ImportFileError:
         raise
     except Exception:  # noqa: BLE001 - a broken sheet's XML fails in many ways
