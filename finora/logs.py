@@ -110,6 +110,9 @@ def configure_logging(app: Flask) -> None:
     logging.getLogger("sqlalchemy.engine").setLevel(
         logging.INFO if app.config["LOG_SQL"] else logging.WARNING
     )
+    # The MT940 library logs the statement lines it cannot read: account data that has no
+    # place in a log. Finora reports the problem to the user instead (services/imports).
+    logging.getLogger("mt940").setLevel(logging.CRITICAL)
     app.before_request(_assign_request_id)
     app.after_request(_echo_request_id)
 
