@@ -16,6 +16,8 @@ from finora.models import (
     Goal,
     GoalContribution,
     Household,
+    ImportBatch,
+    ImportProfile,
     Invitation,
     Membership,
     User,
@@ -81,7 +83,11 @@ def one_of_everything(household: Household) -> dict[str, int]:
     invitation = Invitation(household_id=household.id, email=f"guest{next(_counter)}@example.com",
                             role="viewer", token_hash=hash_token(f"t{next(_counter)}"),
                             expires_at=now_utc())
-    db.session.add_all([contribution, snapshot, invitation])
+    batch = ImportBatch(household_id=household.id, account_id=checking.id,
+                        file_name="extrato.csv", format="csv", added=0)
+    profile = ImportProfile(household_id=household.id, name=f"Bank {next(_counter)}",
+                            header_key="0" * 64, settings="{}")
+    db.session.add_all([contribution, snapshot, invitation, batch, profile])
     db.session.commit()
     return {
         "account_id": checking.id,
@@ -95,6 +101,8 @@ def one_of_everything(household: Household) -> dict[str, int]:
         "snapshot_id": snapshot.id,
         "membership_id": membership_of(member, household).id,
         "invitation_id": invitation.id,
+        "batch_id": batch.id,
+        "profile_id": profile.id,
     }
 
 

@@ -28,6 +28,7 @@ ACTION_GROUPS = {
     "member": _l("Members"),
     "account": _l("Accounts"),
     "entry": _l("Entries"),
+    "import": _l("Imports"),
     "transfer": _l("Transfers"),
     "rule": _l("Recurring rules"),
     "budget": _l("Budgets"),
@@ -36,7 +37,7 @@ ACTION_GROUPS = {
     "settings": _l("Instance settings"),
 }
 # The groups a household's trail can hold (security events belong to a person).
-HOUSEHOLD_GROUPS = ("member", "account", "entry", "transfer", "rule", "budget", "goal")
+HOUSEHOLD_GROUPS = ("member", "account", "entry", "import", "transfer", "rule", "budget", "goal")
 
 ACTION_LABELS = {
     "auth.signed_in": _l("Signed in"),
@@ -67,6 +68,8 @@ ACTION_LABELS = {
     "entry.created": _l("Entry created"),
     "entry.updated": _l("Entry changed"),
     "entry.deleted": _l("Entry deleted"),
+    "import.committed": _l("File imported"),
+    "import.undone": _l("Import undone"),
     "transfer.created": _l("Transfer created"),
     "transfer.updated": _l("Transfer changed"),
     "transfer.deleted": _l("Transfer deleted"),

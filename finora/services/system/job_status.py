@@ -17,6 +17,7 @@ JOB_LABELS = {
     "purge_old_sessions": _l("Delete old sign-in sessions"),
     "purge_used_form_tokens": _l("Delete used form tokens"),
     "purge_unconfirmed_sign_ups": _l("Delete sign-ups never confirmed"),
+    "purge_import_staging": _l("Delete unfinished import uploads"),
 }
 
 
