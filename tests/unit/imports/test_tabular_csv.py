@@ -414,3 +414,14 @@ def test_mapping_problems_name_what_is_missing():
     assert mapping_problems(table, wrong) == [
         "The date column’s values are not dates Finora can read: choose another column or the date order."
     ]
+
+
+def test_a_header_with_no_rows_under_it():
+    data = "Extrato\nData;Descrição;Valor\n".encode()
+    options = sniff_options(data, "csv")
+    table = read_table(data, "csv", options, **LIMITS)
+    assert (options.header_row, table.header, table.rows) == (1, ["Data", "Descrição", "Valor"], [])
+    mapping = guess_mapping(table)
+    assert mapping.columns == {"date": 0, "description": 1, "amount": 2}
+    assert mapping_problems(table, mapping) == ["There are no rows under the header: check the header row."]
+    assert apply_mapping(table, mapping, "csv").rows_in_file == 0

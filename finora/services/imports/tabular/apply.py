@@ -24,8 +24,12 @@ class _RowProblem(Exception):
         self.reason = reason
 
 
+_CONTROLS = dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)], " ")
+
+
 def _text(value: str) -> str:
-    return " ".join(value.split())
+    """Whitespace collapsed; control characters (a stray byte read as latin-1) dropped."""
+    return " ".join(value.translate(_CONTROLS).split())
 
 
 class _Reader:

@@ -212,6 +212,8 @@ def mapping_problems(table: Table, mapping: Mapping) -> list[str]:
     """What keeps the mapping from being applied, in words for the mapping page: an empty
     list when it can be."""
     problems: list[str] = []
+    if not table.rows:
+        return [_("There are no rows under the header: check the header row.")]
     width = len(table.header)
     columns = mapping.columns
     if any(index >= width for index in columns.values()):

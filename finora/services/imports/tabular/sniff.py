@@ -17,6 +17,7 @@ from finora.translation import gettext as _
 SAMPLE_CHARS = 64 * 1024
 SAMPLE_ROWS = 60
 _LONG_TEXT = 80  # a header cell is a short label
+_TITLE_FIGURES = 3  # title lines with a figure a bank may write above the header
 
 
 def cell_kind(text: str) -> str:
@@ -80,7 +81,8 @@ def detect_delimiter(text: str) -> str:
         ]
         if not counts:
             continue
-        width, agreeing = Counter(counts).most_common(1)[0]
+        width = _widest_common(counts)
+        agreeing = counts.count(width)
         if width < 2:
             continue
         score = (agreeing, width, -rank)
@@ -92,15 +94,15 @@ def detect_delimiter(text: str) -> str:
 def _data_like(cells: Sequence[str], width: int) -> bool:
     kinds = [cell_kind(cell) for cell in cells]
     filled = [kind for kind in kinds if kind != "empty"]
-    return len(filled) >= max(2, -(-width * 2 // 3)) and ("date" in filled or "number" in filled)
+    return len(filled) >= max(2, (width + 1) // 2) and ("date" in filled or "number" in filled)
 
 
 def _header_like(cells: Sequence[str], width: int) -> bool:
     filled = [cell for cell in cells if cell.strip()]
     if len(filled) < max(2, (width + 1) // 2):
         return False
-    texts = [cell for cell in filled if cell_kind(cell) == "text" and len(cell.strip()) <= _LONG_TEXT]
-    return len(texts) * 4 >= len(filled) * 3
+    # Labels only: a figure among the cells makes it a title line ("Agência;1234") or data.
+    return all(cell_kind(cell) == "text" and len(cell.strip()) <= _LONG_TEXT for cell in filled)
 
 
 def find_header(rows: Sequence[tuple[int, Sequence[str]]]) -> int:
@@ -110,16 +112,25 @@ def find_header(rows: Sequence[tuple[int, Sequence[str]]]) -> int:
     filled = [(position, cells) for position, cells in rows if any(cell.strip() for cell in cells)]
     if not filled:
         return -1
-    width = Counter(
-        sum(1 for cell in cells if cell.strip()) for _position, cells in filled
-    ).most_common(1)[0][0]
-    width = max(width, 2)
-    for index, (position, cells) in enumerate(filled[:-1]):
-        if _header_like(cells, width) and _data_like(filled[index + 1][1], width):
+    width = max(2, _widest_common(sum(1 for cell in cells if cell.strip()) for _position, cells in filled))
+    data_before = 0
+    for index, (position, cells) in enumerate(filled):
+        following = filled[index + 1][1] if index + 1 < len(filled) else None
+        if _header_like(cells, width) and (following is None or _data_like(following, width)):
             return position
         if _data_like(cells, width):
-            return -1
-    return -1 if len(filled) > 1 or not _header_like(filled[0][1], width) else filled[0][0]
+            # A title line may carry a figure ("Saldo anterior;1.234,56"); rows of data
+            # before any header mean the file has none.
+            data_before += 1
+            if data_before > _TITLE_FIGURES:
+                return -1
+    return -1
+
+
+def _widest_common(counts: Iterable[int]) -> int:
+    """The most frequent count; the largest among equally frequent ones."""
+    tally = Counter(counts)
+    return max(tally, key=lambda count: (tally[count], count))
 
 
 def csv_text(data: bytes, encoding: str | None) -> tuple[str, str]:
