@@ -184,3 +184,22 @@ def test_a_false_dimension_does_not_pad_rows():
     assert time.perf_counter() - started < 2
     assert table.header == ["r0c0", "r0c1", "r0c2"]
     assert table.rows == [["r1c0", "r1c1", "r1c2"], ["r2c0", "r2c1", "r2c2"]]
+
+
+def test_an_xml_bomb_inside_a_sheet_is_refused():
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10 if n > 1 else "&lol;" * 10}">' for n in range(1, 10))
+        + "]>"
+    )
+    data = small_workbook()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = (laughs + content.decode().replace("r0c0", "&lol9;", 1)).encode()
+            target.writestr(info.filename, content)
+    message = refused(out.getvalue(), "xlsx", TableOptions(header_row=0))
+    assert message == "This spreadsheet holds XML entities or declarations that could expand without bound: refused."

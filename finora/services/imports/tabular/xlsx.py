@@ -21,7 +21,19 @@ MAX_MEMBERS = 10_000
 _CENT = Decimal("0.01")
 
 
-def _damaged() -> ImportFileError:
+def _damaged(error: Exception | None = None) -> ImportFileError:
+    """The refusal for what openpyxl raised: an XML bomb named as such (openpyxl parses
+    through defusedxml), anything else a damaged file."""
+    if error is not None:
+        from defusedxml import DefusedXmlException
+
+        seen = 0
+        while error is not None and not isinstance(error, DefusedXmlException) and seen < 10:
+            error, seen = error.__cause__ or error.__context__, seen + 1  # openpyxl wraps it
+        if isinstance(error, DefusedXmlException):
+            return ImportFileError(
+                _("This spreadsheet holds XML entities or declarations that could expand without bound: refused.")
+            )
     return ImportFileError(_("This spreadsheet is damaged or incomplete: it could not be opened."))
 
 
@@ -36,7 +48,7 @@ def check_zip(data: bytes) -> None:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
             raise ImportFileError(_("This spreadsheet holds too many parts: refused."))
-        if not any(member.filename == "xl/workbook.xml" for member in members):
+        if not any(member.filename.endswith("workbook.xml") for member in members):
             raise ImportFileError(_("This zip file is not an Excel workbook (.xlsx)."))
         total = sum(member.file_size for member in members)
         if total > MAX_UNPACKED_BYTES:
@@ -100,8 +112,8 @@ def _open(data: bytes):
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except ImportFileError:
         raise
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken package
-        raise _damaged() from None
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a broken package
+        raise _damaged(error) from None
 
 
 def _worksheet(workbook, sheet: str | None):
@@ -145,8 +157,8 @@ def sample_rows(data: bytes, sheet: str | None, limit: int) -> tuple[list[list[s
         return rows, sheets, candidates[0]
     except ImportFileError:
         raise
-    except Exception:  # noqa: BLE001 - a broken sheet's XML fails in many ways
-        raise _damaged() from None
+    except Exception as error:  # noqa: BLE001 - a broken sheet's XML fails in many ways
+        raise _damaged(error) from None
     finally:
         workbook.close()
 
@@ -185,8 +197,8 @@ def read_xlsx_table(
             lines.append(number)
     except ImportFileError:
         raise
-    except Exception:  # noqa: BLE001 - a broken sheet's XML fails in many ways
-        raise _damaged() from None
+    except Exception as error:  # noqa: BLE001 - a broken sheet's XML fails in many ways
+        raise _damaged(error) from None
     finally:
         workbook.close()
     if header_row >= 0 and not records:
