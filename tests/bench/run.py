@@ -6,8 +6,9 @@ with 100,000 entries over ten years and ten more with 10,000 each, refreshes the
 statistics (FINORA_BENCH_STALE_STATISTICS=1 skips that, to see a freshly bulk-loaded
 database), signs in as the big household's owner and times the heaviest pages (the Transactions
 page too: its first page and one 90,000 rows deep) with the
-test client. The floor: p95 at most 150 ms per page. Exits 1 when a page misses it or
-answers anything but 200.
+test client. The floor: p95 at most 150 ms per page. Last, it imports a generated
+10,000-row CSV into the big household (tests/bench/imports.py; floor 2 s server time).
+Exits 1 when a page misses its floor or answers anything but 200, or the import misses its.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ from finora.services.ledger.transaction_list import ENTRY, Cursor
 from finora.services.people.registration import SignupData, register_user
 from finora.services.planning.periods import month_bounds, shift_month
 from finora.services.system.seed import refresh_statistics, seed_household
+from tests.bench.imports import FLOOR_SECONDS as IMPORT_FLOOR_SECONDS
+from tests.bench.imports import report as report_import
+from tests.bench.imports import time_import
 from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
 
 BIG_ENTRIES = 100_000
@@ -300,6 +304,9 @@ def main() -> int:
         results = [measure(client, name, page_url) for name, page_url in pages]
         memory = peak_memory_mib()
         ok = report(results, memory)
+        # Last: the import adds 10,000 entries to the household the pages were timed on.
+        imported = time_import(app, email)
+        ok = report_import(imported) and ok
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(
             json.dumps(
@@ -312,6 +319,9 @@ def main() -> int:
                         asdict(r) | {"statuses": dict(Counter(r.statuses)), "passed": r.passed}
                         for r in results
                     ],
+                    "import": asdict(imported) | {
+                        "floor_seconds": IMPORT_FLOOR_SECONDS, "passed": imported.passed,
+                    },
                     "passed": ok,
                 },
                 indent=2,

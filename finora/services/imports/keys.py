@@ -13,6 +13,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from finora.services.imports.rows import ImportedRow
 
@@ -24,6 +25,7 @@ _PROCESSOR = re.compile(r"\b(?:pag|pg|ifd|mp|mercpago|pp|paypal|sq|sumup|ec|stn|
 _NOT_LETTERS = re.compile(r"[^a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+")
 
 
+@lru_cache(maxsize=16384)  # a pure function of the text; statements repeat merchants
 def normalise_description(text: str | None) -> str:
     """"PAG*Padaria São João 12/03 ****1234" -> "padaria sao joao"."""
     if not text:
