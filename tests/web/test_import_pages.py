@@ -426,3 +426,20 @@ def test_the_review_pages_its_rows_and_filters_them(signed_in, household):
     assert "Compra 1" not in {e.description for e in db.session.scalars(select(Entry))}
     row = row_containing(client.get("/imports/").text, "extrato.csv")
     assert ">129<" in row.replace(" ", "")
+
+
+def test_a_second_press_of_import_imports_nothing_more(signed_in, household):
+    client = signed_in
+    account = checking_account(household)
+    token, page = mapped_review(client, account.id)
+    form_token = html.unescape(re.search(r'name="form_token"[^>]*value="([^"]+)"', page).group(1))
+    data = {"account_id": account.id, "action": "import", "form_token": form_token}
+    first = client.post(f"/imports/{token}/review", data=data)
+    assert first.status_code == 302 and "/imports/batches/" in first.headers["Location"]
+    second = client.post(f"/imports/{token}/review", data=data)
+    assert second.status_code == 302 and second.headers["Location"].endswith("/imports/")
+    assert count(ImportBatch) == 1 and count(Entry) == 3
+    page = client.get("/imports/").text
+    assert "This form was already submitted" in html.unescape(page)
+    # An upload that is simply gone (cancelled, expired) stays a 404.
+    assert client.post(f"/imports/{token}/review", data={**data, "form_token": ""}).status_code == 404

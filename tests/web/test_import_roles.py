@@ -37,7 +37,9 @@ CASES = [
     for rule in RULES
     for method in sorted(rule.methods & {"GET", "POST"})
 ]
-WITH_OBJECTS = [p for p in CASES if re.search(r"<(?:\w+:)?(batch_id|profile_id|token)>", p.values[0])]
+WITH_OBJECTS = [
+    p for p in CASES if re.search(r"<(?:\w+:)?(batch_id|profile_id|token)>", p.values[0])
+]
 
 
 @pytest.fixture(autouse=True)
@@ -48,14 +50,28 @@ def frozen_time():
 
 def _objects(household, user) -> dict:
     account = checking_account(household)
-    batch = ImportBatch(household_id=household.id, account_id=account.id, file_name="a.csv",
-                        format="csv", created_by_id=user.id)
-    profile = ImportProfile(household_id=household.id, name=f"Profile {household.id}-{user.id}",
-                            header_key="0" * 64, settings='{"options": {}, "mapping": {}}')
+    batch = ImportBatch(
+        household_id=household.id,
+        account_id=account.id,
+        file_name="a.csv",
+        format="csv",
+        created_by_id=user.id,
+    )
+    profile = ImportProfile(
+        household_id=household.id,
+        name=f"Profile {household.id}-{user.id}",
+        header_key="0" * 64,
+        settings='{"options": {}, "mapping": {}}',
+    )
     db.session.add_all([batch, profile])
     db.session.commit()
     staged = stage_upload(household, user, "a.csv", CSV)
-    return {"batch_id": batch.id, "profile_id": profile.id, "token": staged.token}
+    return {
+        "batch_id": batch.id,
+        "profile_id": profile.id,
+        "token": staged.token,
+        "account_id": account.id,
+    }
 
 
 @pytest.fixture
@@ -94,9 +110,16 @@ def _counts() -> tuple:
 
 def test_every_import_route_is_covered():
     endpoints = {rule.endpoint for rule in RULES}
-    assert {"imports.index", "imports.mapping", "imports.review", "imports.errors_csv",
-            "imports.cancel", "imports.batch", "imports.undo",
-            "imports.delete_profile_view"} <= endpoints
+    assert {
+        "imports.index",
+        "imports.mapping",
+        "imports.review",
+        "imports.errors_csv",
+        "imports.cancel",
+        "imports.batch",
+        "imports.undo",
+        "imports.delete_profile_view",
+    } <= endpoints
     assert len(WITH_OBJECTS) >= 8
 
 
@@ -104,12 +127,16 @@ def test_every_import_route_is_covered():
 def test_a_viewer_is_refused_every_import_route(client, world, rule, method):
     _sign_in(client, world.viewer)
     before = _counts()
-    response = client.open(_url(rule, world.mine), method=method, data={"account_id": "1"})
+    # The form names the household's own account: still 403, never a 404.
+    data = {"account_id": str(world.mine["account_id"])}
+    response = client.open(_url(rule, world.mine), method=method, data=data)
     assert response.status_code == 403, response.text[:300]
     assert _counts() == before
 
 
-@pytest.mark.parametrize(("rule", "method"), [p for p in WITH_OBJECTS if "token" not in p.values[0]])
+@pytest.mark.parametrize(
+    ("rule", "method"), [p for p in WITH_OBJECTS if "token" not in p.values[0]]
+)
 def test_a_viewer_naming_another_households_batch_or_profile_gets_404(client, world, rule, method):
     _sign_in(client, world.viewer)
     response = client.open(_url(rule, world.theirs), method=method)

@@ -90,7 +90,7 @@ class MappingForm(Form):
         description=_l("Offered again for files with the same columns."),
     )
 
-    def __init__(self, *args, encodings=(), sheets=(), **kwargs):
+    def __init__(self, *args, encodings=(), sheets=(), header_row: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.encoding.choices = [
             SelectChoice(name, name) for name in dict.fromkeys([*ENCODINGS, *encodings])

@@ -12,7 +12,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from finora.errors import FinoraError, MalformedRequestError
+from finora.errors import FinoraError, MalformedRequestError, NotFoundError
 from finora.extensions import db
 from finora.models import Account, Entry, ImportBatch, ImportMatch, ImportProfile, User
 from finora.services.imports.accounts import account_for_number
@@ -242,7 +242,9 @@ def _options_from_form(form: MappingForm, staged_options: TableOptions) -> Table
     chosen = {
         "encoding": form.encoding.data or staged_options.encoding,
         "delimiter": DELIMITERS.get(form.delimiter.data or "", staged_options.delimiter),
-        "header_row": form.header_row.data if isinstance(form.header_row.data, int) else staged_options.header_row,
+        "header_row": form.header_row.data
+        if isinstance(form.header_row.data, int)
+        else staged_options.header_row,
         "sheet": form.sheet.data or staged_options.sheet,
     }
     try:
@@ -279,7 +281,9 @@ def mapping(token: str):
         profile_id = parse_int(request.args.get("profile"))
         used_profile = get_owned_or_404(ImportProfile, profile_id if profile_id is not None else 0)
         options, profile_mapping = _profile_settings(used_profile)
-    form = MappingForm(encodings=[options.encoding] if options.encoding else ())
+    form = MappingForm(
+        encodings=[options.encoding] if options.encoding else (), header_row=options.header_row
+    )
     _account_choices(form.account_id, accounts)
     if posted:
         options = _options_from_form(form, options)
@@ -453,7 +457,12 @@ def _status_filter() -> str:
 @bp.route("/<token>/review", methods=["GET", "POST"])
 def review(token: str):
     household = require_household()
-    staged = _staged(token)
+    try:
+        staged = _staged(token)
+    except NotFoundError:
+        if _second_click():
+            return redirect(url_for("imports.index"))
+        raise
     if staged.format in TABULAR_FORMATS and not staged.mapping:
         return redirect(url_for("imports.mapping", token=token))
     accounts = _active_accounts(household)
@@ -504,6 +513,21 @@ def review(token: str):
     return _review_page(
         household, staged, form, account, parsed, found, categories, problems, status
     )
+
+
+def _second_click() -> bool:
+    """Whether this is a second press of Import whose first press already imported the file
+    (and so discarded it): its form token was used. Anything else stays a 404."""
+    if request.method != "POST" or request.form.get("action") != "import":
+        return False
+    form = ReviewForm()
+    form.account_id.choices = []
+    if not form.validate_on_submit() or not form.form_token.submitted:
+        return False
+    if first_submission(form):  # unused: the upload is simply gone (expired, cancelled)
+        db.session.rollback()
+        return False
+    return True
 
 
 def _review_args() -> dict:
