@@ -63,10 +63,11 @@ class Mapping:
         return cls(columns=clean, date_order=order, number_style=style)
 
     def values(self, table: Table, role: str) -> list[str]:
+        """The first values of the role's column (what the detections look at)."""
         index = self.columns.get(role)
         if index is None:
             return []
-        return table.column(index)[:_SAMPLE] if len(table.rows) > _SAMPLE else table.column(index)
+        return table.column(index)[:_SAMPLE]
 
 
 def _filled(values: list[str]) -> list[str]:

@@ -37,6 +37,8 @@ class TableOptions:
         encoding = data.get("encoding") or None
         delimiter = data.get("delimiter") or None
         header_row = data.get("header_row", 0)
+        if isinstance(header_row, str) and header_row.lstrip("-").isdigit():
+            header_row = int(header_row)
         sheet = data.get("sheet") or None
         if (
             (encoding is not None and encoding not in ENCODINGS)
