@@ -65,7 +65,7 @@ def generate_csv(household: Household, account: Account, rows: int, rng: random.
 
 def time_import(app, email: str, rows: int = IMPORT_ROWS) -> ImportResult:
     from finora.services.imports.commit import commit_import
-    from finora.services.imports.parse import parse_staged, preview_table
+    from finora.services.imports.parse import guess_table, parse_staged
     from finora.services.imports.review import build_review
     from finora.services.imports.staging import discard_staged, save_staged, stage_upload
     from finora.services.imports.tabular import guess_mapping, mapping_problems
@@ -93,7 +93,7 @@ def time_import(app, email: str, rows: int = IMPORT_ROWS) -> ImportResult:
 
         staged = stage_upload(household, owner, "bench.csv", data)
         step("upload")
-        table = preview_table(staged)
+        table = guess_table(staged)
         mapping = guess_mapping(table)
         problems = mapping_problems(table, mapping)
         if problems:

@@ -18,7 +18,7 @@ from finora.models import Entry
 from finora.services.imports.commit import commit_import
 from finora.services.imports.error_rows import error_rows_csv
 from finora.services.imports.formats import DateOrderNeeded
-from finora.services.imports.parse import parse_staged, preview_table
+from finora.services.imports.parse import guess_table, parse_staged, preview_table
 from finora.services.imports.review import build_review
 from finora.services.imports.rows import ImportFileError
 from finora.services.imports.staging import save_staged, stage_upload
@@ -141,3 +141,26 @@ def test_the_row_limit_applies_to_every_format(household, user):
     with pytest.raises(ImportFileError):
         parse_staged(csv_staged, max_rows=2)
     assert len(parse_staged(csv_staged, max_rows=3).rows) == 3
+
+
+def test_a_mapping_with_problems_reads_nothing(household, user):
+    staged = stage_upload(household, user, "extrato.csv", FEBRUARY)
+    staged.mapping = {"columns": {"description": 1, "amount": 2}, "date_order": "dmy",
+                      "number_style": "comma_decimal"}
+    with force_locale("en"), pytest.raises(ImportFileError) as caught:
+        parse_staged(staged, max_rows=100)
+    assert "date" in str(caught.value)
+    staged.mapping = None
+    with pytest.raises(ImportFileError):
+        parse_staged(staged, max_rows=100)
+
+
+def test_the_mapping_is_guessed_from_more_than_the_preview(household, user):
+    """20 rows dated the 1st to the 12th, then one that settles the day-first order."""
+    lines = ["Data;Histórico;Valor"] + [f"{1 + n % 12:02d}/03/2026;Loja {n};-1,00" for n in range(20)]
+    lines.append("25/03/2026;Loja;-1,00")
+    staged = stage_upload(household, user, "extrato.csv", ("\n".join(lines) + "\n").encode())
+    assert len(preview_table(staged).rows) == 20
+    table = guess_table(staged)
+    assert mapping_problems(table, guess_mapping(table)) == []
+    assert guess_mapping(table).date_order == "dmy"

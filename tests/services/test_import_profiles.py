@@ -17,6 +17,7 @@ from finora.services.imports.error_rows import error_rows_csv, neutralise
 from finora.services.imports.profiles import (
     delete_profile,
     header_key,
+    header_of,
     list_profiles,
     profile_named,
     profile_settings,
@@ -71,6 +72,16 @@ def test_a_profile_needs_a_name_of_at_most_80_characters(household, name):
         save_profile(db.session, household, name, HEADER, OPTIONS, MAPPING)
     assert caught.value.field == "name"
     assert str(caught.value) in ("Enter a name.", "Use at most 80 characters.")
+
+
+def test_a_file_without_header_is_known_by_its_column_count():
+    from finora.services.imports.tabular import Table, TableOptions
+
+    named = Table(TableOptions(), ["Data", "Valor"], [], 2, has_header=True)
+    made_up = Table(TableOptions(header_row=-1), ["Column 1", "Column 2"], [], 1, has_header=False)
+    translated = Table(TableOptions(header_row=-1), ["Coluna 1", "Coluna 2"], [], 1, has_header=False)
+    assert header_of(named) == ["Data", "Valor"]
+    assert header_key(header_of(made_up)) == header_key(header_of(translated))
 
 
 def test_a_profile_is_deleted(household):

@@ -10,6 +10,7 @@ from finora.services.imports.staging import Staged, read_staged
 from finora.translation import gettext as _
 
 PREVIEW_ROWS = 20
+GUESS_ROWS = 1000  # the mapping's date order and number style are guessed from these
 
 
 def _limits() -> dict:
@@ -25,6 +26,17 @@ def preview_table(staged: Staged):
     options = TableOptions.from_dict(staged.options or {})
     return read_table(
         read_staged(staged), staged.format, options, max_rows=None, preview=PREVIEW_ROWS, **_limits()
+    )
+
+
+def guess_table(staged: Staged):
+    """The first 1,000 data rows: enough for the mapping's guesses (a statement whose first
+    20 dates fall on the 1st to the 12th would be asked about needlessly)."""
+    from finora.services.imports.tabular import TableOptions, read_table
+
+    options = TableOptions.from_dict(staged.options or {})
+    return read_table(
+        read_staged(staged), staged.format, options, max_rows=None, preview=GUESS_ROWS, **_limits()
     )
 
 
@@ -44,14 +56,24 @@ def parse_data(
         if max_rows is not None and parsed.rows_in_file > max_rows:
             raise too_many_rows(max_rows)
         return parsed
-    from finora.services.imports.tabular import Mapping, TableOptions, apply_mapping, read_table
+    from finora.services.imports.tabular import (
+        Mapping,
+        TableOptions,
+        apply_mapping,
+        mapping_problems,
+        read_table,
+    )
 
     if mapping is None:
         raise ImportFileError(_("Choose the columns of the file first."))
     table = read_table(
         data, fmt, TableOptions.from_dict(options or {}), max_rows=max_rows, **_limits()
     )
-    return apply_mapping(table, Mapping.from_dict(mapping), fmt)
+    chosen = Mapping.from_dict(mapping)
+    problems = mapping_problems(table, chosen)
+    if problems:  # never read the values with a guessed date order or number style
+        raise ImportFileError(" ".join(str(problem) for problem in problems))
+    return apply_mapping(table, chosen, fmt)
 
 
 def too_many_rows(limit: int) -> ImportFileError:

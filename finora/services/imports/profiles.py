@@ -23,6 +23,15 @@ def header_key(header: Sequence[str]) -> str:
     return hashlib.sha256("\x1f".join(name_key(str(cell)) for cell in header).encode("utf-8")).hexdigest()
 
 
+def header_of(table) -> list[str]:
+    """The header a profile is saved and found under: the file's own cells, or for a file
+    without a header its column count (the made-up "Column 1"… names follow the reader's
+    language, which must not hide a profile)."""
+    if getattr(table, "has_header", True):
+        return list(table.header)
+    return [f"#{number}" for number in range(1, len(table.header) + 1)]
+
+
 def _clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
