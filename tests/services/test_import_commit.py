@@ -235,3 +235,34 @@ def test_batches_newest_first_with_their_account(household, user):
     assert [b.id for b in batches] == [second.id, first.id]
     assert [b.account_name for b in batches] == ["Savings", checking_account(household).name]
     assert batches[0].created_by_name == user.name
+
+
+def test_two_commits_of_one_file_at_once_land_it_once(app, household, user):
+    """Two people commit the same statement at the same moment: its rows land once; the
+    later commit is refused (review again) or finds them all already there."""
+    from tests.concurrency import at_once
+
+    rows = [row(n, f"-{n}.00", f"Shop {n}") for n in range(1, 201)]
+    account_id, household_id, user_id = checking_account(household).id, household.id, user.id
+    db.session.commit()
+
+    def commit_once():
+        from finora.models import Account, Household, User
+
+        with app.app_context():
+            try:
+                home, person = db.session.get(Household, household_id), db.session.get(User, user_id)
+                account = db.session.get(Account, account_id)
+                parsed = ParsedFile(format="csv", rows=rows)
+                review = build_review(db.session, home, account, parsed)
+                batch = commit_import(db.session, home, person, account, staged_for(home, person, account),
+                                      parsed, review)
+                db.session.commit()
+                return (batch.added, batch.duplicates)
+            finally:
+                db.session.remove()
+
+    results = at_once([commit_once, commit_once])
+    assert all(isinstance(r, (tuple, ImportConflictError)) for r in results), results
+    assert (200, 0) in results
+    assert db.session.scalar(select(func.count(Entry.id))) == 200

@@ -135,3 +135,17 @@ def test_file_names_are_cleaned():
     assert clean_file_name("../../etc/passwd") == "passwd"
     assert clean_file_name("") == "upload"
     assert len(clean_file_name("a" * 400 + ".csv")) == 255
+
+
+def test_a_half_written_upload_is_purged_once_old(app, household):
+    import os
+
+    root = Path(app.config["DATA_DIR"]) / "imports" / str(household.id)
+    broken = root / ("x" * 32)
+    broken.mkdir(parents=True)
+    (broken / "upload.bin").write_bytes(b"data")
+    assert purge_staging() == 0  # recent: maybe still being written
+    old = (now_utc() - timedelta(days=2)).timestamp()
+    os.utime(broken, (old, old))
+    assert purge_staging() == 1
+    assert not broken.exists()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from finora.dates import now_utc
@@ -30,6 +30,19 @@ class ImportConflictError(FinoraError):
 
     message = _l("Some rows were imported by someone else meanwhile; review again.")
     status = 409
+
+
+# Deadlocks and lock timeouts (MariaDB 1213/1205, PostgreSQL 40P01/40001, SQLite "locked")
+# between two imports of the same rows: as much a conflict as a duplicate key.
+_LOCK_CODES = {1213, 1205, "40P01", "40001"}
+
+
+def _is_conflict(error: DBAPIError) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
+    original = error.orig
+    code = getattr(original, "sqlstate", None) or (original.args[0] if original.args else None)
+    return code in _LOCK_CODES or "database is locked" in str(original)
 
 
 def _decision(decisions: dict, item: ReviewRow) -> dict:
@@ -120,7 +133,9 @@ class BatchWriter:
         try:
             for start in range(0, len(rows), INSERT_CHUNK):
                 self.session.execute(insert(Entry), rows[start : start + INSERT_CHUNK])
-        except IntegrityError:
+        except DBAPIError as error:
+            if not _is_conflict(error):
+                raise
             self.session.rollback()
             raise ImportConflictError() from None
         batch.added = (batch.added or 0) + len(rows)
@@ -144,7 +159,9 @@ class BatchWriter:
                 .values(paid_on=item.row.date, import_key=item.key, updated_at=now_utc())
                 .execution_options(synchronize_session=False)
             )
-        except IntegrityError:
+        except DBAPIError as error:
+            if not _is_conflict(error):
+                raise
             self.session.rollback()
             raise ImportConflictError() from None
         if result.rowcount != 1:
@@ -158,7 +175,9 @@ class BatchWriter:
         remember_account_number(self.session, self.household, self.account, account_number)
         try:
             self.session.flush()
-        except IntegrityError:
+        except DBAPIError as error:
+            if not _is_conflict(error):
+                raise
             self.session.rollback()
             raise ImportConflictError() from None
         audit.record(

@@ -195,7 +195,10 @@ def purge_staging(now: datetime | None = None) -> int:
                 stale = _expired(staged, now)
             except (OSError, ValueError, TypeError, KeyError):
                 # Half-written (a crash between the mkdir and the state): old enough to go?
-                age = (now or now_utc()).timestamp() - folder.stat().st_mtime
+                try:
+                    age = (now or now_utc()).timestamp() - folder.stat().st_mtime
+                except OSError:  # removed meanwhile (discarded, or another purge)
+                    continue
                 stale = age > int(current_app.config["IMPORT_STAGING_HOURS"]) * 3600
             if stale:
                 shutil.rmtree(folder, ignore_errors=True)
