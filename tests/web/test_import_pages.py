@@ -443,3 +443,19 @@ def test_a_second_press_of_import_imports_nothing_more(signed_in, household):
     assert "This form was already submitted" in html.unescape(page)
     # An upload that is simply gone (cancelled, expired) stays a 404.
     assert client.post(f"/imports/{token}/review", data={**data, "form_token": ""}).status_code == 404
+
+
+def test_a_bank_file_with_ambiguous_dates_asks_their_order(signed_in, household):
+    client = signed_in
+    account = checking_account(household)
+    qif = b"!Type:Bank\nD01/02/2026\nT-10.00\nPBakery\n^\nD03/04/2026\nT-20.00\nPPharmacy\n^\n"
+    token = token_of(upload(client, qif, "conta.qif", account.id))
+    page = client.get(f"/imports/{token}/review").text
+    assert 'id="import-reading-form"' in page
+    assert 'value="dmy"' in page and 'value="mdy"' in page
+    response = client.post(f"/imports/{token}/review", data={"action": "reading", "date_order": "mdy"})
+    assert response.status_code == 302
+    page = client.get(f"/imports/{token}/review").text
+    assert set(review_rows(page)) == {"Bakery", "Pharmacy"}
+    client.post(f"/imports/{token}/review", data={"account_id": account.id, "action": "import"})
+    assert db.session.scalar(select(Entry.date).where(Entry.description == "Pharmacy")) == date(2026, 3, 4)

@@ -30,4 +30,9 @@ def _writers_only():
     raise ViewerRefusedError()
 
 
-from finora.web.imports import views  # noqa: E402,F401
+from finora.web.imports import (  # noqa: E402,F401
+    batch_views,
+    mapping_views,
+    review_views,
+    upload_views,
+)
