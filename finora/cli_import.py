@@ -84,6 +84,9 @@ def _run(file: Path, account_id, profile, dry_run, date_order, number_style) -> 
                 _show(shown, review)
             else:
                 writer.write(review)
+                # The chunk's keys are in the database now (same transaction): the next
+                # chunks find them there, so memory stays bounded however long the file.
+                reviewer.seen.clear()
             bar.update(chunk.done - bar.pos)
     if dry_run:
         shown["errors"].sort(key=lambda error: error["row"])
