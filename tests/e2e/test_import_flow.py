@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE
 from tests.e2e.ledger_helpers import catalogue_labels, settle, today_in_sao_paulo
+from tests.e2e.test_first_visit import assert_accessible
 from tests.e2e.test_ledger import sign_up
 
 WIDE = {"width": 1366, "height": 900}
@@ -68,10 +69,12 @@ def test_a_csv_is_mapped_reviewed_imported_and_undone(
     page.locator('nav a[href="/imports/"]').click()
     expect(page.locator("#no-imports")).to_be_visible()
     page.screenshot(path=screenshot_dir / "import-upload-1366.png", full_page=True)
+    assert_accessible(page, "the import page")
 
     upload(page, base, data)
     expect(page.locator("tr.import-preview-row")).to_have_count(2)
     page.screenshot(path=screenshot_dir / "import-mapping-1366.png", full_page=True)
+    assert_accessible(page, "the column mapping")
     map_columns(page)
 
     rows = page.locator("tr.import-row")
@@ -81,6 +84,7 @@ def test_a_csv_is_mapped_reviewed_imported_and_undone(
     wanted = f"{labels['expense.food']} › {labels['expense.food.groceries']}"
     groceries.locator("select.import-category").select_option(label=wanted)
     page.screenshot(path=screenshot_dir / "import-review-1366.png", full_page=True)
+    assert_accessible(page, "the review")
     page.locator("#import-commit").click()
     expect(page).to_have_url(re.compile(r"/imports/batches/\d+$"))
     expect(page.locator(".alert-success")).to_be_visible()
@@ -88,6 +92,7 @@ def test_a_csv_is_mapped_reviewed_imported_and_undone(
     expect(entries).to_have_count(2)
     expect(entries.filter(has_text=GROCERIES)).to_contain_text(labels["expense.food.groceries"])
     batch_url = page.url
+    assert_accessible(page, "the batch page")
 
     page.goto(f"{base}/dashboard/{today.year}/{today.month}")
     main = page.locator("main")
@@ -98,6 +103,7 @@ def test_a_csv_is_mapped_reviewed_imported_and_undone(
     page.locator("#import-undo").click()
     expect(page).to_have_url(re.compile(r"/imports/batches/\d+/undo$"))
     expect(page.locator("#undo-entries")).to_contain_text("2")
+    assert_accessible(page, "the undo confirmation")
     page.locator('#import-undo-form button[type="submit"]').click()
     expect(page).to_have_url(base + "/imports/")
     expect(page.locator(".alert-success")).to_be_visible()

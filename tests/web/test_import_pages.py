@@ -442,7 +442,9 @@ def test_a_second_press_of_import_imports_nothing_more(signed_in, household):
     page = client.get("/imports/").text
     assert "This form was already submitted" in html.unescape(page)
     # An upload that is simply gone (cancelled, expired) stays a 404.
-    assert client.post(f"/imports/{token}/review", data={**data, "form_token": ""}).status_code == 404
+    assert (
+        client.post(f"/imports/{token}/review", data={**data, "form_token": ""}).status_code == 404
+    )
 
 
 def test_a_bank_file_with_ambiguous_dates_asks_their_order(signed_in, household):
@@ -453,9 +455,59 @@ def test_a_bank_file_with_ambiguous_dates_asks_their_order(signed_in, household)
     page = client.get(f"/imports/{token}/review").text
     assert 'id="import-reading-form"' in page
     assert 'value="dmy"' in page and 'value="mdy"' in page
-    response = client.post(f"/imports/{token}/review", data={"action": "reading", "date_order": "mdy"})
+    response = client.post(
+        f"/imports/{token}/review", data={"action": "reading", "date_order": "mdy"}
+    )
     assert response.status_code == 302
     page = client.get(f"/imports/{token}/review").text
     assert set(review_rows(page)) == {"Bakery", "Pharmacy"}
     client.post(f"/imports/{token}/review", data={"account_id": account.id, "action": "import"})
-    assert db.session.scalar(select(Entry.date).where(Entry.description == "Pharmacy")) == date(2026, 3, 4)
+    assert db.session.scalar(select(Entry.date).where(Entry.description == "Pharmacy")) == date(
+        2026, 3, 4
+    )
+
+
+def _workbook() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    first.title = "Resumo"
+    first.append(["Saldo", 100])
+    second = book.create_sheet("Movimentos")
+    second.append(["Data", "Histórico", "Valor"])
+    second.append([datetime(2026, 3, 2), "Livraria", -45.5])
+    second.append([datetime(2026, 3, 9), "Salário", 3200])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_sheet_is_chosen_on_the_mapping_page(signed_in, household):
+    client = signed_in
+    account = checking_account(household)
+    token = token_of(upload(client, _workbook(), "planilha.xlsx", account.id))
+    page = client.get(f"/imports/{token}/mapping").text
+    assert [value for value, _label, _sel in select_options(page, "sheet")] == [
+        "Resumo",
+        "Movimentos",
+    ]
+    form = {"encoding": "utf-8", "header_row": "0", "sheet": "Movimentos", "account_id": account.id}
+    page = client.post(f"/imports/{token}/mapping", data={**form, "action": "preview"}).text
+    assert selected_value(page, "sheet") == "Movimentos"
+    assert "Livraria" in page and len(re.findall(r'<tr class="import-preview-row">', page)) == 2
+    columns = {"column-0": "date", "column-1": "description", "column-2": "amount"}
+    response = client.post(
+        f"/imports/{token}/mapping",
+        data={
+            **form,
+            **columns,
+            "date_order": "ymd",
+            "number_style": "dot_decimal",
+            "action": "continue",
+        },
+    )
+    assert response.status_code == 302, response.text[:3000]
+    client.post(f"/imports/{token}/review", data={"account_id": account.id, "action": "import"})
+    amounts = dict(db.session.execute(select(Entry.description, Entry.amount)).all())
+    assert amounts == {"Livraria": Decimal("45.50"), "Salário": Decimal("3200.00")}

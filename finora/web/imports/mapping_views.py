@@ -133,10 +133,11 @@ def mapping(token: str):
     options = TableOptions.from_dict(staged.options or {})
     used_profile = None
     posted = request.method == "POST"
-    if not posted and request.args.get("profile"):
+    if request.args.get("profile"):  # "Use profile X"; the form posts back to the same URL
         profile_id = parse_int(request.args.get("profile"))
         used_profile = get_owned_or_404(ImportProfile, profile_id if profile_id is not None else 0)
-        options, profile_mapping = _profile_settings(used_profile)
+        if not posted:
+            options, profile_mapping = _profile_settings(used_profile)
     form = MappingForm(
         encodings=[options.encoding] if options.encoding else (), header_row=options.header_row
     )
