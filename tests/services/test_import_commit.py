@@ -99,6 +99,14 @@ def test_an_accepted_match_marks_the_entry_paid_on_the_banks_date(household, use
     assert counts(run(household, user, [row(1, "-89.90", "NET SERVICOS")]))[3] == 1
 
 
+def test_a_match_the_file_calls_unpaid_links_the_entry_without_paying_it(household, user):
+    pending = make_entry(household, amount="89.90", date=DAY)
+    batch = run(household, user, [row(1, "-89.90", "NET", paid=False)])
+    assert (batch.matched, batch.added) == (1, 0)
+    fresh = reload(Entry, pending.id)
+    assert fresh.paid_on is None and fresh.import_key is not None
+
+
 def test_a_declined_match_is_added_as_a_new_entry(household, user):
     pending = make_entry(household, amount="89.90", date=DAY)
     batch = run(household, user, [row(1, "-89.90", "NET")], decisions={"1": {"match": False}})

@@ -224,3 +224,19 @@ def test_an_own_category_named_by_the_file(household):
     db.session.commit()
     item = review_of(household, row(1, category="cafe & co")).rows[0]
     assert (item.category_id, item.category_source) == (own.id, "file")
+
+
+def test_a_row_without_description_is_the_same_row_in_every_language(household):
+    with force_locale("pt"):
+        first = review_of(household, row(1, description="")).rows[0]
+    entry = make_entry(household, amount="10.00", date=DAY, description=first.row.description,
+                       paid_on=DAY, commit=False)
+    entry.import_key = first.key
+    db.session.commit()
+    with force_locale("en"):
+        again = review_of(household, row(1, description="")).rows[0]
+    assert (again.row.description, again.status) == ("Imported entry", "duplicate")
+    assert again.key == first.key
+    # The key reads the file's own (blank) text, not the stand-in of the reader's language.
+    with force_locale("en"):
+        assert review_of(household, row(1, description="Imported entry")).rows[0].key != first.key

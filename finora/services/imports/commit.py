@@ -156,7 +156,10 @@ class BatchWriter:
                     Entry.id == entry.id, Entry.household_id == self.household.id,
                     Entry.account_id == self.account.id, Entry.paid_on.is_(None),
                 )
-                .values(paid_on=item.row.date, import_key=item.key, updated_at=now_utc())
+                # A row the file itself calls unpaid (a spreadsheet's planned bill) links
+                # the entry without paying it.
+                .values(paid_on=item.row.date if item.row.paid else None, import_key=item.key,
+                        updated_at=now_utc())
                 .execution_options(synchronize_session=False)
             )
         except DBAPIError as error:

@@ -78,16 +78,13 @@ def _row_problem(row: ImportedRow) -> str | None:
 def _tidy(row: ImportedRow) -> ImportedRow:
     """The row as an entry can hold it: description within its length (a row without one
     gets a neutral one), a known payment method, an amount in cents."""
-    description = " ".join((row.description or "").split())[:DESCRIPTION_MAX_LENGTH]
+    description = " ".join((row.description or "").split())[:DESCRIPTION_MAX_LENGTH] or _("Imported entry")
     method = row.payment_method if row.payment_method in PAYMENT_METHODS else None
     amount = row.amount.quantize(CENT)
     notes = (row.notes or "").strip() or None
     if (description, method, amount, notes) == (row.description, row.payment_method, row.amount, row.notes):
         return row
-    return replace(
-        row, description=description or _("Imported entry"), payment_method=method,
-        amount=amount, notes=notes,
-    )
+    return replace(row, description=description, payment_method=method, amount=amount, notes=notes)
 
 
 class Reviewer:
@@ -114,8 +111,10 @@ class Reviewer:
                     RowError(row.line, problem, (row.date.isoformat(), str(row.amount), row.description))
                 )
                 continue
-            row = _tidy(row)
-            good.append((row, self.keys.key(row)))
+            # The key reads the file's own text: a blank description's stand-in is in the
+            # reader's language, and must not make the same row new in another one.
+            key = self.keys.key(row)
+            good.append((_tidy(row), key))
         existing = self._existing_keys({key for _row, key in good})
         pending = self._pending(good)
         for row, key in good:
