@@ -511,3 +511,45 @@ def test_a_workbook_sheet_is_chosen_on_the_mapping_page(signed_in, household):
     client.post(f"/imports/{token}/review", data={"account_id": account.id, "action": "import"})
     amounts = dict(db.session.execute(select(Entry.description, Entry.amount)).all())
     assert amounts == {"Livraria": Decimal("45.50"), "Salário": Decimal("3200.00")}
+
+
+def test_a_pending_entry_is_offered_as_a_match_and_undo_restores_it(signed_in, household):
+    client = signed_in
+    account = checking_account(household)
+    rent = make_entry(
+        household,
+        description="Aluguel março",
+        amount="1234.56",
+        kind="income",
+        date=date(2026, 3, 13),
+    )
+    bill = make_entry(
+        household, description="Conta de luz", amount="234.10", date=date(2026, 3, 20)
+    )
+    token, page = mapped_review(client, account.id)
+    rows = review_rows(page)
+    assert rows["Salário"][1] == "match" and rows["Supermercado Pão"][1] == "match"
+    salary_line, market_line = rows["Salário"][0], rows["Supermercado Pão"][0]
+    row = html.unescape(row_containing(page, f'data-line="{salary_line}"'))
+    assert "3/13/26 · Aluguel março" in row  # the pending entry it matches
+    assert f'name="match-{salary_line}" id="match-{salary_line}" value="1" checked' in row
+    # Accept the salary's match, decline the market's: that row is added as a new entry.
+    decisions = {
+        f"seen-{salary_line}": "1",
+        f"match-{salary_line}": "1",
+        f"seen-{market_line}": "1",
+    }
+    client.post(
+        f"/imports/{token}/review", data={"account_id": account.id, "action": "import", **decisions}
+    )
+    batch = db.session.scalar(select(ImportBatch))
+    assert (batch.added, batch.matched) == (2, 1)
+    db.session.expire_all()
+    assert db.session.get(Entry, rent.id).paid_on == date(2026, 3, 15)
+    assert db.session.get(Entry, bill.id).paid_on is None
+    page = client.get(f"/imports/batches/{batch.id}/undo").text
+    assert 'id="undo-matches"' in page
+    client.post(f"/imports/batches/{batch.id}/undo")
+    db.session.expire_all()
+    assert db.session.get(Entry, rent.id).paid_on is None
+    assert count(Entry) == 2
