@@ -53,6 +53,9 @@ def import_command(file, account_id, profile, dry_run, date_order, number_style)
         except FinoraError as error:
             db.session.rollback()
             raise _fail(error) from None
+        except click.ClickException:
+            db.session.rollback()  # a batch begun is not left in the session
+            raise
 
 
 def _run(file: Path, account_id, profile, dry_run, date_order, number_style) -> None:

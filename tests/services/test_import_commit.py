@@ -130,7 +130,7 @@ def test_skipped_rows_and_chosen_categories(household, user):
 def test_a_chosen_category_of_another_household_or_kind_is_refused(household, user):
     stranger = category(household_of(create_user()), "expense.food")
     salary = category(household, "income.work")
-    for chosen in (stranger.id, salary.id):
+    for chosen in (stranger.id, salary.id, "abc", 2**70, -1):
         with pytest.raises(FieldError):
             run(household, user, [row(1)], decisions={"1": {"category_id": chosen}})
         db.session.rollback()

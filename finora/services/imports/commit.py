@@ -45,6 +45,19 @@ def _is_conflict(error: DBAPIError) -> bool:
     return code in _LOCK_CODES or "database is locked" in str(original)
 
 
+def _id(value) -> int | None:
+    """An id from a saved decision (None when absent); anything else is refused."""
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise FieldError("category_id", _l("Choose a category.")) from None
+    if not 0 < number < 2**63:
+        raise FieldError("category_id", _l("Choose a category."))
+    return number
+
+
 def _decision(decisions: dict, item: ReviewRow) -> dict:
     return decisions.get(str(item.row.line)) or {}
 
@@ -74,15 +87,16 @@ class BatchWriter:
         session.flush()
 
     def _category(self, item: ReviewRow) -> tuple[int, int | None]:
-        chosen = _decision(self.decisions, item).get("category_id")
+        chosen = _id(_decision(self.decisions, item).get("category_id"))
         if chosen is not None:
-            category = self.session.get(Category, int(chosen))
+            category = self.session.get(Category, chosen)
             if category is None or category.household_id != self.household.id:
                 raise FieldError("category_id", _l("Choose a category."))
+            # A subcategory chosen brings its parent; a top category may name its sub apart.
             pair = (category.parent_id, category.id) if category.parent_id else (category.id, None)
-            sub = _decision(self.decisions, item).get("subcategory_id")
+            sub = _id(_decision(self.decisions, item).get("subcategory_id"))
             if category.parent_id is None and sub is not None:
-                pair = (category.id, int(sub))
+                pair = (category.id, sub)
         elif item.resolved is not None and item.resolved.is_new:
             pair = self.categories.make(item.kind, item.resolved)
         else:
