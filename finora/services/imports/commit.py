@@ -4,8 +4,6 @@ caller's transaction, so any failure leaves nothing behind."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import insert, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -233,9 +231,3 @@ def commit_import(
     writer.write(review)
     return writer.finish(parsed.account_number)
 
-
-def commit_reviews(writer: BatchWriter, reviews: Iterable[Review], account_number: str | None = None) -> ImportBatch:
-    """Several reviewed chunks of one file into one batch (the command line's big files)."""
-    for review in reviews:
-        writer.write(review)
-    return writer.finish(account_number)

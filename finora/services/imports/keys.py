@@ -30,8 +30,10 @@ def normalise_description(text: str | None) -> str:
     """"PAG*Padaria São João 12/03 ****1234" -> "padaria sao joao"."""
     if not text:
         return ""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(char for char in folded if not unicodedata.combining(char))
+    folded = text.casefold()
+    if not folded.isascii():  # most bank text is ASCII: no accents to take off
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(char for char in folded if not unicodedata.combining(char))
     folded = _PROCESSOR.sub(" ", folded)
     return " ".join(_NOT_LETTERS.sub(" ", folded).split())
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finora.amounts import CENT, MAX_AMOUNT
-from finora.dates import in_window, window_message
+from finora.dates import date_window, window_message
 from finora.models import Account, Entry, Household
 from finora.models.category_defaults import default_label
 from finora.models.entry import PAYMENT_METHODS
@@ -52,17 +52,11 @@ class Review:
         default_factory=lambda: {"new": 0, "duplicate": 0, "match": 0, "error": 0}
     )
 
-    def add(self, other: Review) -> None:
-        self.rows.extend(other.rows)
-        self.errors.extend(other.errors)
-        for name, count in other.counts.items():
-            self.counts[name] += count
 
-
-def _row_problem(row: ImportedRow) -> str | None:
+def _row_problem(row: ImportedRow, window: tuple[date, date]) -> str | None:
     """Why a parsed row still cannot become an entry (the parsers read the values; these are
     the ledger's own limits)."""
-    if not in_window(row.date):
+    if not window[0] <= row.date <= window[1]:
         return str(window_message())
     if row.magnitude == 0:
         return _("The amount is zero.")
@@ -104,8 +98,9 @@ class Reviewer:
     def review(self, rows: Iterable[ImportedRow]) -> Review:
         review = Review()
         good: list[tuple[ImportedRow, str]] = []
+        window = date_window()
         for row in rows:
-            problem = _row_problem(row)
+            problem = _row_problem(row, window)
             if problem is not None:
                 review.errors.append(
                     RowError(row.line, problem, (row.date.isoformat(), str(row.amount), row.description))
