@@ -212,6 +212,8 @@ def test_a_profile_reads_the_file_as_saved(app, household, tmp_path):
 
 
 def test_a_big_csv_streams_into_one_batch(app, household, tmp_path):
+    """12,000 rows: three chunks. Every 2,100th row repeats an earlier one exactly (twins
+    across chunks, all kept); the same file again is all duplicates."""
     account = checking_account(household)
     lines = ["date,description,amount"]
     lines += [
