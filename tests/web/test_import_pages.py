@@ -553,3 +553,20 @@ def test_a_pending_entry_is_offered_as_a_match_and_undo_restores_it(signed_in, h
     db.session.expire_all()
     assert db.session.get(Entry, rent.id).paid_on is None
     assert count(Entry) == 2
+
+
+def test_a_file_full_of_errors_shows_the_first_ones_and_still_imports_the_good_row(
+    signed_in, household
+):
+    client = signed_in
+    account = checking_account(household)
+    bad = [f"{day % 28 + 1:02d}/13/2026;Errada {day};-1,00" for day in range(201)]
+    text = "\r\n".join(["Data;Descrição;Valor", "15/03/2026;Boa;-2,00", *bad])
+    token, page = mapped_review(client, account.id, text.encode("cp1252"))
+    assert len(re.findall(r'<tr class="import-error"', page)) == 200
+    assert 'id="import-errors-more"' in page
+    assert 'data-count="error">201<' in page
+    text = client.get(f"/imports/{token}/errors.csv").data.decode("utf-8-sig")
+    assert len(text.strip().splitlines()) == 202  # the header and every error row
+    client.post(f"/imports/{token}/review", data={"account_id": account.id, "action": "import"})
+    assert [e.description for e in db.session.scalars(select(Entry))] == ["Boa"]

@@ -41,6 +41,8 @@ from finora.web.imports.forms import (
 )
 from finora.web.imports.paging import page_of
 
+ERRORS_SHOWN = 200  # on the page; the errors' CSV has every one
+
 
 def _category_options(household) -> dict[str, list[tuple[int, str]]]:
     """Each kind's active categories, a subcategory as "Parent › Sub"."""
@@ -293,6 +295,7 @@ def _review_page(household, staged, form, account, parsed, found, categories, pr
         },
         decisions=decisions,
         problems=problems,
+        error_limit=ERRORS_SHOWN,
         number_note=number_note(household, staged, account.id if account else None),
         button=EmptyForm(),
     ), status
