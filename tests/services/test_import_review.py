@@ -148,15 +148,16 @@ def test_the_files_category_names_are_found_in_any_case_accents_and_language(hou
 
 def test_a_name_the_household_lacks_is_new(household):
     food = category(household, "expense.food")
-    review = review_of(
-        household,
-        row(1, category="Pets"),
-        row(2, category="Food", subcategory="Organic"),
-        row(3, category="Hobbies Club", subcategory="Chess"),
-    )
+    with force_locale("en"):
+        review = review_of(
+            household,
+            row(1, category="Pets"),
+            row(2, category="Food", subcategory="Organic"),
+            row(3, category="Hobbies Club", subcategory="Chess"),
+        )
     first, second, third = review.rows
     assert (first.category_source, first.new_category, first.category_id) == ("new", "Pets", None)
-    assert (second.category_source, second.category_id, second.new_category) == ("new", food.id, "Organic")
+    assert (second.category_source, second.category_id, second.new_category) == ("new", food.id, "Food › Organic")
     assert third.new_category == "Hobbies Club › Chess"
 
 

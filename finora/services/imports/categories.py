@@ -33,9 +33,10 @@ class Resolved:
     category_id: int | None
     subcategory_id: int | None
     # Names to create at commit: a new top category, and/or a new subcategory (under the
-    # new one, or under category_id when that one exists).
+    # new one, or under category_id when that one exists, whose label is parent_label).
     new_parent: str | None = None
     new_child: str | None = None
+    parent_label: str | None = None
 
     @property
     def is_new(self) -> bool:
@@ -43,10 +44,10 @@ class Resolved:
 
     @property
     def new_label(self) -> str | None:
+        """"Pets", "Pets › Vet", or "Food › Organic" when only the subcategory is new."""
         if not self.is_new:
             return None
-        return " › ".join(name for name in (self.new_parent, self.new_child) if name) if self.new_parent \
-            else self.new_child
+        return " › ".join(name for name in (self.new_parent or self.parent_label, self.new_child) if name)
 
 
 class CategoryIndex:
@@ -99,7 +100,7 @@ class CategoryIndex:
             return Resolved(top.id, None)
         sub = self.find(kind, top.id, sub_name)
         if sub is None:
-            return Resolved(top.id, None, new_child=sub_name)
+            return Resolved(top.id, None, new_child=sub_name, parent_label=top.label)
         if sub.archived:
             return Resolved(top.id, None)
         return Resolved(top.id, sub.id)
