@@ -43,6 +43,26 @@ def upload(page, base: str, data: bytes) -> None:
     expect(page).to_have_url(re.compile(r"/imports/[A-Za-z0-9_-]+/mapping$"))
 
 
+def drop(page, base: str, data: bytes) -> None:
+    """Upload by dropping the file on the drop zone, as a person dragging it would."""
+    page.goto(base + "/imports/")
+    transfer = page.evaluate_handle(
+        """(bytes) => {
+               const transfer = new DataTransfer();
+               transfer.items.add(new File([new Uint8Array(bytes)], "extrato-marco.csv",
+                                           {type: "text/csv"}));
+               return transfer;
+           }""",
+        list(data),
+    )
+    page.dispatch_event("[data-drop-zone]", "dragover", {"dataTransfer": transfer})
+    expect(page.locator("[data-drop-zone]")).to_have_class(re.compile(r"is-dragging"))
+    page.dispatch_event("[data-drop-zone]", "drop", {"dataTransfer": transfer})
+    assert page.evaluate("document.getElementById('file').files[0].name") == "extrato-marco.csv"
+    page.locator('#import-upload-form button[type="submit"]').click()
+    expect(page).to_have_url(re.compile(r"/imports/[A-Za-z0-9_-]+/mapping$"))
+
+
 def map_columns(page) -> None:
     """The columns are guessed from the header; the date order is chosen (the file's days
     may all be 12 or less, and then the page asks)."""
@@ -112,13 +132,14 @@ def test_a_csv_is_mapped_reviewed_imported_and_undone(
     expect(page.locator("main").get_by_text(GROCERIES)).to_have_count(0)
     expect(page.locator("main").get_by_text(PHARMACY)).to_have_count(0)
 
-    # The same steps on a phone: every page fits, the wide tables scroll in their own box.
+    # The same steps on a phone, the file dropped this time: every page fits, the wide
+    # tables scroll in their own box.
     page.set_viewport_size(PHONE)
     page.goto(base + "/imports/")
     settle(page)
     no_sideways_scroll(page)
     page.screenshot(path=screenshot_dir / "import-upload-390.png", full_page=True)
-    upload(page, base, data)
+    drop(page, base, data)
     settle(page)
     no_sideways_scroll(page)
     page.screenshot(path=screenshot_dir / "import-mapping-390.png", full_page=True)
