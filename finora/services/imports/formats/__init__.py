@@ -44,8 +44,10 @@ class NumberStyleNeeded(ImportFileError):
     """The file's amounts fit both "1.234,56" and "1,234.56": the page asks which, and calls
     parse_bank again with `number_style`."""
 
-    def __init__(self, possible: Sequence[str]) -> None:
+    def __init__(self, possible: Sequence[str], suggested: str | None = None) -> None:
         self.possible = tuple(possible)
+        # Like DateOrderNeeded: a style to pre-select, never one applied without asking.
+        self.suggested = suggested
         super().__init__(
             _("The amounts of this file can be read in more than one way: choose the number style.")
         )
