@@ -78,6 +78,9 @@ def test_a_commit_adds_the_rows_as_one_batch(household, user):
     assert all(len(e.import_key) == 64 and e.created_by_id == user.id for e in (bread, salary, gas))
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import.committed"))
     assert event.details["added"] == 3 and event.object_id == batch.id and event.household_id == household.id
+    from finora.services.system.activity_rows import event_rows
+
+    assert event_rows(db.session, [event])[0].subject == "march.csv"  # the activity page's subject
 
 
 def test_importing_the_same_file_again_adds_nothing(household, user):

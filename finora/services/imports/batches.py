@@ -76,7 +76,7 @@ def undo_batch(session: Session, batch: ImportBatch, user: User | None) -> int:
     audit.record(
         session, "import.undone", user=user, household_id=batch.household_id,
         object_type="import", object_id=batch.id,
-        details={"file_name": batch.file_name, "removed": removed, "restored": len(matches)},
+        details={"name": batch.file_name, "removed": removed, "restored": len(matches)},
     )
     session.flush()
     return removed

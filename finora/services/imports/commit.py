@@ -195,11 +195,12 @@ class BatchWriter:
                 raise
             self.session.rollback()
             raise ImportConflictError() from None
+        # "name" is what the activity page shows as the event's subject: the file.
         audit.record(
             self.session, "import.committed", user=self.user, household_id=self.household.id,
             object_type="import", object_id=batch.id,
             details={
-                "file_name": batch.file_name, "format": batch.format, "account": self.account.name,
+                "name": batch.file_name, "format": batch.format, "account": self.account.name,
                 **counts(batch),
                 **({"categories_created": len(self.categories.created)} if self.categories.created else {}),
             },
