@@ -49,12 +49,12 @@ def test_a_profile_is_saved_found_by_header_and_replaced_by_name(household):
     other = save_profile(db.session, household, "Cartão", [" data", "DESCRICAO", "valor"], OPTIONS, {})
     db.session.commit()
     assert [p.id for p in profiles_for_header(db.session, household, HEADER)] == [other.id, first.id]
-    again = save_profile(db.session, household, "Banco Azul", ["a", "b"], OPTIONS, {"columns": {"date": 1}})
+    again = save_profile(db.session, household, "BANCO azul", ["a", "b"], OPTIONS, {"columns": {"date": 1}})
     db.session.commit()
-    assert again.id == first.id
+    assert (again.id, again.name) == (first.id, "BANCO azul")
     assert profile_settings(again)[1] == {"columns": {"date": 1}}
     assert [p.id for p in profiles_for_header(db.session, household, HEADER)] == [other.id]
-    assert [p.name for p in list_profiles(db.session, household)] == ["Banco Azul", "Cartão"]
+    assert [p.name for p in list_profiles(db.session, household)] == ["BANCO azul", "Cartão"]
     assert profile_named(db.session, household, "banco azul").id == first.id
 
 

@@ -81,15 +81,18 @@ def save_profile(
     session: Session, household: Household, name: str, header: Sequence[str],
     options: dict, mapping: dict,
 ) -> ImportProfile:
-    """Create the profile, or replace the one of the same name."""
+    """Create the profile, or replace the one of the same name (case ignored)."""
     name = _clean_name(name)
     settings = json.dumps({"options": options or {}, "mapping": mapping or {}}, sort_keys=True)
-    profile = session.scalar(
-        select(ImportProfile).where(ImportProfile.household_id == household.id, ImportProfile.name == name)
+    # The same name in another case is the same profile, on every database (MariaDB's
+    # collation would refuse it as a duplicate; PostgreSQL and SQLite would keep two).
+    profile = next(
+        (p for p in list_profiles(session, household) if p.name.casefold() == name.casefold()), None
     )
     if profile is None:
         profile = ImportProfile(household_id=household.id, name=name)
         session.add(profile)
+    profile.name = name
     profile.header_key = header_key(header)
     profile.settings = settings
     session.flush()
