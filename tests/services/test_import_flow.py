@@ -164,3 +164,40 @@ def test_the_mapping_is_guessed_from_more_than_the_preview(household, user):
     table = guess_table(staged)
     assert mapping_problems(table, guess_mapping(table)) == []
     assert guess_mapping(table).date_order == "dmy"
+
+
+def test_the_command_lines_chunked_reading_equals_the_pages(app):
+    """stream.CsvStream (the command line's big files) reads the same rows, errors and line
+    numbers as read_table (the page), title lines, quoted line breaks and blank lines too."""
+    from finora.services.imports.stream import CsvStream
+    from finora.services.imports.tabular import (
+        TableOptions,
+        apply_mapping,
+        read_table,
+        sniff_options,
+    )
+
+    lines = ["Extrato", "Conta 1234", "Data;Histórico;Valor"]
+    for n in range(1, 2600):
+        if n % 500 == 0:
+            lines.append("")
+        description = f'"Loja\n{n}"' if n % 333 == 0 else f"Loja {n % 40}"
+        amount = "abc" if n % 777 == 0 else f"-{n % 90 + 1},{n % 100:02d}"
+        lines.append(f"{1 + n % 28:02d}/{1 + n % 12:02d}/2026;{description};{amount}")
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    options = sniff_options(data, "csv")
+    assert options.header_row == 2
+    whole = read_table(data, "csv", options, max_rows=None, max_columns=100, max_cells=10**6)
+    mapping = guess_mapping(whole)
+    assert mapping_problems(whole, mapping) == []
+    page = apply_mapping(whole, mapping, "csv")
+
+    stream = CsvStream(data, TableOptions.from_dict(options.as_dict()), max_columns=100, chunk_rows=700)
+    rows, errors = [], []
+    for table, _last_line in stream.tables():
+        parsed = apply_mapping(table, mapping, "csv")
+        rows += parsed.rows
+        errors += parsed.errors
+    assert rows == page.rows
+    assert [(e.line, e.reason, e.cells) for e in errors] == [(e.line, e.reason, e.cells) for e in page.errors]
+    assert len(rows) + len(errors) == 2599
