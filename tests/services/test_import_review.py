@@ -146,6 +146,20 @@ def test_the_files_category_names_are_found_in_any_case_accents_and_language(hou
     assert pairs[2] == (food.id, None, "file")
 
 
+def test_a_subcategory_alone_is_found_when_one_category_has_it(household):
+    for parent in ("expense.food", "expense.leisure"):  # "Snacks" under two categories
+        create_category(db.session, household, kind="expense", name="Snacks", parent=category(household, parent))
+    db.session.commit()
+    with force_locale("en"):
+        groceries, snacks, nowhere = review_of(
+            household, row(1, subcategory="groceries"), row(2, subcategory="Snacks"), row(3, subcategory="Nowhere"),
+        ).rows
+    assert (groceries.category_id, groceries.subcategory_id, groceries.category_source) == (
+        category(household, "expense.food").id, category(household, "expense.food.groceries").id, "file")
+    assert snacks.category_source == "default"  # ambiguous: not guessed
+    assert nowhere.category_source == "default"
+
+
 def test_a_name_the_household_lacks_is_new(household):
     food = category(household, "expense.food")
     with force_locale("en"):

@@ -70,6 +70,7 @@ class CategoryIndex:
         # (kind, parent_id, name key) -> category; a name shared by an archived and an open
         # category resolves to the open one.
         self._index: dict[tuple[str, int | None, str], Category] = {}
+        self._resolved: dict[tuple, Resolved | None] = {}
         for c in sorted(self.categories, key=lambda c: (not c.archived, c.id)):
             for key in names.get(c.id, ()):
                 self._index[(c.kind, c.parent_id, key)] = c
@@ -79,7 +80,14 @@ class CategoryIndex:
 
     def resolve(self, kind: str, category: str | None, subcategory: str | None) -> Resolved | None:
         """The file's names as categories of this kind; None when the file names none (or
-        only an archived one, which new entries may not use)."""
+        only an archived one, which new entries may not use). Each combination is worked
+        out once per file: a statement repeats its few categories on every row."""
+        asked = (kind, category, subcategory)
+        if asked not in self._resolved:
+            self._resolved[asked] = self._resolve(kind, category, subcategory)
+        return self._resolved[asked]
+
+    def _resolve(self, kind: str, category: str | None, subcategory: str | None) -> Resolved | None:
         top_name, sub_name = clean_name(category), clean_name(subcategory)
         if top_name is None:
             if sub_name is None:
@@ -87,7 +95,7 @@ class CategoryIndex:
             # A subcategory alone: used when exactly one category of the kind has it.
             found = [
                 c for c in self.categories
-                if c.kind == kind and c.parent_id is not None and not c.archived
+                if c.kind == kind and c.parent_id in self.usable and not c.archived
                 and self.find(kind, c.parent_id, sub_name) is c
             ]
             return Resolved(found[0].parent_id, found[0].id) if len(found) == 1 else None
