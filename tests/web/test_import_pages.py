@@ -570,3 +570,15 @@ def test_a_file_full_of_errors_shows_the_first_ones_and_still_imports_the_good_r
     assert len(text.strip().splitlines()) == 202  # the header and every error row
     client.post(f"/imports/{token}/review", data={"account_id": account.id, "action": "import"})
     assert [e.description for e in db.session.scalars(select(Entry))] == ["Boa"]
+
+
+def test_a_file_beyond_the_request_limit_is_named_beside_the_field(app, signed_in, household):
+    huge = b"a;b\n" * (app.config["MAX_CONTENT_LENGTH"] // 4 + 1)
+    response = upload(signed_in, huge, "enorme.csv", checking_account(household).id)
+    assert response.status_code == 413
+    assert field_error(response.text, "file") == "The file is larger than the limit of 10 MB."
+    assert count(ImportBatch) == 0 and staged_folders(app) == []
+    big = b"a;b\n" * (app.config["IMPORT_MAX_BYTES"] // 4 + 1)  # under the request limit
+    response = upload(signed_in, big, "grande.csv", checking_account(household).id)
+    assert response.status_code == 422
+    assert field_error(response.text, "file") == "The file is larger than the limit of 10 MB."

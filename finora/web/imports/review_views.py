@@ -236,7 +236,7 @@ def _reading_page(staged, needed, status=200):
         message=str(needed.message),
         choices=[(code, labels[code]) for code in possible],
         suggested=needed.suggested,
-        button=EmptyForm(),
+        button=EmptyForm(formdata=None),
     ), status
 
 
@@ -263,7 +263,11 @@ def _review_error(staged, message: str):
         else url_for("imports.index")
     )
     return render_template(
-        "imports/review_error.html", staged=staged, message=message, back=back, button=EmptyForm()
+        "imports/review_error.html",
+        staged=staged,
+        message=message,
+        back=back,
+        button=EmptyForm(formdata=None),
     ), 422
 
 
@@ -297,7 +301,7 @@ def _review_page(household, staged, form, account, parsed, found, categories, pr
         problems=problems,
         error_limit=ERRORS_SHOWN,
         number_note=number_note(household, staged, account.id if account else None),
-        button=EmptyForm(),
+        button=EmptyForm(formdata=None),
     ), status
 
 

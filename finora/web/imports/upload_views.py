@@ -3,9 +3,10 @@ with their undo, and the saved profiles."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from finora.extensions import db
 from finora.models import ImportProfile, User
@@ -31,6 +32,7 @@ from finora.web.imports.common import (
 from finora.web.imports.forms import (
     UploadForm,
 )
+from finora.web.permissions import can_write
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -89,7 +91,7 @@ def _index_page(household, form, accounts, status=200):
         people=people,
         account_names=account_names,
         profiles=list_profiles(db.session, household),
-        button=EmptyForm(),
+        button=EmptyForm(formdata=None),
     ), status
 
 
@@ -103,3 +105,20 @@ def delete_profile_view(profile_id: int):
         db.session.commit()
         flash(_("Profile “%(name)s” deleted.", name=name), "success")
     return redirect(url_for("imports.index"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    """A file beyond the server's request limit never reaches the form: the upload page
+    again, with the limit named beside the file field."""
+    if not current_user.is_authenticated or not can_write():
+        return error  # refused as any page (the guards had no chance to run)
+    household = require_household()
+    accounts = active_accounts(household)
+    form = UploadForm(formdata=None)
+    account_choices(form.account_id, accounts)
+    primary = primary_account(db.session, household)
+    form.account_id.data = primary.id if primary else None
+    limit = current_app.config["IMPORT_MAX_BYTES"] / (1024 * 1024)
+    form.file.errors = [_("The file is larger than the limit of %(limit)s MB.", limit=f"{limit:g}")]
+    return _index_page(household, form, accounts, 413)
