@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from finora.dates import now_utc
@@ -168,7 +169,7 @@ def test_a_conflict_mid_way_leaves_nothing(household, user):
     sneaky.import_key = review.rows[2].key
     db.session.commit()
     before = entries_of(household)
-    with pytest.raises(ImportConflictError) as caught:
+    with force_locale("en"), pytest.raises(ImportConflictError) as caught:
         commit_import(db.session, household, user, account, staged_for(household, user, account), parsed, review)
     assert "review again" in str(caught.value)
     db.session.rollback()
@@ -231,7 +232,7 @@ def test_undoing_twice_is_refused(household, user):
     batch = run(household, user, [row(1)])
     undo_batch(db.session, batch, user)
     db.session.commit()
-    with pytest.raises(AlreadyUndoneError) as caught:
+    with force_locale("en"), pytest.raises(AlreadyUndoneError) as caught:
         undo_batch(db.session, reload(ImportBatch, batch.id), user)
     assert "already undone" in str(caught.value)
 

@@ -114,10 +114,11 @@ def test_a_duplicate_is_never_a_match(household):
 
 
 def test_errors_of_the_file_and_rows_the_ledger_cannot_hold(household):
-    review = review_of(
-        household, row(2), row(3, "0.00"), row(4, day=date(1850, 1, 1)), row(5, "-1.005"),
-        errors=[RowError(1, "No date.", ("", "x"))],
-    )
+    with force_locale("en"):
+        review = review_of(
+            household, row(2), row(3, "0.00"), row(4, day=date(1850, 1, 1)), row(5, "-1.005"),
+            errors=[RowError(1, "No date.", ("", "x"))],
+        )
     assert [error.line for error in review.errors] == [1, 3, 4, 5]
     assert review.errors[1].reason == "The amount is zero."
     assert "1900" in review.errors[2].reason
@@ -125,7 +126,8 @@ def test_errors_of_the_file_and_rows_the_ledger_cannot_hold(household):
 
 
 def test_long_descriptions_are_cut_and_blank_ones_get_a_name(household):
-    review = review_of(household, row(1, description="x" * 300), row(2, description="   "))
+    with force_locale("en"):
+        review = review_of(household, row(1, description="x" * 300), row(2, description="   "))
     assert len(review.rows[0].row.description) == 200
     assert review.rows[1].row.description == "Imported entry"
 
