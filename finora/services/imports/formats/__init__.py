@@ -10,7 +10,7 @@ Nothing here touches the database.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -124,6 +124,18 @@ def with_unique_bank_ids(rows: list[ImportedRow]) -> list[ImportedRow]:
         count = seen[row.bank_id]
         result.append(row if count == 1 else replace(row, bank_id=f"{row.bank_id}#{count}"))
     return result
+
+
+def statement_file(fmt: str, numbers: Iterable[str | None]) -> ParsedFile:
+    """An empty ParsedFile for a statement whose parts name these account numbers: one
+    account at most (a file of several accounts is refused, it would mix them)."""
+    distinct: list[str] = []
+    for number in numbers:
+        if number and number not in distinct:
+            distinct.append(number)
+    if len(distinct) > 1:
+        raise several_accounts_error(distinct)
+    return ParsedFile(format=fmt, account_number=distinct[0] if distinct else None)
 
 
 def several_accounts_error(numbers: Sequence[str]) -> ImportFileError:

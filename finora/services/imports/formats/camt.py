@@ -15,10 +15,11 @@ from decimal import Decimal, InvalidOperation
 
 from finora.services.imports.formats import (
     description_and_notes,
-    several_accounts_error,
+    statement_file,
     with_unique_bank_ids,
     zero_amount_error,
 )
+from finora.services.imports.formats.xml import read_xml
 from finora.services.imports.rows import ImportedRow, ImportFileError, ParsedFile, RowError
 from finora.translation import gettext as _
 
@@ -49,14 +50,11 @@ def parse_camt(data: bytes) -> ParsedFile:
     statements = [found for path in _STATEMENTS for found in root.iterfind(path)]
     if not statements:
         raise ImportFileError(_("This CAMT file holds no statement, report or notification."))
-    numbers: list[str] = []
-    for statement in statements:
-        number = _text(statement, "Acct/Id/IBAN") or _text(statement, "Acct/Id/Othr/Id")
-        if number and number not in numbers:
-            numbers.append(number)
-    if len(numbers) > 1:
-        raise several_accounts_error(numbers)
-    parsed = ParsedFile(format="camt", account_number=numbers[0] if numbers else None)
+    parsed = statement_file(
+        "camt",
+        (_text(statement, "Acct/Id/IBAN") or _text(statement, "Acct/Id/Othr/Id")
+        for statement in statements),
+    )
     rows: list[ImportedRow] = []
     position = 0
     for statement in statements:
@@ -74,31 +72,13 @@ def parse_camt(data: bytes) -> ParsedFile:
 
 
 def _read_tree(data: bytes) -> ET.Element:
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
-
-    try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as error:
-        raise ImportFileError(
-            _(
-                "This XML file declares a document type or entities, which bank statements never do: it was refused."
-            )
-        ) from error
-    except ParseError as error:
-        line = error.position[0] if getattr(error, "position", None) else "?"
-        raise ImportFileError(
-            _(
-                "This CAMT file is damaged or incomplete (the XML breaks off near line %(line)s).",
-                line=line,
-            )
-        ) from error
-    # Namespaces differ by message and version (camt.053.001.02 ... .13); the element names
-    # do not, so they are read without them.
-    for element in root.iter():
-        if isinstance(element.tag, str) and "}" in element.tag:
-            element.tag = element.tag.rsplit("}", 1)[1]
-    return root
+    return read_xml(
+        data,
+        lambda line: _(
+            "This CAMT file is damaged or incomplete (the XML breaks off near line %(line)s).",
+            line=line,
+        ),
+    )
 
 
 def _text(element: ET.Element, path: str) -> str | None:

@@ -13,7 +13,7 @@ from datetime import date
 
 from finora.services.imports.formats import (
     description_and_notes,
-    several_accounts_error,
+    statement_file,
     with_unique_bank_ids,
     zero_amount_error,
 )
@@ -91,14 +91,11 @@ def parse_mt940(data: bytes) -> ParsedFile:
         except Exception as error:  # the library raises many kinds on malformed input
             raise _library_error(error, mt940.tags.Tag) from error
         statements.append(transactions)
-    numbers: list[str] = []
-    for transactions in statements:
-        number = (transactions.data.get("account_identification") or "").strip()
-        if number and number not in numbers:
-            numbers.append(number)
-    if len(numbers) > 1:
-        raise several_accounts_error(numbers)
-    parsed = ParsedFile(format="mt940", account_number=numbers[0] if numbers else None)
+    parsed = statement_file(
+        "mt940",
+        ((transactions.data.get("account_identification") or "").strip()
+        for transactions in statements),
+    )
     rows: list[ImportedRow] = []
     position = 0
     for transactions in statements:

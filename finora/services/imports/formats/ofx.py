@@ -18,10 +18,11 @@ from decimal import Decimal, InvalidOperation
 
 from finora.services.imports.formats import (
     description_and_notes,
-    several_accounts_error,
+    statement_file,
     with_unique_bank_ids,
     zero_amount_error,
 )
+from finora.services.imports.formats.xml import read_xml
 from finora.services.imports.rows import ImportedRow, ImportFileError, ParsedFile, RowError
 from finora.translation import gettext as _
 
@@ -62,14 +63,7 @@ def parse_ofx(data: bytes) -> ParsedFile:
                 "This OFX file holds no bank or credit card statement (investment statements cannot be imported)."
             )
         )
-    numbers = []
-    for statement in statements:
-        number = _account_number(statement)
-        if number and number not in numbers:
-            numbers.append(number)
-    if len(numbers) > 1:
-        raise several_accounts_error(numbers)
-    parsed = ParsedFile(format="ofx", account_number=numbers[0] if numbers else None)
+    parsed = statement_file("ofx", (_account_number(statement) for statement in statements))
     position = 0
     rows: list[ImportedRow] = []
     for statement in statements:
@@ -97,29 +91,16 @@ def _read_tree(data: bytes) -> ET.Element:
 
 
 def _read_xml(data: bytes) -> ET.Element:
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
-
-    try:
-        root = fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as error:
-        raise ImportFileError(
-            _(
-                "This XML file declares a document type or entities, which bank statements never do: it was refused."
-            )
-        ) from error
-    except ParseError as error:
-        line = error.position[0] if getattr(error, "position", None) else "?"
-        raise ImportFileError(
-            _(
-                "This OFX file is damaged or incomplete (the XML breaks off near line %(line)s).",
-                line=line,
-            )
-        ) from error
+    root = read_xml(
+        data,
+        lambda line: _(
+            "This OFX file is damaged or incomplete (the XML breaks off near line %(line)s).",
+            line=line,
+        ),
+    )
     for element in root.iter():
-        if isinstance(element.tag, str) and "}" in element.tag:
-            element.tag = element.tag.rsplit("}", 1)[1]
-        element.tag = element.tag.upper() if isinstance(element.tag, str) else element.tag
+        if isinstance(element.tag, str):
+            element.tag = element.tag.upper()
     if root.tag != "OFX":
         found = root.find(".//OFX")
         if found is None:
