@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("pandas", "numpy", "openpyxl", "mt940", "defusedxml")
+HEAVY = ("pandas", "numpy", "openpyxl", "mt940", "defusedxml", "reportlab")
 ROOT = Path(__file__).resolve().parents[2]
 
 
