@@ -1,0 +1,1 @@
+"""PDF exports drawn with reportlab (imported only inside the functions that draw)."""
