@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from finora.models import Entry, Household, Transfer
 from finora.money import from_cents, to_cents
+from finora.services.ledger.entry_filters import entry_conditions, search_pattern
 
 PER_PAGE = 50
 KINDS = ("income", "expense", "transfer")
@@ -136,16 +137,6 @@ class TransactionPage:
     previous_cursor: Cursor | None
 
 
-def _escape_like(text: str) -> str:
-    """What the user typed, matched literally: % and _ are not wildcards to them."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _pattern(search: str) -> str | None:
-    text = search.strip().lower()
-    return f"%{_escape_like(text)}%" if text else None
-
-
 @dataclass(frozen=True)
 class _Part:
     """One table's filtered rows: the statement and the columns its keyset reads."""
@@ -158,34 +149,13 @@ class _Part:
 
 def _entries(household: Household, f: TransactionFilters, today: date) -> _Part | None:
     """The filtered entries, or None when the filters leave none."""
-    if f.kind == "transfer":
+    conditions = entry_conditions(f, today)
+    if conditions is None:
         return None
     value = {"date": Entry.date, "amount": Entry.amount, "description": Entry.description}[f.column]
     stmt = select(
         value.label("sort_value"), literal_column(str(ENTRY), Integer).label("source"), Entry.id.label("id")
-    ).where(Entry.household_id == household.id)
-    if f.kind in ("income", "expense"):
-        stmt = stmt.where(Entry.kind == f.kind)
-    if f.status == "paid":
-        stmt = stmt.where(Entry.paid_on.is_not(None))
-    elif f.status == "pending":
-        stmt = stmt.where(Entry.paid_on.is_(None), Entry.date >= today)
-    elif f.status == "overdue":
-        stmt = stmt.where(Entry.paid_on.is_(None), Entry.date < today)
-    if f.account_id:
-        stmt = stmt.where(Entry.account_id == f.account_id)
-    if f.category_id:
-        stmt = stmt.where(or_(Entry.category_id == f.category_id, Entry.subcategory_id == f.category_id))
-    if f.payment_method:
-        stmt = stmt.where(Entry.payment_method == f.payment_method)
-    pattern = _pattern(f.search)
-    if pattern:
-        stmt = stmt.where(
-            or_(
-                func.lower(Entry.description).like(pattern, escape="\\"),
-                func.lower(Entry.notes).like(pattern, escape="\\"),
-            )
-        )
+    ).where(Entry.household_id == household.id, *conditions)
     return _Part(ENTRY, _common(stmt, Entry, f), value, Entry.id)
 
 
@@ -207,7 +177,7 @@ def _transfers(household: Household, f: TransactionFilters) -> _Part | None:
         stmt = stmt.where(
             or_(Transfer.from_account_id == f.account_id, Transfer.to_account_id == f.account_id)
         )
-    pattern = _pattern(f.search)
+    pattern = search_pattern(f.search)
     if pattern:
         stmt = stmt.where(func.lower(description).like(pattern, escape="\\"))
     return _Part(TRANSFER, _common(stmt, Transfer, f), value, Transfer.id)

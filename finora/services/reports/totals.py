@@ -1,0 +1,152 @@
+"""A period's income and expense totals and its totals by category: the one source of
+these figures for the dashboard, the reports, the exports and the API.
+
+Income is every income entry dated in the period, received or still to receive; expense
+every expense entry, paid or still to pay (the dashboard's "income" and "expense").
+Transfers move money between accounts and are never income or expense.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from finora.dates import today as household_today
+from finora.models import Category, Entry, Household
+from finora.money import ZERO, Cents
+from finora.services.ledger.entry_filters import entry_conditions
+from finora.translation import gettext as _
+
+RATE_STEP = Decimal("0.001")  # a savings rate is kept to a tenth of a percent
+
+
+@dataclass(frozen=True)
+class Totals:
+    income: Decimal
+    expense: Decimal
+    net: Decimal  # income − expense
+    savings_rate: Decimal | None  # net ÷ income as a fraction to 0.001 (0.234 = 23.4 %); None without income
+    count: int  # entries counted
+
+
+def savings_rate(income: Decimal, expense: Decimal) -> Decimal | None:
+    """(income − expense) ÷ income, rounded half up to a tenth of a percent; None when
+    there is no income (a rate of nothing is not 0 %)."""
+    if income == 0:
+        return None
+    return ((income - expense) / income).quantize(RATE_STEP, rounding=ROUND_HALF_UP)
+
+
+def make_totals(income: Decimal, expense: Decimal, count: int) -> Totals:
+    return Totals(income, expense, income - expense, savings_rate(income, expense), count)
+
+
+EMPTY = make_totals(ZERO, ZERO, 0)
+
+
+def period_conditions(household: Household, start: date, end: date, filters, today: date | None):
+    """The WHERE conditions of a period's entries under the dashboard table's filters, or
+    None when the filters leave no entry (kind "transfer")."""
+    if filters is not None and filters.status and today is None:
+        today = household_today(household)
+    extra = entry_conditions(filters, today)
+    if extra is None:
+        return None
+    return [Entry.household_id == household.id, Entry.date >= start, Entry.date <= end, *extra]
+
+
+def _sum(condition):
+    return type_coerce(func.coalesce(func.sum(case((condition, Entry.amount), else_=0)), 0), Cents())
+
+
+def period_totals(
+    session: Session,
+    household: Household,
+    start: date,
+    end: date,
+    filters=None,
+    *,
+    today: date | None = None,
+) -> Totals:
+    """Income, expense, net, savings rate and count of the entries dated from `start` to
+    `end` (inclusive) that pass `filters` (an `EntryFilters`; status relative to `today`,
+    the household's day by default). One aggregate query."""
+    conditions = period_conditions(household, start, end, filters, today)
+    if conditions is None:
+        return EMPTY
+    income, expense, count = session.execute(
+        select(_sum(Entry.kind == "income"), _sum(Entry.kind == "expense"), func.count(Entry.id)).where(
+            and_(*conditions)
+        )
+    ).one()
+    return make_totals(income, expense, count)
+
+
+class SubcategoryLine(NamedTuple):
+    id: int | None  # None: the category's entries without a subcategory
+    label: str
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class CategoryLine:
+    kind: str
+    category_id: int
+    label: str
+    total: Decimal
+    subcategories: list[SubcategoryLine]
+
+
+def no_subcategory_label() -> str:
+    return _("(no subcategory)")
+
+
+def labels_of(session: Session, ids) -> dict[int, str]:
+    """Category labels (the household's name, else the seeded one in the reader's language)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {c.id: c.label for c in session.scalars(select(Category).where(Category.id.in_(ids)))}
+
+
+def _by_total(lines):
+    return sorted(lines, key=lambda line: (-line.total, line.label.casefold()))
+
+
+def category_breakdown(
+    session: Session,
+    household: Household,
+    start: date,
+    end: date,
+    filters=None,
+    *,
+    today: date | None = None,
+) -> list[CategoryLine]:
+    """The period's totals per top category with their subcategories, income categories
+    first, then expense ones, each kind largest first. Entries without a subcategory make a
+    "(no subcategory)" line (last), so a category's lines always add up to its total. Two
+    queries: one grouped sum, one for the labels."""
+    conditions = period_conditions(household, start, end, filters, today)
+    if conditions is None:
+        return []
+    rows = session.execute(
+        select(Entry.kind, Entry.category_id, Entry.subcategory_id, type_coerce(func.sum(Entry.amount), Cents()))
+        .where(*conditions)
+        .group_by(Entry.kind, Entry.category_id, Entry.subcategory_id)
+    ).all()
+    labels = labels_of(session, {r[1] for r in rows} | {r[2] for r in rows})
+    grouped: dict[tuple[str, int], list[tuple[int | None, Decimal]]] = {}
+    for kind, category_id, subcategory_id, total in rows:
+        grouped.setdefault((kind, category_id), []).append((subcategory_id, total))
+    result = []
+    for (kind, category_id), parts in grouped.items():
+        named = _by_total(SubcategoryLine(i, labels.get(i, "?"), t) for i, t in parts if i is not None)
+        loose = [SubcategoryLine(None, no_subcategory_label(), t) for i, t in parts if i is None]
+        total = sum((t for _i, t in parts), ZERO)
+        result.append(CategoryLine(kind, category_id, labels.get(category_id, "?"), total, named + loose))
+    return sorted(result, key=lambda line: (line.kind != "income", -line.total, line.label.casefold()))
