@@ -100,12 +100,14 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.categories import bp as categories_bp
     from finora.web.dashboard import bp as dashboard_bp
     from finora.web.entries import bp as entries_bp
+    from finora.web.exports import bp as exports_bp
     from finora.web.forecasting import bp as forecasting_bp
     from finora.web.goals import bp as goals_bp
     from finora.web.household import bp as household_bp
     from finora.web.imports import bp as imports_bp
     from finora.web.profile import bp as profile_bp
     from finora.web.public import bp as public_bp
+    from finora.web.reports import bp as reports_bp
     from finora.web.rules import bp as rules_bp
     from finora.web.transactions import bp as transactions_bp
     from finora.web.transfers import bp as transfers_bp
@@ -119,6 +121,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(transfers_bp, url_prefix="/transfers")
     app.register_blueprint(transactions_bp)
     app.register_blueprint(imports_bp, url_prefix="/imports")
+    app.register_blueprint(exports_bp, url_prefix="/exports")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(categories_bp, url_prefix="/categories")
     app.register_blueprint(rules_bp, url_prefix="/rules")
     app.register_blueprint(budgets_bp, url_prefix="/budgets")

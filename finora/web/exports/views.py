@@ -1,0 +1,176 @@
+"""The export page (a form over the period, the filters and the format) and the download."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from flask import Response, render_template, request, stream_with_context
+from flask_babel import get_locale
+from werkzeug.datastructures import MultiDict
+
+from finora.dates import now_utc, today
+from finora.errors import FinoraError
+from finora.extensions import db
+from finora.services.ledger.accounts import list_accounts
+from finora.services.ledger.catalogue import category_tree
+from finora.services.ledger.entry_list import EntryFilters
+from finora.tenancy import require_household
+from finora.translation import lazy_gettext as _l
+from finora.web.exports import bp
+from finora.web.exports.filters import read_filters
+from finora.web.labels import STATUS_FILTERS, TRANSACTION_KINDS
+from finora.web.reports.periods import period_title
+
+FORMATS = {
+    "csv": ("CSV", "text/csv; charset=utf-8"),
+    "xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "txt": ("TXT", "text/plain; charset=utf-8"),
+    "pdf": ("PDF", "application/pdf"),
+}
+STYLES = {
+    "locale": _l("Numbers and dates in your language"),
+    "plain": _l("Plain: ISO dates and a dot for decimals (for programs)"),
+}
+PERIODS = {
+    "this_month": _l("This month"),
+    "month": _l("A month"),
+    "year": _l("A year"),
+    "range": _l("A date range"),
+    "all": _l("Everything"),
+}
+
+
+class ExportChoiceError(FinoraError):
+    message = _l("Choose a format and a style from the list.")
+
+
+def period_args(args: Mapping[str, str], day: date) -> MultiDict:
+    """The query the period parser reads: "this month" is the month of today, and the
+    month picker's "YYYY-MM" gives year and month."""
+    wanted = MultiDict(args)
+    choice = wanted.get("period", "this_month") or "this_month"
+    if choice == "this_month":
+        wanted["period"], wanted["year"], wanted["month"] = "month", str(day.year), str(day.month)
+    elif choice == "month" and "-" in wanted.get("ym", ""):
+        year, _sep, month = wanted["ym"].partition("-")
+        wanted["year"], wanted["month"] = year, month
+    return wanted
+
+
+def file_name(period, extension: str) -> str:
+    if period.kind == "month":
+        stem = f"{period.start:%Y-%m}"
+    elif period.kind == "year":
+        stem = f"{period.start:%Y}"
+    elif period.kind == "range":
+        stem = f"{period.start.isoformat()}_{period.end.isoformat()}"
+    else:
+        stem = "all"
+    return f"finora-{stem}.{extension}"
+
+
+def _form(status: int = 200, error: FinoraError | None = None):
+    household = require_household()
+    day = today(household)
+    args = request.args
+    return render_template(
+        "exports/index.html",
+        household=household,
+        today=day,
+        args=args,
+        period_choice=args.get("period", "this_month") or "this_month",
+        ym=args.get("ym") or (
+            f"{int(args['year']):04d}-{int(args['month']):02d}"
+            if args.get("year", "").isdigit() and args.get("month", "").isdigit()
+            and 1 <= int(args["month"]) <= 12 and len(args["year"]) <= 4
+            else f"{day:%Y-%m}"
+        ),
+        error=error,
+        error_field=getattr(error, "field", None),
+        accounts=list_accounts(db.session, household),
+        expense_tree=category_tree(db.session, household, "expense", include_archived=True),
+        income_tree=category_tree(db.session, household, "income", include_archived=True),
+        filters=_prefill_filters(args),
+        kind_labels=TRANSACTION_KINDS,
+        status_filter_labels=STATUS_FILTERS,
+        formats=FORMATS,
+        styles=STYLES,
+        periods=PERIODS,
+    ), status
+
+
+def _prefill_filters(args) -> EntryFilters:
+    """The filters as typed, for drawing the form again (never checked here)."""
+    from finora.web.converters import parse_id
+
+    return EntryFilters(
+        kind=args.get("kind", ""),
+        status=args.get("status", ""),
+        account_id=parse_id(args.get("account")),
+        category_id=parse_id(args.get("category")),
+        payment_method=args.get("method", ""),
+        search=args.get("q", "")[:100],
+    )
+
+
+@bp.get("/")
+def index():
+    return _form()
+
+
+@bp.get("/download")
+def download():
+    household = require_household()
+    day = today(household)
+    try:
+        from finora.services.reports.periods import parse_period
+
+        period = parse_period(period_args(request.args, day), household, day)
+        filters = read_filters(request.args)
+        fmt = request.args.get("format", "csv") or "csv"
+        style = request.args.get("style", "locale") or "locale"
+        if fmt not in FORMATS or style not in STYLES:
+            raise ExportChoiceError()
+    except FinoraError as error:
+        db.session.rollback()
+        return _form(400, error)
+    locale = str(get_locale())
+    mimetype = FORMATS[fmt][1]
+    if fmt == "csv":
+        body = stream_with_context(_csv(household, period, filters, style, day, locale))
+    else:
+        body = _build(fmt, household, period, filters, day, locale)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(period, fmt)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _csv(household, period, filters, style, day, locale):
+    from finora.services.exports.csv_export import csv_chunks
+    from finora.services.exports.entry_rows import export_rows
+
+    rows = export_rows(db.session, household, period.start, period.end, filters, today=day, locale=locale)
+    yield from csv_chunks(rows, style, locale)
+
+
+def _build(fmt, household, period, filters, day, locale) -> bytes:
+    from finora.services.exports.entry_rows import export_rows
+
+    rows = export_rows(db.session, household, period.start, period.end, filters, today=day, locale=locale)
+    if fmt == "xlsx":
+        from finora.services.exports.xlsx_export import entries_xlsx
+
+        return entries_xlsx(db.session, household, period, rows, filters, locale)
+    if fmt == "txt":
+        from finora.services.exports.txt_export import entries_txt
+
+        return entries_txt(db.session, household, period, rows, filters, now_utc(), locale)
+    from finora.services.exports.pdf.entries_pdf import entries_pdf
+    from finora.services.reports.totals import category_breakdown, period_totals
+
+    totals = period_totals(db.session, household, period.start, period.end, filters, today=day)
+    categories = category_breakdown(db.session, household, period.start, period.end, filters, today=day)
+    return entries_pdf(household, period_title(period), rows, totals, categories, now_utc(), locale)
+

@@ -1,0 +1,16 @@
+"""Reports: the month, the year, budgets against actual and accounts, on screen and as
+PDF, CSV and XLSX downloads. Every member reads them, viewers included."""
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
+
+
+from finora.web.reports import downloads, views  # noqa: E402,F401

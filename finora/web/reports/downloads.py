@@ -1,0 +1,81 @@
+"""A report as a file: PDF (the pdf service's report PDFs), CSV and XLSX of the report's own
+tables (tables.py). Same period arguments as the page."""
+
+from __future__ import annotations
+
+from flask import Response, abort, request
+from flask_babel import get_locale
+
+from finora.dates import now_utc, today
+from finora.tenancy import require_household
+from finora.translation import gettext as _
+from finora.web.reports import bp
+from finora.web.reports.periods import period_title, picked
+from finora.web.reports.tables import currency_format, tables_csv, tables_xlsx
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+PERIOD_KINDS = {
+    "month": {"kind": "month"},
+    "year": {"kind": "year"},
+    "budget": {"allowed": ("month", "year")},
+    "accounts": {"allowed": ("month", "year", "range")},
+}
+
+
+def _pdf_builder(tab: str):
+    """The pdf service's builder of this report, or None while it has none (no link then)."""
+    from finora.web.reports import report_files
+
+    return report_files.PDF_BUILDERS.get(tab, lambda: None)()
+
+
+def download_links(tab: str) -> list[tuple[str, str, str]]:
+    links = []
+    if _pdf_builder(tab) is not None:
+        links.append(("pdf", _("PDF"), "bi-file-earmark-pdf"))
+    links.append(("csv", _("CSV"), "bi-filetype-csv"))
+    links.append(("xlsx", _("XLSX"), "bi-file-earmark-spreadsheet"))
+    return links
+
+
+def file_stem(tab: str, period) -> str:
+    if period.kind == "month":
+        when = f"{period.start:%Y-%m}"
+    elif period.kind == "year":
+        when = f"{period.start:%Y}"
+    else:
+        when = f"{period.start.isoformat()}_{period.end.isoformat()}"
+    return f"finora-{tab}-{when}"
+
+
+@bp.get("/<any(month, year, budget, accounts):tab>/download")
+def download(tab: str):
+    from finora.web.reports import report_files
+
+    fmt = request.args.get("format", "pdf")
+    if fmt not in MIMETYPES:
+        abort(404)
+    household = require_household()
+    day = today(household)
+    period = picked(request.args, household, day, **PERIOD_KINDS[tab])
+    locale = str(get_locale())
+    report = report_files.build(tab, household, period, day)
+    if fmt == "pdf":
+        builder = _pdf_builder(tab)
+        if builder is None:
+            abort(404)
+        body = builder(household, period, period_title(period), report, now_utc(), locale)
+    else:
+        tables = report_files.TABLES[tab](report, household)
+        if fmt == "csv":
+            body = tables_csv(tables, locale)
+        else:
+            body = tables_xlsx(tables, currency_format(household.currency, locale))
+    response = Response(body, mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_stem(tab, period)}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
