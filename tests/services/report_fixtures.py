@@ -96,3 +96,51 @@ def build_march(household: Household) -> March:
     make_entry(other, amount=D("9999.00"), date=date(2026, 3, 10), paid_on=date(2026, 3, 10), commit=False)
     db.session.commit()
     return March(household, checking, savings, entries, transfers)
+
+
+def queries_of(call) -> tuple[object, int]:
+    """What `call()` returns and how many SQL statements it sent."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        result = call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return result, len(statements)
+
+
+def bulk_entries(household: Household, count: int, year: int = 2026) -> None:
+    """`count` entries spread over the year's days, both kinds, every top category and
+    subcategory, paid and unpaid, inserted in one statement."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert, select
+
+    from finora.models import Category
+
+    categories = list(db.session.scalars(select(Category).where(Category.household_id == household.id)))
+    pairs = {
+        kind: [(c.parent_id or c.id, c.id if c.parent_id else None) for c in categories if c.kind == kind]
+        for kind in ("income", "expense")
+    }
+    account = checking_account(household)
+    now = datetime.now(UTC)
+    rows = []
+    for n in range(count):
+        kind = "income" if n % 5 == 0 else "expense"
+        top, sub = pairs[kind][n % len(pairs[kind])]
+        day = date(year, 1, 1) + timedelta(days=n % 365)
+        rows.append({
+            "household_id": household.id, "account_id": account.id, "kind": kind,
+            "amount": D("1.00") + n, "date": day, "paid_on": day if n % 2 else None,
+            "description": f"Bulk {n}", "category_id": top, "subcategory_id": sub,
+            "payment_method": "cash", "created_at": now, "updated_at": now,
+        })
+    db.session.execute(insert(Entry), rows)
+    db.session.commit()

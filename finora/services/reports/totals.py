@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from finora.dates import today as household_today
@@ -150,3 +150,27 @@ def category_breakdown(
         total = sum((t for _i, t in parts), ZERO)
         result.append(CategoryLine(kind, category_id, labels.get(category_id, "?"), total, named + loose))
     return sorted(result, key=lambda line: (line.kind != "income", -line.total, line.label.casefold()))
+
+
+def totals_by_range(
+    session: Session, household: Household, ranges: list[tuple[date, date]]
+) -> list[Totals]:
+    """`period_totals` (no filters) of several date ranges in one query: conditional sums
+    per range over the union of the ranges. Tests prove each equals period_totals."""
+    if not ranges:
+        return []
+    columns = []
+    for start, end in ranges:
+        inside = and_(Entry.date >= start, Entry.date <= end)
+        columns += [
+            _sum(and_(inside, Entry.kind == "income")),
+            _sum(and_(inside, Entry.kind == "expense")),
+            func.coalesce(func.sum(case((inside, 1), else_=0)), 0),
+        ]
+    row = session.execute(
+        select(*columns).where(
+            Entry.household_id == household.id,
+            or_(*(and_(Entry.date >= start, Entry.date <= end) for start, end in ranges)),
+        )
+    ).one()
+    return [make_totals(row[3 * i], row[3 * i + 1], int(row[3 * i + 2])) for i in range(len(ranges))]

@@ -1,0 +1,133 @@
+"""The year report: income, expenses and net month by month, expenses by category across
+the months (a heat table), and the year's largest expenses and incomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from finora.models import Entry, Household
+from finora.money import ZERO, Cents
+from finora.services.planning.periods import month_bounds
+from finora.services.reports.totals import Totals, labels_of, make_totals, totals_by_range
+
+LARGEST = 10
+
+
+@dataclass(frozen=True)
+class MonthLine:
+    month: int
+    totals: Totals
+
+    @property
+    def income(self) -> Decimal:
+        return self.totals.income
+
+    @property
+    def expense(self) -> Decimal:
+        return self.totals.expense
+
+    @property
+    def net(self) -> Decimal:
+        return self.totals.net
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """One top expense category: its expenses in each month (12 figures) and the year's."""
+
+    category_id: int
+    label: str
+    months: list[Decimal]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class YearReport:
+    year: int
+    today: date
+    totals: Totals
+    months: list[MonthLine]
+    heat: list[HeatRow]  # largest total first
+    largest_expenses: list[Entry]
+    largest_incomes: list[Entry]
+
+    @property
+    def heat_month_totals(self) -> list[Decimal]:
+        """Each month's expenses over the heat table's rows (= months[m].expense)."""
+        return [sum((row.months[m] for row in self.heat), ZERO) for m in range(12)]
+
+    @property
+    def heat_peak(self) -> Decimal:
+        """The largest cell, which a heat scale is drawn against (zero when empty)."""
+        return max((cell for row in self.heat for cell in row.months), default=ZERO)
+
+    @property
+    def empty(self) -> bool:
+        return self.totals.count == 0
+
+
+def expense_heat(session: Session, household: Household, year: int) -> list[HeatRow]:
+    """Expenses per top category and month: one grouped query of 12 conditional sums (date
+    ranges, no extract(month)), then the labels."""
+    columns = []
+    for month in range(1, 13):
+        start, end = month_bounds(year, month)
+        inside = and_(Entry.date >= start, Entry.date <= end)
+        columns.append(type_coerce(func.coalesce(func.sum(case((inside, Entry.amount), else_=0)), 0), Cents()))
+    rows = session.execute(
+        select(Entry.category_id, *columns)
+        .where(
+            Entry.household_id == household.id,
+            Entry.date >= date(year, 1, 1),
+            Entry.date <= date(year, 12, 31),
+            Entry.kind == "expense",
+        )
+        .group_by(Entry.category_id)
+    ).all()
+    labels = labels_of(session, {row[0] for row in rows})
+    heat = [
+        HeatRow(row[0], labels.get(row[0], "?"), list(row[1:]), sum(row[1:], ZERO)) for row in rows
+    ]
+    return sorted(heat, key=lambda r: (-r.total, r.label.casefold()))
+
+
+def largest_entries(session: Session, household: Household, start: date, end: date, kind: str,
+                    limit: int = LARGEST) -> list[Entry]:
+    """The period's `limit` largest entries of a kind (any status), ties by date then id."""
+    return list(
+        session.scalars(
+            select(Entry)
+            .where(
+                Entry.household_id == household.id,
+                Entry.date >= start,
+                Entry.date <= end,
+                Entry.kind == kind,
+            )
+            .order_by(Entry.amount.desc(), Entry.date, Entry.id)
+            .limit(limit)
+        ).unique()
+    )
+
+
+def year_report(session: Session, household: Household, year: int, today: date) -> YearReport:
+    """Five queries whatever the data: the twelve months' totals, the heat table and its
+    labels, the largest expenses and the largest incomes."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    months = totals_by_range(session, household, [month_bounds(year, m) for m in range(1, 13)])
+    total = make_totals(
+        sum((t.income for t in months), ZERO), sum((t.expense for t in months), ZERO), sum(t.count for t in months)
+    )
+    return YearReport(
+        year=year,
+        today=today,
+        totals=total,
+        months=[MonthLine(m, t) for m, t in enumerate(months, start=1)],
+        heat=expense_heat(session, household, year),
+        largest_expenses=largest_entries(session, household, start, end, "expense"),
+        largest_incomes=largest_entries(session, household, start, end, "income"),
+    )
