@@ -18,9 +18,10 @@ from finora.models import Category
 from finora.money import format_money
 from finora.services.exports.entry_rows import export_rows
 from finora.services.exports.pdf.entries_pdf import entries_pdf
-from finora.services.exports.pdf.report_pdf import month_report_pdf
+from finora.services.exports.pdf.report_pdf import month_report_pdf, year_report_pdf
 from finora.services.reports.month_report import month_report
 from finora.services.reports.totals import category_breakdown, period_totals
+from finora.services.reports.year_report import year_report
 from tests.factories import create_user
 from tests.ledger_factories import household_of, make_account, make_entry, make_transfer
 
@@ -107,3 +108,35 @@ def test_an_empty_month_report_is_a_valid_pdf_saying_so(ledger):
     assert len(pages) == 1
     assert "Página 1 de 1" in pages[0]
     assert "Família Ñandú €" in pages[0]
+
+
+def test_the_year_report_pdf_has_the_months_the_heat_table_and_the_largest_entries(ledger):
+    with force_locale("pt"):
+        report = year_report(db.session, ledger, 2026, TODAY)
+        data = year_report_pdf(ledger, None, "2026", report, GENERATED, "pt")
+    pages = _pages(data)
+    text = "\n".join(pages)
+    assert "Família Ñandú €" in pages[0]
+    # The year: 5,000.00 in; 800.00 (February) + 1,634.65 (March) out.
+    assert "R$ 5.000,00\nR$ 2.434,65\nR$ 2.565,35" in pages[0]
+    assert "Fevereiro\nR$ 0,00\nR$ 800,00\n-R$ 800,00" in text
+    assert "Março\nR$ 5.000,00\nR$ 1.634,65\nR$ 3.365,35" in text
+    # The heat table: food in February and March (1,234.56 + 99.99), then the month totals.
+    assert "Alimentação\n800,00\n1.334,55" in text
+    assert "Total\n800,00\n1.634,65" in text
+    assert "Café Ünïcödé € ₹ 😀🍕\nR$ 1.234,56" in text  # the largest expense
+    assert "Salário\nR$ 5.000,00" in text
+    assert "Viagens" in text
+    for number, page in enumerate(pages, start=1):
+        assert f"Página {number} de {len(pages)}" in page
+
+
+def test_an_empty_year_report_is_a_valid_pdf(ledger):
+    with force_locale("en"):
+        report = year_report(db.session, ledger, 2019, TODAY)
+        data = year_report_pdf(ledger, None, "2019", report, GENERATED, "en")
+    pages = _pages(data)
+    assert len(pages) == 1
+    assert "Page 1 of 1" in pages[0]
+    assert "There are no entries in this period." in pages[0]
+    assert "Largest expenses" not in pages[0]

@@ -38,7 +38,7 @@ def month_report_pdf(household, period, period_label: str, report, generated_at:
     width = layout.content_width()
     story = layout.title_block(household, _("Month report"), period_label, generated_at, locale)
     story.append(layout.totals_table(household, report.totals, locale, width))
-    story.append(layout.para(_("Savings rate: %(rate)s", rate=_percent(report.savings_rate, locale)), "meta"))
+    story.append(layout.para(_("Savings rate: %(rate)s", rate=_percent(report.totals.savings_rate, locale)), "meta"))
     story.append(layout.para(_("Compared with other months"), "heading"))
     story.append(_comparison_table(household, report, locale, width))
     if report.empty:
@@ -85,3 +85,96 @@ def _timeline_table(household, timeline, locale: str, width: float):
             layout.money(day.cumulative, household, locale),
         ])
     return layout.table(data, [width * 0.2, width * 0.25, width * 0.25], numeric_from=1)
+
+
+def year_report_pdf(household, period, period_label: str, report, generated_at: datetime, locale: str) -> bytes:
+    """Totals and savings rate, the months side by side, expenses by category (bars, then a
+    category × month heat table) and the year's largest expenses and incomes."""
+    width = layout.content_width()
+    story = layout.title_block(household, _("Year report"), period_label, generated_at, locale)
+    story.append(layout.totals_table(household, report.totals, locale, width))
+    story.append(layout.para(_("Savings rate: %(rate)s", rate=_percent(report.totals.savings_rate, locale)), "meta"))
+    story.append(layout.para(_("Month by month"), "heading"))
+    story.append(_months_table(household, report, locale, width))
+    if report.empty:
+        story.append(layout.para(_("There are no entries in this period."), "empty"))
+    else:
+        story.extend(_heat_blocks(household, report, locale, width))
+        for title, entries in ((_("Largest expenses"), report.largest_expenses),
+                               (_("Largest incomes"), report.largest_incomes)):
+            if entries:
+                story.append(layout.para(title, "heading"))
+                story.append(_largest_table(household, entries, locale, width))
+    running = f"{household.name} · {_('Year report')} · {period_label}"
+    return layout.build(story, title=running, running_title=running)
+
+
+def _short_months(year: int, locale: str) -> list[str]:
+    return [format_date(date(year, m, 1), "MMM", locale=locale).capitalize() for m in range(1, 13)]
+
+
+def _months_table(household, report, locale: str, width: float):
+    from finora.services.exports.pdf.fonts import BOLD
+
+    money = layout.money
+    data = [[_("Month"), _("Income"), _("Expenses"), _("Net")]]
+    for line in report.months:
+        data.append([
+            format_date(date(report.year, line.month, 1), "MMMM", locale=locale).capitalize(),
+            money(line.income, household, locale),
+            money(line.expense, household, locale),
+            money(line.net, household, locale),
+        ])
+    totals = report.totals
+    data.append([_("Year"), money(totals.income, household, locale), money(totals.expense, household, locale),
+                 money(totals.net, household, locale)])
+    extra = [("FONT", (0, -1), (-1, -1), BOLD, 8.5, 10.5)]
+    return layout.table(data, [width * 0.25] * 4, numeric_from=1, extra=extra)
+
+
+def _heat_blocks(household, report, locale: str, width: float) -> list:
+    """Bars of the year's expenses by category, then each category's months, shaded by
+    size against the largest cell (amounts without the symbol, to fit twelve columns)."""
+    from babel.numbers import format_decimal
+    from reportlab.lib.colors import Color
+    from reportlab.platypus import KeepTogether
+
+    from finora.services.exports.pdf import chart
+    from finora.services.exports.pdf.fonts import BOLD, TEXT
+
+    if not report.heat:
+        return []
+    items = chart.top_items([(row.label, row.total) for row in report.heat], other_label=_("Other categories"))
+    bars = [(label, amount, layout.money(amount, household, locale)) for label, amount in items]
+    blocks = [KeepTogether([layout.para(_("Expenses by category"), "heading"), chart.bar_chart(bars, width)])]
+
+    def number(amount: Decimal) -> str:
+        return format_decimal(amount, "#,##0.00", locale=locale) if amount else ""
+
+    peak = report.heat_peak or Decimal(1)
+    data = [[_("Category"), *_short_months(report.year, locale)]]
+    extra = [("FONT", (0, 0), (-1, -1), TEXT, 6, 7.5), ("FONT", (0, 0), (-1, 0), BOLD, 6.5, 8),
+             ("LEFTPADDING", (1, 0), (-1, -1), 1), ("RIGHTPADDING", (1, 0), (-1, -1), 1)]
+    for row in report.heat:
+        y = len(data)
+        data.append([layout.cell(row.label, "body", 18), *(number(cell) for cell in row.months)])
+        for column, cell in enumerate(row.months, start=1):
+            if cell > 0:
+                share = float(cell / peak)
+                extra.append(("BACKGROUND", (column, y), (column, y), Color(0.75, 0.31, 0.30, alpha=0.08 + 0.5 * share)))
+    data.append([_("Total"), *(number(total) for total in report.heat_month_totals)])
+    extra.append(("FONT", (0, -1), (-1, -1), BOLD, 6, 7.5))
+    first = width * 0.16
+    table = layout.table(data, [first, *[(width - first) / 12] * 12], numeric_from=1, extra=extra)
+    blocks.append(layout.para(_("Expenses by category and month (%(currency)s)", currency=household.currency),
+                              "heading"))
+    blocks.append(table)
+    return blocks
+
+
+def _largest_table(household, entries, locale: str, width: float):
+    data = [[_("Date"), _("Description"), _("Amount")]]
+    for entry in entries:
+        data.append([layout.short_date(entry.date, locale), layout.cell(entry.description or "", "body", 60),
+                     layout.money(entry.amount, household, locale)])
+    return layout.table(data, [width * 0.15, width * 0.6, width * 0.25], numeric_from=2)
