@@ -167,3 +167,27 @@ def test_long_and_marked_up_descriptions_wrap_instead_of_spilling(babel_app):
     flat = " ".join(pages[0].split())
     assert long in flat
     assert "Tom & Jerry <3" in flat
+
+
+def test_marked_up_escapes_the_markup_and_gives_each_run_a_font_with_its_glyphs():
+    from finora.services.exports.pdf.fonts import EMOJI, marked_up
+
+    assert marked_up("Tom & <Jerry> ₹ 5 🍕🍕 ☕!") == (
+        f'Tom &amp; &lt;Jerry&gt; ₹ 5 <font name="{EMOJI}">🍕🍕</font> <font name="{EMOJI}">☕</font>!'
+    )
+    assert marked_up("Café Ünïcödé €") == "Café Ünïcödé €"
+
+
+def test_the_shipped_fonts_cover_the_names_and_carry_their_licences():
+    from finora.services.exports.pdf.fonts import FONT_DIR, register_fonts
+
+    coverage = register_fonts()
+    assert {ord(c) for c in "ÁÉÍÓÚÃÕÇÑÜáéíóúãõçñü€₹£¥"} <= coverage.text
+    common_emoji = [0x1F355, 0x1F3E0, 0x1F389, 0x1F437, 0x1F600, 0x1F680, 0x1F9C0, 0x1FA90, 0x2615, 0x2708, 0x2764]
+    assert set(common_emoji) <= coverage.emoji
+    readme = (FONT_DIR / "README.md").read_text(encoding="utf-8")
+    for font, licence in (("DejaVuSans.ttf", "DejaVu-LICENSE.txt"), ("DejaVuSans-Bold.ttf", "DejaVu-LICENSE.txt"),
+                          ("NotoEmoji-Regular.ttf", "NotoEmoji-OFL.txt")):
+        assert (FONT_DIR / font).is_file() and (FONT_DIR / licence).is_file()
+        assert font in readme and licence in readme
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (FONT_DIR / "NotoEmoji-OFL.txt").read_text(encoding="utf-8")

@@ -62,6 +62,7 @@ def styles() -> dict:
         ),
         "body": body,
         "bold": ParagraphStyle("finora-bold", parent=body, fontName=BOLD),
+        "small": ParagraphStyle("finora-small", parent=body, fontSize=6, leading=7.5),
         "right": ParagraphStyle("finora-right", parent=body, alignment=TA_RIGHT),
         "empty": ParagraphStyle("finora-empty", parent=body, fontSize=10.5, leading=14, textColor=HexColor(GREY)),
     }

@@ -68,9 +68,10 @@ def _comparison_table(household, report, locale: str, width: float):
         for other in others:
             change = getattr(other, field)
             row.append(layout.money(getattr(other.totals, field), household, locale))
-            row.append(f"{_signed_money(change.difference, household, locale)} ({_percent(change.percent, locale, signed=True)})")
+            # Two lines in one cell: the difference, then the percentage under it.
+            row.append(f"{_signed_money(change.difference, household, locale)}\n{_percent(change.percent, locale, signed=True)}")
         data.append(row)
-    widths = [width * 0.13, width * 0.17, width * 0.16, width * 0.19, width * 0.16, width * 0.19]
+    widths = [width * 0.14, width * 0.18, width * 0.17, width * 0.17, width * 0.17, width * 0.17]
     extra = [("FONT", (0, 1), (0, -1), BOLD, 8.5, 10.5), ("TEXTCOLOR", (3, 1), (3, -1), HexColor(layout.GREY)),
              ("TEXTCOLOR", (5, 1), (5, -1), HexColor(layout.GREY))]
     return layout.table(data, widths, numeric_from=1, extra=extra)
@@ -157,7 +158,7 @@ def _heat_blocks(household, report, locale: str, width: float) -> list:
              ("LEFTPADDING", (1, 0), (-1, -1), 1), ("RIGHTPADDING", (1, 0), (-1, -1), 1)]
     for row in report.heat:
         y = len(data)
-        data.append([layout.cell(row.label, "body", 18), *(number(cell) for cell in row.months)])
+        data.append([layout.cell(row.label, "small", 28), *(number(cell) for cell in row.months)])
         for column, cell in enumerate(row.months, start=1):
             if cell > 0:
                 share = float(cell / peak)
