@@ -20,10 +20,10 @@ def build(tab: str, household, period, day):
     if tab == "budget":
         from finora.services.reports.budget_report import budget_report
 
-        return budget_report(db.session, household, period, day)
+        return budget_report(db.session, household, period.kind, period.year, period.month, day)
     from finora.services.reports.account_report import account_report
 
-    return account_report(db.session, household, period.start, period.end, day)
+    return account_report(db.session, household, period.start, period.end)
 
 
 def _rate(value):
@@ -111,4 +111,34 @@ def year_tables(report, household) -> list[ReportTable]:
     return [_totals_table(_("Totals"), report.totals), months, heat, *largest]
 
 
-TABLES = {"month": month_tables, "year": year_tables}
+def budget_tables(report, household) -> list[ReportTable]:
+    table = ReportTable(
+        _("Budget against actual"),
+        [_("Budget"), _("Repeats"), _("Budgeted"), _("Actual"), _("Remaining"), _("Used"),
+         _("Still planned by recurring rules"), _("Projected at the end of the period"), _("Projected use")],
+    )
+    repeats = {"monthly": _("Monthly"), "yearly": _("Yearly")}
+    table.rows = [
+        [line.label, repeats.get(line.period, line.period), line.budgeted, line.actual, line.remaining,
+         Rate(line.usage.fraction), line.still_planned, line.projected, Rate(line.projected_usage.fraction)]
+        for line in report.lines
+    ]
+    return [table]
+
+
+ACCOUNT_COLUMNS = ("opening", "money_in", "money_out", "transfers_in", "transfers_out", "adjustment", "closing")
+
+
+def account_headers() -> list[str]:
+    return [_("Opening balance"), _("Money in"), _("Money out"), _("Transfers in"), _("Transfers out"),
+            _("Balance corrections"), _("Closing balance")]
+
+
+def account_tables(report, household) -> list[ReportTable]:
+    table = ReportTable(_("Accounts"), [_("Account"), *account_headers()])
+    table.rows = [[line.account.name, *(getattr(line, c) for c in ACCOUNT_COLUMNS)] for line in report.lines]
+    table.rows.append([_("Total"), *(report.total(c) for c in ACCOUNT_COLUMNS)])
+    return [table]
+
+
+TABLES = {"month": month_tables, "year": year_tables, "budget": budget_tables, "accounts": account_tables}

@@ -98,7 +98,7 @@ def budget():
     household = require_household()
     day = today(household)
     period = picked(request.args, household, day, allowed=BUDGET_KINDS)
-    report = budget_report(db.session, household, period, day)
+    report = budget_report(db.session, household, period.kind, period.year, period.month, day)
     return _page("reports/budget.html", "budget", period, report=report, kinds=BUDGET_KINDS)
 
 
@@ -109,5 +109,5 @@ def accounts():
     household = require_household()
     day = today(household)
     period = picked(request.args, household, day, allowed=ACCOUNT_KINDS)
-    report = account_report(db.session, household, period.start, period.end, day)
+    report = account_report(db.session, household, period.start, period.end)
     return _page("reports/accounts.html", "accounts", period, report=report, kinds=ACCOUNT_KINDS)
