@@ -94,6 +94,7 @@ def test_the_month_report_pdf_compares_with_other_months(ledger):
     # February: no income, 800.00 spent: expenses +834.65 (+104.3 %) against it.
     assert "+R$834.65 +104.3%" in " ".join(text.split())
     assert "Daily spending" in text
+    assert "Bars: spent that day. Line: spent so far this month." in text
     assert "03/31/2026\nR$300.10\nR$1,634.65" in text
     assert "Viagens" in text
     for number, page in enumerate(pages, start=1):

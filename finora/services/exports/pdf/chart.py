@@ -76,3 +76,37 @@ def top_items(items: list[tuple[str, Decimal]], *, other_label: str) -> list[tup
         return ordered
     head, tail = ordered[: MAX_BARS - 1], ordered[MAX_BARS - 1 :]
     return [*head, (other_label, sum((amount for _label, amount in tail), Decimal(0)))]
+
+
+def daily_chart(days, width: float, money) -> object:
+    """Expenses per day as bars and their running total as a line (scaled to its own
+    maximum, written at the right), days numbered every five. `days` carries .day,
+    .expense and .cumulative; `money` formats an amount."""
+    from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
+    from reportlab.lib.colors import HexColor
+
+    height, bottom, top_room, side = 130.0, 14.0, 12.0, 70.0
+    plot_width, plot_height = width - 2 * side, height - bottom - top_room
+    drawing = Drawing(width, height)
+    if not days:
+        return drawing
+    peak_day = max((d.expense for d in days), default=Decimal(0)) or Decimal(1)
+    peak_total = days[-1].cumulative or Decimal(1)
+    step = plot_width / len(days)
+    grey = HexColor("#8a9099")
+    drawing.add(Line(side, bottom, side + plot_width, bottom, strokeColor=grey, strokeWidth=0.5))
+    points = []
+    for index, day in enumerate(days):
+        x = side + index * step
+        if day.expense > 0:
+            bar = float(day.expense / peak_day) * plot_height
+            drawing.add(Rect(x + step * 0.15, bottom, step * 0.7, bar, fillColor=HexColor(BAR_COLOUR), strokeColor=None))
+        points += [x + step / 2, bottom + float(day.cumulative / peak_total) * plot_height]
+        if index == 0 or (index + 1) % 5 == 0:
+            drawing.add(String(x + step / 2, 3, str(day.day.day), fontName=TEXT, fontSize=7, textAnchor="middle"))
+    drawing.add(PolyLine(points, strokeColor=HexColor("#1f4e79"), strokeWidth=1.2))
+    drawing.add(String(side - 4, bottom + plot_height - 3, money(peak_day), fontName=TEXT, fontSize=7,
+                       textAnchor="end", fillColor=HexColor(BAR_COLOUR)))
+    drawing.add(String(side + plot_width + 4, bottom + plot_height - 3, money(peak_total), fontName=TEXT, fontSize=7,
+                       fillColor=HexColor("#1f4e79")))
+    return drawing

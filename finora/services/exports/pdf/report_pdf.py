@@ -11,7 +11,7 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_percent
 
-from finora.services.exports.pdf import layout
+from finora.services.exports.pdf import chart, layout
 from finora.services.exports.pdf.blocks import breakdown_blocks
 from finora.translation import gettext as _
 
@@ -46,7 +46,7 @@ def month_report_pdf(household, period, period_label: str, report, generated_at:
     else:
         breakdown = [*report.income_categories, *report.expense_categories]
         story.extend(breakdown_blocks(household, breakdown, locale, width))
-        story.append(layout.para(_("Daily spending"), "heading"))
+        story.append(_daily_block(household, report, locale, width))
         story.append(_timeline_table(household, report.timeline, locale, width))
     running = f"{household.name} · {_('Month report')} · {period_label}"
     return layout.build(story, title=running, running_title=running)
@@ -75,6 +75,17 @@ def _comparison_table(household, report, locale: str, width: float):
     extra = [("FONT", (0, 1), (0, -1), BOLD, 8.5, 10.5), ("TEXTCOLOR", (3, 1), (3, -1), HexColor(layout.GREY)),
              ("TEXTCOLOR", (5, 1), (5, -1), HexColor(layout.GREY))]
     return layout.table(data, widths, numeric_from=1, extra=extra)
+
+
+def _daily_block(household, report, locale: str, width: float):
+    from reportlab.platypus import KeepTogether, Spacer
+
+    return KeepTogether([
+        layout.para(_("Daily spending"), "heading"),
+        layout.para(_("Bars: spent that day. Line: spent so far this month."), "meta"),
+        chart.daily_chart(report.timeline, width, lambda amount: layout.money(amount, household, locale)),
+        Spacer(1, 8),
+    ])
 
 
 def _timeline_table(household, timeline, locale: str, width: float):
@@ -140,7 +151,6 @@ def _heat_blocks(household, report, locale: str, width: float) -> list:
     from reportlab.lib.colors import Color
     from reportlab.platypus import KeepTogether
 
-    from finora.services.exports.pdf import chart
     from finora.services.exports.pdf.fonts import BOLD, TEXT
 
     if not report.heat:
