@@ -156,21 +156,22 @@ def _csv(household, period, filters, style, day, locale):
 
 
 def _build(fmt, household, period, filters, day, locale) -> bytes:
+    """XLSX, TXT and PDF are built whole in memory (their libraries need every row)."""
     from finora.services.exports.entry_rows import export_rows
+    from finora.services.reports.totals import category_breakdown, period_totals
 
     rows = export_rows(db.session, household, period.start, period.end, filters, today=day, locale=locale)
-    if fmt == "xlsx":
-        from finora.services.exports.xlsx_export import entries_xlsx
-
-        return entries_xlsx(db.session, household, period, rows, filters, locale)
+    totals = period_totals(db.session, household, period.start, period.end, filters, today=day)
+    label = period_title(period)
     if fmt == "txt":
         from finora.services.exports.txt_export import entries_txt
 
-        return entries_txt(db.session, household, period, rows, filters, now_utc(), locale)
-    from finora.services.exports.pdf.entries_pdf import entries_pdf
-    from finora.services.reports.totals import category_breakdown, period_totals
-
-    totals = period_totals(db.session, household, period.start, period.end, filters, today=day)
+        return entries_txt(household, label, rows, totals, now_utc(), locale).encode("utf-8")
     categories = category_breakdown(db.session, household, period.start, period.end, filters, today=day)
-    return entries_pdf(household, period_title(period), rows, totals, categories, now_utc(), locale)
+    if fmt == "xlsx":
+        from finora.services.exports.xlsx_export import entries_xlsx
 
+        return entries_xlsx(household, label, rows, categories, locale, totals=totals)
+    from finora.services.exports.pdf.entries_pdf import entries_pdf
+
+    return entries_pdf(household, label, rows, totals, categories, now_utc(), locale)

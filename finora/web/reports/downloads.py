@@ -11,7 +11,7 @@ from finora.tenancy import require_household
 from finora.translation import gettext as _
 from finora.web.reports import bp
 from finora.web.reports.periods import period_title, picked
-from finora.web.reports.tables import currency_format, tables_csv, tables_xlsx
+from finora.web.reports.tables import tables_csv, tables_xlsx
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -74,6 +74,8 @@ def download(tab: str):
         if fmt == "csv":
             body = tables_csv(tables, locale)
         else:
+            from finora.services.exports.xlsx_export import currency_format
+
             body = tables_xlsx(tables, currency_format(household.currency, locale))
     response = Response(body, mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{file_stem(tab, period)}.{fmt}"'

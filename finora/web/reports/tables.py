@@ -115,11 +115,3 @@ def _xlsx_value(value):
     if value is None or isinstance(value, (int, date)):
         return value
     return str(value)
-
-
-def currency_format(currency: str, locale: str) -> str:
-    """An Excel number format that shows the household's currency symbol."""
-    from babel.numbers import get_currency_symbol
-
-    symbol = get_currency_symbol(currency, locale=locale).replace('"', "")
-    return f'"{symbol}" #,##0.00;-"{symbol}" #,##0.00'
