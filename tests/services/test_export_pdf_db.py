@@ -18,12 +18,20 @@ from finora.models import Category
 from finora.money import format_money
 from finora.services.exports.entry_rows import export_rows
 from finora.services.exports.pdf.entries_pdf import entries_pdf
-from finora.services.exports.pdf.report_pdf import month_report_pdf, year_report_pdf
+from finora.services.exports.pdf.report_pdf import (
+    account_report_pdf,
+    budget_report_pdf,
+    month_report_pdf,
+    year_report_pdf,
+)
+from finora.services.planning.budgets import BudgetData, create_budget
+from finora.services.reports.account_report import account_report
+from finora.services.reports.budget_report import budget_report
 from finora.services.reports.month_report import month_report
 from finora.services.reports.totals import category_breakdown, period_totals
 from finora.services.reports.year_report import year_report
 from tests.factories import create_user
-from tests.ledger_factories import household_of, make_account, make_entry, make_transfer
+from tests.ledger_factories import category, household_of, make_account, make_entry, make_transfer
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 TODAY = date(2026, 4, 2)
@@ -141,3 +149,43 @@ def test_an_empty_year_report_is_a_valid_pdf(ledger):
     assert "Page 1 of 1" in pages[0]
     assert "There are no entries in this period." in pages[0]
     assert "Largest expenses" not in pages[0]
+
+
+def test_the_budget_report_pdf_shows_budgeted_actual_and_remaining(ledger):
+    create_budget(db.session, ledger, BudgetData(category(ledger, "expense.food").id, "monthly", Decimal("1000.00")))
+    db.session.commit()
+    with force_locale("en"):
+        report = budget_report(db.session, ledger, "month", 2026, 3, TODAY)
+        data = budget_report_pdf(ledger, None, "March 2026", report, GENERATED, "en")
+    pages = _pages(data)
+    flat = " ".join(pages[0].split())
+    assert "Budget against actual · March 2026" in flat
+    # Food: 1,234.56 + 99.99 spent of 1,000.00: 334.55 over, 133.4 % (rounded down) used.
+    assert "Food Monthly R$1,000.00 R$1,334.55 -R$334.55 133.4%" in flat
+    assert "Page 1 of 1" in pages[0]
+
+
+def test_the_account_report_pdf_balances_every_account(ledger):
+    with force_locale("en"):
+        report = account_report(db.session, ledger, *MARCH)
+        data = account_report_pdf(ledger, None, "March 2026", report, GENERATED, "en")
+    pages = _pages(data)
+    flat = " ".join(pages[0].split())
+    assert "Accounts · March 2026" in flat
+    assert "Poupança ₹ 🐷" in pages[0]
+    # Savings: the hotel paid from it (300.10) and 700.00 sent to "Corrente 2".
+    assert "Poupança ₹ 🐷 R$0.00 R$0.00 R$300.10 R$0.00 R$700.00 -R$1,000.10" in flat
+    assert "Corrente 2 R$0.00 R$0.00 R$0.00 R$700.00 R$0.00 R$700.00" in flat
+    columns = ("opening", "money_in", "money_out", "transfers_in", "transfers_out", "closing")
+    total = " ".join(format_money(report.total(c), "BRL", "en") for c in columns)
+    assert f"Total {total}" in flat
+    assert "Balance corrections" not in flat  # no snapshot corrected a balance
+
+
+def test_a_budget_report_without_budgets_is_a_valid_pdf_saying_so(ledger):
+    with force_locale("en"):
+        budgets = budget_report(db.session, ledger, "year", 2026, None, TODAY)
+        pages = _pages(budget_report_pdf(ledger, None, "2026", budgets, GENERATED, "en"))
+    assert len(pages) == 1
+    assert "There are no budgets for this period." in pages[0]
+    assert "Page 1 of 1" in pages[0]

@@ -113,7 +113,7 @@ def year_report_pdf(household, period, period_label: str, report, generated_at: 
     else:
         story.extend(_heat_blocks(household, report, locale, width))
         for title, entries in ((_("Largest expenses"), report.largest_expenses),
-                               (_("Largest incomes"), report.largest_incomes)):
+                               (_("Largest income"), report.largest_incomes)):
             if entries:
                 story.append(layout.para(title, "heading"))
                 story.append(_largest_table(household, entries, locale, width))
@@ -177,8 +177,7 @@ def _heat_blocks(household, report, locale: str, width: float) -> list:
     extra.append(("FONT", (0, -1), (-1, -1), BOLD, 6, 7.5))
     first = width * 0.16
     table = layout.table(data, [first, *[(width - first) / 12] * 12], numeric_from=1, extra=extra)
-    blocks.append(layout.para(_("Expenses by category and month (%(currency)s)", currency=household.currency),
-                              "heading"))
+    blocks.append(layout.para(f"{_('Expenses by category and month')} ({household.currency})", "heading"))
     blocks.append(table)
     return blocks
 
@@ -189,3 +188,72 @@ def _largest_table(household, entries, locale: str, width: float):
         data.append([layout.short_date(entry.date, locale), layout.cell(entry.description or "", "body", 60),
                      layout.money(entry.amount, household, locale)])
     return layout.table(data, [width * 0.15, width * 0.6, width * 0.25], numeric_from=2)
+
+
+def budget_report_pdf(household, period, period_label: str, report, generated_at: datetime, locale: str) -> bytes:
+    """Each budget of the month or the year: budgeted, actual, remaining, the share used,
+    what the recurring rules still plan to the period's end and where that leaves it."""
+    from reportlab.lib.colors import HexColor
+
+    from finora.services.exports.pdf.fonts import BOLD
+
+    width = layout.content_width()
+    title = _("Budget against actual")
+    story = layout.title_block(household, title, period_label, generated_at, locale)
+    if not report.lines:
+        story.append(layout.para(_("There are no budgets for this period."), "empty"))
+    else:
+        money = layout.money
+        repeats = {"monthly": _("Monthly"), "yearly": _("Yearly")}
+        data = [[_("Category"), _("Repeats"), _("Budgeted"), _("Actual"), _("Remaining"), _("Used"),
+                 _("Still planned by recurring rules"), _("Projected at the end of the period")]]
+        extra = [("FONT", (0, 0), (-1, 0), BOLD, 7, 8.5)]
+        for line in report.lines:
+            y = len(data)
+            data.append([
+                layout.cell(line.label, "body", 22), repeats.get(line.period, line.period),
+                money(line.budgeted, household, locale), money(line.actual, household, locale),
+                money(line.remaining, household, locale), _percent(line.usage.fraction, locale),
+                money(line.still_planned, household, locale), money(line.projected, household, locale),
+            ])
+            if line.remaining < 0:
+                extra.append(("TEXTCOLOR", (4, y), (5, y), HexColor(layout.NEGATIVE)))
+            if line.projected_usage.state == "over":
+                extra.append(("TEXTCOLOR", (7, y), (7, y), HexColor(layout.NEGATIVE)))
+        header = [layout.para(text, "bold") if index > 1 else text for index, text in enumerate(data[0])]
+        data[0] = header
+        widths = [width * 0.2, width * 0.1, *[width * 0.7 / 6] * 6]
+        story.append(layout.table(data, widths, numeric_from=2, extra=extra))
+    running = f"{household.name} · {title} · {period_label}"
+    return layout.build(story, title=running, running_title=running)
+
+
+def account_report_pdf(household, period, period_label: str, report, generated_at: datetime, locale: str) -> bytes:
+    """Each account's opening balance, money in and out, transfers in and out, balance
+    corrections and closing balance, with the household's totals."""
+    from finora.services.exports.pdf.fonts import BOLD, TEXT
+
+    width = layout.content_width()
+    title = _("Accounts")
+    story = layout.title_block(household, title, period_label, generated_at, locale)
+    if report.empty:
+        story.append(layout.para(_("There are no accounts with movements in this period."), "empty"))
+    else:
+        money = layout.money
+        columns = ["opening", "money_in", "money_out", "transfers_in", "transfers_out", "adjustment", "closing"]
+        headers = [_("Opening balance"), _("Money in"), _("Money out"), _("Transfers in"), _("Transfers out"),
+                   _("Balance corrections"), _("Closing balance")]
+        if not any(line.adjustment for line in report.lines):
+            del columns[5], headers[5]
+        data = [[_("Account"), *(layout.para(text, "bold") for text in headers)]]
+        for line in report.lines:
+            name = line.account.name + (f" ({_('Archived')})" if line.account.archived else "")
+            data.append([layout.cell(name, "body", 18), *(money(getattr(line, c), household, locale) for c in columns)])
+        data.append([_("Total"), *(money(report.total(c), household, locale) for c in columns)])
+        first = width * 0.19
+        extra = [("FONT", (0, -1), (-1, -1), BOLD, 8.5, 10.5), ("FONT", (0, 1), (-1, -1), TEXT, 7.5, 9.5),
+                 ("FONT", (0, -1), (-1, -1), BOLD, 7.5, 9.5)]
+        story.append(layout.table(data, [first, *[(width - first) / len(columns)] * len(columns)], numeric_from=1,
+                                  extra=extra))
+    running = f"{household.name} · {title} · {period_label}"
+    return layout.build(story, title=running, running_title=running)
