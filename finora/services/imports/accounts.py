@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finora.models import Account, Household
+from finora.services.imports.categories import name_key
+from finora.translation import gettext as _
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 NUMBER_MAX_LENGTH = 64  # accounts.number is String(64)
@@ -53,3 +55,29 @@ def remember_account_number(
     account.number = number.strip()[:NUMBER_MAX_LENGTH]
     session.flush()
     return True
+
+
+class AccountNames:
+    """The household's accounts by name (case, accents and spacing ignored), for files that
+    name each row's account (Finora's own export)."""
+
+    def __init__(self, session: Session, household: Household) -> None:
+        self._key = name_key
+        self._by_name: dict[str, Account] = {}
+        # An open account answers before an archived one of the same name.
+        accounts = session.scalars(
+            select(Account).where(Account.household_id == household.id).order_by(Account.archived.desc(), Account.id)
+        )
+        for account in accounts:
+            self._by_name[name_key(account.name)] = account
+
+    def find(self, name: str) -> Account | None:
+        return self._by_name.get(self._key(name))
+
+    def problem(self, name: str, account: Account | None) -> str | None:
+        """Why a row cannot go to the account it names (None when it can)."""
+        if account is None:
+            return _("No account named “%(name)s” in this household.", name=name)
+        if account.archived:
+            return _("The account “%(name)s” is archived; restore it or choose another account.", name=account.name)
+        return None

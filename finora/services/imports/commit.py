@@ -14,7 +14,7 @@ from finora.models import Account, Category, Entry, Household, ImportBatch, Impo
 from finora.services.imports.accounts import remember_account_number
 from finora.services.imports.categories import CategoryMaker
 from finora.services.imports.review import Review, ReviewRow
-from finora.services.imports.rows import ParsedFile
+from finora.services.imports.rows import ImportedRow, ParsedFile
 from finora.services.imports.staging import Staged
 from finora.services.ledger.ledger_refs import validate_ledger_refs
 from finora.services.system import audit
@@ -54,6 +54,13 @@ def _id(value) -> int | None:
     if not 0 < number < 2**63:
         raise FieldError("category_id", _l("Choose a category."))
     return number
+
+
+def _paid_on(row: ImportedRow):
+    """The day a paid row was paid: the one the file gives, else the row's date."""
+    if not row.paid:
+        return None
+    return row.paid_on or row.date
 
 
 def _decision(decisions: dict, item: ReviewRow) -> dict:
@@ -99,18 +106,23 @@ class BatchWriter:
             pair = self.categories.make(item.kind, item.resolved)
         else:
             pair = (item.category_id, item.subcategory_id)
-        self._check(item.kind, pair)
+        self._check(item.kind, pair, self._account_of(item))
         return pair
 
-    def _check(self, kind: str, pair: tuple[int, int | None]) -> None:
-        """Each (kind, category, subcategory) once: of the household, of the kind, open."""
-        if (kind, *pair) in self._checked:
+    def _account_of(self, item: ReviewRow) -> Account:
+        """The row's own account (a file naming each row's), else the batch's."""
+        return item.account or self.account
+
+    def _check(self, kind: str, pair: tuple[int, int | None], account: Account) -> None:
+        """Each (account, kind, category, subcategory) once: of the household, of the
+        kind, open."""
+        if (account.id, kind, *pair) in self._checked:
             return
         validate_ledger_refs(
-            self.session, self.household, kind=kind, account_id=self.account.id,
+            self.session, self.household, kind=kind, account_id=account.id,
             category_id=pair[0], subcategory_id=pair[1],
         )
-        self._checked.add((kind, *pair))
+        self._checked.add((account.id, kind, *pair))
 
     def write(self, review: Review) -> None:
         """Add the chunk's new rows, mark its accepted matches paid, count the rest."""
@@ -133,9 +145,9 @@ class BatchWriter:
             category_id, subcategory_id = self._category(item)
             row = item.row
             rows.append({
-                "household_id": self.household.id, "account_id": self.account.id,
+                "household_id": self.household.id, "account_id": self._account_of(item).id,
                 "kind": item.kind, "amount": row.magnitude, "date": row.date,
-                "paid_on": row.date if row.paid else None, "description": row.description,
+                "paid_on": _paid_on(row), "description": row.description,
                 "notes": row.notes, "payment_method": row.payment_method or "other",
                 "category_id": category_id, "subcategory_id": subcategory_id,
                 "import_batch_id": batch.id, "import_key": item.key,
@@ -166,11 +178,11 @@ class BatchWriter:
                 update(Entry)
                 .where(
                     Entry.id == entry.id, Entry.household_id == self.household.id,
-                    Entry.account_id == self.account.id, Entry.paid_on.is_(None),
+                    Entry.account_id == self._account_of(item).id, Entry.paid_on.is_(None),
                 )
                 # A row the file itself calls unpaid (a spreadsheet's planned bill) links
                 # the entry without paying it.
-                .values(paid_on=item.row.date if item.row.paid else None, import_key=item.key,
+                .values(paid_on=_paid_on(item.row), import_key=item.key,
                         updated_at=now_utc())
                 .execution_options(synchronize_session=False)
             )

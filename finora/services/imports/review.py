@@ -17,6 +17,7 @@ from finora.dates import date_window, window_message
 from finora.models import Account, Entry, Household
 from finora.models.category_defaults import default_label
 from finora.models.entry import PAYMENT_METHODS
+from finora.services.imports.accounts import AccountNames
 from finora.services.imports.categories import CategoryIndex, Resolved
 from finora.services.imports.keys import KeyMaker, normalise_description
 from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
@@ -42,6 +43,8 @@ class ReviewRow:
     new_category: str | None
     # What commit creates for a "new" category: a top category and/or a subcategory.
     resolved: Resolved | None = None
+    # Where the row goes: the account the row names, else the one chosen for the file.
+    account: Account | None = None
 
 
 @dataclass
@@ -82,25 +85,29 @@ def _tidy(row: ImportedRow) -> ImportedRow:
 
 
 class Reviewer:
-    """Reviews one file's rows against one account, in one call or chunk by chunk (the
-    command line streams big files): keys, the rows already seen, and the pending entries
-    already matched carry over from chunk to chunk."""
+    """Reviews one file's rows against one account (or, for a file that names each row's
+    account, against each row's), in one call or chunk by chunk (the command line streams
+    big files): keys, the rows already seen, and the pending entries already matched carry
+    over from chunk to chunk. Keys, duplicates and matches are per account, as the
+    database's (account, key) constraint is."""
 
     def __init__(self, session: Session, household: Household, account: Account) -> None:
         self.session, self.household, self.account = session, household, account
-        self.keys = KeyMaker()
-        self.seen: set[str] = set()
+        self.keys: dict[int, KeyMaker] = defaultdict(KeyMaker)
+        self.seen: set[tuple[int, str]] = set()
         self.matched: set[int] = set()
+        self._accounts: AccountNames | None = None
         self.index = CategoryIndex(session, household)
         self.history = history_categories(session, household, self.index.usable)
         self.defaults = {kind: default_pair(self.index.categories, kind) for kind in ("income", "expense")}
 
     def review(self, rows: Iterable[ImportedRow]) -> Review:
         review = Review()
-        good: list[tuple[ImportedRow, str]] = []
+        good: list[tuple[ImportedRow, str, Account]] = []
         window = date_window()
         for row in rows:
-            problem = _row_problem(row, window)
+            account, problem = self._account(row)
+            problem = problem or _row_problem(row, window)
             if problem is not None:
                 review.errors.append(
                     RowError(row.line, problem, (row.date.isoformat(), str(row.amount), row.description))
@@ -108,64 +115,86 @@ class Reviewer:
                 continue
             # The key reads the file's own text: a blank description's stand-in is in the
             # reader's language, and must not make the same row new in another one.
-            key = self.keys.key(row)
-            good.append((_tidy(row), key))
-        existing = self._existing_keys({key for _row, key in good})
+            key = self.keys[account.id].key(row)
+            good.append((_tidy(row), key, account))
+        existing = self._existing_keys(good)
         pending = self._pending(good)
-        for row, key in good:
-            if key in existing or key in self.seen:
+        for row, key, account in good:
+            if (account.id, key) in existing or (account.id, key) in self.seen:
                 status, match = "duplicate", None
             else:
-                match = self._match(row, pending)
+                match = self._match(row, account, pending)
                 status = "match" if match is not None else "new"
-            self.seen.add(key)
-            review.rows.append(self._with_category(row, key, status, match))
+            self.seen.add((account.id, key))
+            item = self._with_category(row, key, status, match)
+            item.account = account
+            review.rows.append(item)
         review.counts["error"] = len(review.errors)
         for item in review.rows:
             review.counts[item.status] += 1
         return review
 
-    def _existing_keys(self, keys: set[str]) -> set[str]:
-        found: set[str] = set()
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), KEY_CHUNK):
-            found.update(
-                self.session.scalars(
-                    select(Entry.import_key).where(
-                        Entry.account_id == self.account.id,
-                        Entry.import_key.in_(ordered[start : start + KEY_CHUNK]),
+    def _account(self, row: ImportedRow) -> tuple[Account | None, str | None]:
+        """(the row's account, None) or (None, why the account it names cannot be used)."""
+        if not row.account or not row.account.strip():
+            return self.account, None
+        if self._accounts is None:
+            self._accounts = AccountNames(self.session, self.household)
+        name = " ".join(row.account.split())
+        account = self._accounts.find(name)
+        problem = self._accounts.problem(name, account)
+        return (None, problem) if problem else (account, None)
+
+    def _existing_keys(self, good: list[tuple[ImportedRow, str, Account]]) -> set[tuple[int, str]]:
+        """(account id, key) of the rows already in the ledger."""
+        by_account: dict[int, set[str]] = defaultdict(set)
+        for _row, key, account in good:
+            by_account[account.id].add(key)
+        found: set[tuple[int, str]] = set()
+        for account_id, keys in by_account.items():
+            ordered = sorted(keys)
+            for start in range(0, len(ordered), KEY_CHUNK):
+                found.update(
+                    (account_id, key)
+                    for key in self.session.scalars(
+                        select(Entry.import_key).where(
+                            Entry.account_id == account_id,
+                            Entry.import_key.in_(ordered[start : start + KEY_CHUNK]),
+                        )
                     )
                 )
-            )
         return found
 
-    def _pending(self, good: list[tuple[ImportedRow, str]]) -> dict[tuple[str, Decimal], list[Entry]]:
-        """The account's pending entries near the rows' dates, by (kind, amount)."""
+    def _pending(
+        self, good: list[tuple[ImportedRow, str, Account]]
+    ) -> dict[tuple[int, str, Decimal], list[Entry]]:
+        """The rows' accounts' pending entries near the rows' dates, by (account, kind,
+        amount)."""
         if not good:
             return {}
-        first = min(row.date for row, _key in good) - timedelta(days=MATCH_DAYS)
-        last = max(row.date for row, _key in good) + timedelta(days=MATCH_DAYS)
+        first = min(row.date for row, _key, _account in good) - timedelta(days=MATCH_DAYS)
+        last = max(row.date for row, _key, _account in good) + timedelta(days=MATCH_DAYS)
         entries = self.session.scalars(
             select(Entry)
             .where(
                 Entry.household_id == self.household.id,
-                Entry.account_id == self.account.id,
+                Entry.account_id.in_(sorted({account.id for _row, _key, account in good})),
                 Entry.paid_on.is_(None),
                 Entry.date >= first,
                 Entry.date <= last,
             )
             .order_by(Entry.date, Entry.id)
         )
-        by_amount: dict[tuple[str, Decimal], list[Entry]] = defaultdict(list)
+        by_amount: dict[tuple[int, str, Decimal], list[Entry]] = defaultdict(list)
         for entry in entries:
-            by_amount[(entry.kind, entry.amount)].append(entry)
+            by_amount[(entry.account_id, entry.kind, entry.amount)].append(entry)
         return by_amount
 
-    def _match(self, row: ImportedRow, pending: dict) -> Entry | None:
-        """The pending entry of the same kind and amount closest in date (within the
-        window) that no earlier row took; each entry matches one row at most."""
+    def _match(self, row: ImportedRow, account: Account, pending: dict) -> Entry | None:
+        """The pending entry of the same account, kind and amount closest in date (within
+        the window) that no earlier row took; each entry matches one row at most."""
         candidates = [
-            entry for entry in pending.get((row.entry_kind, row.magnitude), ())
+            entry for entry in pending.get((account.id, row.entry_kind, row.magnitude), ())
             if entry.id not in self.matched and abs((entry.date - row.date).days) <= MATCH_DAYS
         ]
         if not candidates:

@@ -33,7 +33,10 @@ class ImportedRow:
     `line` is where the user finds the row in the file (1-based: the line of a CSV, the
     row of a sheet, the transaction's position in a statement). `amount` is signed:
     negative is money out. `kind` is set only when the file says it in words (a
-    "debit/credit" column); otherwise the sign decides.
+    "debit/credit" column); otherwise the sign decides. `account` is the account's name
+    when the file names one per row (Finora's own export); None means the account chosen
+    for the whole file. `paid_on` is the day a paid row was paid when the file says it
+    (None: paid on its date, when `paid`).
     """
 
     line: int
@@ -47,6 +50,8 @@ class ImportedRow:
     payment_method: str | None = None
     notes: str | None = None
     paid: bool = True
+    account: str | None = None
+    paid_on: date | None = None
 
     @property
     def entry_kind(self) -> str:

@@ -33,6 +33,8 @@ ROLE_LABELS = {
     "payment_method": _l("Payment method"),
     "notes": _l("Notes"),
     "paid": _l("Paid or pending"),
+    "paid_on": _l("Paid on (date; empty: pending)"),
+    "account": _l("Account (its name)"),
 }
 DATE_ORDER_LABELS = {
     "dmy": _l("Day/month/year"),

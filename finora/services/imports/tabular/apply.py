@@ -32,6 +32,27 @@ def _text(value: str) -> str:
     return " ".join(value.translate(_CONTROLS).split())
 
 
+def _lines(value: str) -> str:
+    """Like _text, line by line: notes keep their line breaks (CRLF and CR become LF)."""
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(_text(line) for line in lines).strip("\n")
+
+
+# What a spreadsheet would run as a formula. Finora's export (and the advice it follows,
+# OWASP's on CSV injection) puts an apostrophe before such a cell; it is taken off again.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unguard(value: str) -> str:
+    """"'=SUM(A1)" -> "=SUM(A1)": one leading apostrophe is dropped when, after the
+    apostrophes, a formula character follows; any other apostrophe stays. The export adds
+    one to such a cell even when it already starts with apostrophes ("'=x" is written
+    "''=x"), so every text comes back exactly."""
+    if value.startswith("'") and value.lstrip("'").startswith(_FORMULA_START):
+        return value[1:]
+    return value
+
+
 class _Reader:
     """Reads one row's cells through the mapping; dates and amounts met before are
     remembered (a statement repeats its dates hundreds of times)."""
@@ -44,10 +65,10 @@ class _Reader:
 
     def cell(self, cells: list[str], role: str) -> str:
         index = self.columns.get(role)
-        return cells[index] if index is not None and index < len(cells) else ""
+        return unguard(cells[index]) if index is not None and index < len(cells) else ""
 
-    def date(self, cells: list[str]) -> date:
-        raw = self.cell(cells, "date").strip()
+    def date(self, cells: list[str], role: str = "date") -> date:
+        raw = self.cell(cells, role).strip()
         if not raw:
             raise _RowProblem(_("The date is empty."))
         known = self.dates.get(raw)
@@ -116,6 +137,20 @@ class _Reader:
     def optional(self, cells: list[str], role: str) -> str | None:
         return _text(self.cell(cells, role)) or None
 
+    def paid(self, cells: list[str]) -> tuple[bool, date | None]:
+        """(paid?, the day it was paid when the file says it). A filled paid-on date wins
+        over the paid/pending column; an empty one leaves that column to decide, and is
+        pending when there is none."""
+        if "paid_on" in self.columns and self.cell(cells, "paid_on").strip():
+            return True, self.date(cells, "paid_on")
+        if "paid" in self.columns:
+            word = self.cell(cells, "paid").strip()
+            state = paid_of(word)
+            if state is None:
+                raise _RowProblem(_("“%(value)s” says neither paid nor pending.", value=word))
+            return state, None
+        return "paid_on" not in self.columns, None
+
 
 def _split_description(text: str) -> tuple[str, str | None]:
     """A description that fits Entry.description, and the rest for the notes."""
@@ -132,16 +167,10 @@ def _row(reader: _Reader, cells: list[str], line: int) -> ImportedRow:
     description, rest = _split_description(_text(reader.cell(cells, "description")))
     if not description:
         raise _RowProblem(_("The description is empty."))
-    notes = reader.optional(cells, "notes")
+    notes = _lines(reader.cell(cells, "notes")) or None
     if rest:
         notes = f"{rest}\n{notes}" if notes else rest
-    paid = True
-    if "paid" in reader.columns:
-        word = reader.cell(cells, "paid").strip()
-        state = paid_of(word)
-        if state is None:
-            raise _RowProblem(_("“%(value)s” says neither paid nor pending.", value=word))
-        paid = state
+    paid, paid_on = reader.paid(cells)
     method = payment_method_of(reader.cell(cells, "payment_method")) if "payment_method" in reader.columns else None
     return ImportedRow(
         line=line,
@@ -154,6 +183,8 @@ def _row(reader: _Reader, cells: list[str], line: int) -> ImportedRow:
         payment_method=method,
         notes=notes,
         paid=paid,
+        account=reader.optional(cells, "account"),
+        paid_on=paid_on,
     )
 
 

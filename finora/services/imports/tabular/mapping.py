@@ -9,7 +9,14 @@ from typing import Any
 from finora.errors import MalformedRequestError
 from finora.services.imports.tabular.sniff import cell_kind
 from finora.services.imports.tabular.table import Table
-from finora.services.imports.tabular.words import NOT_MONEY, fold, header_role, kind_of, paid_of
+from finora.services.imports.tabular.words import (
+    NOT_MONEY,
+    export_date_order,
+    fold,
+    header_role,
+    kind_of,
+    paid_of,
+)
 from finora.services.imports.values import (
     DATE_ORDERS,
     NUMBER_STYLES,
@@ -22,8 +29,9 @@ from finora.translation import gettext as _
 
 ROLES = (
     "date", "description", "amount", "debit", "credit", "kind", "category", "subcategory",
-    "payment_method", "notes", "paid",
+    "payment_method", "notes", "paid", "paid_on", "account",
 )  # fmt: skip
+DATE_ROLES = ("date", "paid_on")  # written in the same order
 MONEY_ROLES = ("amount", "debit", "credit")
 _SAMPLE = 500  # values per column the guesses look at
 _MOSTLY = 0.8  # a column guessed from its contents alone
@@ -68,6 +76,10 @@ class Mapping:
         if index is None:
             return []
         return table.column(index)[:_SAMPLE]
+
+    def date_values(self, table: Table) -> list[str]:
+        """The date column's values, then the paid-on column's (one date order for both)."""
+        return [value for role in DATE_ROLES for value in self.values(table, role)]
 
 
 def _filled(values: list[str]) -> list[str]:
@@ -135,6 +147,10 @@ def _check_by_content(table: Table, columns: dict[str, int]) -> None:
         "credit": lambda values: not _filled(values) or _money_column(values, _HALF),
         "kind": lambda values: _share(values, lambda value: kind_of(value) is not None) >= _HALF,
         "paid": lambda values: _share(values, lambda value: paid_of(value) is not None) >= _HALF,
+        # Empty when nothing was paid yet; else dates.
+        "paid_on": lambda values: not _filled(values) or _date_column(values, serial=True, share=_HALF),
+        # An account's name, not its number ("Conta" in a bank's file is often 12345-6).
+        "account": lambda values: _share(values, lambda value: any(c.isalpha() for c in value)) >= _HALF,
     }
     for role, check in checks.items():
         if role in columns and table.rows and not check(column[role]):
@@ -183,7 +199,12 @@ def detect_formats(table: Table, mapping: Mapping) -> None:
     """Fill the mapping's date order and number style from its columns' values when they
     decide them without doubt (left None otherwise: the page asks)."""
     if "date" in mapping.columns:
-        mapping.date_order = detect_date_order(mapping.values(table, "date")).order
+        guess = detect_date_order(mapping.date_values(table))
+        mapping.date_order = guess.order
+        if guess.ambiguous:
+            # Finora's own export says its language in its header, and so its date order.
+            known = export_date_order(table.header) if table.has_header else None
+            mapping.date_order = known if known in guess.possible else None
     money = [value for role in MONEY_ROLES for value in mapping.values(table, role)]
     if money:
         mapping.number_style = detect_number_style(money).style
@@ -235,10 +256,12 @@ def mapping_problems(table: Table, mapping: Mapping) -> list[str]:
         problems.append(_("Choose the amount column, or the debit and credit columns."))
     elif has_amount and has_sides:
         problems.append(_("Choose either the amount column or the debit and credit columns, not both."))
+    if "paid_on" in columns and "date" not in columns:
+        problems.append(_("Choose the date column too: the paid-on dates are read like it."))
     if "subcategory" in columns and "category" not in columns:
         problems.append(_("Choose the category column too: a subcategory belongs to a category."))
     if "date" in columns and mapping.date_order is None:
-        guess = detect_date_order(mapping.values(table, "date"))
+        guess = detect_date_order(mapping.date_values(table))
         if guess.ambiguous and guess.possible == ("dmy", "mdy"):
             problems.append(_("The dates could be day/month/year or month/day/year: choose the date order."))
         elif guess.ambiguous:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask import has_app_context
+
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 
@@ -23,6 +25,8 @@ def _folded(words: str) -> tuple[str, ...]:
 # Header words per role, most specific first. A header matches a word when it equals it
 # or starts with it ("Data do lançamento", "Valor (R$)").
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    # Finora's own export: "Paid on" is a date, not the paid/pending column "Pago" starts.
+    "paid_on": _folded("pago em, paid on, pagado el, paid_on"),
     "subcategory": _folded("subcategoria, subcategory, sub category, sub categoria, subcategoría"),
     "payment_method": _folded(
         "forma de pagamento, meio de pagamento, método de pagamento, payment method, payment type, "
@@ -52,13 +56,14 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
         "entrada saída, income expense, ingreso gasto"
     ),
     "category": _folded("categoria, category, categoría, rubro, grupo"),
+    "account": _folded("conta, account, cuenta, account name, nome da conta, nombre de la cuenta"),
     "notes": _folded(
         "notas, notes, nota, note, observações, observacoes, observação, obs, comentários, "
         "comentario, comentarios, comments, comment, observaciones, observación"
     ),
     "paid": _folded(
         "status, situação, situacao, pago, paid, estado, cleared, conciliado, recebido, pago recebido, "
-        "paid received, pagado"
+        "paid received, pagado, situación"
     ),
 }
 
@@ -91,14 +96,17 @@ PAID_WORDS = frozenset(
         "pago, paga, paid, sim, sí, si, yes, y, s, true, 1, x, recebido, recebida, received, cobrado, "
         "pagado, pagada, cleared, conciliado, ok, efetuado, realizado, liquidado, done, posted, "
         "completed, complete, booked, settled, reconciled, confirmado, confirmada, compensado, "
-        "efectuado, realizada, cobrada, recebida"
+        "efectuado, realizada, cobrada, recebida, pago recebido, paid received, pagado cobrado"
     )
 )
 PENDING_WORDS = frozenset(
     _folded(
         "pendente, pending, pendiente, não, nao, no, n, false, 0, a pagar, a receber, aberto, "
         "em aberto, open, unpaid, scheduled, agendado, agendada, previsto, prevista, programado, "
-        "programada, authorized, authorised, processing, em processamento, a vencer, por pagar"
+        "programada, authorized, authorised, processing, em processamento, a vencer, por pagar, "
+        "vencido, vencida, overdue, atrasado, atrasada, late, not received, não recebido, "
+        "nao recebido, no cobrado, no recibido, vencido não recebido, overdue not received, "
+        "vencido no cobrado"
     )
 )
 
@@ -107,14 +115,14 @@ PAYMENT_WORDS: dict[str, str] = {
     **dict.fromkeys(
         _folded(
             "cartão de crédito, cartao de credito, cartão crédito, crédito, credito, credit card, "
-            "credit, tarjeta de crédito, tarjeta crédito, cc, visa, mastercard, amex"
+            "credit, tarjeta de crédito, tarjeta crédito, cc, visa, mastercard, amex, credit_card"
         ),
         "credit_card",
     ),
     **dict.fromkeys(
         _folded(
             "cartão de débito, cartao de debito, cartão débito, débito, debito, debit card, debit, "
-            "tarjeta de débito, tarjeta débito, maestro"
+            "tarjeta de débito, tarjeta débito, maestro, debit_card"
         ),
         "debit_card",
     ),
@@ -122,7 +130,8 @@ PAYMENT_WORDS: dict[str, str] = {
         _folded(
             "pix, transferência, transferencia, transferências, ted, doc, bank transfer, transfer, "
             "wire, wire transfer, transferencia bancaria, transferência bancária, bizum, sepa, ach, "
-            "boleto, débito automático, debito automatico, direct debit, domiciliación"
+            "boleto, débito automático, debito automatico, direct debit, domiciliación, bank_transfer, "
+            "bank transfer pix, transferência pix, transferencia bancaria pix"
         ),
         "bank_transfer",
     ),
@@ -148,6 +157,42 @@ def header_role(header: str) -> tuple[str, int] | None:
     return best
 
 
+_LABELS: dict[str, dict[str, object]] = {}
+
+
+def _labels() -> dict[str, dict[str, object]]:
+    """Finora's own labels for kinds, statuses and payment methods in every language it
+    speaks (what its export writes), folded: {"kind": {"receitas": "income"}, "paid":
+    {"vencido": False}, "method": {"transferencia pix": "bank_transfer"}}. Read from the
+    catalogues once, inside an app (outside one only the word lists above answer)."""
+    if _LABELS or not has_app_context():
+        return _LABELS
+    from flask_babel import force_locale
+
+    from finora.models.labels import ENTRY_KINDS, PAYMENT_METHODS, STATUS_FILTERS, STATUSES
+    from finora.models.user import LOCALES
+
+    paid_codes = {"paid": True, "received": True, "pending": False, "overdue": False, "not_received": False}
+    found: dict[str, dict[str, object]] = {"kind": {}, "paid": {}, "method": {}}
+    for locale in LOCALES:
+        with force_locale(locale):
+            for code, label in ENTRY_KINDS.items():
+                found["kind"][fold(str(label))] = code
+            for labels in (STATUSES, STATUS_FILTERS):
+                for code, label in labels.items():
+                    found["paid"][fold(str(label))] = paid_codes[code]
+            for code, label in PAYMENT_METHODS.items():
+                found["method"][fold(str(label))] = code
+    for code in paid_codes:
+        found["paid"].setdefault(fold(code), paid_codes[code])
+    for code in ENTRY_KINDS:
+        found["kind"].setdefault(code, code)
+    for code in PAYMENT_METHODS:
+        found["method"].setdefault(fold(code), code)
+    _LABELS.update(found)
+    return _LABELS
+
+
 def kind_of(word: str) -> str | None:
     """'income', 'expense', or None for a word that says neither."""
     folded = fold(word) or word.strip()
@@ -155,12 +200,12 @@ def kind_of(word: str) -> str | None:
         return "income"
     if folded in EXPENSE_WORDS:
         return "expense"
-    return None
+    return _labels().get("kind", {}).get(folded)
 
 
 def paid_of(word: str) -> bool | None:
-    """True for paid/received, False for pending, None for a word that says neither; an
-    empty cell is paid."""
+    """True for paid/received, False for pending (or overdue), None for a word that says
+    neither; an empty cell is paid."""
     folded = fold(word)
     if not folded:
         return True
@@ -168,11 +213,32 @@ def paid_of(word: str) -> bool | None:
         return True
     if folded in PENDING_WORDS:
         return False
-    return None
+    return _labels().get("paid", {}).get(folded)
 
 
 def payment_method_of(word: str) -> str | None:
+    """A payment-method code for a label or code of any language; "other" for a word not
+    known; None for an empty cell."""
     folded = fold(word)
     if not folded:
         return None
-    return PAYMENT_WORDS.get(folded, "other")
+    known = _labels().get("method", {}).get(folded)
+    return known or PAYMENT_WORDS.get(folded, "other")
+
+
+# Finora's own CSV export names its language in its header, and so its date order (the
+# export writes pt and es dates day first, en month first; the plain style writes ISO).
+_EXPORT_DATE_ORDERS = (
+    (frozenset(_folded("data, pago em, conta, situação")), "dmy"),
+    (frozenset(_folded("fecha, pagado el, cuenta, estado")), "dmy"),
+    (frozenset(_folded("date, paid on, account, status")), "mdy"),
+)
+
+
+def export_date_order(header: list[str] | tuple[str, ...]) -> str | None:
+    """The date order of a Finora export whose header this is; None for any other file."""
+    folded = {fold(cell) for cell in header}
+    for words, order in _EXPORT_DATE_ORDERS:
+        if words <= folded:
+            return order
+    return None
