@@ -64,6 +64,9 @@ def styles() -> dict:
         "bold": ParagraphStyle("finora-bold", parent=body, fontName=BOLD),
         "small": ParagraphStyle("finora-small", parent=body, fontSize=6, leading=7.5),
         "right": ParagraphStyle("finora-right", parent=body, alignment=TA_RIGHT),
+        # A numeric column's header that may wrap: small, bold, right-aligned over its figures.
+        "head_right": ParagraphStyle("finora-head-right", parent=body, fontName=BOLD, fontSize=7, leading=8.5,
+                                     alignment=TA_RIGHT),
         "empty": ParagraphStyle("finora-empty", parent=body, fontSize=10.5, leading=14, textColor=HexColor(GREY)),
     }
 

@@ -207,7 +207,7 @@ def budget_report_pdf(household, period, period_label: str, report, generated_at
         repeats = {"monthly": _("Monthly"), "yearly": _("Yearly")}
         data = [[_("Category"), _("Repeats"), _("Budgeted"), _("Actual"), _("Remaining"), _("Used"),
                  _("Still planned by recurring rules"), _("Projected at the end of the period")]]
-        extra = [("FONT", (0, 0), (-1, 0), BOLD, 7, 8.5)]
+        extra = [("FONT", (0, 0), (-1, 0), BOLD, 7, 8.5), ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]
         for line in report.lines:
             y = len(data)
             data.append([
@@ -220,7 +220,7 @@ def budget_report_pdf(household, period, period_label: str, report, generated_at
                 extra.append(("TEXTCOLOR", (4, y), (5, y), HexColor(layout.NEGATIVE)))
             if line.projected_usage.state == "over":
                 extra.append(("TEXTCOLOR", (7, y), (7, y), HexColor(layout.NEGATIVE)))
-        header = [layout.para(text, "bold") if index > 1 else text for index, text in enumerate(data[0])]
+        header = [layout.para(text, "head_right") if index > 1 else text for index, text in enumerate(data[0])]
         data[0] = header
         widths = [width * 0.2, width * 0.1, *[width * 0.7 / 6] * 6]
         story.append(layout.table(data, widths, numeric_from=2, extra=extra))
@@ -245,14 +245,14 @@ def account_report_pdf(household, period, period_label: str, report, generated_a
                    _("Balance corrections"), _("Closing balance")]
         if not any(line.adjustment for line in report.lines):
             del columns[5], headers[5]
-        data = [[_("Account"), *(layout.para(text, "bold") for text in headers)]]
+        data = [[_("Account"), *(layout.para(text, "head_right") for text in headers)]]
         for line in report.lines:
             name = line.account.name + (f" ({_('Archived')})" if line.account.archived else "")
             data.append([layout.cell(name, "body", 18), *(money(getattr(line, c), household, locale) for c in columns)])
         data.append([_("Total"), *(money(report.total(c), household, locale) for c in columns)])
         first = width * 0.19
-        extra = [("FONT", (0, -1), (-1, -1), BOLD, 8.5, 10.5), ("FONT", (0, 1), (-1, -1), TEXT, 7.5, 9.5),
-                 ("FONT", (0, -1), (-1, -1), BOLD, 7.5, 9.5)]
+        extra = [("FONT", (0, 0), (0, 0), BOLD, 7, 8.5), ("FONT", (0, 1), (-1, -1), TEXT, 7.5, 9.5),
+                 ("FONT", (0, -1), (-1, -1), BOLD, 7.5, 9.5), ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]
         story.append(layout.table(data, [first, *[(width - first) / len(columns)] * len(columns)], numeric_from=1,
                                   extra=extra))
     running = f"{household.name} · {title} · {period_label}"
