@@ -3,6 +3,8 @@ come from finora.services.reports, the charts from charts.py."""
 
 from __future__ import annotations
 
+import math
+
 from flask import redirect, render_template, request, url_for
 
 from finora.dates import today
@@ -88,7 +90,7 @@ def heat_level(cell, peak) -> int:
     """A heat table cell's shade, 0 (nothing) to 4 (the year's largest cell)."""
     if not cell or not peak or cell <= 0:
         return 0
-    return max(1, min(4, -(-cell * 4 // peak)))
+    return max(1, min(4, math.ceil(cell * 4 / peak)))
 
 
 @bp.get("/budget")
