@@ -5,6 +5,7 @@ that has them, and extracted as the same characters), and an empty period."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -191,3 +192,25 @@ def test_the_shipped_fonts_cover_the_names_and_carry_their_licences():
         assert (FONT_DIR / font).is_file() and (FONT_DIR / licence).is_file()
         assert font in readme and licence in readme
     assert "SIL OPEN FONT LICENSE Version 1.1" in (FONT_DIR / "NotoEmoji-OFL.txt").read_text(encoding="utf-8")
+
+
+def test_a_long_table_is_cut_page_by_page_without_losing_or_repeating_an_entry(babel_app):
+    from finora.services.exports.pdf.entries_pdf import PAGED_FROM
+
+    count = PAGED_FROM + 150
+    rows = [_row(0, "Salário", "5432.10", category="Salário", subcategory="")]
+    for n in range(1, count):  # every 7th description wraps onto two or three lines
+        text = f"Entry {n:04d}" + (" with a long description that cannot fit on one line" * 2 if n % 7 == 0 else "")
+        rows.append(_row(n, text, "-1.00"))
+    totals, breakdown = _figures(rows)
+    _reader, pages = _read(entries_pdf(_household(), "March 2026", rows, totals, breakdown, GENERATED, "en"))
+
+    found = [int(number) for text in pages for number in re.findall(r"Entry (\d{4})", text)]
+    assert found == list(range(1, count))
+    entry_pages = [text for text in pages if "Entry 0" in text]
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+    for text in entry_pages:
+        assert "Date\nDescription\nCategory\nAccount\nAmount" in text
+    for text in entry_pages[:-1]:  # each page full: no table spilled a few rows onto a page of its own
+        assert len(re.findall(r"Entry \d{4}", text)) >= 35

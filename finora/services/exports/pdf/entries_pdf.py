@@ -14,6 +14,9 @@ from finora.translation import gettext as _
 
 # Characters a plain (non-wrapping) cell holds in each column before it needs a Paragraph.
 _FITS = {"description": 34, "category": 24, "account": 15}
+# From this many entries the table is cut page by page (see layout.paged_tables); below it,
+# one table flows on from the summary.
+PAGED_FROM = 300
 
 
 def entries_pdf(household, period_label: str, rows: Iterable, totals, breakdown, generated_at: datetime,
@@ -24,21 +27,37 @@ def entries_pdf(household, period_label: str, rows: Iterable, totals, breakdown,
     width = layout.content_width()
     story = layout.title_block(household, _("Entries"), period_label, generated_at, locale)
     story.append(layout.totals_table(household, totals, locale, width))
-    entries = _entries_table(household, rows, locale, width)
-    if entries is None:
+    entries = _entries_rows(household, rows, locale)
+    if not entries:
         story.append(layout.para(_("There are no entries in this period."), "empty"))
     else:
         story.extend(breakdown_blocks(household, breakdown, locale, width))
-        story.append(layout.para(_("Entries"), "heading"))
-        story.append(entries)
+        heading = layout.para(_("Entries"), "heading")
+        if len(entries) < PAGED_FROM:
+            story += [heading, layout.table([_entries_header(), *entries], _widths(width), numeric_from=4)]
+        else:
+            from reportlab.platypus import PageBreak
+
+            # Many entries start on a page of their own, so each page's table is cut to fit.
+            room = layout.frame_height() - heading.wrap(width, 1000)[1] - heading.getSpaceBefore() - heading.getSpaceAfter()
+            story += [PageBreak(), heading]
+            story += layout.paged_tables(_entries_header(), entries, _widths(width), numeric_from=4, first_room=room)
     running = f"{household.name} · {period_label}"
     return layout.build(story, title=f"{household.name} · {_('Entries')} · {period_label}", running_title=running)
 
 
-def _entries_table(household, rows: Iterable, locale: str, width: float):
-    """Every entry, or None when there is none."""
+def _entries_header() -> list[str]:
+    return [_("Date"), _("Description"), _("Category"), _("Account"), _("Amount")]
+
+
+def _widths(width: float) -> list[float]:
+    return [width * 0.12, width * 0.34, width * 0.24, width * 0.14, width * 0.16]
+
+
+def _entries_rows(household, rows: Iterable, locale: str) -> list[list]:
+    """A table row per entry: plain strings, a Paragraph only where a cell needs one."""
     money, cell, short_date = layout.money, layout.cell, layout.short_date
-    data = [[_("Date"), _("Description"), _("Category"), _("Account"), _("Amount")]]
+    data = []
     for row in rows:
         category = f"{row.category} › {row.subcategory}" if row.subcategory else (row.category or "")
         data.append([
@@ -48,7 +67,4 @@ def _entries_table(household, rows: Iterable, locale: str, width: float):
             cell(row.account or "", "body", _FITS["account"]),
             money(row.amount, household, locale),
         ])
-    if len(data) == 1:
-        return None
-    widths = [width * 0.12, width * 0.34, width * 0.24, width * 0.14, width * 0.16]
-    return layout.table(data, widths, numeric_from=4)
+    return data
