@@ -9,7 +9,7 @@ Transfers move money between accounts and are never income or expense.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -152,25 +152,38 @@ def category_breakdown(
     return sorted(result, key=lambda line: (line.kind != "income", -line.total, line.label.casefold()))
 
 
+def _merged(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The ranges joined where they touch or overlap (twelve months: one range), so the
+    planner reads one index range instead of an OR of many."""
+    merged: list[list[date]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1] + timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
 def totals_by_range(
     session: Session, household: Household, ranges: list[tuple[date, date]]
 ) -> list[Totals]:
-    """`period_totals` (no filters) of several date ranges in one query: conditional sums
-    per range over the union of the ranges. Tests prove each equals period_totals."""
+    """`period_totals` (no filters) of several date ranges in one query: sums per day and
+    kind over the ranges (at most two rows a day), added up per range here. Cheaper than
+    conditional sums per range, and tests prove each equals period_totals."""
     if not ranges:
         return []
-    columns = []
-    for start, end in ranges:
-        inside = and_(Entry.date >= start, Entry.date <= end)
-        columns += [
-            _sum(and_(inside, Entry.kind == "income")),
-            _sum(and_(inside, Entry.kind == "expense")),
-            func.coalesce(func.sum(case((inside, 1), else_=0)), 0),
-        ]
-    row = session.execute(
-        select(*columns).where(
+    rows = session.execute(
+        select(Entry.date, Entry.kind, type_coerce(func.sum(Entry.amount), Cents()), func.count(Entry.id))
+        .where(
             Entry.household_id == household.id,
-            or_(*(and_(Entry.date >= start, Entry.date <= end) for start, end in ranges)),
+            or_(*(and_(Entry.date >= start, Entry.date <= end) for start, end in _merged(ranges))),
         )
-    ).one()
-    return [make_totals(row[3 * i], row[3 * i + 1], int(row[3 * i + 2])) for i in range(len(ranges))]
+        .group_by(Entry.date, Entry.kind)
+    ).all()
+    sums = [{"income": ZERO, "expense": ZERO, "count": 0} for _ in ranges]
+    for day, kind, total, count in rows:
+        for i, (start, end) in enumerate(ranges):
+            if start <= day <= end:
+                sums[i][kind] += total
+                sums[i]["count"] += count
+    return [make_totals(s["income"], s["expense"], s["count"]) for s in sums]

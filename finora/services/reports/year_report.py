@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from finora.models import Entry, Household
@@ -72,27 +72,23 @@ class YearReport:
 
 
 def expense_heat(session: Session, household: Household, year: int) -> list[HeatRow]:
-    """Expenses per top category and month: one grouped query of 12 conditional sums (date
-    ranges, no extract(month)), then the labels."""
-    columns = []
-    for month in range(1, 13):
-        start, end = month_bounds(year, month)
-        inside = and_(Entry.date >= start, Entry.date <= end)
-        columns.append(type_coerce(func.coalesce(func.sum(case((inside, Entry.amount), else_=0)), 0), Cents()))
+    """Expenses per top category and month: one grouped query by category and day (date
+    ranges, no extract(month)), put in months here, then the labels."""
     rows = session.execute(
-        select(Entry.category_id, *columns)
+        select(Entry.category_id, Entry.date, type_coerce(func.sum(Entry.amount), Cents()))
         .where(
             Entry.household_id == household.id,
             Entry.date >= date(year, 1, 1),
             Entry.date <= date(year, 12, 31),
             Entry.kind == "expense",
         )
-        .group_by(Entry.category_id)
+        .group_by(Entry.category_id, Entry.date)
     ).all()
-    labels = labels_of(session, {row[0] for row in rows})
-    heat = [
-        HeatRow(row[0], labels.get(row[0], "?"), list(row[1:]), sum(row[1:], ZERO)) for row in rows
-    ]
+    cells: dict[int, list[Decimal]] = {}
+    for category_id, day, total in rows:
+        cells.setdefault(category_id, [ZERO] * 12)[day.month - 1] += total
+    labels = labels_of(session, set(cells))
+    heat = [HeatRow(i, labels.get(i, "?"), months, sum(months, ZERO)) for i, months in cells.items()]
     return sorted(heat, key=lambda r: (-r.total, r.label.casefold()))
 
 
