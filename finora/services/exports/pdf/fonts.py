@@ -117,10 +117,14 @@ def font_runs(text: str) -> list[tuple[str, str]]:
     return runs
 
 
+@lru_cache(maxsize=1)
+def _plain_chars() -> frozenset[str]:
+    return frozenset(chr(code) for code in register_fonts().text if not _prefers_emoji(code))
+
+
 def is_plain(text: str) -> bool:
     """True when the text font alone draws every character (a plain string will do)."""
-    coverage = register_fonts().text
-    return all(ord(char) in coverage and not _prefers_emoji(ord(char)) for char in text)
+    return _plain_chars().issuperset(text)
 
 
 def marked_up(text: str) -> str:
