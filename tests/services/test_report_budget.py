@@ -102,7 +102,7 @@ def test_a_future_month_plans_everything(planned):
 
 
 def test_no_budgets_and_a_wrong_period(household):
-    assert report(household, "month").lines == []
+    assert report(household, "month").lines == [] and report(household, "month").empty
     assert report(household, "year", month=None).lines == []
     with pytest.raises(BudgetPeriodError):
         report(household, "week")

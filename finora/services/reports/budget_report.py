@@ -71,6 +71,11 @@ class BudgetReport:
 
     # No grand total: a subcategory's budget is also inside its category's.
 
+    @property
+    def empty(self) -> bool:
+        """No budget applies to the period."""
+        return not self.lines
+
 
 def _line(status: BudgetStatus, times: int = 1, spent: Decimal | None = None,
           upcoming: Decimal | None = None) -> BudgetLine:
