@@ -42,6 +42,15 @@ def test_month_by_month(march):
     )
 
 
+def test_the_dashboards_year_view_agrees(march):
+    from finora.services.ledger.year_summary import year_summary
+
+    summary = year_summary(db.session, march.household, 2026)
+    r = report(march.household)
+    assert [(m.income, m.expense) for m in summary.months] == [(m.income, m.expense) for m in r.months]
+    assert (summary.income, summary.expense, summary.net) == (r.totals.income, r.totals.expense, r.totals.net)
+
+
 def test_heat_table_of_expenses(march):
     r = report(march.household)
     assert [(row.label, row.total) for row in r.heat] == [("Housing", D("2277.00")), ("Food", D("345.30"))]
