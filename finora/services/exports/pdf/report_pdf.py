@@ -200,7 +200,7 @@ def budget_report_pdf(household, period, period_label: str, report, generated_at
     width = layout.content_width()
     title = _("Budget against actual")
     story = layout.title_block(household, title, period_label, generated_at, locale)
-    if not report.lines:
+    if report.empty:
         story.append(layout.para(_("There are no budgets for this period."), "empty"))
     else:
         money = layout.money
