@@ -21,7 +21,7 @@ from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from finora.business_days import add_days
-from finora.models import Account, Entry, Household, Transfer
+from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
 from finora.money import ZERO, Cents
 from finora.services.ledger.accounts import account_balances, list_accounts
 
@@ -95,21 +95,43 @@ def _transfer_flows(session: Session, household: Household, start: date, end: da
     return dict(rows.all())
 
 
+def _snapshot_accounts(session: Session, household: Household, after: date, end: date) -> set[int]:
+    """The accounts with a balance snapshot dated after `after` up to `end`."""
+    return set(
+        session.scalars(
+            select(BalanceSnapshot.account_id)
+            .where(
+                BalanceSnapshot.household_id == household.id,
+                BalanceSnapshot.date > after,
+                BalanceSnapshot.date <= end,
+            )
+            .distinct()
+        )
+    )
+
+
 def account_report(session: Session, household: Household, start: date, end: date) -> AccountReport:
-    """Every active account, and the archived ones that moved in the period. Twelve
-    queries whatever the data (the accounts, two account_balances, three sums)."""
+    """Every active account, and the archived ones that moved in the period. A constant
+    number of queries whatever the data: the accounts, account_balances the day before,
+    the sums of the period, and — only when a snapshot is dated in the period —
+    account_balances at the end (without one, the closing balance is the opening balance
+    plus the period's money, which is exactly what account_balances would add)."""
+    before_start = add_days(start, -1)
     accounts = list_accounts(session, household)
-    opening = account_balances(session, household, add_days(start, -1))
-    closing = account_balances(session, household, end)
+    opening = account_balances(session, household, before_start)
     entries = _entry_flows(session, household, start, end)
     incoming = _transfer_flows(session, household, start, end, Transfer.to_account_id)
     outgoing = _transfer_flows(session, household, start, end, Transfer.from_account_id)
+    corrected = _snapshot_accounts(session, household, before_start, end)
+    closing = account_balances(session, household, end) if corrected else {}
     lines = []
     for account in accounts:
-        before, after = opening.get(account.id, ZERO), closing.get(account.id, ZERO)
+        before = opening.get(account.id, ZERO)
         money_in = entries.get((account.id, "income"), ZERO)
         money_out = entries.get((account.id, "expense"), ZERO)
         t_in, t_out = incoming.get(account.id, ZERO), outgoing.get(account.id, ZERO)
+        moved = before + money_in - money_out + t_in - t_out
+        after = closing.get(account.id, moved) if account.id in corrected else moved
         line = AccountLine(
             account=account,
             opening=before,
@@ -117,7 +139,7 @@ def account_report(session: Session, household: Household, start: date, end: dat
             money_out=money_out,
             transfers_in=t_in,
             transfers_out=t_out,
-            adjustment=after - (before + money_in - money_out + t_in - t_out),
+            adjustment=after - moved,
             closing=after,
         )
         if not account.archived or line.moved:
