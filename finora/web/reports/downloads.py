@@ -52,7 +52,6 @@ def file_stem(tab: str, period) -> str:
     return f"finora-{tab}-{when}"
 
 
-@bp.get("/<any(month, year, budget, accounts):tab>/download")
 def download(tab: str):
     from finora.web.reports import report_files
 
@@ -81,3 +80,9 @@ def download(tab: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{file_stem(tab, period)}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# One endpoint, one plain URL per report (/reports/month/download...): url_for("reports.download",
+# tab=...) picks the rule whose default matches.
+for _tab in PERIOD_KINDS:
+    bp.add_url_rule(f"/{_tab}/download", "download", download, defaults={"tab": _tab}, methods=["GET"])
