@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import tracemalloc
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -164,7 +163,7 @@ def _synthetic_rows(count: int, read_so_far: list[int]):
     )
     for n in range(count):
         read_so_far[0] = n + 1
-        yield replace(row, id=n, amount=-D(n) / 100)
+        yield row._replace(id=n, amount=-D(n) / 100)
 
 
 def test_100000_rows_stream_with_bounded_memory():

@@ -8,7 +8,7 @@ recognises in pt, en and es, so they are a file format, not only page text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -64,6 +64,7 @@ class Layout:
     date_pattern: str  # str.format pattern over d (day), m (month), y (year)
     decimal: str
     group: str
+    _days: dict = field(default_factory=dict, compare=False, repr=False)  # a day's text, once
 
     @property
     def delimiter(self) -> str:
@@ -73,16 +74,27 @@ class Layout:
     def date_text(self, day: date | None) -> str:
         if day is None:
             return ""
-        if self.style == "plain":
-            return day.isoformat()
-        return self.date_pattern.format(d=day.day, m=day.month, y=day.year)
+        text = self._days.get(day)
+        if text is None:
+            if self.style == "plain":
+                text = day.isoformat()
+            else:
+                text = self.date_pattern.format(d=day.day, m=day.month, y=day.year)
+            self._days[day] = text
+        return text
 
     def amount_text(self, amount: Decimal) -> str:
         """Two decimals always (the ledger keeps cents), a minus sign, no currency."""
+        text = str(amount)
+        if text[-3:-2] != ".":  # not written with exactly two decimals
+            text = f"{amount:.2f}"
         if self.style == "plain":
-            return f"{amount:.2f}"
-        text = f"{abs(amount):,.2f}".translate(str.maketrans({",": self.group, ".": self.decimal}))
-        return f"-{text}" if amount < 0 else text
+            return text
+        sign = "-" if text[0] == "-" else ""
+        whole, _point, cents = text.lstrip("-").partition(".")
+        if len(whole) > 3:
+            whole = f"{int(whole):,}".replace(",", self.group)
+        return f"{sign}{whole}{self.decimal}{cents}"
 
     def cells(self, row) -> list[str]:
         """An ExportRow's cells in COLUMNS order (text as stored: not neutralised)."""

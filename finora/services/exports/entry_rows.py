@@ -5,12 +5,12 @@ row."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask_babel import force_locale
-from sqlalchemy import or_, select
+from sqlalchemy import String, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from finora.dates import today as household_today
@@ -21,9 +21,11 @@ from finora.services.ledger.entry_filters import entry_conditions
 # chunk's objects are a few hundred kilobytes.
 CHUNK_ROWS = 2_000
 
+# Dates are read as the driver gives them: SQLite's text is parsed here, once per distinct
+# day, instead of by SQLAlchemy's per-value parser (a third of the read time on SQLite).
 _COLUMNS = (
     Entry.id,
-    Entry.date,
+    type_coerce(Entry.date, String).label("date"),
     Entry.description,
     Entry.amount,
     Entry.kind,
@@ -31,17 +33,18 @@ _COLUMNS = (
     Entry.subcategory_id,
     Entry.account_id,
     Entry.payment_method,
-    Entry.paid_on,
+    type_coerce(Entry.paid_on, String).label("paid_on"),
     Entry.notes,
     Entry.rule_id,
     Entry.import_batch_id,
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRow:
+class ExportRow(NamedTuple):
     """One entry as the files write it: the amount is signed (an expense is negative),
-    names are resolved, payment_method and status are codes (the writers label them)."""
+    names are resolved ("" for none), payment_method and status are codes (the writers
+    label them). A named tuple: 100,000 of them are built per export, and a tuple is the
+    cheapest object to build."""
 
     id: int
     date: date
@@ -57,13 +60,6 @@ class ExportRow:
     notes: str
     rule: str
     import_batch: str
-
-
-def status_of(paid_on: date | None, day: date, today: date) -> str:
-    """paid, pending or overdue, as Entry.status(today) says."""
-    if paid_on is not None:
-        return "paid"
-    return "overdue" if day < today else "pending"
 
 
 def batch_name(file_name: str, batch_id: int) -> str:
@@ -99,6 +95,7 @@ def export_rows(
     categories = _category_labels(session, household, locale)
     rules: dict[int, str] = {}
     batches: dict[int, str] = {}
+    days: dict = {}
     base = (
         select(*_COLUMNS)
         .where(Entry.household_id == household.id, Entry.date >= start, Entry.date <= end, *conditions)
@@ -111,31 +108,43 @@ def export_rows(
         if after is not None:
             # An index range on the date, then the id breaks the tie on the cursor's day.
             stmt = stmt.where(Entry.date >= after[0], or_(Entry.date > after[0], Entry.id > after[1]))
-        chunk = session.execute(stmt).all()
+        # Plain rows through the session's connection: no ORM bookkeeping per row.
+        chunk = session.connection().execute(stmt).all()
         if not chunk:
             return
         _learn_names(session, household, chunk, rules, batches)
         for (entry_id, day, description, amount, kind, category_id, subcategory_id, account_id,
              payment_method, paid_on, notes, rule_id, batch_id) in chunk:
+            day = days.get(day) or _day(days, day)
+            if paid_on is not None:
+                paid_on = days.get(paid_on) or _day(days, paid_on)
             yield ExportRow(
-                id=entry_id,
-                date=day,
-                description=description,
-                amount=-amount if kind == "expense" else amount,
-                kind=kind,
-                category=categories.get(category_id, ""),
-                subcategory=categories.get(subcategory_id, "") if subcategory_id else "",
-                account=accounts.get(account_id, ""),
-                payment_method=payment_method,
-                status=status_of(paid_on, day, today),
-                paid_on=paid_on,
-                notes=notes or "",
-                rule=rules.get(rule_id, "") if rule_id else "",
-                import_batch=batches.get(batch_id, "") if batch_id else "",
+                entry_id,
+                day,
+                description,
+                -amount if kind == "expense" else amount,
+                kind,
+                categories.get(category_id, ""),
+                categories.get(subcategory_id, "") if subcategory_id else "",
+                accounts.get(account_id, ""),
+                payment_method,
+                # Entry.status(today): paid, else overdue before today, else pending.
+                "paid" if paid_on is not None else ("overdue" if day < today else "pending"),
+                paid_on,
+                notes or "",
+                rules.get(rule_id, "") if rule_id else "",
+                batches.get(batch_id, "") if batch_id else "",
             )
         if len(chunk) < chunk_rows:
             return
-        after = (chunk[-1].date, chunk[-1].id)
+        after = (day, entry_id)
+
+
+def _day(days: dict, value) -> date:
+    """A day as a date, whether the driver gave a date or ISO text (SQLite)."""
+    day = value if isinstance(value, date) else date.fromisoformat(value[:10])
+    days[value] = day
+    return day
 
 
 def _category_labels(session: Session, household: Household, locale: str | None) -> dict[int, str]:

@@ -1,0 +1,135 @@
+"""The export's speed: a full "everything" CSV of the 100,000-entry household, consumed as
+the streaming response would be (every chunk read and counted), in Portuguese (the
+locale style: translated words, dd/mm/yyyy, "1.234,56"). The floor: 3 s.
+
+Run by `make bench` from tests/bench/run.py on its seeded database; on its own
+(`python -m tests.bench.exports`) it seeds only the big household first.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from finora.extensions import db
+from finora.models import Entry, Household, User
+
+FLOOR_SECONDS = 3.0
+
+
+@dataclass
+class ExportResult:
+    rows: int
+    entries: int
+    megabytes: float
+    seconds: float
+    first_chunk_ms: float
+    peak_mib: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.rows == self.entries and self.seconds <= FLOOR_SECONDS
+
+
+def time_csv_export(app, email: str, *, measure_memory: bool = False) -> ExportResult:
+    """Export everything the big household has as CSV and read every byte. With
+    `measure_memory`, a second run under tracemalloc reports the peak (slower: not timed)."""
+    from finora.services.exports.csv_export import csv_chunks
+    from finora.services.exports.entry_rows import export_rows
+
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.email == email))
+        household = db.session.get(Household, owner.memberships[0].household_id)
+        first, last, entries = db.session.execute(
+            select(func.min(Entry.date), func.max(Entry.date), func.count())
+            .where(Entry.household_id == household.id)
+        ).one()
+
+        def run() -> tuple[int, int, float]:
+            started = time.perf_counter()
+            first_chunk_at = None
+            size = lines = 0
+            rows = export_rows(db.session, household, first, last, None, locale="pt")
+            for chunk in csv_chunks(rows, "locale", "pt"):
+                if first_chunk_at is None:
+                    first_chunk_at = time.perf_counter() - started
+                size += len(chunk)
+                lines += chunk.count(b"\r\n")
+            return lines - 1, size, first_chunk_at or 0.0
+
+        started = time.perf_counter()
+        rows, size, first_chunk = run()
+        seconds = time.perf_counter() - started
+        result = ExportResult(rows, entries, size / 1_000_000, seconds, first_chunk * 1000)
+        if measure_memory:
+            tracemalloc.start()
+            try:
+                run()
+                result.peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
+            finally:
+                tracemalloc.stop()
+        db.session.remove()
+    return result
+
+
+def report_csv_export(result: ExportResult) -> bool:
+    memory = f", peak {result.peak_mib:.1f} MiB traced" if result.peak_mib is not None else ""
+    print(
+        f"\nCSV export of everything in the 100,000-entry household: {result.seconds:.2f} s "
+        f"({result.rows:,} rows of {result.entries:,} entries, {result.megabytes:.1f} MB, first chunk after "
+        f"{result.first_chunk_ms:.0f} ms{memory}). Floor: {FLOOR_SECONDS:.0f} s. "
+        f"{'PASS' if result.passed else 'FAIL'}"
+    )
+    return result.passed
+
+
+def main() -> int:
+    import logging
+    import os
+    import random
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from flask_migrate import upgrade
+
+    from finora import create_app
+    from finora.dates import today
+    from finora.services.people.registration import register_user
+    from finora.services.system.seed import refresh_statistics, seed_household
+    from tests.bench.run import BIG_ENTRIES, YEARS, _signup
+    from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
+
+    server = server_url_from_env(os.environ.get("FINORA_BENCH_DATABASE_URL"))
+    tmpdir = Path(tempfile.mkdtemp(prefix="finora-bench-export-"))
+    url = create_test_database(server)
+    app = create_app({"FINORA_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": tmpdir,
+                      "LOG_TO_FILE": False, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    logging.getLogger("finora.mail").setLevel(logging.WARNING)
+    try:
+        with app.app_context():
+            upgrade()
+            owner = register_user(db.session, _signup(0), mode="open")
+            household = owner.memberships[0].household
+            seed_household(db.session, household, years=YEARS, end=today(household),
+                           rng=random.Random(2024), target_entries=BIG_ENTRIES)
+            db.session.commit()
+            refresh_statistics(db.session)
+            email = owner.email
+            db.session.remove()
+        return 0 if report_csv_export(time_csv_export(app, email, measure_memory=True)) else 1
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop_test_database(url)
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
