@@ -110,6 +110,7 @@ def _show(shown: dict, review) -> None:
             "description": row.description,
             "bank_id": row.bank_id or None,
             "status": item.status,
+            **({"account": item.account.name} if row.account and item.account else {}),
         })
     shown["errors"].extend({"row": error.line, "reason": str(error.reason)} for error in review.errors)
 
@@ -146,6 +147,7 @@ def _open(household, data: bytes, profile_name, date_order, number_style):
 
 
 def _open_table(household, data: bytes, fmt: str, profile_name, date_order, number_style):
+    from finora.services.imports.accounts import AccountNames
     from finora.services.imports.profiles import profile_named, profile_settings
     from finora.services.imports.stream import CsvStream, chunked
     from finora.services.imports.tabular import (
@@ -158,6 +160,7 @@ def _open_table(household, data: bytes, fmt: str, profile_name, date_order, numb
         sniff_options,
     )
 
+    accounts = AccountNames(db.session, household)  # rows that name their own account
     max_columns = current_app.config["IMPORT_MAX_COLUMNS"]
     if profile_name:
         try:
@@ -193,9 +196,9 @@ def _open_table(household, data: bytes, fmt: str, profile_name, date_order, numb
             from finora.services.imports.stream import Chunk
 
             for part, last_line in stream.tables():
-                parsed = apply_mapping(part, mapping, fmt)
+                parsed = apply_mapping(part, mapping, fmt, accounts.name_problem)
                 yield Chunk(parsed.rows, parsed.errors, last_line)
 
         return fmt, csv_chunks(), None, stream.total_lines
-    parsed = apply_mapping(table, mapping, fmt)
+    parsed = apply_mapping(table, mapping, fmt, accounts.name_problem)
     return fmt, chunked(parsed.rows, parsed.errors), None, max(len(parsed.rows), 1)

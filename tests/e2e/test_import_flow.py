@@ -86,6 +86,7 @@ def test_a_csv_is_mapped_reviewed_imported_and_undone(
     sign_up(page, base)
 
     page.goto(base + "/dashboard")
+    page.locator("#reports-menu").click()  # Import sits in the Reports menu with Export
     page.locator('nav a[href="/imports/"]').click()
     expect(page.locator("#no-imports")).to_be_visible()
     page.screenshot(path=screenshot_dir / "import-upload-1366.png", full_page=True)

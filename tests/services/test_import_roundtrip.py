@@ -6,21 +6,24 @@ export puts before formula-looking cells taken off again."""
 
 from __future__ import annotations
 
+import csv
 import html
 import io
+import json
 import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from finora.dates import date_window
 from finora.extensions import db
 from finora.models import Account, Entry, Household, ImportBatch
 from finora.services.exports.csv_export import csv_chunks
 from finora.services.exports.entry_rows import export_rows
+from finora.services.imports.accounts import AccountNames
 from finora.services.imports.batches import undo_batch
 from finora.services.imports.commit import commit_import
 from finora.services.imports.parse import guess_table, parse_staged
@@ -288,6 +291,13 @@ def test_rows_go_to_the_account_they_name_and_the_others_to_the_pages(app):
         batch = commit_import(db.session, household, user, savings, staged, parsed, review)
         db.session.commit()
     assert (batch.added, batch.errors, batch.rows_in_file) == (4, 1, 5)
+    # Given the household's accounts, the parser makes it an error row of the file, with
+    # its cells (for the CSV of rows to fix).
+    with force_locale("en"):
+        parsed = parse_staged(staged, max_rows=100, accounts=AccountNames(db.session, household))
+    assert [(error.line, error.reason, error.cells[4]) for error in parsed.errors] == [
+        (4, "No account named “Conta Fantasma” in this household.", "Conta Fantasma")
+    ]
     entries = db.session.scalars(select(Entry).where(Entry.household_id == household.id))
     got = sorted(((e.description, e.account.name, e.date, e.paid_on) for e in entries), key=_sort_key)
     assert got == [
@@ -342,6 +352,8 @@ def test_the_pages_guess_the_new_roles_and_the_review_shows_each_rows_account(ap
     shown = re.findall(r'class="text-nowrap import-account">(.*?)</td>', page)
     assert shown == [ACCOUNTS[1], ACCOUNTS[1], ACCOUNTS[0], ACCOUNTS[1]]
     assert "Conta Fantasma" in page  # the row with an unknown account is an error row
+    errors = list(csv.reader(io.StringIO(client.get(f"/imports/{token}/errors.csv").data.decode("utf-8-sig"))))
+    assert errors[1][:5] == ["15/03/2026", "Cinema", "-40,00", "Despesa", "Conta Fantasma"]
     response = client.post(f"/imports/{token}/review", data={"account_id": savings.id, "action": "import"})
     assert response.status_code == 302, response.text[:2000]
     batch = db.session.scalar(select(ImportBatch).where(ImportBatch.household_id == household.id))
@@ -350,3 +362,24 @@ def test_the_pages_guess_the_new_roles_and_the_review_shows_each_rows_account(ap
         select(Entry.description).where(Entry.account_id == accounts[ACCOUNTS[0]].id)
     ).all()
     assert in_checking == ["Bônus"]
+
+
+def test_the_command_line_sends_rows_to_the_accounts_they_name(app, tmp_path):
+    household, _user, checking = _empty_twin()
+    path = tmp_path / "contas.csv"
+    path.write_bytes(PAGE_ACCOUNT_CSV.encode("utf-8"))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["finora", "import", str(path), "--account", str(checking.id), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert [row.get("account") for row in shown["rows"]] == [ACCOUNTS[1], None, ACCOUNTS[0], None]
+    assert shown["errors"] == [{"row": 4, "reason": "No account named “Conta Fantasma” in this household."}]
+    result = runner.invoke(args=["finora", "import", str(path), "--account", str(checking.id)])
+    assert result.exit_code == 0, result.output
+    by_account = dict(
+        db.session.execute(
+            select(Account.name, func.count(Entry.id)).join(Entry.account)
+            .where(Entry.household_id == household.id).group_by(Account.name)
+        ).all()
+    )
+    assert by_account == {ACCOUNTS[0]: 3, ACCOUNTS[1]: 1}

@@ -74,6 +74,10 @@ class AccountNames:
     def find(self, name: str) -> Account | None:
         return self._by_name.get(self._key(name))
 
+    def name_problem(self, name: str) -> str | None:
+        """Why rows naming this account cannot go to it (None when they can)."""
+        return self.problem(" ".join(name.split()), self.find(name))
+
     def problem(self, name: str, account: Account | None) -> str | None:
         """Why a row cannot go to the account it names (None when it can)."""
         if account is None:

@@ -41,11 +41,13 @@ def guess_table(staged: Staged):
 
 
 def parse_data(
-    data: bytes, fmt: str, *, options: dict | None, mapping: dict | None, max_rows: int | None
+    data: bytes, fmt: str, *, options: dict | None, mapping: dict | None, max_rows: int | None,
+    accounts=None,
 ) -> ParsedFile:
     """Bytes of a known format into rows. A spreadsheet needs its options and mapping; a
     bank statement takes the date order and number style from the mapping when the file's
-    own dates cannot tell (QIF)."""
+    own dates cannot tell (QIF). `accounts` (an AccountNames) makes a row naming an
+    account the household cannot take an error row of the file."""
     if fmt in BANK_FORMATS:
         from finora.services.imports.formats import parse_bank
 
@@ -73,7 +75,7 @@ def parse_data(
     problems = mapping_problems(table, chosen)
     if problems:  # never read the values with a guessed date order or number style
         raise ImportFileError(" ".join(str(problem) for problem in problems))
-    return apply_mapping(table, chosen, fmt)
+    return apply_mapping(table, chosen, fmt, accounts.name_problem if accounts is not None else None)
 
 
 def too_many_rows(limit: int) -> ImportFileError:
@@ -83,11 +85,11 @@ def too_many_rows(limit: int) -> ImportFileError:
     )
 
 
-def parse_staged(staged: Staged, *, max_rows: int | None) -> ParsedFile:
+def parse_staged(staged: Staged, *, max_rows: int | None, accounts=None) -> ParsedFile:
     """The staged file's rows (ImportFileError when it cannot be read; DateOrderNeeded or
     NumberStyleNeeded when the user must choose how to read a bank file's dates or
     amounts: the choice goes in staged.mapping["date_order"] / ["number_style"])."""
     return parse_data(
         read_staged(staged), staged.format, options=staged.options, mapping=staged.mapping,
-        max_rows=max_rows,
+        max_rows=max_rows, accounts=accounts,
     )

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from finora.errors import FinoraError, NotFoundError
 from finora.extensions import db
+from finora.services.imports.accounts import AccountNames
 from finora.services.imports.commit import commit_import
 from finora.services.imports.error_rows import error_rows_csv
 from finora.services.imports.formats import DateOrderNeeded, NumberStyleNeeded
@@ -59,7 +60,10 @@ def _category_options(household) -> dict[str, list[tuple[int, str]]]:
 
 
 def _parsed_and_review(household, staged, account):
-    parsed = parse_staged(staged, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+    parsed = parse_staged(
+        staged, max_rows=current_app.config["IMPORT_MAX_ROWS"],
+        accounts=AccountNames(db.session, household),
+    )
     return parsed, build_review(db.session, household, account, parsed)
 
 
@@ -311,7 +315,10 @@ def errors_csv(token: str):
     if staged.format in TABULAR_FORMATS and not staged.mapping:
         abort(404)
     try:
-        parsed = parse_staged(staged, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        parsed = parse_staged(
+            staged, max_rows=current_app.config["IMPORT_MAX_ROWS"],
+            accounts=AccountNames(db.session, require_household()),
+        )
     except ImportFileError as error:
         return _review_error(staged, str(error.message))
     return Response(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -161,7 +162,12 @@ def _split_description(text: str) -> tuple[str, str | None]:
     return text[:cut].rstrip(), text[cut:].strip() or None
 
 
-def _row(reader: _Reader, cells: list[str], line: int) -> ImportedRow:
+def _row(reader: _Reader, cells: list[str], line: int, account_problem) -> ImportedRow:
+    account = reader.optional(cells, "account")
+    if account and account_problem is not None:
+        problem = account_problem(account)
+        if problem:
+            raise _RowProblem(problem)
     day = reader.date(cells)
     amount, kind = reader.amount(cells)
     description, rest = _split_description(_text(reader.cell(cells, "description")))
@@ -183,25 +189,29 @@ def _row(reader: _Reader, cells: list[str], line: int) -> ImportedRow:
         payment_method=method,
         notes=notes,
         paid=paid,
-        account=reader.optional(cells, "account"),
+        account=account,
         paid_on=paid_on,
     )
 
 
-def apply_mapping(table: Table, mapping: Mapping, fmt: str) -> ParsedFile:
+def apply_mapping(
+    table: Table, mapping: Mapping, fmt: str, account_problem: Callable[[str], str | None] | None = None
+) -> ParsedFile:
     """Every data row of `table` as an ImportedRow, or a RowError with the reason and the
     row's cells. `line` is the row's line in the file (1-based): for a CSV record whose
     quoted cell spans lines, the line the record starts on; for a sheet, its row number.
 
     The mapping must have no problems left (see mapping_problems): a missing date order or
-    number style falls back to year-first dates and dot decimals.
+    number style falls back to year-first dates and dot decimals. `account_problem` says
+    why an account name a row gives cannot be used (None when it can): such a row is an
+    error row here, so the CSV of rows to fix lists it with its cells.
     """
     reader = _Reader(mapping)
     parsed = ParsedFile(format=fmt, header=tuple(table.header) if table.has_header else ())
     for index, cells in enumerate(table.rows):
         line = table.line_of(index)
         try:
-            parsed.rows.append(_row(reader, cells, line))
+            parsed.rows.append(_row(reader, cells, line, account_problem))
         except _RowProblem as problem:
             parsed.errors.append(RowError(line=line, reason=problem.reason, cells=tuple(cells)))
     return parsed
