@@ -383,3 +383,33 @@ def test_the_command_line_sends_rows_to_the_accounts_they_name(app, tmp_path):
         ).all()
     )
     assert by_account == {ACCOUNTS[0]: 3, ACCOUNTS[1]: 1}
+
+
+def test_a_row_matches_a_pending_entry_of_the_account_it_names_only(app):
+    household, user, checking = _empty_twin()
+    savings = db.session.scalar(
+        select(Account).where(Account.household_id == household.id, Account.name == ACCOUNTS[1])
+    )
+    # The same pending bill in two accounts: the row names the savings account.
+    in_checking = make_entry(household, date=date(2026, 4, 10), amount=Decimal("80.00"), account=checking)
+    in_savings = make_entry(household, date=date(2026, 4, 10), amount=Decimal("80.00"), account=savings)
+    data = "date,description,amount,kind,account,paid_on\n2026-04-11,Gym,-80.00,expense,Poupança da Família,2026-04-12\n"
+    staged = stage_upload(household, user, "x.csv", data.encode("utf-8"))
+    table = guess_table(staged)
+    mapping = guess_mapping(table)
+    staged.account_id, staged.mapping = checking.id, mapping.as_dict()
+    save_staged(staged)
+    parsed = parse_staged(staged, max_rows=10)
+    review = build_review(db.session, household, checking, parsed)
+    assert [(item.status, item.match.id, item.account.id) for item in review.rows] == [
+        ("match", in_savings.id, savings.id)
+    ]
+    batch = commit_import(db.session, household, user, checking, staged, parsed, review)
+    db.session.commit()
+    assert batch.matched == 1 and batch.added == 0
+    db.session.expire_all()
+    assert db.session.get(Entry, in_savings.id).paid_on == date(2026, 4, 12)  # the file's paid-on day
+    assert db.session.get(Entry, in_checking.id).paid_on is None
+    undo_batch(db.session, batch, user)
+    db.session.commit()
+    assert db.session.get(Entry, in_savings.id).paid_on is None
