@@ -82,7 +82,16 @@ def download(tab: str):
     return response
 
 
-# One endpoint, one plain URL per report (/reports/month/download...): url_for("reports.download",
-# tab=...) picks the rule whose default matches.
+
+# One endpoint and one plain URL per report (/reports/month/download → reports.download_month):
+# no URL argument, so every route-walking check opens them as they are.
+def _route(tab: str):
+    def view():
+        return download(tab)
+
+    view.__name__ = f"download_{tab}"
+    bp.add_url_rule(f"/{tab}/download", view.__name__, view, methods=["GET"])
+
+
 for _tab in PERIOD_KINDS:
-    bp.add_url_rule(f"/{_tab}/download", "download", download, defaults={"tab": _tab}, methods=["GET"])
+    _route(_tab)
