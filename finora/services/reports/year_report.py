@@ -92,29 +92,37 @@ def expense_heat(session: Session, household: Household, year: int) -> list[Heat
     return sorted(heat, key=lambda r: (-r.total, r.label.casefold()))
 
 
-def largest_entries(session: Session, household: Household, start: date, end: date, kind: str,
-                    limit: int = LARGEST) -> list[Entry]:
-    """The period's `limit` largest entries of a kind (any status), ties by date then id."""
-    return list(
-        session.scalars(
-            select(Entry)
-            .where(
-                Entry.household_id == household.id,
-                Entry.date >= start,
-                Entry.date <= end,
-                Entry.kind == kind,
-            )
-            .order_by(Entry.amount.desc(), Entry.date, Entry.id)
-            .limit(limit)
-        ).unique()
+def largest_entries(
+    session: Session, household: Household, start: date, end: date, limit: int = LARGEST
+) -> dict[str, list[Entry]]:
+    """The period's `limit` largest entries of each kind (any status), ties by date then
+    id: one ranking query over the period's date range (so every engine reads the date
+    index, not the whole household's amount index), then one load by id."""
+    rank = func.row_number().over(
+        partition_by=Entry.kind, order_by=(Entry.amount.desc(), Entry.date, Entry.id)
     )
+    ranked = (
+        select(Entry.id.label("id"), rank.label("rank"))
+        .where(Entry.household_id == household.id, Entry.date >= start, Entry.date <= end)
+        .subquery()
+    )
+    ids = list(session.scalars(select(ranked.c.id).where(ranked.c.rank <= limit)))
+    found: dict[str, list[Entry]] = {"income": [], "expense": []}
+    if not ids:
+        return found
+    for entry in session.scalars(select(Entry).where(Entry.id.in_(ids))).unique():
+        found[entry.kind].append(entry)
+    for entries in found.values():
+        entries.sort(key=lambda e: (-e.amount, e.date, e.id))
+    return found
 
 
 def year_report(session: Session, household: Household, year: int, today: date) -> YearReport:
     """Five queries whatever the data: the twelve months' totals, the heat table and its
-    labels, the largest expenses and the largest incomes."""
+    labels, the largest entries' ids and their rows."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     months = totals_by_range(session, household, [month_bounds(year, m) for m in range(1, 13)])
+    largest = largest_entries(session, household, start, end)
     total = make_totals(
         sum((t.income for t in months), ZERO), sum((t.expense for t in months), ZERO), sum(t.count for t in months)
     )
@@ -124,6 +132,6 @@ def year_report(session: Session, household: Household, year: int, today: date) 
         totals=total,
         months=[MonthLine(m, t) for m, t in enumerate(months, start=1)],
         heat=expense_heat(session, household, year),
-        largest_expenses=largest_entries(session, household, start, end, "expense"),
-        largest_incomes=largest_entries(session, household, start, end, "income"),
+        largest_expenses=largest["expense"],
+        largest_incomes=largest["income"],
     )
