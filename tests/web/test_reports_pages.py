@@ -343,3 +343,30 @@ def test_account_report_for_a_range_and_its_xlsx(signed_in, march):
     assert [Decimal(str(v)) for v in rows["Savings box"]] == [0, 0, 0, Decimal("700"), 0, 0, Decimal("700")]
     assert [Decimal(str(v)) for v in rows["Main account"]][3:5] == [0, Decimal("700")]
     assert Decimal(str(rows["Total"][3])) == Decimal("700") == Decimal(str(rows["Total"][4]))
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF")
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_budget_and_accounts_pdfs(signed_in, budgets):
+    text = pdf_text(download(signed_in, "/reports/budget/download?format=pdf&period=month&year=2026&month=3",
+                             "application/pdf", "finora-budget-2026-03.pdf"))
+    assert "Food" in text and "250.00" in text and "300.00" in text
+    text = pdf_text(download(signed_in, "/reports/accounts/download?format=pdf&period=month&year=2026&month=3",
+                             "application/pdf", "finora-accounts-2026-03.pdf"))
+    assert "Main account" in text and "5,000.00" in text and "3,800.00" in text
+
+
+def test_year_pdf(signed_in, march):
+    text = pdf_text(download(signed_in, "/reports/year/download?format=pdf&year=2026", "application/pdf",
+                             "finora-year-2026.pdf"))
+    assert "6,234.56" in text and "2,099.90" in text
+
+
+def test_every_report_links_its_pdf(signed_in, march):
+    for tab in ("month", "year", "budget", "accounts"):
+        assert 'id="download-pdf"' in get(signed_in, f"/reports/{tab}"), tab
