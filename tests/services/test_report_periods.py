@@ -56,6 +56,7 @@ def test_all_runs_from_the_first_record_to_the_last(household):
     make_entry(household, date=date(2021, 1, 5))
     make_entry(household, date=date(2027, 6, 30))
     assert parse(household, period="all") == ReportPeriod("all", date(2019, 5, 2), date(2027, 6, 30))
+    assert parse_period({"period": "all"}, household, TODAY, session=db.session).start == date(2019, 5, 2)
     db.session.rollback()
 
 

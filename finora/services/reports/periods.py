@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from finora.dates import date_window, in_window, window_message
 from finora.errors import FinoraError
@@ -109,7 +109,7 @@ def check_range(start: date, end: date) -> None:
         raise PeriodError(_l("A range can span at most 20 years."))
 
 
-def household_span(session, household: Household, today: date) -> tuple[date, date]:
+def household_span(session: Session, household: Household, today: date) -> tuple[date, date]:
     """The first and the last day the household recorded anything (entries and transfers);
     today and today when it recorded nothing."""
     firsts, lasts = [], []
@@ -125,11 +125,14 @@ def household_span(session, household: Household, today: date) -> tuple[date, da
     return min(firsts), max(lasts)
 
 
-def parse_period(args: Mapping[str, str], household: Household, today: date) -> ReportPeriod:
+def parse_period(
+    args: Mapping[str, str], household: Household, today: date, *, session: Session | None = None
+) -> ReportPeriod:
     """The period of the query arguments period=month|year|range|all (default month),
     year=, month= (default: the household's current ones) and start=, end= (ISO dates, for
     a range). "all" runs from the household's first entry or transfer to its last (today
-    when it has none). Raises PeriodError, naming the problem."""
+    when it has none), read through `session` (default: the household's own session).
+    Raises PeriodError, naming the problem."""
     kind = (args.get("period") or "month").strip()
     if kind == "month":
         return month_period(_year(args, today.year), _month(args, today.month))
@@ -140,6 +143,6 @@ def parse_period(args: Mapping[str, str], household: Household, today: date) -> 
         check_range(start, end)
         return ReportPeriod("range", start, end)
     if kind == "all":
-        start, end = household_span(object_session(household), household, today)
+        start, end = household_span(session or object_session(household), household, today)
         return ReportPeriod("all", start, end)
     raise PeriodError()
