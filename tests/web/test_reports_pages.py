@@ -144,7 +144,7 @@ def test_an_empty_year_says_so(signed_in, march):
         ("/reports/accounts?period=range&start=2026-03-10&end=2026-03-01", "The end date is before the start date."),
         ("/reports/accounts?period=range&start=2000-01-01&end=2026-03-01", "A range can span at most 20 years."),
         ("/reports/accounts?period=range&start=2026-02-30&end=2026-03-01", "“2026-02-30” is not a date."),
-        ("/reports/month/download?format=csv&month=0", "“0” is not a month (1 to 12)."),
+        ("/reports/month.csv?month=0", "“0” is not a month (1 to 12)."),
     ],
 )
 def test_bad_periods_are_400_with_the_message(signed_in, path, message):
@@ -152,7 +152,7 @@ def test_bad_periods_are_400_with_the_message(signed_in, path, message):
 
 
 def test_an_unknown_download_format_is_404(signed_in):
-    get(signed_in, "/reports/month/download?format=doc", 404)
+    get(signed_in, "/reports/month.doc", 404)
 
 
 def test_viewers_read_the_reports(app, household, march):
@@ -160,7 +160,7 @@ def test_viewers_read_the_reports(app, household, march):
     client = app.test_client()
     client.post("/login", data={"email": viewer.email, "password": PASSWORD})
     for path in ("/reports/month?year=2026&month=3", "/reports/year?year=2026",
-                 "/reports/month/download?format=csv&year=2026&month=3"):
+                 "/reports/month.csv?year=2026&month=3"):
         assert client.get(path).status_code == 200, path
 
 
@@ -184,7 +184,7 @@ def download(client, path: str, mimetype: str, name: str) -> bytes:
 
 
 def test_month_csv(signed_in, march):
-    data = download(signed_in, "/reports/month/download?format=csv&year=2026&month=3", "text/csv",
+    data = download(signed_in, "/reports/month.csv?year=2026&month=3", "text/csv",
                     "finora-month-2026-03.csv")
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -200,7 +200,7 @@ def test_month_csv_in_portuguese_uses_semicolons(app, client):
     user = create_user(locale="pt", email="pt@example.com")
     fill_march(household_of(user))
     client.post("/login", data={"email": user.email, "password": PASSWORD})
-    data = client.get("/reports/month/download?format=csv&year=2026&month=3").data
+    data = client.get("/reports/month.csv?year=2026&month=3").data
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[2][:3] == ["6.234,56", "1.899,90", "4.334,66"]
 
@@ -211,7 +211,7 @@ def test_month_xlsx(signed_in, march):
     from openpyxl import load_workbook
 
     data = download(
-        signed_in, "/reports/month/download?format=xlsx&year=2026&month=3",
+        signed_in, "/reports/month.xlsx?year=2026&month=3",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "finora-month-2026-03.xlsx",
     )
     book = load_workbook(io.BytesIO(data))
@@ -228,7 +228,7 @@ def test_month_xlsx(signed_in, march):
 def test_month_pdf(signed_in, march):
     from pypdf import PdfReader
 
-    data = download(signed_in, "/reports/month/download?format=pdf&year=2026&month=3", "application/pdf",
+    data = download(signed_in, "/reports/month.pdf?year=2026&month=3", "application/pdf",
                     "finora-month-2026-03.pdf")
     assert data.startswith(b"%PDF")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
@@ -239,12 +239,12 @@ def test_month_pdf(signed_in, march):
 def test_year_csv_and_xlsx(signed_in, march):
     from openpyxl import load_workbook
 
-    data = download(signed_in, "/reports/year/download?format=csv&year=2026", "text/csv", "finora-year-2026.csv")
+    data = download(signed_in, "/reports/year.csv?year=2026", "text/csv", "finora-year-2026.csv")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert ["2026-03", "6,234.56", "1,899.90", "4,334.66"] in rows
     assert ["Total", "6,234.56", "2,099.90", "4,134.66"] in rows
     data = download(
-        signed_in, "/reports/year/download?format=xlsx&year=2026",
+        signed_in, "/reports/year.xlsx?year=2026",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "finora-year-2026.xlsx",
     )
     heat = load_workbook(io.BytesIO(data))["Expenses by category and month"]
@@ -255,7 +255,7 @@ def test_year_csv_and_xlsx(signed_in, march):
 def test_report_pages_link_their_downloads(signed_in, march):
     page = get(signed_in, "/reports/month?year=2026&month=3")
     for fmt in ("pdf", "csv", "xlsx"):
-        assert f'href="/reports/month/download?format={fmt}&amp;period=month&amp;year=2026&amp;month=3"' in page
+        assert f'href="/reports/month.{fmt}?period=month&amp;year=2026&amp;month=3"' in page
 
 
 # Budget against actual
@@ -308,7 +308,7 @@ def test_budget_report_without_budgets(signed_in, march):
 
 
 def test_budget_csv(signed_in, budgets):
-    data = download(signed_in, "/reports/budget/download?format=csv&period=month&year=2026&month=3",
+    data = download(signed_in, "/reports/budget.csv?period=month&year=2026&month=3",
                     "text/csv", "finora-budget-2026-03.csv")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["Budget against actual"]
@@ -334,7 +334,7 @@ def test_account_report_for_a_range_and_its_xlsx(signed_in, march):
     page = get(signed_in, "/reports/accounts?period=range&start=2026-03-08&end=2026-03-08")
     assert row_text(page, "report-accounts", "Savings box").endswith("R$700.00 R$0.00 R$700.00")
     data = download(
-        signed_in, "/reports/accounts/download?format=xlsx&period=range&start=2026-03-08&end=2026-03-08",
+        signed_in, "/reports/accounts.xlsx?period=range&start=2026-03-08&end=2026-03-08",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "finora-accounts-2026-03-08_2026-03-08.xlsx",
     )
@@ -353,16 +353,16 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_budget_and_accounts_pdfs(signed_in, budgets):
-    text = pdf_text(download(signed_in, "/reports/budget/download?format=pdf&period=month&year=2026&month=3",
+    text = pdf_text(download(signed_in, "/reports/budget.pdf?period=month&year=2026&month=3",
                              "application/pdf", "finora-budget-2026-03.pdf"))
     assert "Food" in text and "250.00" in text and "300.00" in text
-    text = pdf_text(download(signed_in, "/reports/accounts/download?format=pdf&period=month&year=2026&month=3",
+    text = pdf_text(download(signed_in, "/reports/accounts.pdf?period=month&year=2026&month=3",
                              "application/pdf", "finora-accounts-2026-03.pdf"))
     assert "Main account" in text and "5,000.00" in text and "3,800.00" in text
 
 
 def test_year_pdf(signed_in, march):
-    text = pdf_text(download(signed_in, "/reports/year/download?format=pdf&year=2026", "application/pdf",
+    text = pdf_text(download(signed_in, "/reports/year.pdf?year=2026", "application/pdf",
                              "finora-year-2026.pdf"))
     assert "6,234.56" in text and "2,099.90" in text
 

@@ -52,12 +52,9 @@ def file_stem(tab: str, period) -> str:
     return f"finora-{tab}-{when}"
 
 
-def download(tab: str):
+def download(tab: str, fmt: str):
     from finora.web.reports import report_files
 
-    fmt = request.args.get("format", "pdf")
-    if fmt not in MIMETYPES:
-        abort(404)
     household = require_household()
     day = today(household)
     period = picked(request.args, household, day, **PERIOD_KINDS[tab])
@@ -83,15 +80,17 @@ def download(tab: str):
 
 
 
-# One endpoint and one plain URL per report (/reports/month/download → reports.download_month):
-# no URL argument, so every route-walking check opens them as they are.
-def _route(tab: str):
-    def view():
-        return download(tab)
 
-    view.__name__ = f"download_{tab}"
-    bp.add_url_rule(f"/{tab}/download", view.__name__, view, methods=["GET"])
+# One endpoint and one plain URL per report and format (/reports/month.pdf → reports.month_pdf):
+# no URL argument, and a file name's extension, as the file it answers with.
+def _route(tab: str, fmt: str):
+    def view():
+        return download(tab, fmt)
+
+    view.__name__ = f"{tab}_{fmt}"
+    bp.add_url_rule(f"/{tab}.{fmt}", view.__name__, view, methods=["GET"])
 
 
 for _tab in PERIOD_KINDS:
-    _route(_tab)
+    for _fmt in MIMETYPES:
+        _route(_tab, _fmt)
