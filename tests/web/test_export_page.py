@@ -119,6 +119,7 @@ def test_the_locale_style(app, client):
         ("period=range&start=2000-01-01&end=2026-03-01", "A range can span at most 20 years."),
         ("period=range&start=10/03/2026&end=2026-03-31", "“10/03/2026” is not a date."),
         ("period=month&year=2026&month=13", "“13” is not a month (1 to 12)."),
+        ("period=year&year=²&month=3", "“²” is not a year."),
         ("account=abc", "The account must be chosen from the list."),
         ("category=-3", "The category must be chosen from the list."),
         ("kind=gift", "Choose a type from the list."),

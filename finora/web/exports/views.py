@@ -15,12 +15,14 @@ from finora.extensions import db
 from finora.services.ledger.accounts import list_accounts
 from finora.services.ledger.catalogue import category_tree
 from finora.services.ledger.entry_list import EntryFilters
+from finora.services.reports.periods import parse_period
 from finora.tenancy import require_household
 from finora.translation import lazy_gettext as _l
+from finora.web.converters import parse_id, parse_int
 from finora.web.exports import bp
 from finora.web.exports.filters import read_filters
 from finora.web.labels import STATUS_FILTERS, TRANSACTION_KINDS
-from finora.web.reports.periods import period_title
+from finora.web.reports.periods import period_slug, period_title
 
 FORMATS = {
     "csv": ("CSV", "text/csv; charset=utf-8"),
@@ -59,15 +61,19 @@ def period_args(args: Mapping[str, str], day: date) -> MultiDict:
 
 
 def file_name(period, extension: str) -> str:
-    if period.kind == "month":
-        stem = f"{period.start:%Y-%m}"
-    elif period.kind == "year":
-        stem = f"{period.start:%Y}"
-    elif period.kind == "range":
-        stem = f"{period.start.isoformat()}_{period.end.isoformat()}"
-    else:
-        stem = "all"
-    return f"finora-{stem}.{extension}"
+    """finora-2026-03.csv, finora-2026.xlsx, finora-2026-01-01_2026-03-31.pdf, finora-all.txt."""
+    return f"finora-{period_slug(period)}.{extension}"
+
+
+def _month_value(args: Mapping[str, str], day: date) -> str:
+    """The month picker's value: as sent, else from year= and month=, else this month."""
+    if args.get("ym"):
+        return args["ym"]
+    year = parse_int(args.get("year"), minimum=1, maximum=9999)
+    month = parse_int(args.get("month"), minimum=1, maximum=12)
+    if year is None or month is None:
+        return f"{day:%Y-%m}"
+    return f"{year:04d}-{month:02d}"
 
 
 def _form(status: int = 200, error: FinoraError | None = None):
@@ -80,12 +86,7 @@ def _form(status: int = 200, error: FinoraError | None = None):
         today=day,
         args=args,
         period_choice=args.get("period", "this_month") or "this_month",
-        ym=args.get("ym") or (
-            f"{int(args['year']):04d}-{int(args['month']):02d}"
-            if args.get("year", "").isdigit() and args.get("month", "").isdigit()
-            and 1 <= int(args["month"]) <= 12 and len(args["year"]) <= 4
-            else f"{day:%Y-%m}"
-        ),
+        ym=_month_value(args, day),
         error=error,
         error_field=getattr(error, "field", None),
         accounts=list_accounts(db.session, household),
@@ -102,8 +103,6 @@ def _form(status: int = 200, error: FinoraError | None = None):
 
 def _prefill_filters(args) -> EntryFilters:
     """The filters as typed, for drawing the form again (never checked here)."""
-    from finora.web.converters import parse_id
-
     return EntryFilters(
         kind=args.get("kind", ""),
         status=args.get("status", ""),
@@ -124,8 +123,6 @@ def download():
     household = require_household()
     day = today(household)
     try:
-        from finora.services.reports.periods import parse_period
-
         period = parse_period(period_args(request.args, day), household, day)
         filters = read_filters(request.args)
         fmt = request.args.get("format", "csv") or "csv"

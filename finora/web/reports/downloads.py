@@ -10,7 +10,7 @@ from finora.dates import now_utc, today
 from finora.tenancy import require_household
 from finora.translation import gettext as _
 from finora.web.reports import bp
-from finora.web.reports.periods import period_title, picked
+from finora.web.reports.periods import period_slug, period_title, picked
 from finora.web.reports.tables import tables_csv, tables_xlsx
 
 MIMETYPES = {
@@ -43,13 +43,7 @@ def download_links(tab: str) -> list[tuple[str, str, str]]:
 
 
 def file_stem(tab: str, period) -> str:
-    if period.kind == "month":
-        when = f"{period.start:%Y-%m}"
-    elif period.kind == "year":
-        when = f"{period.start:%Y}"
-    else:
-        when = f"{period.start.isoformat()}_{period.end.isoformat()}"
-    return f"finora-{tab}-{when}"
+    return f"finora-{tab}-{period_slug(period)}"
 
 
 def download(tab: str, fmt: str):

@@ -67,3 +67,14 @@ def neighbour_labels(period: ReportPeriod) -> tuple[str, str]:
     if period.kind == "year":
         return _("Previous year"), _("Next year")
     return _("Previous month"), _("Next month")
+
+
+def period_slug(period: ReportPeriod) -> str:
+    """The period in a file name: 2026-03, 2026, 2026-01-01_2026-03-31 or all."""
+    if period.kind == "month":
+        return f"{period.start:%Y-%m}"
+    if period.kind == "year":
+        return f"{period.start:%Y}"
+    if period.kind == "range":
+        return f"{period.start.isoformat()}_{period.end.isoformat()}"
+    return "all"
