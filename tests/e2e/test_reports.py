@@ -103,6 +103,12 @@ def test_reports_in_the_browser(open_page, live_server, app_factory, screenshot_
     expect(page.locator("#report-title")).to_have_text(str(today.year - 1))
     expect(page.locator('[data-total="expense"]')).to_have_text(re.compile(r"R\$\s?80,00"))
 
+    # The budget and accounts reports and the export form read well to assistive technology.
+    for path, what in (("/reports/budget", "the budget report"), ("/reports/accounts", "the accounts report"),
+                       ("/exports/", "the export page")):
+        page.goto(base + path)
+        assert_accessible(page, what)
+
     # Printing: no navigation, buttons or forms; the tables stay.
     page.goto(base + f"/reports/year?year={today.year}")
     page.emulate_media(media="print")
