@@ -7,7 +7,9 @@ statistics (FINORA_BENCH_STALE_STATISTICS=1 skips that, to see a freshly bulk-lo
 database), signs in as the big household's owner and times the heaviest pages (the Transactions
 page too: its first page and one 90,000 rows deep) with the
 test client. The floor: p95 at most 150 ms per page. Last, it imports a generated
-10,000-row CSV into the big household (tests/bench/imports.py; floor 2 s server time).
+10,000-row CSV into the big household (tests/bench/imports.py; floor 2 s server time) and
+builds the PDF of a month with 1,000 entries (tests/bench/pdf.py; floor 1 s); before
+those, a full CSV export of the big household (tests/bench/exports.py; floor 3 s).
 Exits 1 when a page misses its floor or answers anything but 200, or the import misses its.
 """
 
@@ -45,7 +47,9 @@ from finora.services.planning.periods import month_bounds, shift_month
 from finora.services.system.seed import refresh_statistics, seed_household
 from tests.bench.imports import FLOOR_SECONDS as IMPORT_FLOOR_SECONDS
 from tests.bench.imports import report as report_import
+from tests.bench.exports import report_csv_export, time_csv_export
 from tests.bench.imports import time_import
+from tests.bench.pdf import report_month_pdf, time_month_pdf
 from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
 
 BIG_ENTRIES = 100_000
@@ -290,6 +294,7 @@ def main() -> int:
             ("month dashboard", f"/dashboard/{year}/{month}"),
             ("expenses, page 2", f"/dashboard/{year}/{month}?kind=expense&page=2"),
             ("year view", f"/dashboard/{year}"),
+            ("month report", f"/reports/month?year={year}&month={month}"),
             ("accounts", "/accounts"),
             (f"forecast, {RULES} rules", "/forecast"),
             ("forecast, 90 days", "/forecast?days=90"),
@@ -304,9 +309,13 @@ def main() -> int:
         results = [measure(client, name, page_url) for name, page_url in pages]
         memory = peak_memory_mib()
         ok = report(results, memory)
+        # Read-only: a full CSV export of the big household, as the response streams it.
+        ok = report_csv_export(time_csv_export(app, email)) and ok
         # Last: the import adds 10,000 entries to the household the pages were timed on.
         imported = time_import(app, email)
         ok = report_import(imported) and ok
+        # The PDF fills the busiest month up to 1,000 entries: after every other timing.
+        ok = report_month_pdf(time_month_pdf(app, email)) and ok
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(
             json.dumps(
