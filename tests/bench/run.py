@@ -45,9 +45,9 @@ from finora.services.ledger.transaction_list import ENTRY, Cursor
 from finora.services.people.registration import SignupData, register_user
 from finora.services.planning.periods import month_bounds, shift_month
 from finora.services.system.seed import refresh_statistics, seed_household
+from tests.bench.exports import report_csv_export, time_csv_export
 from tests.bench.imports import FLOOR_SECONDS as IMPORT_FLOOR_SECONDS
 from tests.bench.imports import report as report_import
-from tests.bench.exports import report_csv_export, time_csv_export
 from tests.bench.imports import time_import
 from tests.bench.pdf import report_month_pdf, time_month_pdf
 from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
