@@ -188,6 +188,8 @@ class Config:
         self.IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 20_000)
         self.IMPORT_MAX_COLUMNS = _int("IMPORT_MAX_COLUMNS", 100)
         self.IMPORT_MAX_CELLS = _int("IMPORT_MAX_CELLS", 2_000_000)
+        # The most entries one PDF export lays out (CSV and XLSX have no limit).
+        self.EXPORT_PDF_MAX_ENTRIES = _int("EXPORT_PDF_MAX_ENTRIES", 20_000)
         # An upload waits this long between the steps before it is thrown away.
         self.IMPORT_STAGING_HOURS = _int("IMPORT_STAGING_HOURS", 24)
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()

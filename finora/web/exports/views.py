@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from flask import Response, render_template, request, stream_with_context
-from flask_babel import get_locale
+from flask import Response, current_app, render_template, request, stream_with_context
+from flask_babel import format_decimal, get_locale
 from werkzeug.datastructures import MultiDict
 
 from finora.dates import now_utc, today
@@ -17,6 +17,7 @@ from finora.services.ledger.catalogue import category_tree
 from finora.services.ledger.entry_list import EntryFilters
 from finora.services.reports.periods import parse_period
 from finora.tenancy import require_household
+from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.web.converters import parse_id, parse_int
 from finora.web.exports import bp
@@ -45,6 +46,23 @@ PERIODS = {
 
 class ExportChoiceError(FinoraError):
     message = _l("Choose a format and a style from the list.")
+
+
+def check_pdf_size(household, period, filters, day) -> None:
+    """A PDF is laid out whole in memory (about 3 s per 10,000 entries): beyond
+    EXPORT_PDF_MAX_ENTRIES the reader is sent to CSV or XLSX, or a shorter period."""
+    from finora.services.reports.totals import period_totals
+
+    limit = current_app.config["EXPORT_PDF_MAX_ENTRIES"]
+    count = period_totals(db.session, household, period.start, period.end, filters, today=day).count
+    if count > limit:
+        raise FinoraError(
+            _(
+                "A PDF holds at most %(limit)s entries and this period has %(count)s: choose a "
+                "shorter period, or CSV or XLSX for all of them.",
+                limit=format_decimal(limit), count=format_decimal(count),
+            )
+        )
 
 
 def period_args(args: Mapping[str, str], day: date) -> MultiDict:
@@ -129,6 +147,8 @@ def download():
         style = request.args.get("style", "locale") or "locale"
         if fmt not in FORMATS or style not in STYLES:
             raise ExportChoiceError()
+        if fmt == "pdf":
+            check_pdf_size(household, period, filters, day)
     except FinoraError as error:
         db.session.rollback()
         return _form(400, error)
