@@ -87,46 +87,9 @@ def report_csv_export(result: ExportResult) -> bool:
 
 
 def main() -> int:
-    import logging
-    import os
-    import random
-    import shutil
-    import tempfile
-    from pathlib import Path
+    from tests.bench.standalone import run_alone
 
-    from flask_migrate import upgrade
-
-    from finora import create_app
-    from finora.dates import today
-    from finora.services.people.registration import register_user
-    from finora.services.system.seed import refresh_statistics, seed_household
-    from tests.bench.run import BIG_ENTRIES, YEARS, _signup
-    from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
-
-    server = server_url_from_env(os.environ.get("FINORA_BENCH_DATABASE_URL"))
-    tmpdir = Path(tempfile.mkdtemp(prefix="finora-bench-export-"))
-    url = create_test_database(server)
-    app = create_app({"FINORA_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": tmpdir,
-                      "LOG_TO_FILE": False, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-    logging.getLogger("finora.mail").setLevel(logging.WARNING)
-    try:
-        with app.app_context():
-            upgrade()
-            owner = register_user(db.session, _signup(0), mode="open")
-            household = owner.memberships[0].household
-            seed_household(db.session, household, years=YEARS, end=today(household),
-                           rng=random.Random(2024), target_entries=BIG_ENTRIES)
-            db.session.commit()
-            refresh_statistics(db.session)
-            email = owner.email
-            db.session.remove()
-        return 0 if report_csv_export(time_csv_export(app, email, measure_memory=True)) else 1
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        drop_test_database(url)
-        shutil.rmtree(tmpdir, ignore_errors=True)
+    return run_alone("export", lambda app, email: report_csv_export(time_csv_export(app, email, measure_memory=True)))
 
 
 if __name__ == "__main__":
