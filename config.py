@@ -190,6 +190,17 @@ class Config:
         self.IMPORT_MAX_CELLS = _int("IMPORT_MAX_CELLS", 2_000_000)
         # The most entries one PDF export lays out (CSV and XLSX have no limit).
         self.EXPORT_PDF_MAX_ENTRIES = _int("EXPORT_PDF_MAX_ENTRIES", 20_000)
+        # Backups (docs/backups.md): where archives are kept (one folder per household and
+        # instance/), how many scheduled ones a new schedule keeps, whether the scheduler
+        # makes them, and the largest archive a restore accepts by upload.
+        self.BACKUP_STORAGE_DIR = Path(
+            os.environ.get("BACKUP_STORAGE_DIR") or self.DATA_DIR / "backups"
+        ).resolve()
+        self.BACKUP_DEFAULT_RETENTION_COUNT = _int("BACKUP_DEFAULT_RETENTION_COUNT", 20)
+        if not 1 <= self.BACKUP_DEFAULT_RETENTION_COUNT <= 100:
+            raise ConfigError("BACKUP_DEFAULT_RETENTION_COUNT must be from 1 to 100.")
+        self.ENABLE_BACKUP_SCHEDULER = _bool("ENABLE_BACKUP_SCHEDULER", True)
+        self.BACKUP_MAX_UPLOAD_BYTES = _int("BACKUP_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
         # An upload waits this long between the steps before it is thrown away.
         self.IMPORT_STAGING_HOURS = _int("IMPORT_STAGING_HOURS", 24)
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()

@@ -2,6 +2,7 @@
 
 from finora.models.account import Account
 from finora.models.audit import AuditEvent
+from finora.models.backup import Backup, BackupSchedule
 from finora.models.budget import Budget, Goal, GoalContribution
 from finora.models.category import Category
 from finora.models.entry import Entry, Transfer
@@ -27,6 +28,8 @@ __all__ = [
     "Account",
     "ApiToken",
     "AuditEvent",
+    "Backup",
+    "BackupSchedule",
     "BackupCode",
     "BalanceSnapshot",
     "Budget",
