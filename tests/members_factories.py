@@ -11,6 +11,7 @@ from finora.crypto import hash_token
 from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import (
+    Backup,
     BalanceSnapshot,
     Budget,
     Goal,
@@ -87,7 +88,12 @@ def one_of_everything(household: Household) -> dict[str, int]:
                         file_name="extrato.csv", format="csv", added=0)
     profile = ImportProfile(household_id=household.id, name=f"Bank {next(_counter)}",
                             header_key="0" * 64, settings="{}")
-    db.session.add_all([contribution, snapshot, invitation, batch, profile])
+    # An index card only (no file on disk): enough for the role and tenancy checks, which
+    # refuse or 404 before any file is read.
+    backup = Backup(household_id=household.id, scope="household", kind="manual",
+                    file_name=f"finora-20260301T030000Z-{next(_counter):010x}.zip",
+                    size_bytes=1, sha256="0" * 64, app_version="0", migration_head="0014")
+    db.session.add_all([contribution, snapshot, invitation, batch, profile, backup])
     db.session.commit()
     return {
         "account_id": checking.id,
@@ -103,6 +109,7 @@ def one_of_everything(household: Household) -> dict[str, int]:
         "invitation_id": invitation.id,
         "batch_id": batch.id,
         "profile_id": profile.id,
+        "backup_id": backup.id,
     }
 
 

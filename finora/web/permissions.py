@@ -18,6 +18,7 @@ from flask_login import current_user
 from finora.errors import FinoraError
 from finora.models import (
     Account,
+    Backup,
     BalanceSnapshot,
     Budget,
     Category,
@@ -56,6 +57,7 @@ OBJECT_IDS = {
     "invitation_id": Invitation,
     "batch_id": ImportBatch,
     "profile_id": ImportProfile,
+    "backup_id": Backup,
 }
 
 

@@ -18,6 +18,8 @@ from finora.extensions import db
 from finora.models import (
     Account,
     AuditEvent,
+    Backup,
+    BackupSchedule,
     BalanceSnapshot,
     Budget,
     Category,
@@ -39,7 +41,7 @@ from tests.members_factories import add_member, one_of_everything
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
 # Blueprints about the person, not a household: no role applies to them.
 PERSONAL = {"public", "assets", "auth", "profile", "admin", "invitations", "static"}
-OWNER_ONLY = {"household"}
+OWNER_ONLY = {"household", "backups"}
 # Areas a viewer may not even look at (their GET pages are refused too).
 HIDDEN_FROM_VIEWERS = {"imports"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -109,7 +111,8 @@ def _url(endpoint: str, ids: dict) -> str:
 
 
 COUNTED = (Account, Entry, Transfer, Category, RecurringRule, Budget, Goal, GoalContribution,
-           BalanceSnapshot, Membership, Invitation, Household, ImportBatch, ImportProfile)
+           BalanceSnapshot, Membership, Invitation, Household, ImportBatch, ImportProfile, Backup,
+           BackupSchedule)
 
 
 def _counts() -> dict:
