@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import JobRun, SchedulerLease
+from finora.services.backups.schedules import run_scheduled_backups
 from finora.services.imports.staging import purge_staging
 from finora.services.people.signup_verification import purge_unconfirmed_sign_ups
 from finora.services.people.user_sessions import purge_old_sessions
@@ -110,6 +111,11 @@ JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta]] = {
     # Deletes uploads left between the import's steps longer than IMPORT_STAGING_HOURS
     # (files on disk, nothing in the database).
     "purge_import_staging": (lambda _session, _holder: purge_staging(), timedelta(hours=24)),
+    # Makes each household's due scheduled backup (its own transaction), then its retention.
+    "run_scheduled_backups": (
+        lambda session, holder: run_scheduled_backups(session, holder, renew_lease=acquire_lease),
+        timedelta(minutes=1),
+    ),
 }
 
 

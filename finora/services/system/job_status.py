@@ -18,6 +18,7 @@ JOB_LABELS = {
     "purge_used_form_tokens": _l("Delete used form tokens"),
     "purge_unconfirmed_sign_ups": _l("Delete sign-ups never confirmed"),
     "purge_import_staging": _l("Delete unfinished import uploads"),
+    "run_scheduled_backups": _l("Make scheduled backups"),
 }
 
 
