@@ -44,8 +44,14 @@ from finora.services.backups.household_tables import (
     table_specs,
 )
 from tests.factories import create_user
-from tests.ledger_factories import category, checking_account, household_of, make_account, make_entry
-from tests.members_factories import add_member, one_of_everything
+from tests.ledger_factories import (
+    category,
+    checking_account,
+    household_of,
+    make_account,
+    make_entry,
+)
+from tests.members_factories import one_of_everything
 from tests.planning_factories import make_rule
 
 SETTINGS = ("name", "currency", "timezone", "country", "minimum_safe_balance")
