@@ -8,6 +8,7 @@ import os
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 from sqlalchemy import delete
 
 from finora import create_app
@@ -38,6 +39,25 @@ class FreshGlobalsClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates shared by the suite's apps (one per test): jinja keys each by
+    its name and source checksum, so an edited template compiles afresh."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _SharedTemplateCode()
+
+
 def make_app(database_url: str, tmp_path, **overrides):
     config = {
         "FINORA_ENV": "testing",
@@ -48,19 +68,53 @@ def make_app(database_url: str, tmp_path, **overrides):
     config.update(overrides)
     application = create_app(config)
     application.test_client_class = FreshGlobalsClient
+    application.jinja_env.bytecode_cache = _TEMPLATE_CODE
     return application
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _hash_each_password_once():
-    """scrypt is slow on purpose; the suite hashes the same few passwords hundreds of times.
-    Signing in still verifies against a real scrypt hash."""
+    """scrypt is slow on purpose (about 0.1 s a check) and the suite signs in thousands of
+    times: the users it registers get a real scrypt hash at a lower cost (n=2**10), made
+    once per password, so signing in still verifies a real scrypt hash, cheaply. The
+    production cost is checked in tests/unit/test_passwords.py."""
+    from werkzeug.security import generate_password_hash
+
     import finora.services.people.registration as registration
 
+    @functools.lru_cache(maxsize=64)
+    def cheap_hash(password: str) -> str:
+        return generate_password_hash(password, method="scrypt:1024:8:1")
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            registration, "hash_password", functools.lru_cache(maxsize=64)(registration.hash_password)
-        )
+        patch.setattr(registration, "hash_password", cheap_hash)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _share_url_builders():
+    """Every test builds its own app, and werkzeug compiles two URL builder functions per
+    route per app (about 40 ms an app): the same route compiles to the same code, so the
+    suite keeps one per route shape. What a builder does is unchanged (it is werkzeug's own
+    code, bound to each rule as before)."""
+    from werkzeug.routing.rules import Rule
+
+    original = Rule._compile_builder
+    if not callable(original):  # werkzeug changed its internals: run without the cache
+        yield
+        return
+    cache: dict = {}
+
+    def compile_builder(self, append_unknown=True):
+        defaults = tuple(sorted((self.defaults or {}).items(), key=lambda item: item[0]))
+        key = (self.rule, tuple(self._trace), repr(defaults), append_unknown)
+        unbound = cache.get(key)
+        if unbound is None:
+            unbound = cache[key] = original(self, append_unknown)
+        return unbound
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", compile_builder)
         yield
 
 
