@@ -230,10 +230,11 @@ def _missing_value(column) -> Any:
 
 
 class _Plan:
-    __slots__ = ("encoders", "decoders", "names", "missing")
+    __slots__ = ("converted", "decoders", "names", "missing")
 
     def __init__(self, table: Table) -> None:
-        self.encoders: list[tuple[str, Callable[[Any], Any] | None]] = []
+        # The columns whose values need converting (the others are JSON already).
+        self.converted: list[tuple[str, Callable[[Any], Any]]] = []
         # name -> (decoder, nullable)
         self.decoders: dict[str, tuple[Callable[[Any], Any], bool]] = {}
         self.names: list[str] = []
@@ -241,7 +242,8 @@ class _Plan:
         self.missing: dict[str, bool] = {}
         for column in table.columns:
             encoder, decoder = _converters(column.type)
-            self.encoders.append((column.name, encoder))
+            if encoder is not None:
+                self.converted.append((column.name, encoder))
             self.decoders[column.name] = (decoder, bool(column.nullable))
             self.names.append(column.name)
             required = (
@@ -268,14 +270,14 @@ def check_table(table: Table) -> None:
 def encode_row(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
     """A row as SQLAlchemy returns it (Decimal for Cents, aware datetimes, dates, bytes)
     -> a JSON-ready dict keyed by column name. A column absent from `row` is left out."""
-    out: dict[str, Any] = {}
-    for name, encoder in _plan(table).encoders:
-        value = row.get(name, _MISSING)
-        if value is _MISSING:
-            continue
-        if value is None or encoder is None:
-            out[name] = value
-        else:
+    plan = _plan(table)
+    try:
+        out = {name: row[name] for name in plan.names}
+    except KeyError:
+        out = {name: row[name] for name in plan.names if name in row}
+    for name, encoder in plan.converted:
+        value = out.get(name)
+        if value is not None:
             out[name] = encoder(value)
     return out
 

@@ -332,9 +332,11 @@ class _MemberStream(io.RawIOBase):
 
     def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         super().__init__()
-        # One byte of slack so an over-long member shows itself instead of being cut.
+        # zipfile cuts a member at its declared size and then fails its CRC: with no limit
+        # of its own, the bytes beyond the declared size reach readinto() and are refused
+        # as what they are (inflation is still bounded: each read asks for one buffer).
         widened = copy.copy(info)
-        widened.file_size = info.file_size + 1
+        widened.file_size = 1 << 62
         self.name, self.declared = info.filename, info.file_size
         self.read_so_far = 0
         try:
@@ -554,7 +556,7 @@ class ArchiveReader:
             digest = hashlib.sha256()
             size = lines = 0
             with self._stream(name) as stream:
-                while chunk := stream.read(1 << 20):
+                while chunk := stream.read(_READ_CHUNK * 4):
                     digest.update(chunk)
                     size += len(chunk)
                     lines += chunk.count(b"\n")
@@ -598,7 +600,7 @@ class ArchiveReader:
         try:
             digest = hashlib.sha256()
             with os.fdopen(descriptor, "wb") as out, self._stream(member) as stream:
-                while chunk := stream.read(1 << 20):
+                while chunk := stream.read(_READ_CHUNK * 4):
                     digest.update(chunk)
                     out.write(chunk)
             if digest.hexdigest() != expected.sha256:
