@@ -10,7 +10,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from finora.models import Household, User
+from finora.services.backups.container import open_archive
 from finora.services.backups.errors import ArchiveRowError, BackupArchiveError
+from finora.services.backups.household_restore import (
+    check_household_archive,
+    restore_new_household,
+    restore_replacing,
+)
 from finora.services.backups.store import create_household_backup, work_dir
 from finora.services.system.audit import record
 
@@ -34,13 +40,6 @@ def restore_household_from_file(
     wrong archive restored on purpose can be undone. A refused archive rolls back, is
     audited ("backup.refused", committed on its own) and re-raised for the page or the CLI
     to show. Checking the user's password for a replacement is the caller's job."""
-    from finora.services.backups.container import open_archive
-    from finora.services.backups.household_restore import (
-        check_household_archive,
-        restore_new_household,
-        restore_replacing,
-    )
-
     if mode not in RESTORE_MODES:
         raise ValueError(f"unknown restore mode {mode!r}")
     if mode == "replace" and household is None:

@@ -196,17 +196,25 @@ def _claim(session: Session, schedule_id: int, slot: datetime, following: dateti
     """Take this slot: one conditional UPDATE moves next_run_at on only if it still holds
     the value read, so of two processes (or a run overlapping a late one) exactly one
     makes the backup. Committed at once: the claim stands even if the backup fails."""
-    result = session.execute(
-        update(BackupSchedule)
-        .where(
-            BackupSchedule.id == schedule_id,
-            BackupSchedule.enabled.is_(True),
-            BackupSchedule.next_run_at == slot,
+    try:
+        result = session.execute(
+            update(BackupSchedule)
+            .where(
+                BackupSchedule.id == schedule_id,
+                BackupSchedule.enabled.is_(True),
+                BackupSchedule.next_run_at == slot,
+            )
+            .values(next_run_at=following, last_run_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(next_run_at=following, last_run_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
+        session.commit()
+    except DBAPIError:
+        # A lock held by the process claiming it too: the slot stays due for the next
+        # tick if that process did not take it.
+        session.rollback()
+        log.warning("could not claim the backup slot of schedule %s; left for the next run",
+                    schedule_id, exc_info=True)
+        return False
     return result.rowcount == 1
 
 

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import secrets
+import tempfile
 from pathlib import Path
 
 from flask import current_app
@@ -24,6 +25,7 @@ from finora.dates import now_utc
 from finora.errors import NotFoundError
 from finora.models import Backup, Household, User
 from finora.models.backup import BACKUP_KINDS
+from finora.services.backups.container import Manifest, open_archive
 from finora.services.backups.errors import (
     ArchiveTooNewError,
     BackupArchiveError,
@@ -36,6 +38,8 @@ from finora.services.backups.errors import (
     WrongPassphraseError,
     WrongScopeError,
 )
+from finora.services.backups.household_archive import write_household_archive
+from finora.services.backups.instance_archive import write_instance_archive
 from finora.services.system.audit import record
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
@@ -128,7 +132,7 @@ def _disk_error(error: OSError) -> BackupError:
     )
 
 
-def _write(household_id: int | None, write, passphrase: str | None) -> tuple[Path, object]:
+def _write(household_id: int | None, write, passphrase: str | None) -> tuple[Path, Manifest]:
     """Write an archive with `write(path) -> Manifest` into the folder of `household_id`
     under its final name (encrypted when a passphrase is given); returns the path and the
     manifest. On any failure nothing is left behind; a disk error (full, not writable) is
@@ -143,6 +147,7 @@ def _write(household_id: int | None, write, passphrase: str | None) -> tuple[Pat
     try:
         manifest = write(_create_private_file(plain))
         if passphrase:
+            # cryptography loads when a backup is encrypted, not with every web process.
             from finora.services.backups.encryption import encrypt_file
 
             encrypt_file(plain, _create_private_file(sealed), passphrase)
@@ -161,7 +166,7 @@ def _write(household_id: int | None, write, passphrase: str | None) -> tuple[Pat
 
 
 def _add_row(
-    session: Session, path: Path, manifest, *, household_id: int | None, kind: str,
+    session: Session, path: Path, manifest: Manifest, *, household_id: int | None, kind: str,
     user: User | None, encrypted: bool,
 ) -> Backup:
     try:
@@ -206,8 +211,6 @@ def create_household_backup(
 ) -> Backup:
     """Write the household's archive to its folder and add its row and audit event
     (flushed, not committed). A failure leaves no file."""
-    from finora.services.backups.household_archive import write_household_archive
-
     _check_kind(kind)
     path, manifest = _write(
         household.id,
@@ -222,8 +225,6 @@ def create_instance_backup(
     session: Session, *, kind: str, user: User | None, passphrase: str | None = None
 ) -> Backup:
     """The whole instance (SQLite: the database file; otherwise every table, portable)."""
-    from finora.services.backups.instance_archive import write_instance_archive
-
     _check_kind(kind)
     path, manifest = _write(
         None, lambda target: write_instance_archive(session, target), passphrase
@@ -301,10 +302,6 @@ def verify_message(backup: Backup) -> str | None:
 
 
 def _deep_check(path: Path, passphrase: str | None) -> None:
-    import tempfile
-
-    from finora.services.backups.container import open_archive
-
     with tempfile.TemporaryDirectory(dir=work_dir()) as scratch:
         with open_archive(path, passphrase=passphrase, work_dir=Path(scratch)) as reader:
             reader.verify()

@@ -20,8 +20,10 @@ def _gib(size: int | None) -> str | None:
 
 @bp.get("/status")
 def status():
-    """Real liveness: each job's last run and last success, and who holds the lease."""
+    """Real liveness: each job's last run and last success, who holds the lease, and the
+    households whose scheduled backup last failed."""
     from finora.jobs import JOBS, LEASE_NAME
+    from finora.services.backups.schedules import backup_health
     from finora.services.system.job_status import job_statuses
 
     system = system_status()
@@ -32,5 +34,6 @@ def status():
         disk_total=_gib(system.disk_total),
         jobs=job_statuses(db.session, list(JOBS)),
         lease=db.session.get(SchedulerLease, LEASE_NAME),
+        backups=backup_health(db.session),
         now=now_utc(),
     )
