@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.admin import bp as admin_bp
     from finora.web.assets import bp as assets_bp
     from finora.web.auth import bp as auth_bp
+    from finora.web.backups import bp as backups_bp
     from finora.web.budgets import bp as budgets_bp
     from finora.web.categories import bp as categories_bp
     from finora.web.dashboard import bp as dashboard_bp
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals_bp, url_prefix="/goals")
     app.register_blueprint(forecasting_bp)
     app.register_blueprint(household_bp)
+    app.register_blueprint(backups_bp, url_prefix="/backups")
     app.register_blueprint(profile_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
