@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from finora.cli_backup import backup_cli
 from finora.cli_forecast import forecast_command
 from finora.cli_import import import_command
 from finora.dates import today
@@ -157,6 +158,7 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs (for deployments that prefer cr
 finora_cli.add_command(jobs_cli)
 finora_cli.add_command(forecast_command)
 finora_cli.add_command(import_command)
+finora_cli.add_command(backup_cli)
 
 
 @jobs_cli.command("run")
