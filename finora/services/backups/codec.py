@@ -42,10 +42,8 @@ from finora.money import Cents, to_cents
 from finora.services.backups.errors import ArchiveRowError
 from finora.translation import gettext as _
 
-_MISSING = object()
-
 # Every engine Finora runs on can store these (MariaDB's DATE and DATETIME start at 1000).
-_MIN_YEAR, _MAX_YEAR = 1000, 9999
+_MIN_YEAR = 1000
 # MariaDB's TEXT holds 65,535 bytes; an archive made on SQLite or PostgreSQL must still
 # restore there.
 _TEXT_MAX_BYTES = 65_535
@@ -214,19 +212,33 @@ def _converters(column_type) -> tuple[Callable[[Any], Any] | None, Callable[[Any
     raise TypeError(f"backups: no archive codec for column type {type(column_type).__name__}")
 
 
-def _missing_value(column) -> Any:
-    """The value a column gets when an (older) archive lacks it: its Python default, None
-    for a nullable column, _MISSING (left out: the server default applies) otherwise."""
-    default = column.default
-    if default is not None and getattr(default, "is_scalar", False):
-        return default.arg
-    if default is not None and getattr(default, "is_callable", False):
-        return default.arg(None)
-    if column.server_default is not None:
-        return _MISSING
-    if column.nullable:
-        return None
-    return _MISSING
+class _RowContext:
+    """Stands in for SQLAlchemy's execution context for a default that reads the row
+    (accounts.include_in_forecast follows the account's kind)."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.row = row
+
+    def get_current_parameters(self, isolate_multiinsert_groups: bool = True) -> dict[str, Any]:
+        return self.row
+
+
+def _fill_missing(table: Table, names: list[str], out: dict[str, Any]) -> None:
+    """The values columns get when an (older) archive lacks them: the Python default
+    (callables last, seeing the rest of the row), None for a nullable column; a column with
+    only a server default is left out so the database applies it."""
+    callables = []
+    for name in names:
+        column = table.columns[name]
+        default = column.default
+        if default is not None and default.is_callable:
+            callables.append((name, default))
+        elif default is not None and default.is_scalar:
+            out[name] = default.arg
+        elif column.server_default is None and column.nullable:
+            out[name] = None
+    for name, default in callables:
+        out[name] = default.arg(_RowContext(out))
 
 
 class _Plan:
@@ -313,16 +325,13 @@ def decode_row(table: Table, obj: Any, *, line: int, name: str | None = None) ->
         except _Bad as error:
             raise ArchiveRowError(where, line, f"{key}: {error}") from None
     if len(out) != len(decoders):
-        for column_name in plan.names:
-            if column_name in out:
-                continue
+        absent = [column_name for column_name in plan.names if column_name not in out]
+        for column_name in absent:
             if plan.missing[column_name]:
                 raise ArchiveRowError(
                     where, line, _("%(field)s: a value is required", field=column_name)
                 )
-            value = _missing_value(table.columns[column_name])
-            if value is not _MISSING:
-                out[column_name] = value
+        _fill_missing(table, absent, out)
     return out
 
 
