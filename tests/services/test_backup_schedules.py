@@ -154,3 +154,15 @@ def test_a_wrong_value_is_refused_on_its_field_and_nothing_saved(household, chan
         assert str(refused.value.message) == message
     db.session.rollback()
     assert get_schedule(db.session, household.id) is None
+
+
+@time_machine.travel(utc(2026, 3, 7, 12), tick=False)
+def test_a_new_time_zone_moves_the_next_run_to_the_same_wall_time_there(household):
+    from finora.services.backups.schedules import reschedule
+
+    saved = save_schedule(db.session, household, enabled=True, frequency="daily", weekday=None,
+                          day_of_month=None, at_time="03:00", retention_count=20)
+    assert saved.next_run_at == utc(2026, 3, 8, 6)  # 03:00 in São Paulo
+    household.timezone = LISBON
+    reschedule(db.session, household)
+    assert saved.next_run_at == utc(2026, 3, 8, 3)  # 03:00 in Lisbon

@@ -5,8 +5,10 @@ nothing, and restores that back up what they replace and audit what they refuse.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
+import time
 import zipfile
 from pathlib import Path
 
@@ -299,4 +301,21 @@ def test_a_refused_archive_writes_nothing_and_is_audited_on_its_own(user, househ
     assert [(e.details["reason"], e.details["mode"]) for e in refused] == [
         ("damaged", "replace"), ("foreign", "new")]
     # The scratch folder keeps nothing of the attempts.
+    assert list(store.work_dir().iterdir()) == []
+
+
+def test_leftovers_of_a_killed_process_are_removed_when_their_folder_is_next_used(household):
+    folder = storage_dir(household.id)
+    old_part = folder / ".finora-20260101T030000Z-0123456789.zip.part"
+    fresh_part = folder / ".finora-20260101T030000Z-abcdefabcd.zip.part"
+    old_scratch = store.work_dir() / "tmpold"
+    for path in (old_part, fresh_part):
+        path.write_bytes(b"half")
+    old_scratch.mkdir()
+    (old_scratch / "decrypted.zip").write_bytes(b"half")
+    hours_ago = time.time() - 7 * 3600
+    for path in (old_part, old_scratch):
+        os.utime(path, (hours_ago, hours_ago))
+    backup = backup_of(household)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([fresh_part.name, backup.file_name])
     assert list(store.work_dir().iterdir()) == []

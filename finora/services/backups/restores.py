@@ -17,6 +17,7 @@ from finora.services.backups.household_restore import (
     restore_new_household,
     restore_replacing,
 )
+from finora.services.backups.schedules import reschedule
 from finora.services.backups.store import create_household_backup, work_dir
 from finora.services.system.audit import record
 
@@ -55,6 +56,7 @@ def restore_household_from_file(
                     )
                     session.commit()
                     restored = restore_replacing(session, reader, plan, household=household)
+                    reschedule(session, restored)  # the archive's time zone may differ
                 else:
                     safety = None
                     restored = restore_new_household(session, reader, plan, owner=user)

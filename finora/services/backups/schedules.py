@@ -104,6 +104,15 @@ def get_schedule(session: Session, household_id: int) -> BackupSchedule | None:
     )
 
 
+def reschedule(session: Session, household: Household) -> None:
+    """Recompute the next run after the household's time zone changed (settings saved, a
+    restore replacing them), so 03:00 stays 03:00 on the household's clock."""
+    schedule = get_schedule(session, household.id)
+    if schedule is not None and schedule.enabled:
+        schedule.next_run_at = next_run_at(schedule, household.timezone, now_utc())
+        session.flush()
+
+
 def _whole_number(value, field: str, low: int, high: int, message) -> int:
     try:
         number = int(value)

@@ -13,7 +13,10 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 import tempfile
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -48,6 +51,9 @@ INSTANCE_FOLDER = "instance"
 WORK_FOLDER = ".work"
 _NAME = re.compile(r"^finora-\d{8}T\d{6}Z-[0-9a-f]{10}\.zip(\.enc)?$")
 _CHUNK = 1024 * 1024
+# A .part file or scratch entry this old was left by a process killed while writing (no
+# backup or restore takes hours): it is removed the next time its folder is used.
+STALE_AFTER = timedelta(hours=6)
 
 # What a failed verification recorded (Backup.verify_error holds the code, so the reader
 # sees it in their own language).
@@ -88,7 +94,28 @@ def storage_dir(household_id: int | None) -> Path:
 def work_dir() -> Path:
     """A private scratch folder on the backups' disk: decrypted copies while they are
     read, uploads waiting to be restored. Use tempfile.mkdtemp(dir=work_dir())."""
-    return _private(storage_root() / WORK_FOLDER)
+    folder = _private(storage_root() / WORK_FOLDER)
+    _remove_stale(folder.iterdir())
+    return folder
+
+
+def _remove_stale(paths) -> int:
+    """Remove the leftovers among `paths` older than STALE_AFTER; never raises (another
+    process may remove the same leftover first)."""
+    limit = time.time() - STALE_AFTER.total_seconds()
+    removed = 0
+    for path in paths:
+        try:
+            if path.lstat().st_mtime >= limit:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def _file_path(backup: Backup) -> Path:
@@ -141,6 +168,7 @@ def _write(household_id: int | None, write, passphrase: str | None) -> tuple[Pat
         folder = storage_dir(household_id)
     except OSError as error:
         raise _disk_error(error) from error
+    _remove_stale(folder.glob(".finora-*.part"))
     name = new_file_name(encrypted=bool(passphrase))
     final = folder / name
     plain, sealed = folder / f".{name}.part", folder / f".{name}.enc.part"
