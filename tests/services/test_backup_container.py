@@ -313,6 +313,8 @@ def test_members_must_match_the_manifest(archive, tmp_path, change):
         lambda manifest: manifest["members"]["data/entries.jsonl"].update(size=True),
         lambda manifest: manifest.update(migration_head=14),
         lambda manifest: manifest.pop("scope") and None,
+        lambda manifest: manifest.update(counts={"accounts": 2}),
+        lambda manifest: manifest["counts"].update(budgets=0),
     ],
 )
 def test_a_manifest_with_wrong_fields_is_damaged(archive, tmp_path, edit):
@@ -386,10 +388,28 @@ def test_too_many_members_are_unsafe(tmp_path):
     assert isinstance(refused(path, tmp_path), UnsafeArchiveError)
 
 
-def test_a_zip_bomb_with_honest_headers_is_unsafe(tmp_path):
+@pytest.fixture
+def small_floors(monkeypatch):
+    """Ratios are judged from 1 MiB up here (64 MiB in production), so the files stay small."""
+    monkeypatch.setattr(container, "RATIO_FLOOR", 1 << 20)
+    monkeypatch.setattr(container, "TOTAL_FLOOR", 1 << 20)
+
+
+def test_a_zip_bomb_with_honest_headers_is_unsafe(tmp_path, small_floors):
     path = zip_bomb(tmp_path / "bomb.zip", actual=32 << 20)
     assert path.stat().st_size < 200_000
     assert isinstance(refused(path, tmp_path), UnsafeArchiveError)
+
+
+def test_a_repetitive_honest_archive_still_opens(tmp_path, small_floors):
+    """Rows repeating the same long note compress ~270x: plausible data, not a bomb."""
+    note = "Parcela do financiamento, ver contrato. " * 125
+    rows = ({"id": number, "notes": note, "amount": "-1200.00"} for number in range(5000))
+    path = make(tmp_path / "repetitive.zip", {"entries": rows})
+    with zipfile.ZipFile(path) as raw:
+        info = raw.getinfo("data/entries.jsonl")
+    assert info.file_size > 200 * info.compress_size
+    assert len(read_all(path, tmp_path)["entries"]) == 5000
 
 
 def test_a_zip_bomb_with_lying_headers_is_unsafe_while_read(tmp_path):
