@@ -178,10 +178,15 @@ def _patch_sizes(raw: bytearray, name: bytes, declared: int) -> None:
             start = found + 4
 
 
-def zip_bomb(path: Path, *, actual: int = 32 << 20, declared: int | None = None) -> Path:
-    """A member of `actual` zero bytes (deflate shrinks it ~1000x). With `declared`, its
-    headers and manifest claim that size instead (the lying-header bomb); without, the
-    headers are honest and the ratio alone gives it away."""
+def zip_bomb(path: Path, *, actual: int | None = None, declared: int | None = None) -> Path:
+    """A member of `actual` newline bytes (deflate shrinks it ~1000x; by default just over
+    the size from which the reader judges ratios). With `declared`, its headers and
+    manifest claim that size instead (the lying-header bomb); without, the headers are
+    honest and the ratio alone gives it away."""
+    from finora.services.backups import container
+
+    if actual is None:
+        actual = container.RATIO_FLOOR + (16 << 20)
     name = data_member("entries")
     payload = b"\n" * actual
     honest = {name: payload}

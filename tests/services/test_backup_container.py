@@ -481,3 +481,8 @@ def test_invalid_utf8_is_a_row_error(tmp_path):
     path = write_archive(tmp_path / "latin.zip", extra={"data/entries.jsonl": b'{"d": "caf\xe9"}\n'})
     with open_archive(path, work_dir=tmp_path) as reader, pytest.raises(ArchiveRowError):
         list(reader.rows("entries"))
+
+
+def test_the_default_bomb_is_refused_with_the_real_limits(tmp_path):
+    path = zip_bomb(tmp_path / "bomb.zip")
+    assert isinstance(refused(path, tmp_path), UnsafeArchiveError)
