@@ -486,3 +486,8 @@ def test_invalid_utf8_is_a_row_error(tmp_path):
 def test_the_default_bomb_is_refused_with_the_real_limits(tmp_path):
     path = zip_bomb(tmp_path / "bomb.zip")
     assert isinstance(refused(path, tmp_path), UnsafeArchiveError)
+
+
+def test_a_zip_with_non_ascii_names_and_no_manifest_is_foreign(tmp_path):
+    path = write_zip(tmp_path / "fotos.zip", {"férias/praia ção.jpg": bytes(300), "férias/b.jpg": bytes(300)})
+    assert isinstance(refused(path, tmp_path), ForeignArchiveError)

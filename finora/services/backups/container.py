@@ -408,6 +408,15 @@ def _unsafe_mode(info: zipfile.ZipInfo) -> bool:
     return kind not in (0, stat.S_IFREG, stat.S_IFDIR)
 
 
+def _stored_name_length(info: zipfile.ZipInfo) -> int:
+    """The name's length in bytes as the header stores it (UTF-8 when flagged, else cp437)."""
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    try:
+        return len(info.orig_filename.encode(encoding))
+    except UnicodeEncodeError:
+        return len(info.orig_filename.encode("utf-8"))
+
+
 def _check_entries(infos: list[zipfile.ZipInfo], file_size: int) -> None:
     """Everything that can be refused from the central directory alone."""
     if len(infos) > MAX_MEMBERS:
@@ -428,7 +437,7 @@ def _check_entries(infos: list[zipfile.ZipInfo], file_size: int) -> None:
     # Members sharing or overlapping their compressed bytes (a "quoted overlap" bomb).
     ordered = sorted(infos, key=lambda info: info.header_offset)
     for before, after in zip(ordered, ordered[1:], strict=False):
-        end = before.header_offset + 30 + len(before.orig_filename.encode("utf-8")) + before.compress_size
+        end = before.header_offset + 30 + _stored_name_length(before) + before.compress_size
         if end > after.header_offset:
             raise UnsafeArchiveError()
     for info in infos:
