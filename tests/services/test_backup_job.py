@@ -240,3 +240,23 @@ def test_two_processes_running_the_job_at_once_make_one_backup_each(app, databas
     for household_id in ids:
         assert len(list_backups(db.session, household_id)) == 1
         assert len(list((folder / str(household_id)).iterdir())) == 1
+
+
+def test_a_schedule_row_no_form_could_save_fails_once_and_stops_until_saved_again(clock, household):
+    other = household_of(create_user())
+    daily(household)
+    daily(other)
+    # A weekly schedule with no weekday (the form refuses it; a hand-edited row has it).
+    db.session.execute(update(BackupSchedule).where(BackupSchedule.household_id == household.id)
+                       .values(frequency="weekly", weekday=None))
+    db.session.commit()
+    clock.move_to(FIRST_SLOT + timedelta(minutes=1))
+    assert the_job().items == 1  # the other household's
+    db.session.expire_all()
+    broken = db.session.scalar(select(BackupSchedule).where(
+        BackupSchedule.household_id == household.id))
+    assert broken.next_run_at is None and broken.last_error.startswith("ValueError: no backup slot")
+    clock.shift(timedelta(minutes=1))
+    assert the_job().items == 0
+    assert db.session.scalar(select(func.count()).select_from(JobRun).where(
+        JobRun.household_id == household.id)) == 1

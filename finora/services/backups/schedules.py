@@ -40,6 +40,8 @@ _SEARCH_DAYS = 400
 # (Samoa, 2011), so the search for the first valid minute after one goes that far.
 _GAP_MINUTES = 26 * 60
 _LAST_ERROR_LENGTH = 500
+# A quarter of the scheduler lease's lifetime (finora.jobs.LEASE_TTL, two minutes).
+_RENEW_EVERY = timedelta(seconds=30)
 
 
 def _slot_on(day: date, schedule: BackupSchedule) -> bool:
@@ -201,7 +203,9 @@ def _due(session: Session, now: datetime) -> list[tuple[int, int, datetime, str]
     ).all()
 
 
-def _claim(session: Session, schedule_id: int, slot: datetime, following: datetime, now: datetime) -> bool:
+def _claim(
+    session: Session, schedule_id: int, slot: datetime, following: datetime | None, now: datetime
+) -> bool:
     """Take this slot: one conditional UPDATE moves next_run_at on only if it still holds
     the value read, so of two processes (or a run overlapping a late one) exactly one
     makes the backup. Committed at once: the claim stands even if the backup fails."""
@@ -278,24 +282,41 @@ def run_scheduled_backups(
     renewed = None
     for schedule_id, household_id, slot, timezone in _due(session, now_utc()):
         started = now_utc()
-        if renew_lease is not None and (renewed is None or started - renewed >= timedelta(seconds=30)):
+        if renew_lease is not None and (renewed is None or started - renewed >= _RENEW_EVERY):
             if not renew_lease(session, holder):
                 raise RuntimeError(f"lease taken by another process after {made} backup(s)")
             renewed = started
-        schedule = session.get(BackupSchedule, schedule_id)
-        following = next_run_at(schedule, timezone, started)
-        if not _claim(session, schedule_id, slot, following, started):
-            continue  # another process took this slot
-        try:
-            _back_up(session, schedule_id, household_id)
-        except Exception as error:  # noqa: BLE001 - recorded on the household's own run
-            session.rollback()
-            log.error("scheduled backup failed for household %s: %s", household_id,
-                      traceback.format_exc())
-            _record_failure(session, holder, schedule_id, household_id, started, error)
-            continue
-        made += 1
+        made += _run_one(session, holder, schedule_id, household_id, slot, timezone, started)
     return made
+
+
+def _run_one(
+    session: Session, holder: str, schedule_id: int, household_id: int, slot: datetime,
+    timezone: str, started: datetime,
+) -> int:
+    """One household's due slot: claimed, then backed up; 1 when a backup was made."""
+    schedule = session.get(BackupSchedule, schedule_id)
+    if schedule is None:  # deleted with its household since the list was read
+        return 0
+    try:
+        following, broken = next_run_at(schedule, timezone, started), None
+    except Exception as error:  # noqa: BLE001 - a row no form could have saved
+        # Not due again until its owner saves it anew (which validates it): one recorded
+        # failure, not one a minute.
+        following, broken = None, error
+    if not _claim(session, schedule_id, slot, following, started):
+        return 0  # another process took this slot
+    try:
+        if broken is not None:
+            raise broken
+        _back_up(session, schedule_id, household_id)
+    except Exception as error:  # noqa: BLE001 - recorded on the household's own run
+        session.rollback()
+        log.error("scheduled backup failed for household %s: %s", household_id,
+                  traceback.format_exc())
+        _record_failure(session, holder, schedule_id, household_id, started, error)
+        return 0
+    return 1
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def work_dir() -> Path:
     """A private scratch folder on the backups' disk: decrypted copies while they are
     read, uploads waiting to be restored. Use tempfile.mkdtemp(dir=work_dir())."""
     folder = _private(storage_root() / WORK_FOLDER)
-    _remove_stale(folder.iterdir())
+    _remove_stale(list(folder.iterdir()))
     return folder
 
 
@@ -145,6 +145,15 @@ def _create_private_file(path: Path) -> Path:
     return path
 
 
+def _sync(path: Path) -> None:
+    """On disk before it is called a backup (a file's data, a folder's new name)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -168,7 +177,7 @@ def _write(household_id: int | None, write, passphrase: str | None) -> tuple[Pat
         folder = storage_dir(household_id)
     except OSError as error:
         raise _disk_error(error) from error
-    _remove_stale(folder.glob(".finora-*.part"))
+    _remove_stale(list(folder.glob(".finora-*.part")))
     name = new_file_name(encrypted=bool(passphrase))
     final = folder / name
     plain, sealed = folder / f".{name}.part", folder / f".{name}.enc.part"
@@ -180,10 +189,13 @@ def _write(household_id: int | None, write, passphrase: str | None) -> tuple[Pat
 
             encrypt_file(plain, _create_private_file(sealed), passphrase)
             plain.unlink()
+            _sync(sealed)
             os.replace(sealed, final)
         else:
+            _sync(plain)
             os.replace(plain, final)
         os.chmod(final, 0o600)
+        _sync(folder)  # the rename itself survives a power cut
     except BaseException as error:
         for path in (plain, sealed, final):
             path.unlink(missing_ok=True)
