@@ -207,19 +207,19 @@ def test_the_status_page_shows_the_backup_jobs_run_and_the_households_that_faile
     assert "Scheduled backups are off on this server" in page
 
 
-def _worker(url: str, folder: Path, start: Path) -> subprocess.Popen:
+def _worker(url: str, folder: Path, mode: str, arg: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("FLASK_RUN_FROM_CLI", None)
+    env.pop("FLASK_RUN_FROM_CLI", None)  # these are web processes, not flask commands
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.backup_job_worker", url, str(folder), str(start)],
+        [sys.executable, "-m", "tests.backup_job_worker", url, str(folder), mode, arg],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
 
-def test_two_processes_running_the_job_at_once_make_one_backup_each(app, database_url, tmp_path):
-    """No lease here: the claim on each slot alone keeps the processes apart (several
-    households, so the two really overlap on some)."""
-    households = [household_of(create_user()) for _ in range(HOUSEHOLDS)]
+def _all_due(count: int) -> list[int]:
+    """`count` households whose daily schedule was due a minute ago; their ids. The test's
+    own session lets go of the database before the workers start."""
+    households = [household_of(create_user()) for _ in range(count)]
     for household in households:
         daily(household)
     ids = [household.id for household in households]
@@ -227,19 +227,43 @@ def test_two_processes_running_the_job_at_once_make_one_backup_each(app, databas
         next_run_at=datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)))
     db.session.commit()
     db.session.remove()
-    folder = Path(app.config["BACKUP_STORAGE_DIR"])
-    start = tmp_path / "go"
-    workers = [_worker(database_url, folder, start) for _ in range(2)]
-    start.touch()
-    made = []
+    return ids
+
+
+def _finish(workers: list[subprocess.Popen]) -> list[str]:
+    outputs = []
     for worker in workers:
         out, err = worker.communicate(timeout=120)
         assert worker.returncode == 0, err
-        made.append(int(out.strip().splitlines()[-1]))
+        outputs.append(out)
+    return outputs
+
+
+def test_two_processes_running_the_job_at_once_make_one_backup_each(app, database_url, tmp_path):
+    """No lease here: the claim on each slot alone keeps the processes apart (several
+    households, so the two really overlap on some)."""
+    ids = _all_due(HOUSEHOLDS)
+    folder = Path(app.config["BACKUP_STORAGE_DIR"])
+    start = tmp_path / "go"
+    workers = [_worker(database_url, folder, "direct", str(start)) for _ in range(2)]
+    start.touch()
+    made = [int(out.strip().splitlines()[-1]) for out in _finish(workers)]
     assert sum(made) == HOUSEHOLDS
     for household_id in ids:
         assert len(list_backups(db.session, household_id)) == 1
         assert len(list((folder / str(household_id)).iterdir())) == 1
+
+
+def test_two_processes_with_the_scheduler_on_make_one_backup_each(app, database_url):
+    """Each process starts Finora's scheduler; the lease and the claims leave one backup
+    per household."""
+    ids = _all_due(2)
+    folder = Path(app.config["BACKUP_STORAGE_DIR"])
+    _finish([_worker(database_url, folder, "scheduler", "40") for _ in range(2)])
+    for household_id in ids:
+        assert len(list_backups(db.session, household_id)) == 1
+    runs = db.session.scalars(select(JobRun).where(JobRun.job == JOB)).all()
+    assert sum(run.items or 0 for run in runs) == 2 and all(r.status == "success" for r in runs)
 
 
 def test_a_schedule_row_no_form_could_save_fails_once_and_stops_until_saved_again(clock, household):
