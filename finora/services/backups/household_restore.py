@@ -2,14 +2,18 @@
 rows inserted with new ids (old-to-new maps per table), into a new household or in place of
 the current one's. The caller commits once: the restore succeeds whole or leaves nothing.
 
-The check reads the archive table by table and keeps only ids (and, for the small category
-tree, each category's parent and kind) plus a 16-byte digest per unique key; the insert
-reads it again, in batches, keeping only the id maps other tables point through."""
+The check reads the archive table by table and keeps in memory only ids (and, for the small
+category tree, each category's parent and kind) plus a 16-byte digest per unique key. The
+rows it decoded and checked are spooled, pickled in batches, to an unnamed private
+temporary file beside the archive, and the insert reads them back from there instead of
+decoding the JSON a second time, keeping only the id maps other tables point through."""
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -83,6 +87,50 @@ class RestorePlan:
     # The household's settings as decoded from the archive (name, currency, time zone...).
     household: dict[str, Any]
     loader: Loader = field(repr=False, default=upgrade_v1)
+    # table -> the archive ids other rows point to (their new ids are kept while restoring)
+    referenced: dict[str, set[int]] = field(repr=False, default_factory=dict)
+    spool: _Spool | None = field(repr=False, default=None)
+
+    def close(self) -> None:
+        """Drop the spooled rows (a restore does it when done)."""
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+
+
+class _Spool:
+    """Checked rows, pickled in batches to an unnamed temporary file (mode 600, unlinked at
+    once) in the archive's own folder, read back table by table."""
+
+    def __init__(self, directory) -> None:
+        self.file = tempfile.TemporaryFile(dir=directory)
+        self.offsets: dict[str, list[int]] = {}
+        self._table: str | None = None
+        self._rows: list[tuple[int, dict[str, Any]]] = []
+
+    def add(self, table: str, line: int, row: dict[str, Any]) -> None:
+        if table != self._table:
+            self.finish()
+            self._table = table
+        self._rows.append((line, row))
+        if len(self._rows) >= BATCH:
+            self.finish()
+
+    def finish(self) -> None:
+        if self._rows:
+            self.offsets.setdefault(self._table, []).append(self.file.tell())
+            pickle.dump(self._rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._rows = []
+
+    def rows(self, table: str) -> Iterator[tuple[int, dict[str, Any]]]:
+        for offset in self.offsets.get(table, ()):
+            self.file.seek(offset)
+            batch = pickle.load(self.file)
+            self.file.seek(0, 2)
+            yield from batch
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def check_household_archive(reader: ArchiveReader, session: Session) -> RestorePlan:
@@ -103,11 +151,20 @@ def check_household_archive(reader: ArchiveReader, session: Session) -> RestoreP
     fold = _unique_fold(session)
     member_keys = {member["id"] for member in members}
     ids: dict[str, set[int]] = {}
-    for spec in table_specs():
-        seen, counts[spec.name] = _check_table(reader, spec, loader, household["id"], ids, member_keys, fold)
-        if spec.name in referenced_tables():
-            ids[spec.name] = seen
-    return RestorePlan(manifest, counts, members, household, loader)
+    referenced: dict[str, set[int]] = {name: set() for name in referenced_tables()}
+    spool = _Spool(reader.path.parent)
+    try:
+        for spec in table_specs():
+            seen, counts[spec.name] = _check_table(
+                reader, spec, loader, household["id"], ids, member_keys, fold, referenced, spool
+            )
+            if spec.name in referenced:
+                ids[spec.name] = seen
+        spool.finish()
+    except BaseException:
+        spool.close()
+        raise
+    return RestorePlan(manifest, counts, members, household, loader, referenced, spool)
 
 
 def _loader(version: int) -> Loader:
@@ -168,9 +225,11 @@ def _check_table(
     ids: dict[str, set[int]],
     member_keys: set[int],
     fold: Callable[[Any], Any],
+    referenced: dict[str, set[int]],
+    spool: _Spool,
 ) -> tuple[set[int], int]:
     """One table's rows: ids, owner, references, checks and unique keys. Returns its ids
-    and its row count."""
+    and its row count; adds the ids its rows point to to `referenced`."""
     seen: set[int] = set()
     digests: dict[tuple[str, ...], set[bytes]] = {key: set() for key in spec.unique_keys}
     # The category tree (small): id -> (parent id, kind, line), checked once it is read.
@@ -191,6 +250,7 @@ def _check_table(
             value = row.get(column)
             if value is None:
                 continue
+            referenced[target].add(value)
             if target == spec.name:
                 self_refs.append((line, column, value))
             elif value not in ids[target]:
@@ -214,6 +274,7 @@ def _check_table(
             known.add(digest)
         if spec.self_refs:
             tree[row_id] = (row.get(spec.self_refs[0]), row.get("kind"), line)
+        spool.add(spec.name, line, row)
     for line, column, value in self_refs:
         if value not in seen:
             raise ArchiveRowError(spec.name, line, _nothing_there(column, spec.name))
@@ -311,40 +372,65 @@ def _settings(plan: RestorePlan) -> dict[str, Any]:
 
 
 def _insert_rows(session: Session, reader: ArchiveReader, plan: RestorePlan, household_id: int) -> None:
+    """Each table in order, from the rows the check spooled (then dropped). Only the rows another row points to are inserted with RETURNING
+    (their new ids are needed); the rest go in plain executemany batches, which is what
+    keeps SQLite fast: it returns ids in parameter order only one row at a time."""
+    if plan.spool is None:
+        raise ValueError("this plan was restored already: check the archive again")
+    try:
+        _insert_spooled(session, plan, household_id)
+    finally:
+        plan.close()
+
+
+def _insert_spooled(session: Session, plan: RestorePlan, household_id: int) -> None:
     users = _users_by_member_key(session, plan.members)
     maps: dict[str, dict[int, int]] = {}
-    keep = referenced_tables()
     for spec in table_specs():
         id_map: dict[int, int] = {}
-        needs_ids = spec.name in keep or bool(spec.self_refs)
+        maps[spec.name] = id_map
+        wanted = plan.referenced.get(spec.name, frozenset())
+        self_refs = spec.self_refs
+        remap = _remapper(spec, household_id, maps, users)
+        done: set[int] = set()  # a table pointing to itself is read until every row is in
         while True:
-            inserter = _Inserter(session, spec, id_map if needs_ids else None)
-            for line, row in _decoded(reader, spec.name, spec.table, plan.loader):
+            returning = _Inserter(session, spec, id_map)
+            plain = _Inserter(session, spec, None)
+            for line, row in plan.spool.rows(spec.name):
                 old_id = row.pop("id")
-                if spec.self_refs:
-                    if old_id in id_map or any(
-                        row.get(c) is not None and row[c] not in id_map for c in spec.self_refs
+                if self_refs:
+                    if old_id in done or any(
+                        row[c] is not None and row[c] not in id_map for c in self_refs
                     ):
                         continue  # inserted already, or its parent is not in yet
-                inserter.add(line, old_id, _remapped(spec, row, household_id, maps, id_map, users))
-            inserter.flush()
-            if not spec.self_refs or inserter.total == 0:
+                    done.add(old_id)
+                (returning if old_id in wanted else plain).add(line, old_id, remap(row))
+            returning.flush()
+            plain.flush()
+            if not self_refs or returning.total + plain.total == 0:
                 break
-        if spec.name in keep:
-            maps[spec.name] = id_map
 
 
-def _remapped(spec, row, household_id, maps, own_map, users) -> dict[str, Any]:
-    if HOUSEHOLD_COLUMN in spec.table.c:
-        row[HOUSEHOLD_COLUMN] = household_id
-    for column, target in spec.refs.items():
-        value = row.get(column)
-        if value is not None:
-            row[column] = (own_map if target == spec.name else maps[target])[value]
-    for column in spec.user_refs:
-        if row.get(column) is not None:
-            row[column] = users.get(row[column])
-    return row
+def _remapper(spec: TableSpec, household_id: int, maps: dict[str, dict[int, int]], users: dict[int, int]):
+    """A function giving a spooled row its new household, new ids and this instance's users."""
+    own_household = HOUSEHOLD_COLUMN in spec.table.c
+    refs = [(column, maps[target]) for column, target in spec.refs.items()]
+    user_refs = spec.user_refs
+
+    def remap(row: dict[str, Any]) -> dict[str, Any]:
+        if own_household:
+            row[HOUSEHOLD_COLUMN] = household_id
+        for column, id_map in refs:
+            value = row[column]
+            if value is not None:
+                row[column] = id_map[value]
+        for column in user_refs:
+            value = row[column]
+            if value is not None:
+                row[column] = users.get(value)
+        return row
+
+    return remap
 
 
 def _users_by_member_key(session: Session, members: list[dict[str, Any]]) -> dict[int, int]:
