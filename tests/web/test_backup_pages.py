@@ -192,6 +192,7 @@ def test_replacing_needs_the_right_password_and_writes_nothing_without_it(signed
     page = signed_in.get(f"/backups/{backup.id}/restore")
     assert page.status_code == 200 and "Restore this backup" in page.text
     assert "makes a backup of the household as it is now" in page.text
+    assert "1 entry," in page.text  # what the backup holds
     before = _counts()
 
     missing = signed_in.post(f"/backups/{backup.id}/restore", data={"mode": "replace"})

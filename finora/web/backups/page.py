@@ -16,6 +16,7 @@ from finora.extensions import db
 from finora.models import Household, User
 from finora.services.backups import schedules, store
 from finora.translation import lazy_gettext as _l
+from finora.translation import ngettext
 from finora.web.backups.forms import CreateBackupForm, RestoreUploadForm, ScheduleForm
 from finora.web.forms import EmptyForm
 
@@ -25,15 +26,6 @@ KIND_LABELS = {
     "pre_restore": _l("Before a restore"),
     "pre_update": _l("Before an update"),
 }
-# Rows per table of the manifest a person recognises, in the order they are listed.
-COUNT_LABELS = (
-    ("accounts", _l("accounts")),
-    ("entries", _l("entries")),
-    ("transfers", _l("transfers")),
-    ("recurring_rules", _l("recurring rules")),
-    ("budgets", _l("budgets")),
-    ("goals", _l("goals")),
-)
 # Set after a restore into a new household, read (once) by the centre to offer the switch.
 RESTORED_KEY = "backup_restored_household"
 UNITS = ((1024**3, "GB"), (1024**2, "MB"), (1024, "KB"))
@@ -45,6 +37,25 @@ def file_size(size: int) -> str:
         if size >= factor:
             return f"{format_decimal(size / factor, format='#,##0.0')} {unit}"
     return f"{format_decimal(size, format='#,##0')} B"
+
+
+def holdings(counts: dict | None) -> str | None:
+    """"3 accounts, 1200 entries, ...": the rows of a backup a person recognises (None when
+    the row counts are unknown, as for a SQLite instance file)."""
+    if not counts:
+        return None
+
+    def count(table: str) -> int:
+        return int(counts.get(table, 0))
+
+    return ", ".join([
+        ngettext("%(num)d account", "%(num)d accounts", count("accounts")),
+        ngettext("%(num)d entry", "%(num)d entries", count("entries")),
+        ngettext("%(num)d transfer", "%(num)d transfers", count("transfers")),
+        ngettext("%(num)d recurring rule", "%(num)d recurring rules", count("recurring_rules")),
+        ngettext("%(num)d budget", "%(num)d budgets", count("budgets")),
+        ngettext("%(num)d goal", "%(num)d goals", count("goals")),
+    ])
 
 
 def household_time(moment: datetime | None, household: Household) -> str | None:

@@ -28,7 +28,7 @@ from finora.translation import lazy_gettext as _l
 from finora.web.auth.signin import client_source
 from finora.web.backups import bp
 from finora.web.backups.forms import RestoreChoicesForm, RestoreUploadForm
-from finora.web.backups.page import KIND_LABELS, RESTORED_KEY, centre_page, file_size
+from finora.web.backups.page import KIND_LABELS, RESTORED_KEY, centre_page, file_size, holdings
 from finora.web.backups.views import owned_backup
 from finora.web.form_errors import show_error
 from finora.web.permissions import is_owner
@@ -132,7 +132,7 @@ def restore_stored(backup_id: int):
         status = 422
     return render_template(
         "backups/restore.html", backup=backup, form=form, kind_labels=KIND_LABELS,
-        file_size=file_size,
+        file_size=file_size, holdings=holdings,
     ), status
 
 

@@ -16,7 +16,7 @@ from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.backups import bp
 from finora.web.backups.forms import CreateBackupForm, ScheduleForm
-from finora.web.backups.page import KIND_LABELS, centre_page, file_size
+from finora.web.backups.page import KIND_LABELS, centre_page, file_size, holdings
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 
@@ -117,7 +117,7 @@ def delete(backup_id: int):
         return redirect(url_for("backups.index"))
     return render_template(
         "backups/delete.html", backup=backup, form=form, kind_labels=KIND_LABELS,
-        file_size=file_size,
+        file_size=file_size, holdings=holdings,
     )
 
 
