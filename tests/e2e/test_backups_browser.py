@@ -30,6 +30,17 @@ SHOTS = SCREENSHOTS / "backups"  # ignored by git, like the other browser screen
 
 
 @pytest.fixture
+def app_factory(app_factory, tmp_path):
+    """The suite's apps, with their backups in this test's own folder (not DATA_DIR's)."""
+
+    def build(**overrides):
+        overrides.setdefault("BACKUP_STORAGE_DIR", tmp_path / "backups")
+        return app_factory(**overrides)
+
+    return build
+
+
+@pytest.fixture
 def household(live_server, app_factory) -> str:
     with app_factory().app_context():
         create_full_household()

@@ -34,6 +34,17 @@ def frozen_time():
         yield traveller
 
 
+@pytest.fixture
+def app_factory(app_factory, tmp_path):
+    """The suite's apps, with their backups in this test's own folder (not DATA_DIR's)."""
+
+    def build(**overrides):
+        overrides.setdefault("BACKUP_STORAGE_DIR", tmp_path / "backups")
+        return app_factory(**overrides)
+
+    return build
+
+
 def _count() -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(Backup))

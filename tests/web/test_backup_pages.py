@@ -42,6 +42,17 @@ def frozen_time():
 
 
 @pytest.fixture
+def app_factory(app_factory, tmp_path):
+    """The suite's apps, with their backups in this test's own folder (not DATA_DIR's)."""
+
+    def build(**overrides):
+        overrides.setdefault("BACKUP_STORAGE_DIR", tmp_path / "backups")
+        return app_factory(**overrides)
+
+    return build
+
+
+@pytest.fixture
 def household(user):
     home = household_of(user)
     make_entry(home, description=GROCERIES, amount="87.45")
@@ -95,8 +106,9 @@ def test_the_empty_centre_says_so_and_offers_sensible_defaults(app_factory):
     assert "None planned" in text
 
 
-def test_the_owner_backs_up_downloads_the_exact_bytes_verifies_and_deletes(signed_in, household):
+def test_the_owner_backs_up_downloads_the_exact_bytes_verifies_and_deletes(app, tmp_path, signed_in, household):
     backup = _make_backup(signed_in)
+    assert store.backup_path(backup).is_relative_to(tmp_path)  # this test's own folder
     assert (backup.kind, backup.scope, backup.household_id, backup.encrypted) == (
         "manual", "household", household.id, False,
     )
