@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from finora.dates import now_utc
 from finora.extensions import db
@@ -338,3 +338,38 @@ def test_a_category_listed_before_its_parent_restores(app, tmp_path):
                                 lambda tables: tables | {"categories": tables["categories"][::-1]})
     restored = restore_new(reordered, tmp_path, owner)
     assert content(restored.id, member_emails(household.id)) == content(household.id)
+
+
+def test_the_archive_is_one_snapshot_while_the_app_writes(app, tmp_path, monkeypatch):
+    """An account and an entry on it committed while the archive is being written (after
+    the accounts were read) are both absent: the archive restores, nothing dangles."""
+    from finora.services.backups import household_archive
+
+    household, owner = full_household()
+    before = content(household.id)
+    category_id = category(household, "expense.food").id
+    read = household_archive.owned_rows
+
+    def rows_meanwhile(connection, spec, household_id):
+        if spec.name == "entries":
+            with db.engine.begin() as other:
+                account_id = other.execute(insert(Account).values(
+                    household_id=household.id, name="Opened meanwhile", kind="cash",
+                    opening_balance=Decimal("0"), opening_date=date(2026, 1, 1),
+                    include_in_forecast=True, archived=False, created_at=now_utc(),
+                ).returning(Account.id)).scalar_one()
+                other.execute(insert(Entry).values(
+                    household_id=household.id, account_id=account_id, kind="expense", amount=Decimal("1"),
+                    date=date(2026, 3, 1), description="Meanwhile", category_id=category_id,
+                    payment_method="cash", created_at=now_utc(), updated_at=now_utc(),
+                ))
+        yield from read(connection, spec, household_id)
+
+    monkeypatch.setattr(household_archive, "owned_rows", rows_meanwhile)
+    path = archive_of(household, tmp_path)
+    monkeypatch.setattr(household_archive, "owned_rows", read)
+
+    _manifest, tables = read_archive(path)
+    assert "Meanwhile" not in {obj["description"] for obj in tables["entries"]}
+    restored = restore_new(path, tmp_path, owner)
+    assert content(restored.id, member_emails(household.id)) == before
