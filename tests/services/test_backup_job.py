@@ -199,7 +199,10 @@ def test_the_status_page_shows_the_backup_jobs_run_and_the_households_that_faile
         assert f"#{household.id} {household.name}" in health
     assert household_of(user).name not in health
     assert "The backup could not be written (" in health
-    assert str(root) not in page  # no server path in what the page shows
+    failures = re.search(r"<ul.*?</ul>", health, re.S).group(0)
+    assert str(root) not in failures  # the errors name no server path
+    assert f"<code class=\"text-break\">{root}</code>" in health  # the folder, for the admin
+    assert "1 backup file, " in health and " GB free of " in health
     block = re.search(r'<section[^>]*id="failures-run_scheduled_backups".*?</section>', page, re.S)
     assert "the others were backed up" in block.group(0)
     app.config["ENABLE_BACKUP_SCHEDULER"] = False

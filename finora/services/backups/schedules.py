@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from finora.dates import now_utc
 from finora.errors import FieldError, FinoraError
-from finora.models import BackupSchedule, Household, JobRun
+from finora.models import Backup, BackupSchedule, Household, JobRun
 from finora.models.backup import SCHEDULE_FREQUENCIES
 from finora.services.backups.store import create_household_backup, prune_scheduled
 from finora.services.system.audit import record
@@ -337,6 +337,8 @@ class BackupHealth:
     last_success_at: datetime | None  # of any household's scheduled backup
     failing_count: int
     failing: list[FailingSchedule]  # the first few, oldest failure first
+    stored_count: int  # every backup file the rows know of (households and instance)
+    stored_bytes: int
 
 
 def backup_health(session: Session, limit: int = 10) -> BackupHealth:
@@ -351,7 +353,12 @@ def backup_health(session: Session, limit: int = 10) -> BackupHealth:
         .order_by(BackupSchedule.last_run_at, BackupSchedule.household_id)
         .limit(limit)
     ).all()
+    stored_count, stored_bytes = session.execute(
+        select(func.count(), func.coalesce(func.sum(Backup.size_bytes), 0)).select_from(Backup)
+    ).one()
     return BackupHealth(
+        stored_count=stored_count,
+        stored_bytes=int(stored_bytes),
         scheduler_enabled=bool(current_app.config.get("ENABLE_BACKUP_SCHEDULER", True)),
         schedules=session.scalar(select(func.count()).select_from(BackupSchedule).where(enabled)),
         last_success_at=session.scalar(select(func.max(BackupSchedule.last_success_at))),

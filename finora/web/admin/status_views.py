@@ -25,6 +25,7 @@ def status():
     from finora.jobs import JOBS, LEASE_NAME
     from finora.services.backups.schedules import backup_health
     from finora.services.system.job_status import job_statuses
+    from finora.web.backups.page import file_size
 
     system = system_status()
     return render_template(
@@ -32,8 +33,11 @@ def status():
         system=system,
         disk_free=_gib(system.disk_free),
         disk_total=_gib(system.disk_total),
+        backup_disk_free=_gib(system.backup_disk_free),
+        backup_disk_total=_gib(system.backup_disk_total),
         jobs=job_statuses(db.session, list(JOBS)),
         lease=db.session.get(SchedulerLease, LEASE_NAME),
         backups=backup_health(db.session),
+        file_size=file_size,
         now=now_utc(),
     )

@@ -29,6 +29,10 @@ class SystemStatus:
     data_dir: str
     disk_total: int | None
     disk_free: int | None
+    # Where backups are kept (BACKUP_STORAGE_DIR), often a disk of its own.
+    backup_dir: str
+    backup_disk_total: int | None
+    backup_disk_free: int | None
 
     @property
     def up_to_date(self) -> bool:
@@ -58,11 +62,11 @@ def system_status() -> SystemStatus:
     except SQLAlchemyError:
         current_app.logger.warning("status page: the database is unreachable", exc_info=True)
     data_dir = Path(current_app.config["DATA_DIR"])
-    try:
-        usage = shutil.disk_usage(data_dir)
-        total, free = usage.total, usage.free
-    except OSError:
-        total = free = None
+    total, free = _disk_usage(data_dir)
+    backup_dir = Path(current_app.config["BACKUP_STORAGE_DIR"])
+    # Not made until the first backup: the disk it will be on is its nearest parent's.
+    existing = next((p for p in (backup_dir, *backup_dir.parents) if p.exists()), backup_dir)
+    backup_total, backup_free = _disk_usage(existing)
     return SystemStatus(
         version=__version__,
         engine=ENGINE_NAMES.get(engine.dialect.name, engine.dialect.name),
@@ -73,4 +77,15 @@ def system_status() -> SystemStatus:
         data_dir=str(data_dir),
         disk_total=total,
         disk_free=free,
+        backup_dir=str(backup_dir),
+        backup_disk_total=backup_total,
+        backup_disk_free=backup_free,
     )
+
+
+def _disk_usage(path: Path) -> tuple[int | None, int | None]:
+    try:
+        usage = shutil.disk_usage(path)
+    except OSError:
+        return None, None
+    return usage.total, usage.free
