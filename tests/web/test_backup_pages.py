@@ -104,6 +104,16 @@ def test_the_empty_centre_says_so_and_offers_sensible_defaults(app_factory):
     assert re.search(r'id="restore-mode-0"[^>]*checked|checked[^>]*id="restore-mode-0"', page.text)
     assert "America/Sao_Paulo" in text  # the zone the schedule's hour is in
     assert "None planned" in text
+    assert "ENABLE_BACKUP_SCHEDULER is off" not in text
+
+
+def test_the_centre_says_when_the_server_makes_no_automatic_backups(app_factory):
+    app = app_factory(ENABLE_BACKUP_SCHEDULER=False)
+    with app.app_context():
+        user = create_user()
+        client = app.test_client()
+        client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert "ENABLE_BACKUP_SCHEDULER is off" in client.get("/backups/").text
 
 
 def test_the_owner_backs_up_downloads_the_exact_bytes_verifies_and_deletes(app, tmp_path, signed_in, household):

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import render_template, session
+from flask import current_app, render_template, session
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from sqlalchemy import select
@@ -109,4 +109,5 @@ def centre_page(household: Household, status: int = 200, **forms):
         file_size=file_size,
         household_time=household_time,
         verify_text=store.verify_message,
+        scheduler_on=current_app.config["ENABLE_BACKUP_SCHEDULER"],
     ), status
