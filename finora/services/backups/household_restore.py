@@ -17,9 +17,10 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -472,7 +473,7 @@ class _Inserter:
         table = self.spec.table
         try:
             if self.id_map is None:
-                self.session.execute(insert(table), self.rows)
+                _insert_plain(self.session, table, self.keys, self.rows)
             else:
                 statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
                 new_ids = self.session.execute(statement, self.rows).scalars().all()
@@ -483,6 +484,34 @@ class _Inserter:
             ) from error
         self.total += len(self.rows)
         self.rows, self.old_ids = [], []
+
+
+def _insert_plain(session: Session, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """A plain executemany. On SQLite straight through the driver with the columns' own bind
+    processors, which halves the cost of the 100,000 rows an entries table may hold (the
+    generic path builds and processes a parameter dict per row); elsewhere, and whenever
+    the statement needs a value the rows lack, through SQLAlchemy."""
+    connection = session.connection()
+    direct = _direct_insert(table, keys, connection.dialect) if connection.dialect.name == "sqlite" else None
+    if direct is None:
+        connection.execute(insert(table), rows)
+        return
+    sql, processors = direct
+    connection.exec_driver_sql(
+        sql,
+        [tuple(row[key] if process is None else process(row[key]) for key, process in processors) for row in rows],
+    )
+
+
+@cache
+def _direct_insert(table: Table, keys: tuple[str, ...], dialect) -> tuple[str, tuple] | None:
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+    order = compiled.positiontup
+    if order is None or set(order) != set(keys):
+        return None
+    return compiled.string, tuple(
+        (key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order
+    )
 
 
 def household_row_counts(session: Session, household_id: int) -> dict[str, int]:
