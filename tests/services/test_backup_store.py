@@ -21,6 +21,7 @@ from finora.extensions import db
 from finora.models import AuditEvent, Backup, Entry, Household
 from finora.services.backups import store
 from finora.services.backups.errors import (
+    BackupArchiveError,
     BackupError,
     BackupMissingError,
     DamagedArchiveError,
@@ -103,8 +104,9 @@ def test_two_backups_in_the_same_second_get_different_names(household):
 
 def test_an_encrypted_backup_verifies_with_its_passphrase_and_refuses_a_wrong_one(household):
     backup = backup_of(household, passphrase="long enough passphrase")
-    assert backup.encrypted and backup.file_name.endswith(".zip.enc")
-    assert not zipfile.is_zipfile(backup_path(backup))
+    assert backup.encrypted and backup.file_name.endswith(".zip.enc") and NAME.match(backup.file_name)
+    assert not zipfile.is_zipfile(backup_path(backup)) and mode(backup_path(backup)) == 0o600
+    assert [p.name for p in backup_path(backup).parent.iterdir()] == [backup.file_name]  # no plain copy
     verify_backup(db.session, backup, passphrase="long enough passphrase")
     assert backup.verified_ok is True and backup.verify_error is None
     with pytest.raises(WrongPassphraseError):
@@ -319,3 +321,18 @@ def test_leftovers_of_a_killed_process_are_removed_when_their_folder_is_next_use
     backup = backup_of(household)
     assert sorted(p.name for p in folder.iterdir()) == sorted([fresh_part.name, backup.file_name])
     assert list(store.work_dir().iterdir()) == []
+
+
+def test_an_encrypted_archive_restores_with_its_passphrase_only(user, household):
+    make_entry(household, description="Groceries")
+    path = backup_path(backup_of(household, passphrase="long enough passphrase"))
+    for wrong, reason in ((None, "passphrase_needed"), ("guess", "passphrase")):
+        with pytest.raises(BackupArchiveError) as refused:
+            restore_household_from_file(db.session, path, user=user, mode="new", household=None,
+                                        passphrase=wrong)
+        assert refused.value.reason == reason
+    restored = restore_household_from_file(db.session, path, user=user, mode="new",
+                                           household=None, passphrase="long enough passphrase")
+    assert entries_of(restored) == 1
+    assert actions().count("backup.refused") == 2
+    assert list(store.work_dir().iterdir()) == []  # no decrypted copy left
