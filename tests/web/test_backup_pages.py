@@ -363,6 +363,20 @@ def test_the_upload_limit_is_raised_before_the_csrf_check_reads_the_body(app_fac
         assert big_form.status_code == 413
 
 
+def test_an_upload_the_disk_cannot_take_is_refused_beside_the_file(signed_in, household, monkeypatch):
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("finora.web.backups.restore_views.shutil.copyfileobj", full)
+    before = _counts()
+    response = _upload(signed_in, _foreign_zip())
+    assert response.status_code == 422
+    assert field_error(response.text, "restore-file") == (
+        "The file could not be saved on the server (No space left on device)."
+    )
+    assert _counts() == before and not list(store.work_dir().iterdir())
+
+
 def test_a_backup_whose_file_is_gone_says_so(signed_in, household):
     backup = _make_backup(signed_in)
     store.backup_path(backup).unlink()

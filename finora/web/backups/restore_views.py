@@ -103,13 +103,20 @@ def restore_upload():
     household = require_household()
     form = RestoreUploadForm(prefix="restore")
     if form.validate_on_submit():
-        path = save_upload(form.file.data)
         try:
-            restored = _restore(form, path, "file")
-        finally:
-            path.unlink(missing_ok=True)
-        if restored is not None:
-            return _done(form, restored)
+            path = save_upload(form.file.data)
+        except OSError as error:  # the backups' disk is full or not writable
+            form.file.errors = [*form.file.errors, _(
+                "The file could not be saved on the server (%(reason)s).",
+                reason=error.strerror or str(error.__class__.__name__),
+            )]
+        else:
+            try:
+                restored = _restore(form, path, "file")
+            finally:
+                path.unlink(missing_ok=True)
+            if restored is not None:
+                return _done(form, restored)
     return centre_page(household, 422, restore_form=form)
 
 
