@@ -203,6 +203,7 @@ def test_the_status_page_shows_the_backup_jobs_run_and_the_households_that_faile
     assert str(root) not in failures  # the errors name no server path
     assert f"<code class=\"text-break\">{root}</code>" in health  # the folder, for the admin
     assert "1 backup file, " in health and " GB free of " in health
+    assert '<a href="/admin/backups">Instance backups</a>' in health
     block = re.search(r'<section[^>]*id="failures-run_scheduled_backups".*?</section>', page, re.S)
     assert "the others were backed up" in block.group(0)
     app.config["ENABLE_BACKUP_SCHEDULER"] = False
