@@ -199,6 +199,7 @@ def test_a_backup_restores_into_a_new_household_that_the_owner_can_switch_to(sig
     page = signed_in.get("/backups/").text
     assert "was restored into a new household" in page
     assert re.search(rf'name="household_id" value="{restored.id}"', page)
+    assert "It has the same name as this household" in page
     switched = signed_in.post("/profile/households", data={"household_id": str(restored.id)})
     assert switched.status_code == 302
     assert restored.name in signed_in.get("/household").text
