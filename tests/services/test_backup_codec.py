@@ -274,3 +274,44 @@ def test_values_store_and_read_back_on_this_engine(app, edge):
         assert encode_row(probe, stored) == archived
     finally:
         probe.drop(engine)
+
+
+def json_text_column() -> tuple[Table, str]:
+    return next((t, c.name) for t in tables() for c in t.columns if type(c.type) is JSONText)
+
+
+def test_json_values_are_checked_for_what_json_text_cannot_store(app):
+    table, name = json_text_column()
+    row = encode_row(table, {column.name: sample(column.type) for column in table.columns})
+    deep: list = []
+    inner = deep
+    for _ in range(40):
+        inner.append([])
+        inner = inner[0]
+    for value, words in ((deep, "nested too deeply"), ({"a": ["x\x00"]}, "NUL"), ({"\ud800": 1}, "Unicode"),
+                         ("\x00", "NUL")):
+        with force_locale("en"), pytest.raises(ArchiveRowError, match=words):
+            decode_row(table, {**row, name: value}, line=1)
+    fine = {"a": [1, 2.5, None, True, {"b": "ç"}], "n": -3}
+    assert decode_row(table, {**row, name: fine}, line=1)[name] == fine
+
+
+ODD_VALUES = [
+    [], {}, [1], {"a": 1}, 1.5, -1, 0, 2**70, -(2**70), True, False, "", " ", "x" * 300, "0", "1.00", "-0.00",
+    "2026-01-01", "2026-01-01T00:00:00Z", "AAEC", "true", "null", "\u202e", "💸" * 3,
+]
+
+
+@pytest.mark.parametrize("table", tables(), ids=lambda table: table.name)
+def test_odd_values_are_decoded_or_refused_never_crash(app, table):
+    """Whatever JSON value a field holds, decode_row returns a row or raises
+    ArchiveRowError; a value it accepts encodes back to a JSON value."""
+    row = encode_row(table, {column.name: sample(column.type) for column in table.columns})
+    for column in table.columns:
+        for value in ODD_VALUES:
+            try:
+                decoded = decode_row(table, {**row, column.name: value}, line=1)
+            except ArchiveRowError:
+                continue
+            again = encode_row(table, decoded)
+            assert again == json_round_trip(again)

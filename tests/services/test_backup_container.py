@@ -491,3 +491,22 @@ def test_the_default_bomb_is_refused_with_the_real_limits(tmp_path):
 def test_a_zip_with_non_ascii_names_and_no_manifest_is_foreign(tmp_path):
     path = write_zip(tmp_path / "fotos.zip", {"férias/praia ção.jpg": bytes(300), "férias/b.jpg": bytes(300)})
     assert isinstance(refused(path, tmp_path), ForeignArchiveError)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b'{"id": NaN}', b'{"x": Infinity}', b'{"x": 1e999}', b"[" * 100_000 + b"]" * 100_000,
+     b'{"d": "\xed\xa0\x80"}', b'\xff\xfe{\x00}\x00', b'{"id": 1} {"id": 2}', b"", b'{"id": 1'],
+    ids=["NaN", "Infinity", "overflowing float", "deep nesting", "encoded surrogate", "UTF-16", "two objects",
+         "blank line", "cut object"],
+)
+def test_lines_that_are_not_strict_json_are_row_errors(tmp_path, line):
+    path = write_archive(tmp_path / "odd.zip", extra={"data/entries.jsonl": b'{"id": 1}\n' + line + b"\n"})
+    with open_archive(path, work_dir=tmp_path) as reader, pytest.raises(ArchiveRowError) as caught:
+        list(reader.rows("entries"))
+    assert caught.value.line == 2
+
+
+def test_a_deeply_nested_manifest_is_foreign(tmp_path):
+    path = write_zip(tmp_path / "deep.zip", {MANIFEST: b"[" * 100_000 + b"]" * 100_000})
+    assert isinstance(refused(path, tmp_path), ForeignArchiveError)

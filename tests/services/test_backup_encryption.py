@@ -212,3 +212,18 @@ def test_the_default_cost_is_the_recommended_one(tmp_path, monkeypatch):
     path = sealed(tmp_path, b"data")
     assert tuple(path.read_bytes()[9:12]) == (17, 8, 1)
     assert opened(path) == b"data"
+
+
+def test_every_changed_byte_is_refused(tmp_path, monkeypatch):
+    """Each byte of a small two-chunk file changed in turn: never plaintext, never an
+    error other than a wrong passphrase (salt, key check) or a damaged file."""
+    monkeypatch.setattr(encryption, "CHUNK_SIZE", 64)  # recorded in the header
+    path = sealed(tmp_path, os.urandom(100))
+    raw = path.read_bytes()
+    assert len(raw) == HEADER_SIZE + 100 + 2 * TAG_SIZE
+    for offset in range(len(raw)):
+        changed = bytearray(raw)
+        changed[offset] ^= 0x80
+        path.write_bytes(bytes(changed))
+        with pytest.raises((WrongPassphraseError, DamagedArchiveError, ForeignArchiveError)):
+            opened(path)

@@ -176,8 +176,32 @@ def _decode_cents(value: Any) -> Decimal:
     return Decimal(value)
 
 
+# JSONText values (audit details, import settings) are a few levels deep; a deeper one
+# would only be there to make the insert's json.dumps hit the recursion limit.
+_MAX_JSON_DEPTH = 32
+
+
 def _decode_json(value: Any) -> Any:
-    return value  # already a JSON value: JSONText stores whatever json.loads returned
+    """Already a JSON value (JSONText stores what the line held); containers are walked
+    once for their depth and for text JSONText could not store."""
+    if type(value) is str:
+        _check_text(value)
+    elif type(value) in (dict, list):
+        pending = [(value, 1)]
+        while pending:
+            item, depth = pending.pop()
+            if depth > _MAX_JSON_DEPTH:
+                raise _Bad(_("the value is nested too deeply"))
+            children = item.values() if type(item) is dict else item
+            if type(item) is dict:
+                for key in item:
+                    _check_text(key)
+            for child in children:
+                if type(child) in (dict, list):
+                    pending.append((child, depth + 1))
+                elif type(child) is str:
+                    _check_text(child)
+    return value
 
 
 def _binary_decoder(length: int | None) -> Callable[[Any], bytes]:

@@ -20,6 +20,7 @@ import copy
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import stat
@@ -187,6 +188,27 @@ class _HashingSink:
         self.digest.update(chunk)
         self.size += len(chunk)
         self.stream.write(chunk)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999
+        raise ValueError(f"{text} is out of range")
+    return number
+
+
+# Strict JSON for reading: NaN and Infinity are not JSON (json.loads accepts them, and
+# reads 1e999 as infinity), and the text must be UTF-8 (json.loads on bytes lets lone
+# surrogates and UTF-16 through).
+_decoder = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _loads(raw: bytes) -> Any:
+    return _decoder.decode(raw.decode("utf-8"))
 
 
 _encode_json = json.JSONEncoder(
@@ -447,8 +469,8 @@ def _check_entries(infos: list[zipfile.ZipInfo], file_size: int) -> None:
 
 def _parse_manifest(raw: bytes) -> Manifest:
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+        data = _loads(raw)
+    except (ValueError, RecursionError) as error:
         raise ForeignArchiveError() from error
     if type(data) is not dict or data.get("format") != FORMAT:
         raise ForeignArchiveError()
@@ -596,7 +618,7 @@ class ArchiveReader:
         member = data_member(table)
         if member not in self.manifest.members:
             return
-        loads = json.loads
+        loads = _loads
         with self._stream(member) as stream:
             line = 0
             while True:
@@ -607,9 +629,10 @@ class ArchiveReader:
                 if len(raw) >= MAX_LINE_BYTES and not raw.endswith(b"\n"):
                     raise ArchiveRowError(table, line, _("the line is too long"))
                 try:
-                    yield line, loads(raw)
-                except (ValueError, UnicodeDecodeError):
+                    value = loads(raw)
+                except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
                     raise ArchiveRowError(table, line, _("the line is not valid JSON")) from None
+                yield line, value
 
     def extract(self, member: str, target: Path) -> None:
         """Copies a member to `target` (mode 600), checking size and sha256 on the way."""
