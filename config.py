@@ -193,9 +193,8 @@ class Config:
         # Backups (docs/backups.md): where archives are kept (one folder per household and
         # instance/), how many scheduled ones a new schedule keeps, whether the scheduler
         # makes them, and the largest archive a restore accepts by upload.
-        self.BACKUP_STORAGE_DIR = Path(
-            os.environ.get("BACKUP_STORAGE_DIR") or self.DATA_DIR / "backups"
-        ).resolve()
+        # Empty: <DATA_DIR>/backups, decided in finalise() once overrides are applied.
+        self.BACKUP_STORAGE_DIR = os.environ.get("BACKUP_STORAGE_DIR", "").strip() or None
         self.BACKUP_DEFAULT_RETENTION_COUNT = _int("BACKUP_DEFAULT_RETENTION_COUNT", 20)
         if not 1 <= self.BACKUP_DEFAULT_RETENTION_COUNT <= 100:
             raise ConfigError("BACKUP_DEFAULT_RETENTION_COUNT must be from 1 to 100.")
@@ -270,6 +269,9 @@ class Config:
             self.SECRET_KEY = _local_secret(self.DATA_DIR, ".secret_key")
         if not self.APP_SECRET:
             self.APP_SECRET = _local_secret(self.DATA_DIR, ".app_secret")
+        self.BACKUP_STORAGE_DIR = Path(
+            self.BACKUP_STORAGE_DIR or Path(self.DATA_DIR) / "backups"
+        ).resolve()
         database_file = sqlite_path(self.SQLALCHEMY_DATABASE_URI)
         if database_file is not None:
             private_dir(database_file.parent)

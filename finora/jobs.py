@@ -112,9 +112,11 @@ JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta]] = {
     # (files on disk, nothing in the database).
     "purge_import_staging": (lambda _session, _holder: purge_staging(), timedelta(hours=24)),
     # Makes each household's due scheduled backup (its own transaction), then its retention.
+    # Every five minutes: a backup starts at most five minutes after its local time, and the
+    # job leaves 288 job runs a day, not 1,440.
     "run_scheduled_backups": (
         lambda session, holder: run_scheduled_backups(session, holder, renew_lease=acquire_lease),
-        timedelta(minutes=1),
+        timedelta(minutes=5),
     ),
 }
 

@@ -11,6 +11,7 @@ from finora.business_days import supported_countries
 from finora.dates import is_valid_timezone
 from finora.errors import FieldError
 from finora.models import Household
+from finora.services.backups.schedules import reschedule
 from finora.translation import lazy_gettext as _l
 
 
@@ -38,3 +39,5 @@ def update_household(session: Session, household: Household, data: HouseholdSett
     household.country = country
     household.minimum_safe_balance = minimum
     session.flush()
+    # A backup schedule's next run is a local time: a new time zone moves it.
+    reschedule(session, household)
