@@ -45,10 +45,12 @@ from finora.services.ledger.transaction_list import ENTRY, Cursor
 from finora.services.people.registration import SignupData, register_user
 from finora.services.planning.periods import month_bounds, shift_month
 from finora.services.system.seed import refresh_statistics, seed_household
+from tests.bench.backups import report_household_backups, time_household_backups
 from tests.bench.exports import report_csv_export, time_csv_export
 from tests.bench.imports import FLOOR_SECONDS as IMPORT_FLOOR_SECONDS
 from tests.bench.imports import report as report_import
 from tests.bench.imports import time_import
+from tests.bench.instance_backups import report_instance_backups, time_instance_backups
 from tests.bench.pdf import report_month_pdf, time_month_pdf
 from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
 
@@ -316,6 +318,9 @@ def main() -> int:
         ok = report_import(imported) and ok
         # The PDF fills the busiest month up to 1,000 entries: after every other timing.
         ok = report_month_pdf(time_month_pdf(app, email)) and ok
+        # Backups last of all: the household restore replaces the big household in place.
+        ok = report_instance_backups(time_instance_backups(app, email, measure_memory=True)) and ok
+        ok = report_household_backups(time_household_backups(app, email, measure_memory=True)) and ok
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(
             json.dumps(
