@@ -101,10 +101,14 @@ class RestorePlan:
 
 class _Spool:
     """Checked rows, pickled in batches to an unnamed temporary file (mode 600, unlinked at
-    once) in the archive's own folder, read back table by table."""
+    once) in the archive's own folder (where its plain text already is), read back table by
+    table. Only this process's own pickles are ever loaded."""
 
     def __init__(self, directory) -> None:
-        self.file = tempfile.TemporaryFile(dir=directory)
+        try:
+            self.file = tempfile.TemporaryFile(dir=directory)
+        except OSError:  # an archive on read-only media: the system's temporary folder
+            self.file = tempfile.TemporaryFile()
         self.offsets: dict[str, list[int]] = {}
         self._table: str | None = None
         self._rows: list[tuple[int, dict[str, Any]]] = []
