@@ -105,6 +105,7 @@ def test_round_trip_keeps_rows_order_and_manifest(archive, tmp_path):
             '{"id":2,"name":"Poupança"}'
         )
         assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in raw.infolist())
+        assert {info.external_attr >> 16 for info in raw.infolist()} == {stat.S_IFREG | 0o600}
     assert written["format"] == "finora-backup"
     assert written["created_at"].endswith("Z")
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600

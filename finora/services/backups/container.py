@@ -25,6 +25,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -216,6 +217,15 @@ _encode_json = json.JSONEncoder(
 ).encode
 
 
+def _member_info(name: str) -> zipfile.ZipInfo:
+    """A deflated member that unzip tools list as a private regular file (-rw-------)."""
+    info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = COMPRESS_LEVEL  # zipfile's own field for a ZipInfo opened to write
+    info.external_attr = (stat.S_IFREG | 0o600) << 16
+    return info
+
+
 class TableWriter:
     """Appends rows as JSON lines to data/<table>.jsonl (a context manager)."""
 
@@ -223,7 +233,7 @@ class TableWriter:
         self.archive, self.table = archive, table
         self.member = data_member(table)
         self.rows = 0
-        self._stream = archive._zip.open(self.member, "w", force_zip64=True)
+        self._stream = archive._zip.open(_member_info(self.member), "w", force_zip64=True)
         self._sink = _HashingSink(self._stream)
 
     def write(self, obj: dict[str, Any]) -> None:
@@ -301,7 +311,7 @@ class ArchiveWriter:
         """Copies `source` into the archive as `member`, streamed."""
         if member != DATABASE_MEMBER or member in self.members:
             raise ValueError(f"backups: member {member!r}")
-        with open(source, "rb") as reader, self._zip.open(member, "w", force_zip64=True) as out:
+        with open(source, "rb") as reader, self._zip.open(_member_info(member), "w", force_zip64=True) as out:
             sink = _HashingSink(out)
             while chunk := reader.read(1 << 20):
                 sink.write(chunk)
@@ -328,7 +338,7 @@ class ArchiveWriter:
             members=dict(self.members),
         )
         text = json.dumps(manifest.as_json(), ensure_ascii=False, indent=1, sort_keys=False)
-        self._zip.writestr(MANIFEST, text.encode("utf-8"))
+        self._zip.writestr(_member_info(MANIFEST), text.encode("utf-8"))
         self._zip.close()
         self._file.flush()
         os.fsync(self._file.fileno())
