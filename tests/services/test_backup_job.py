@@ -31,10 +31,6 @@ SAVED = datetime(2026, 3, 7, 12, tzinfo=UTC)  # a Saturday, 09:00 in São Paulo
 FIRST_SLOT = datetime(2026, 3, 8, 6, tzinfo=UTC)  # Sunday 03:00 in São Paulo
 
 
-@pytest.fixture(autouse=True)
-def _own_backup_folder(app, tmp_path):
-    app.config["BACKUP_STORAGE_DIR"] = tmp_path / "backups"
-
 
 @pytest.fixture
 def clock():

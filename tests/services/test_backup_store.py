@@ -48,12 +48,6 @@ from tests.ledger_factories import household_of, make_entry
 NAME = re.compile(r"^finora-\d{8}T\d{6}Z-[0-9a-f]{10}\.zip(\.enc)?$")
 
 
-@pytest.fixture(autouse=True)
-def _own_backup_folder(app, tmp_path):
-    """Each test's archives in its own folder (the configured one follows the real
-    DATA_DIR, not the test's)."""
-    app.config["BACKUP_STORAGE_DIR"] = tmp_path / "backups"
-
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
