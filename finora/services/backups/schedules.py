@@ -302,7 +302,7 @@ def _run_one(
         following, broken = next_run_at(schedule, timezone, started), None
     except Exception as error:  # noqa: BLE001 - a row no form could have saved
         # Not due again until its owner saves it anew (which validates it): one recorded
-        # failure, not one a minute.
+        # failure, not one every run.
         following, broken = None, error
     if not _claim(session, schedule_id, slot, following, started):
         return 0  # another process took this slot
