@@ -29,6 +29,7 @@ ACTION_GROUPS = {
     "account": _l("Accounts"),
     "entry": _l("Entries"),
     "import": _l("Imports"),
+    "backup": _l("Backups"),
     "transfer": _l("Transfers"),
     "rule": _l("Recurring rules"),
     "budget": _l("Budgets"),
@@ -37,7 +38,9 @@ ACTION_GROUPS = {
     "settings": _l("Instance settings"),
 }
 # The groups a household's trail can hold (security events belong to a person).
-HOUSEHOLD_GROUPS = ("member", "account", "entry", "import", "transfer", "rule", "budget", "goal")
+HOUSEHOLD_GROUPS = (
+    "member", "account", "entry", "import", "backup", "transfer", "rule", "budget", "goal",
+)
 
 ACTION_LABELS = {
     "auth.signed_in": _l("Signed in"),
