@@ -12,6 +12,9 @@ The limits below (members, declared sizes, compression ratio) refuse a zip bomb 
 byte is inflated; a member that inflates to more than its header declares is refused
 while it is read (zipfile alone would silently cut it at the declared size and report a
 CRC error, indistinguishable from a flipped bit).
+
+The writer lives in archive_writer.py and the manifest and member names in manifest.py;
+this module re-exports them, so the rest of Finora opens and writes archives from here.
 """
 
 from __future__ import annotations
@@ -19,40 +22,49 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
-import json
-import math
 import os
 import re
 import stat
 import tempfile
-import time
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from finora.services.backups.archive_writer import ArchiveWriter, TableWriter
 from finora.services.backups.errors import (
     ArchiveRowError,
-    ArchiveTooNewError,
     DamagedArchiveError,
     ForeignArchiveError,
     PassphraseNeededError,
     UnsafeArchiveError,
 )
+from finora.services.backups.manifest import (
+    DATA_PREFIX,
+    DATA_SUFFIX,
+    DATABASE_MEMBER,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    SCOPES,
+    STORAGES,
+    Manifest,
+    MemberInfo,
+    code_migration_head,
+    data_member,
+    known_migration_heads,
+    parse_manifest,
+    strict_loads,
+    table_of,
+)
 from finora.translation import gettext as _
 
-FORMAT = "finora-backup"
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
-DATABASE_MEMBER = "database.sqlite"
-DATA_PREFIX = "data/"
-DATA_SUFFIX = ".jsonl"
-SCOPES = ("household", "instance")
-STORAGES = ("portable", "sqlite")
+__all__ = [
+    "DATABASE_MEMBER", "DATA_PREFIX", "DATA_SUFFIX", "FORMAT", "FORMAT_VERSION", "MANIFEST", "SCOPES",
+    "STORAGES", "ArchiveReader", "ArchiveWriter", "Manifest", "MemberInfo", "TableWriter",
+    "code_migration_head", "data_member", "known_migration_heads", "open_archive",
+]
 
 # -- limits for reading untrusted archives --------------------------------------------
 MAX_MEMBERS = 200
@@ -69,301 +81,8 @@ RATIO_FLOOR = 64 << 20
 TOTAL_FLOOR = 64 << 20
 # One JSON line (one row) at most: a row is a few hundred bytes.
 MAX_LINE_BYTES = 16 << 20
-
-COMPRESS_LEVEL = 6
-_WRITE_BUFFER = 1 << 16
 _READ_CHUNK = 1 << 16
-
-_TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-@dataclass(frozen=True)
-class MemberInfo:
-    sha256: str
-    size: int
-
-
-@dataclass(frozen=True)
-class Manifest:
-    format_version: int
-    scope: str
-    storage: str
-    app_version: str
-    migration_head: str
-    created_at: datetime
-    household: dict | None
-    counts: dict[str, int]
-    members: dict[str, MemberInfo]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "format_version": self.format_version,
-            "scope": self.scope,
-            "storage": self.storage,
-            "app_version": self.app_version,
-            "migration_head": self.migration_head,
-            "created_at": _format_time(self.created_at),
-            "household": self.household,
-            "counts": dict(self.counts),
-            "members": {
-                name: {"sha256": info.sha256, "size": info.size}
-                for name, info in self.members.items()
-            },
-        }
-
-
-def data_member(table: str) -> str:
-    return f"{DATA_PREFIX}{table}{DATA_SUFFIX}"
-
-
-def _format_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# -- migration heads -------------------------------------------------------------------
-
-
-def _migrations_folder() -> str:
-    """The app's migrations folder (Flask-Migrate's setting), else the one beside this
-    package in the source tree."""
-    from flask import current_app
-
-    try:
-        return current_app.extensions["migrate"].directory
-    except (RuntimeError, KeyError, AttributeError):  # no app: a script or a pure test
-        return str(Path(__file__).resolve().parents[3] / "migrations")
-
-
-def _script_directory():
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", _migrations_folder())
-    return ScriptDirectory.from_config(config)
-
-
-@lru_cache(maxsize=1)
-def code_migration_head() -> str:
-    """The alembic head of this code: an archive records it, a reader compares with it."""
-    heads = _script_directory().get_heads()
-    if len(heads) != 1:
-        raise RuntimeError(f"backups: expected one migration head, found {heads}")
-    return heads[0]
-
-
-@lru_cache(maxsize=1)
-def known_migration_heads() -> frozenset[str]:
-    """Every revision in this code's history: an archive naming another one was made by
-    a newer Finora."""
-    return frozenset(script.revision for script in _script_directory().walk_revisions())
-
-
-# -- writing -----------------------------------------------------------------------------
-
-
-class _HashingSink:
-    """Writes to an open zip member, hashing and counting, in buffered chunks (one
-    zipfile write per row would cost more than the JSON encoding)."""
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.digest = hashlib.sha256()
-        self.size = 0
-        self.pending: list[bytes] = []
-        self.pending_size = 0
-
-    def write(self, data: bytes) -> None:
-        self.pending.append(data)
-        self.pending_size += len(data)
-        if self.pending_size >= _WRITE_BUFFER:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        chunk = b"".join(self.pending)
-        self.pending, self.pending_size = [], 0
-        self.digest.update(chunk)
-        self.size += len(chunk)
-        self.stream.write(chunk)
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite_float(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):  # 1e999
-        raise ValueError(f"{text} is out of range")
-    return number
-
-
-# Strict JSON for reading: NaN and Infinity are not JSON (json.loads accepts them, and
-# reads 1e999 as infinity), and the text must be UTF-8 (json.loads on bytes lets lone
-# surrogates and UTF-16 through).
-_decoder = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
-
-
-def _loads(raw: bytes) -> Any:
-    return _decoder.decode(raw.decode("utf-8"))
-
-
-_encode_json = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False
-).encode
-
-
-def _member_info(name: str) -> zipfile.ZipInfo:
-    """A deflated member that unzip tools list as a private regular file (-rw-------)."""
-    info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = COMPRESS_LEVEL  # zipfile's own field for a ZipInfo opened to write
-    info.external_attr = (stat.S_IFREG | 0o600) << 16
-    return info
-
-
-class TableWriter:
-    """Appends rows as JSON lines to data/<table>.jsonl (a context manager)."""
-
-    def __init__(self, archive: ArchiveWriter, table: str) -> None:
-        self.archive, self.table = archive, table
-        self.member = data_member(table)
-        self.rows = 0
-        self._stream = archive._zip.open(_member_info(self.member), "w", force_zip64=True)
-        self._sink = _HashingSink(self._stream)
-
-    def write(self, obj: dict[str, Any]) -> None:
-        self._sink.write((_encode_json(obj) + "\n").encode("utf-8"))
-        self.rows += 1
-
-    def write_many(self, objs) -> None:
-        for obj in objs:
-            self.write(obj)
-
-    def close(self) -> None:
-        if self._stream is None:
-            return
-        self._sink.flush()
-        self._stream.close()
-        self._stream = None
-        self.archive._finish_member(self.member, self._sink, rows=self.rows, table=self.table)
-
-    def __enter__(self) -> TableWriter:
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        if kind is None:
-            self.close()
-        elif self._stream is not None:
-            self._stream.close()
-            self._stream = None
-
-
-class ArchiveWriter:
-    """Writes a backup zip at `path` (mode 600 from creation). Use as a context manager:
-    leaving the block normally writes the manifest (close()); an exception removes the
-    partial file. `counts` may be filled by the caller for members that are not JSON
-    Lines (an instance's database.sqlite)."""
-
-    def __init__(
-        self,
-        path: Path,
-        *,
-        scope: str,
-        storage: str = "portable",
-        household: dict | None = None,
-    ) -> None:
-        if scope not in SCOPES or storage not in STORAGES:
-            raise ValueError(f"backups: scope {scope!r} / storage {storage!r}")
-        from finora.dates import now_utc
-        from finora.version import __version__
-
-        self.path = Path(path)
-        self.scope, self.storage, self.household = scope, storage, household
-        self.app_version = __version__
-        self.created_at = now_utc().replace(microsecond=0)
-        self.counts: dict[str, int] = {}
-        self.members: dict[str, MemberInfo] = {}
-        self.manifest: Manifest | None = None
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._file = os.fdopen(descriptor, "wb")
-        try:
-            self._zip = zipfile.ZipFile(
-                self._file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
-            )
-        except BaseException:
-            self._file.close()
-            self.path.unlink(missing_ok=True)
-            raise
-
-    def table(self, name: str) -> TableWriter:
-        if not _TABLE_NAME.fullmatch(name):
-            raise ValueError(f"backups: table name {name!r}")
-        if data_member(name) in self.members:
-            raise ValueError(f"backups: table {name!r} written twice")
-        return TableWriter(self, name)
-
-    def add_file(self, member: str, source: Path) -> None:
-        """Copies `source` into the archive as `member`, streamed."""
-        if member != DATABASE_MEMBER or member in self.members:
-            raise ValueError(f"backups: member {member!r}")
-        with open(source, "rb") as reader, self._zip.open(_member_info(member), "w", force_zip64=True) as out:
-            sink = _HashingSink(out)
-            while chunk := reader.read(1 << 20):
-                sink.write(chunk)
-            sink.flush()
-        self._finish_member(member, sink, rows=None, table=None)
-
-    def _finish_member(self, member: str, sink: _HashingSink, *, rows, table) -> None:
-        self.members[member] = MemberInfo(sha256=sink.digest.hexdigest(), size=sink.size)
-        if table is not None:
-            self.counts[table] = rows
-
-    def close(self) -> Manifest:
-        if self.manifest is not None:
-            return self.manifest
-        manifest = Manifest(
-            format_version=FORMAT_VERSION,
-            scope=self.scope,
-            storage=self.storage,
-            app_version=self.app_version,
-            migration_head=code_migration_head(),
-            created_at=self.created_at,
-            household=self.household,
-            counts=dict(self.counts),
-            members=dict(self.members),
-        )
-        text = json.dumps(manifest.as_json(), ensure_ascii=False, indent=1, sort_keys=False)
-        self._zip.writestr(_member_info(MANIFEST), text.encode("utf-8"))
-        self._zip.close()
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
-        self.manifest = manifest
-        return manifest
-
-    def abort(self) -> None:
-        """Closes and removes the partial file."""
-        try:
-            self._zip.close()
-        except Exception:  # noqa: BLE001 - the file is removed anyway
-            pass
-        finally:
-            self._file.close()
-            self.path.unlink(missing_ok=True)
-
-    def __enter__(self) -> ArchiveWriter:
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        if kind is None:
-            self.close()
-        elif self.manifest is None:
-            self.abort()
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -477,80 +196,6 @@ def _check_entries(infos: list[zipfile.ZipInfo], file_size: int) -> None:
             raise ForeignArchiveError()
 
 
-def _parse_manifest(raw: bytes) -> Manifest:
-    try:
-        data = _loads(raw)
-    except (ValueError, RecursionError) as error:
-        raise ForeignArchiveError() from error
-    if type(data) is not dict or data.get("format") != FORMAT:
-        raise ForeignArchiveError()
-    version = data.get("format_version")
-    if type(version) is not int or version < 1:
-        raise DamagedArchiveError()
-    if version > FORMAT_VERSION:
-        raise ArchiveTooNewError()
-    head = data.get("migration_head")
-    if type(head) is not str:
-        raise DamagedArchiveError()
-    if head not in known_migration_heads():
-        raise ArchiveTooNewError()
-    scope, storage = data.get("scope"), data.get("storage")
-    if scope not in SCOPES or storage not in STORAGES or (scope == "household" and storage != "portable"):
-        raise DamagedArchiveError()
-    app_version = data.get("app_version")
-    household = data.get("household")
-    counts = data.get("counts")
-    members = data.get("members")
-    if (
-        type(app_version) is not str
-        or not (household is None or type(household) is dict)
-        or type(counts) is not dict
-        or type(members) is not dict
-    ):
-        raise DamagedArchiveError()
-    try:
-        created_at = datetime.strptime(data.get("created_at"), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except (TypeError, ValueError) as error:
-        raise DamagedArchiveError() from error
-    for table, count in counts.items():
-        if type(table) is not str or type(count) is not int or count < 0:
-            raise DamagedArchiveError()
-    parsed: dict[str, MemberInfo] = {}
-    for name, info in members.items():
-        if type(info) is not dict:
-            raise DamagedArchiveError()
-        digest, size = info.get("sha256"), info.get("size")
-        if (
-            type(digest) is not str
-            or not re.fullmatch(r"[0-9a-f]{64}", digest)
-            or type(size) is not int
-            or size < 0
-        ):
-            raise DamagedArchiveError()
-        if name != DATABASE_MEMBER and not (
-            name.startswith(DATA_PREFIX)
-            and name.endswith(DATA_SUFFIX)
-            and _TABLE_NAME.fullmatch(name[len(DATA_PREFIX) : -len(DATA_SUFFIX)])
-        ):
-            raise ForeignArchiveError()
-        parsed[name] = MemberInfo(sha256=digest, size=size)
-    if (storage == "sqlite") != (DATABASE_MEMBER in parsed):
-        raise DamagedArchiveError()
-    if storage == "portable" and set(counts) != {_table_of(name) for name in parsed}:
-        raise DamagedArchiveError()
-    return Manifest(
-        format_version=version,
-        scope=scope,
-        storage=storage,
-        app_version=app_version,
-        migration_head=head,
-        created_at=created_at,
-        household=household,
-        counts=counts,
-        members=parsed,
-    )
-
-
 class ArchiveReader:
     """An archive that passed every structural check (a context manager). Rows are read
     only after the caller has verify()-ed the checksums (or while validating, which reads
@@ -591,7 +236,7 @@ class ArchiveReader:
             raise UnsafeArchiveError()
         with self._stream(MANIFEST) as stream:
             raw = stream.read()
-        self.manifest = _parse_manifest(raw)
+        self.manifest = parse_manifest(raw)
         in_zip = set(self._infos) - {MANIFEST}
         if in_zip != set(self.manifest.members):
             raise DamagedArchiveError()
@@ -615,20 +260,20 @@ class ArchiveReader:
                     lines += chunk.count(b"\n")
             if size != member.size or digest.hexdigest() != member.sha256:
                 raise _damaged(name)
-            table = _table_of(name)
+            table = table_of(name)
             if table is not None and table in self.manifest.counts and self.manifest.counts[table] != lines:
                 raise _damaged(name)
 
     def tables(self) -> list[str]:
         """The tables present, in the order they were written."""
-        return [table for name in self.manifest.members if (table := _table_of(name)) is not None]
+        return [table for name in self.manifest.members if (table := table_of(name)) is not None]
 
     def rows(self, table: str) -> Iterator[tuple[int, Any]]:
         """(1-based line, decoded JSON value) for each line of data/<table>.jsonl."""
         member = data_member(table)
         if member not in self.manifest.members:
             return
-        loads = _loads
+        loads = strict_loads
         with self._stream(member) as stream:
             line = 0
             while True:
@@ -676,12 +321,6 @@ class ArchiveReader:
 
     def __exit__(self, kind, error, trace) -> None:
         self.close()
-
-
-def _table_of(member: str) -> str | None:
-    if member.startswith(DATA_PREFIX) and member.endswith(DATA_SUFFIX):
-        return member[len(DATA_PREFIX) : -len(DATA_SUFFIX)]
-    return None
 
 
 def open_archive(path: Path, *, passphrase: str | None = None, work_dir: Path) -> ArchiveReader:
