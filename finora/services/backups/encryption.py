@@ -26,6 +26,7 @@ from __future__ import annotations
 import hmac
 import os
 import struct
+import unicodedata
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -60,9 +61,10 @@ def is_encrypted(path: Path) -> bool:
 
 
 def _derive(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> tuple[bytes, bytes]:
-    material = Scrypt(salt=salt, length=48, n=1 << log2_n, r=r, p=p).derive(
-        passphrase.encode("utf-8")
-    )
+    # NFC (as RFC 8265 prepares passwords): "ç" typed on one system and sent decomposed
+    # by another is still the same passphrase.
+    secret = unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    material = Scrypt(salt=salt, length=48, n=1 << log2_n, r=r, p=p).derive(secret)
     return material[:32], material[32:]
 
 
