@@ -490,32 +490,42 @@ class _Inserter:
         self.rows, self.old_ids = [], []
 
 
+# Where the driver's own executemany beats SQLAlchemy's per-row parameter handling:
+# SQLite (the 100,000 entries of the bench: 5.0 s -> 3.9 s CPU) and psycopg, whose
+# executemany pipelines (11 s -> 7 s on a loaded machine). MariaDB keeps SQLAlchemy's path.
+_DIRECT_DIALECTS = ("sqlite", "postgresql")
+
+
 def _insert_plain(session: Session, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """A plain executemany. On SQLite straight through the driver with the columns' own bind
-    processors, which halves the cost of the 100,000 rows an entries table may hold (the
-    generic path builds and processes a parameter dict per row); elsewhere, and whenever
-    the statement needs a value the rows lack, through SQLAlchemy."""
+    """A plain executemany: straight through the driver with the columns' own bind
+    processors where that is faster, else (and whenever the statement needs a value the
+    rows lack) through SQLAlchemy."""
     connection = session.connection()
-    direct = _direct_insert(table, keys, connection.dialect) if connection.dialect.name == "sqlite" else None
+    dialect = connection.dialect
+    direct = _direct_insert(table, keys, dialect) if dialect.name in _DIRECT_DIALECTS else None
     if direct is None:
         connection.execute(insert(table), rows)
         return
-    sql, processors = direct
-    connection.exec_driver_sql(
-        sql,
-        [tuple(row[key] if process is None else process(row[key]) for key, process in processors) for row in rows],
-    )
+    sql, positional, processors = direct
+    if positional:
+        params = [tuple(row[k] if p is None else p(row[k]) for k, p in processors) for row in rows]
+    else:
+        params = [{k: row[k] if p is None else p(row[k]) for k, p in processors} for row in rows]
+    connection.exec_driver_sql(sql, params)
 
 
 @cache
-def _direct_insert(table: Table, keys: tuple[str, ...], dialect) -> tuple[str, tuple] | None:
+def _direct_insert(table: Table, keys: tuple[str, ...], dialect) -> tuple[str, bool, tuple] | None:
+    """The INSERT's SQL in the driver's parameter style, whether it is positional, and each
+    column's bind processor in parameter order; None when the statement would need more
+    than the rows carry (a Python-side default)."""
     compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
     order = compiled.positiontup
-    if order is None or set(order) != set(keys):
+    names = list(order) if order is not None else list(compiled.params)
+    if set(names) != set(keys) or len(names) != len(keys):
         return None
-    return compiled.string, tuple(
-        (key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order
-    )
+    processors = tuple((key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in names)
+    return compiled.string, order is not None, processors
 
 
 def household_row_counts(session: Session, household_id: int) -> dict[str, int]:
