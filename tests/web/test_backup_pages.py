@@ -104,6 +104,9 @@ def test_the_empty_centre_says_so_and_offers_sensible_defaults(app_factory):
     assert re.search(r'id="restore-mode-0"[^>]*checked|checked[^>]*id="restore-mode-0"', page.text)
     assert "America/Sao_Paulo" in text  # the zone the schedule's hour is in
     assert "None planned" in text
+    # Automatic backups are off until a schedule is saved: the switch says what is true.
+    assert re.search(r'<input[^>]*id="schedule-enabled"[^>]*>', page.text)
+    assert "checked" not in re.search(r'<input[^>]*id="schedule-enabled"[^>]*>', page.text).group(0)
     assert "ENABLE_BACKUP_SCHEDULER is off" not in text
 
 

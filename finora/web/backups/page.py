@@ -76,10 +76,14 @@ def people_names(backups) -> dict[int, str]:
 
 
 def schedule_form(household: Household) -> ScheduleForm:
-    """The schedule as saved, else the defaults: daily at 03:00, keeping the configured count."""
+    """The schedule as saved, else the defaults: daily at 03:00, keeping the configured
+    count — with the switch off until saved, so the page never shows automatic backups a
+    household does not have."""
     schedule = schedules.get_schedule(db.session, household.id)
     form = ScheduleForm(formdata=None, obj=schedule, prefix="schedule")
-    if schedule is not None:
+    if schedule is None:
+        form.enabled.data = False
+    else:
         form.weekday.data = schedule.weekday if schedule.weekday is not None else 0
         form.day_of_month.data = schedule.day_of_month or 1
     return form
