@@ -304,3 +304,20 @@ def test_restore_instance_fills_an_empty_database_after_refusing_a_bad_archive(a
 
             db.session.rollback()
             empty_tables()
+
+
+def test_restore_instance_refuses_a_household_archive(app, empty_app, tmp_path):
+    path = _good_archive(app, tmp_path)
+    try:
+        line = _one_error_line(invoke(empty_app, "restore-instance", path))
+        assert "This is a household backup" in line and "flask finora backup restore" in line
+        with empty_app.app_context():
+            events = db.session.scalars(select(AuditEvent)).all()
+            assert [(event.action, event.details["reason"]) for event in events] == [("backup.refused", "scope")]
+            assert db.session.scalar(select(func.count()).select_from(Household)) == 0
+    finally:
+        with empty_app.app_context():
+            from tests.backup_instance_factories import empty_tables
+
+            db.session.rollback()
+            empty_tables()
