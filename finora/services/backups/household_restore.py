@@ -50,7 +50,7 @@ from finora.services.backups.household_tables import (
 )
 from finora.translation import gettext as _
 
-# Rows per INSERT ... RETURNING: insertmanyvalues packs them into a few statements.
+# Rows per insert batch (and per spooled pickle): a few hundred kilobytes at most.
 BATCH = 1000
 
 Loader = Callable[[str, Any], Any]
@@ -377,9 +377,10 @@ def _settings(plan: RestorePlan) -> dict[str, Any]:
 
 
 def _insert_rows(session: Session, reader: ArchiveReader, plan: RestorePlan, household_id: int) -> None:
-    """Each table in order, from the rows the check spooled (then dropped). Only the rows another row points to are inserted with RETURNING
-    (their new ids are needed); the rest go in plain executemany batches, which is what
-    keeps SQLite fast: it returns ids in parameter order only one row at a time."""
+    """Each table in order, from the rows the check spooled (dropped afterwards). Only the
+    rows another row points to are inserted with RETURNING (their new ids are needed); the
+    rest go in plain executemany batches, which is what keeps SQLite fast: it returns ids
+    in parameter order only one row at a time."""
     if plan.spool is None:
         raise ValueError("this plan was restored already: check the archive again")
     try:
