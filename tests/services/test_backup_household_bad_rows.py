@@ -198,3 +198,33 @@ def test_names_that_differ_only_in_case_are_refused_where_the_database_ignores_c
     else:
         restored = restore_new(rewrite_archive(path, tmp_path / "twins.zip", twins), tmp_path, owner)
         assert restored.id is not None
+
+
+def test_a_row_the_database_refuses_at_insert_time_is_still_named(archive, tmp_path, monkeypatch):
+    """The last line of defence: a conflict the checks let through (here the unique-key
+    check switched off) becomes a row error, and the rollback leaves nothing."""
+    from finora.services.backups import household_restore
+
+    monkeypatch.setattr(household_restore, "_digest", lambda row, key, fold: None)
+    path, _owner = archive
+    accounts = read_archive(path)[1]["accounts"]
+    refused = _refused(archive, tmp_path, _edit("accounts", 1, name=accounts[0]["name"]))
+    assert refused.table == "accounts" and "refused the row" in refused.detail
+
+
+def test_a_plan_restores_once_and_leaves_no_spool(archive, tmp_path):
+    from finora.services.backups.container import open_archive
+    from finora.services.backups.household_restore import (
+        check_household_archive,
+        restore_new_household,
+    )
+
+    path, owner = archive
+    with open_archive(path, work_dir=tmp_path) as reader:
+        plan = check_household_archive(reader, db.session)
+        spool = plan.spool.file
+        restore_new_household(db.session, reader, plan, owner=owner)
+        assert spool.closed and plan.spool is None
+        with pytest.raises(ValueError):
+            restore_new_household(db.session, reader, plan, owner=owner)
+    db.session.rollback()

@@ -334,6 +334,7 @@ def _unique_fold(session: Session) -> Callable[[Any], Any]:
 def restore_new_household(session: Session, reader: ArchiveReader, plan: RestorePlan, *, owner: User) -> Household:
     """A new household with the archive's name and settings, `owner` its only member (as
     owner), every row inserted with new ids. Flushes, does not commit."""
+    _unused(plan)
     household = Household(**_settings(plan))
     session.add(household)
     session.flush()
@@ -347,6 +348,7 @@ def restore_replacing(session: Session, reader: ArchiveReader, plan: RestorePlan
     """Delete every row `household` owns and insert the archive's in their place, with the
     archive's name and settings (the household becomes what it was when backed up); its
     memberships, invitations, tokens, backups, schedule and trail stay. Does not commit."""
+    _unused(plan)
     session.flush()
     delete_household_rows(session, household.id)
     for column, value in _settings(plan).items():
@@ -354,6 +356,11 @@ def restore_replacing(session: Session, reader: ArchiveReader, plan: RestorePlan
     session.flush()
     _insert_rows(session, reader, plan, household.id)
     return household
+
+
+def _unused(plan: RestorePlan) -> None:
+    if plan.spool is None:
+        raise ValueError("this plan was restored already: check the archive again")
 
 
 def delete_household_rows(session: Session, household_id: int) -> None:
@@ -381,8 +388,6 @@ def _insert_rows(session: Session, reader: ArchiveReader, plan: RestorePlan, hou
     rows another row points to are inserted with RETURNING (their new ids are needed); the
     rest go in plain executemany batches, which is what keeps SQLite fast: it returns ids
     in parameter order only one row at a time."""
-    if plan.spool is None:
-        raise ValueError("this plan was restored already: check the archive again")
     try:
         _insert_spooled(session, plan, household_id)
     finally:
