@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from finora.extensions import db
@@ -51,8 +52,10 @@ def scheduled_backups(household) -> list[Backup]:
 
 
 def the_job() -> JobRun:
-    """The job as the scheduler runs it: through JOBS, recorded on a JobRun."""
-    return run_job(db.session, JOB, "web-1:1:abc")
+    """The job as the scheduler runs it: through JOBS, recorded on a JobRun. Outside a
+    request its messages take the instance's default language: English here, to read them."""
+    with force_locale("en"):
+        return run_job(db.session, JOB, "web-1:1:abc")
 
 
 def test_the_job_is_registered_every_five_minutes():
