@@ -203,9 +203,9 @@ def test_names_that_differ_only_in_case_are_refused_where_the_database_ignores_c
 def test_a_row_the_database_refuses_at_insert_time_is_still_named(archive, tmp_path, monkeypatch):
     """The last line of defence: a conflict the checks let through (here the unique-key
     check switched off) becomes a row error, and the rollback leaves nothing."""
-    from finora.services.backups import household_restore
+    from finora.services.backups import household_check
 
-    monkeypatch.setattr(household_restore, "_digest", lambda row, key, fold: None)
+    monkeypatch.setattr(household_check, "_digest", lambda row, key, fold: None)
     path, _owner = archive
     accounts = read_archive(path)[1]["accounts"]
     refused = _refused(archive, tmp_path, _edit("accounts", 1, name=accounts[0]["name"]))

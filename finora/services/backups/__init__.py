@@ -5,8 +5,8 @@
 - container.py: the zip (manifest + JSON Lines) read as a stream, and every check that
   makes a hostile zip harmless; archive_writer.py writes it, manifest.py holds its
   manifest, names and migration heads; encryption.py: scrypt + AES-GCM STREAM.
-- household_tables.py, household_archive.py, household_restore.py: what a household's
-  archive holds, writing it, checking every row and restoring with new ids.
+- household_tables.py, household_archive.py, household_check.py, household_restore.py:
+  what a household's archive holds, writing it, checking every row, restoring with new ids.
 - instance_tables.py, instance_archive.py, instance_sqlite.py, instance_restore.py: the
   whole installation, and its restore into an empty database of any engine.
 - store.py: the files and their rows (private folders, retention); restores.py: the one
