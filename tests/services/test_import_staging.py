@@ -74,7 +74,9 @@ def test_another_users_or_households_token_is_not_found(household, user):
     for who, where in ((colleague, household), (stranger, household_of(stranger)), (stranger, household)):
         with pytest.raises(NotFoundError):
             load_staged(where, who, staged.token)
-    for token in ("nope", "../" + staged.token, staged.token[:-1] + "x", ""):
+    # One character changed (never to itself: a token ending in "x" stays a different one).
+    changed = staged.token[:-1] + ("y" if staged.token.endswith("x") else "x")
+    for token in ("nope", "../" + staged.token, changed, ""):
         with pytest.raises(NotFoundError):
             load_staged(household, user, token)
 
