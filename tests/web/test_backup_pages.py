@@ -180,6 +180,10 @@ def test_an_encrypted_backup_needs_matching_passphrases_and_never_shows_them(sig
     page = signed_in.get("/backups/").text
     assert "Encrypted" in page and PASSPHRASE not in page
     assert signed_in.get(f"/backups/{backup.id}/download").mimetype == "application/octet-stream"
+    # Checked without its passphrase, only the file's checksum is known: it says so.
+    assert signed_in.post(f"/backups/{backup.id}/verify").status_code == 302
+    page = signed_in.get("/backups/").text
+    assert "File intact" in page and "Verified" not in page
 
 
 def test_a_backup_restores_into_a_new_household_that_the_owner_can_switch_to(signed_in, user, household):
