@@ -15,6 +15,7 @@ load_dotenv(BASE_DIR / ".env")
 
 REGISTRATION_MODES = ("open", "approval", "closed")
 MAIL_SECURITIES = ("none", "starttls", "ssl")
+UPDATE_CHANNELS = ("stable", "beta")
 
 
 class ConfigError(RuntimeError):
@@ -200,6 +201,30 @@ class Config:
             raise ConfigError("BACKUP_DEFAULT_RETENTION_COUNT must be from 1 to 100.")
         self.ENABLE_BACKUP_SCHEDULER = _bool("ENABLE_BACKUP_SCHEDULER", True)
         self.BACKUP_MAX_UPLOAD_BYTES = _int("BACKUP_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
+        # Updates (docs/updates.md): the release channel (stable, or beta for pre-releases
+        # too), the remote manifest (empty: only the bundled updates/manifest.json), how long
+        # a fetch may take, whether a manifest may name local files, the release public key
+        # (empty: the one shipped in updates/release-key.pub), and the apply's limits.
+        self.UPDATE_CHANNEL = os.environ.get("UPDATE_CHANNEL", "").strip().lower() or "stable"
+        self.UPDATE_MANIFEST_URL = os.environ.get("UPDATE_MANIFEST_URL", "").strip()
+        self.UPDATE_CHECK_TIMEOUT_SECONDS = _int("UPDATE_CHECK_TIMEOUT_SECONDS", 10)
+        self.UPDATE_ALLOW_LOCAL_ASSETS = _bool("UPDATE_ALLOW_LOCAL_ASSETS")
+        self.UPDATE_PUBLIC_KEY = os.environ.get("UPDATE_PUBLIC_KEY", "").strip()
+        self.UPDATE_MIGRATION_TIMEOUT_SECONDS = _int("UPDATE_MIGRATION_TIMEOUT_SECONDS", 600)
+        self.UPDATE_MAX_PACKAGE_BYTES = _int("UPDATE_MAX_PACKAGE_BYTES", 200 * 1024 * 1024)
+        self.UPDATE_MAX_FILES = _int("UPDATE_MAX_FILES", 20_000)
+        self.UPDATE_MAX_UNPACKED_BYTES = _int("UPDATE_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+        # The folder the code lives in (app.py's): what an update replaces. Not read from
+        # the environment; tests point it at a copy.
+        self.CODE_DIR = BASE_DIR
+        # Set by the Dockerfile: updates are checked and reported, never applied in place.
+        self.FINORA_IN_CONTAINER = _bool("FINORA_IN_CONTAINER")
+        # /metrics answers loopback callers that came through no proxy, or a bearer token.
+        self.METRICS_ENABLED = _bool("METRICS_ENABLED", True)
+        self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+        # The address people write to for help (the profile's status area); empty: the
+        # global administrator's.
+        self.ADMIN_CONTACT_EMAIL = os.environ.get("ADMIN_CONTACT_EMAIL", "").strip()
         # An upload waits this long between the steps before it is thrown away.
         self.IMPORT_STAGING_HOURS = _int("IMPORT_STAGING_HOURS", 24)
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()
@@ -260,6 +285,13 @@ class Config:
                 f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITIES)}; "
                 f"got {self.MAIL_SECURITY!r}."
             )
+        if self.UPDATE_CHANNEL not in UPDATE_CHANNELS:
+            raise ConfigError(
+                f"UPDATE_CHANNEL must be one of {', '.join(UPDATE_CHANNELS)}; "
+                f"got {self.UPDATE_CHANNEL!r}."
+            )
+        if not 1 <= self.UPDATE_CHECK_TIMEOUT_SECONDS <= 300:
+            raise ConfigError("UPDATE_CHECK_TIMEOUT_SECONDS must be from 1 to 300.")
         base = urlsplit(self.APP_BASE_URL)
         if not self.WEBAUTHN_RP_ID:
             self.WEBAUTHN_RP_ID = (base.hostname or "").lower()
