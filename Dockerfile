@@ -27,7 +27,10 @@ RUN pybabel compile -d translations \
     && chown finora:finora /data \
     && chmod 0700 /data
 
+# FINORA_IN_CONTAINER: /about checks for updates and shows the commands to pull the new
+# image; it never replaces code inside the image.
 ENV FINORA_ENV=production \
+    FINORA_IN_CONTAINER=1 \
     FINORA_DATA_DIR=/data \
     TZ=UTC \
     GUNICORN_WORKERS=2 \
