@@ -37,7 +37,10 @@ from finora.translation import lazy_gettext as _l
 from finora.web.converters import parse_id
 
 # Areas about the person, not the household: no role applies.
-PERSONAL_BLUEPRINTS = frozenset({"public", "assets", "auth", "profile", "admin", "invitations"})
+# "updates" (/about, help) and "metrics" are about the instance, not a household.
+PERSONAL_BLUEPRINTS = frozenset(
+    {"public", "assets", "auth", "profile", "admin", "invitations", "updates", "metrics"}
+)
 # Areas of the household that only its owners manage.
 OWNER_ONLY_BLUEPRINTS = frozenset({"household", "backups"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
