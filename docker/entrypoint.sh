@@ -58,7 +58,10 @@ echo "finora: bootstrapping the admin account" >&2
 flask --app app finora bootstrap
 
 echo "finora: starting gunicorn on ${BIND_HOST:-0.0.0.0}:${PORT:-8000} with $workers worker(s), X-Forwarded-* trusted from: ${forwarded:-no one}" >&2
+# gunicorn.conf.py: Prometheus' multiprocess files (<FINORA_DATA_DIR>/metrics), so /metrics
+# sums every worker.
 exec gunicorn \
+    -c gunicorn.conf.py \
     --workers "$workers" \
     --bind "${BIND_HOST:-0.0.0.0}:${PORT:-8000}" \
     --access-logfile - \

@@ -46,6 +46,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_security_headers(app)
     register_error_handlers(app)
+    from finora.web.schema_guard import register_schema_guard
+
+    register_schema_guard(app)  # 503 with what to run while the schema is behind
     register_cli(app)
 
     from finora.jobs import init_scheduler
@@ -106,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.goals import bp as goals_bp
     from finora.web.household import bp as household_bp
     from finora.web.imports import bp as imports_bp
+    from finora.web.metrics import bp as metrics_bp
     from finora.web.profile import bp as profile_bp
     from finora.web.public import bp as public_bp
     from finora.web.reports import bp as reports_bp
@@ -133,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(backups_bp, url_prefix="/backups")
     app.register_blueprint(profile_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(metrics_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

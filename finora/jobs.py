@@ -30,6 +30,7 @@ from finora.services.people.user_sessions import purge_old_sessions
 from finora.services.planning.posting import households_to_post, post_household
 from finora.services.system.audit_trail import purge_audit_events
 from finora.services.system.form_tokens import purge_used_form_tokens
+from finora.services.system.job_metrics import record_job_run
 
 log = logging.getLogger("finora.jobs")
 
@@ -239,6 +240,7 @@ def run_job(session: Session, job: str, holder: str) -> JobRun:
     session.add(run)
     session.commit()
     run_id = run.id
+    clock = time.perf_counter()
     try:
         items = body(session, holder)
     except Exception as error:  # noqa: BLE001 - any failure is recorded on the run
@@ -251,6 +253,7 @@ def run_job(session: Session, job: str, holder: str) -> JobRun:
         run.status, run.items = "success", items
     run.finished_at = now_utc()
     session.commit()
+    record_job_run(job, run.status, time.perf_counter() - clock)
     return run
 
 
