@@ -1,0 +1,429 @@
+"""Applying a release to a source install: backup, package, staging, install, migration,
+and on any failure the code and the database put back (docs/updates.md, "Applying").
+
+Steps, each reported: an instance backup (kind pre_update; it cannot be skipped, and if it
+fails nothing else happens), the package downloaded and verified (signature, size,
+sha256), extracted into a staging folder, copied over the code with a rollback copy of
+every replaced file, then `flask db upgrade` in a subprocess. A refused package changes
+nothing; a failed copy or migration puts the files back and, once the migration has run,
+the database too, from the backup of the first step. Only one apply runs at a time (a
+lock file in <DATA_DIR>/updates/). This service commits, unlike most: the migration runs
+in another process, which must see the backup committed and find no transaction of ours
+holding the tables.
+
+Everything a rollback needs is imported with this module: after the install the files on
+disk are the new release's, and a module imported for the first time then would be new
+code running against the old."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+import finora.services.backups.encryption  # noqa: F401 - loaded before the files change
+from finora.dates import now_utc
+from finora.models import Backup, User
+from finora.services.backups.store import create_instance_backup
+from finora.services.system.audit import record
+from finora.services.system.settings import get_setting, set_setting
+from finora.services.updates import database_rollback, install, migrate, package, staging
+from finora.services.updates.errors import SignatureError, UpdateError
+from finora.services.updates.release import Release
+from finora.services.updates.restart import request_restart
+from finora.services.updates.signing import load_public_key
+from finora.services.updates.versions import parse_version
+from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
+
+log = logging.getLogger("finora.updates")
+
+LAST_APPLY_KEY = "updates.last_apply"
+LOCK_NAME = "apply.lock"
+# A lock older than this was left by a process that died mid-apply (the longest step, the
+# migration, is capped by UPDATE_MIGRATION_TIMEOUT_SECONDS; this adds an hour for the rest).
+LOCK_SLACK_SECONDS = 3600
+VERIFY_ERRORS = (SignatureError, package.PackageSizeError, package.PackageChecksumError)
+
+
+class ContainerError(UpdateError):
+    message = _l(
+        "This instance runs in a container: it is updated by pulling the new image and "
+        "restarting (`docker compose pull && docker compose up -d`), never in place."
+    )
+    reason = "container"
+    status = 409
+
+
+class ApplyRunningError(UpdateError):
+    message = _l("Another update is being applied right now: wait for it to finish.")
+    reason = "running"
+    status = 409
+
+
+class NotNewerError(UpdateError):
+    message = _l("This release is not newer than the installed version: nothing to apply.")
+    reason = "not_newer"
+
+
+class ChannelError(UpdateError):
+    message = _l("This release is a pre-release and the instance follows the stable channel.")
+    reason = "channel"
+
+
+class MinFromError(UpdateError):
+    message = _l(
+        "This release cannot be applied over the installed version: apply the releases in "
+        "between first."
+    )
+    reason = "min_from"
+
+
+class CodeNotWritableError(UpdateError):
+    message = _l("The code folder cannot be written by this process: the update cannot be applied.")
+    reason = "not_writable"
+
+
+class NotAdminError(UpdateError):
+    message = _l("Only the global administrator applies updates.")
+    reason = "forbidden"
+    status = 403
+
+
+@dataclass
+class Step:
+    name: str  # backup, verify, download, stage, install, migrate, restore_files, restore_database, restart
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class ApplyReport:
+    status: str  # applied | rolled_back | refused | failed (the rollback itself failed)
+    version: str
+    from_version: str
+    backup_id: int | None = None
+    steps: list[Step] = field(default_factory=list)
+    restart: str = "none"  # graceful | manual | none (nothing changed, or it must be repaired)
+    reason: str = ""  # the failing step's error code (empty when applied)
+    migration_output: str = ""  # the end of `flask db upgrade`'s output
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "applied"
+
+
+def check_can_apply(config, release: Release, installed: str, user: User | None) -> None:
+    """Raise the UpdateError that refuses this apply before anything is done, if any."""
+    if user is not None and not user.is_admin:
+        raise NotAdminError()
+    if config.get("FINORA_IN_CONTAINER"):
+        raise ContainerError()
+    if release.package is None:
+        raise package.PackageMissingError()
+    try:
+        target, current = parse_version(release.version), parse_version(installed)
+    except ValueError as error:
+        raise NotNewerError() from error
+    if target <= current:
+        raise NotNewerError()
+    if release.channel != "stable" and config.get("UPDATE_CHANNEL", "stable") == "stable":
+        raise ChannelError()
+    if release.min_from:
+        try:
+            too_old = current < parse_version(release.min_from)
+        except ValueError:
+            too_old = True
+        if too_old:
+            raise MinFromError(_(
+                "This release needs version %(version)s or later installed: apply the "
+                "releases in between first.", version=release.min_from))
+
+
+def apply_update(
+    session: Session, *, release: Release, user: User | None, code_dir: Path | None = None
+) -> ApplyReport:
+    """Apply `release` over the code (CODE_DIR unless `code_dir`); see the module docstring.
+    Raises an UpdateError when refused before anything is done (nothing recorded but the
+    refusal's audit event); otherwise returns the report of what happened."""
+    config = current_app.config
+    code_dir = Path(code_dir or config["CODE_DIR"]).resolve()
+    installed = str(config["VERSION"])
+    try:
+        check_can_apply(config, release, installed, user)
+        if not (code_dir / "app.py").is_file() or not os.access(code_dir, os.W_OK):
+            raise CodeNotWritableError()
+        folder = package.updates_dir(Path(config["DATA_DIR"]))
+        stale_after = int(config["UPDATE_MIGRATION_TIMEOUT_SECONDS"]) * 2 + LOCK_SLACK_SECONDS
+        lock = _apply_lock(folder, stale_after)
+        lock.__enter__()
+    except UpdateError as error:
+        session.rollback()
+        record(session, "update.refused", user=user,
+               details={"version": release.version, "from": installed, "reason": error.reason})
+        session.commit()
+        raise
+    try:
+        return _Apply(session, release, user, installed, code_dir, folder, config).run()
+    finally:
+        lock.__exit__(None, None, None)
+
+
+@contextmanager
+def _apply_lock(folder: Path, stale_after: int) -> Iterator[None]:
+    path = folder / LOCK_NAME
+    for attempt in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            break
+        except FileExistsError:
+            if attempt == 0 and _lock_age(path) > stale_after:
+                log.warning("update: removing a stale apply lock (%s)", path)
+                path.unlink(missing_ok=True)
+                continue
+            raise ApplyRunningError() from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps({"pid": os.getpid(), "started_at": now_utc().isoformat()}))
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _lock_age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
+
+
+class _Apply:
+    """One apply's state; run() walks the steps and always returns a report."""
+
+    def __init__(self, session, release, user, installed, code_dir, folder, config) -> None:
+        self.session, self.release, self.user = session, release, user
+        self.code_dir, self.folder, self.config = code_dir, folder, config
+        self.report = ApplyReport(status="refused", version=release.version, from_version=installed)
+        self.backup: Backup | None = None
+        self.stamp = now_utc().strftime("%Y%m%dT%H%M%SZ")
+        self.staging = folder / f"staging-{package.package_name(release)[:-7]}-{self.stamp}"
+        self.rollback_dir = folder / f"rollback-{release.version}-{self.stamp}"
+        self.env = migrate.subprocess_env(
+            config, session.get_bind().url.render_as_string(hide_password=False)
+        )
+        self.timeout = int(config["UPDATE_MIGRATION_TIMEOUT_SECONDS"])
+
+    def step(self, name: str, ok: bool, detail: str = "") -> None:
+        self.report.steps.append(Step(name, ok, str(detail)))
+
+    def run(self) -> ApplyReport:
+        if not self._backup():
+            return self._finish("refused", "update.failed")
+        try:
+            archive = self._package()
+            root = self._stage(archive) if archive else None
+        except BaseException:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise
+        if root is None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return self._finish("refused", "update.failed")
+        try:
+            return self._install_and_migrate(root)
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _backup(self) -> bool:
+        try:
+            self.backup = create_instance_backup(self.session, kind="pre_update", user=self.user)
+            self.report.backup_id = self.backup.id
+            record(self.session, "update.started", user=self.user,
+                   details={"version": self.release.version, "from": self.report.from_version,
+                            "backup_id": self.backup.id})
+            self._store_last("running")
+            self.session.commit()
+        except Exception as error:  # any failure stops the update here
+            self.session.rollback()
+            log.exception("update: the pre-update backup failed")
+            self.report.reason = "backup"
+            self.step("backup", False, _message(error, _("The pre-update backup failed.")))
+            return False
+        self.step("backup", True, _("Instance backup #%(id)s made.", id=self.backup.id))
+        return True
+
+    def _package(self) -> Path | None:
+        ref = self.release.package
+        try:
+            key = load_public_key(self.config.get("UPDATE_PUBLIC_KEY"))
+            package.verify_statement(self.release, key)
+            path = package.fetch_package(
+                self.release, self.folder, key=key,
+                max_bytes=int(self.config["UPDATE_MAX_PACKAGE_BYTES"]),
+                timeout=int(self.config["UPDATE_CHECK_TIMEOUT_SECONDS"]),
+            )
+        except UpdateError as error:
+            self.report.reason = error.reason
+            self.step("verify" if isinstance(error, VERIFY_ERRORS) else "download", False,
+                      _message(error))
+            return None
+        self.step("download", True, _("%(size)s bytes downloaded.", size=ref.size))
+        self.step("verify", True, _("Signature, size and checksum match."))
+        return path
+
+    def _stage(self, archive: Path) -> Path | None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+        try:
+            root = staging.stage_package(
+                archive, self.staging, max_files=int(self.config["UPDATE_MAX_FILES"]),
+                max_bytes=int(self.config["UPDATE_MAX_UNPACKED_BYTES"]),
+            )
+        except UpdateError as error:
+            self.report.reason = error.reason
+            self.step("stage", False, _message(error))
+            return None
+        finally:
+            archive.unlink(missing_ok=True)
+        self.step("stage", True, _("Package unpacked."))
+        return root
+
+    def _install_and_migrate(self, root: Path) -> ApplyReport:
+        protected = install.protected_paths(
+            self.code_dir, [self.config["DATA_DIR"], self.config["BACKUP_STORAGE_DIR"]]
+        )
+        _remove_old_rollbacks(self.folder)
+        try:
+            result = install.install(root, self.code_dir, self.rollback_dir, protected)
+        except install.ProtectedPathError as error:
+            self.report.reason = error.reason
+            self.step("install", False, _message(error))
+            shutil.rmtree(self.rollback_dir, ignore_errors=True)
+            return self._finish("refused", "update.failed")
+        except Exception as error:  # install() already put the files back
+            log.exception("update: copying the files failed")
+            self.report.reason = getattr(error, "reason", "install")
+            self.step("install", False, _message(error))
+            self.step("restore_files", True, _("The code files are back as they were."))
+            return self._finish("rolled_back", "update.rolled_back")
+        self.step("install", True, _("%(replaced)s files replaced, %(added)s added.",
+                                     replaced=len(result.replaced), added=len(result.added)))
+        try:
+            outcome = migrate.run_upgrade(self.code_dir, env=self.env, timeout=self.timeout)
+        except OSError as error:  # Python could not even start
+            outcome = migrate.MigrationResult(ok=False, returncode=-1, output=str(error))
+        self.report.migration_output = outcome.output
+        if outcome.ok:
+            self.step("migrate", True, _("The database is at the new release's schema."))
+            return self._applied()
+        self.report.reason = "migration_timeout" if outcome.timed_out else "migration"
+        self.step("migrate", False, _migration_message(outcome))
+        return self._roll_back()
+
+    def _applied(self) -> ApplyReport:
+        restart = request_restart()
+        self.report.restart = restart
+        self.step("restart", True, _("gunicorn was asked to reload gracefully.") if restart == "graceful"
+                  else _("Restart Finora to run the new version."))
+        return self._finish("applied", "update.applied")
+
+    def _roll_back(self) -> ApplyReport:
+        try:
+            install.rollback(self.rollback_dir, self.code_dir)
+        except Exception as error:
+            log.exception("update: putting the code files back failed")
+            self.step("restore_files", False, _message(error, _("The code files could not be put back.")))
+            return self._finish("failed", "update.failed")
+        self.step("restore_files", True, _("The code files are back as they were."))
+        fields = _backup_fields(self.backup)
+        try:
+            database_rollback.restore_database(
+                self.session, self.backup, code_dir=self.code_dir, env=self.env,
+                timeout=self.timeout,
+            )
+        except Exception as error:
+            log.exception("update: putting the database back failed")
+            self.session.rollback()
+            self.step("restore_database", False, _message(
+                error, database_rollback.DatabaseRollbackError.message))
+            return self._finish("failed", "update.failed")
+        # The restored database predates the backup's own row: it is listed again.
+        backup = Backup(**fields)
+        self.session.add(backup)
+        self.session.flush()
+        self.backup, self.report.backup_id = backup, backup.id
+        self.step("restore_database", True,
+                  _("The database is back as the backup #%(id)s holds it.", id=backup.id))
+        return self._finish("rolled_back", "update.rolled_back")
+
+    def _finish(self, status: str, action: str) -> ApplyReport:
+        self.report.status = status
+        if status == "failed":
+            self.report.restart = "none"
+        try:
+            record(self.session, action, user=self.user, details={
+                "version": self.release.version, "from": self.report.from_version,
+                "backup_id": self.report.backup_id, "status": status,
+                "reason": self.report.reason or None,
+            })
+            self._store_last(status)
+            self.session.commit()
+        except Exception:  # the report still reaches the admin
+            self.session.rollback()
+            log.exception("update: recording the outcome failed")
+        log.info("update %s -> %s: %s", self.report.from_version, self.release.version, status)
+        return self.report
+
+    def _store_last(self, status: str) -> None:
+        set_setting(self.session, LAST_APPLY_KEY, json.dumps({
+            "version": self.release.version,
+            "from": self.report.from_version,
+            "status": status,
+            "reason": self.report.reason or None,
+            "backup_id": self.report.backup_id,
+            "steps": [asdict(step) for step in self.report.steps],
+            "finished_at": now_utc().isoformat() if status != "running" else None,
+        }))
+
+
+def last_apply(session: Session) -> dict | None:
+    """What the last apply stored (version, from, status, reason, backup_id, steps,
+    finished_at), or None."""
+    value = get_setting(session, LAST_APPLY_KEY)
+    try:
+        return json.loads(value) if value else None
+    except ValueError:
+        return None
+
+
+def _message(error: BaseException, default=None) -> str:
+    message = getattr(error, "message", None)
+    return str(message if message is not None else (default or error))
+
+
+def _migration_message(outcome: migrate.MigrationResult) -> str:
+    if outcome.timed_out:
+        return _("The migration did not finish in time and was stopped.")
+    lines = [line for line in outcome.output.strip().splitlines() if line.strip()]
+    last = lines[-1][:300] if lines else ""
+    return _("The migration failed: %(error)s", error=last)
+
+
+def _backup_fields(backup: Backup | None) -> dict:
+    assert backup is not None
+    names = ("household_id", "scope", "kind", "storage", "file_name", "encrypted", "size_bytes",
+             "sha256", "counts", "app_version", "migration_head", "created_at", "created_by_id")
+    return {name: getattr(backup, name) for name in names}
+
+
+def _remove_old_rollbacks(folder: Path) -> None:
+    """Only the latest apply's rollback copy is kept (for an admin who wants to look)."""
+    for old in folder.glob("rollback-*"):
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,44 @@
+"""After an update: a graceful reload when gunicorn runs us, else the admin restarts.
+
+gunicorn's master reloads on SIGHUP: it starts new workers (which import the new code)
+and lets the old ones finish their requests. Any other server (`python app.py`, the
+CLI, a service manager running something else) cannot be restarted from inside safely,
+so the admin is told to do it."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+
+def _command_line(pid: int) -> str:
+    """The process's command line ("" when it cannot be read: not Linux, or gone)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\x00", b" ").decode("utf-8", "replace")
+
+
+def gunicorn_master(parent_pid: int | None = None) -> int | None:
+    """The pid of the gunicorn master we are a worker of, or None."""
+    pid = os.getppid() if parent_pid is None else parent_pid
+    if pid <= 1:
+        return None
+    line = _command_line(pid)
+    if "gunicorn" in line:
+        return pid
+    return None
+
+
+def request_restart(parent_pid: int | None = None) -> str:
+    """"graceful" after sending SIGHUP to the gunicorn master, else "manual"."""
+    master = gunicorn_master(parent_pid)
+    if master is None:
+        return "manual"
+    try:
+        os.kill(master, signal.SIGHUP)
+    except OSError:
+        return "manual"
+    return "graceful"
