@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.rules import bp as rules_bp
     from finora.web.transactions import bp as transactions_bp
     from finora.web.transfers import bp as transfers_bp
+    from finora.web.updates import bp as updates_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(assets_bp)
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(backups_bp, url_prefix="/backups")
     app.register_blueprint(profile_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(updates_bp)
     app.register_blueprint(metrics_bp)
 
 

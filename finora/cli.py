@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from finora.cli_backup import backup_cli
 from finora.cli_forecast import forecast_command
 from finora.cli_import import import_command
+from finora.cli_update import update_cli
 from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
@@ -159,6 +160,7 @@ finora_cli.add_command(jobs_cli)
 finora_cli.add_command(forecast_command)
 finora_cli.add_command(import_command)
 finora_cli.add_command(backup_cli)
+finora_cli.add_command(update_cli)
 
 
 @jobs_cli.command("run")

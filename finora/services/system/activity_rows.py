@@ -15,7 +15,7 @@ from finora.services.system.job_status import job_label
 from finora.translation import gettext as _
 
 # Details shown as the event's subject, in this order of preference.
-_SUBJECT_KEYS = ("name", "description", "email", "label")
+_SUBJECT_KEYS = ("name", "description", "email", "label", "version")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ ACTION_GROUPS = {
     "goal": _l("Goals"),
     "user": _l("User accounts"),
     "settings": _l("Instance settings"),
+    "update": _l("Updates"),
 }
 # The groups a household's trail can hold (security events belong to a person).
 HOUSEHOLD_GROUPS = (
@@ -101,6 +102,11 @@ ACTION_LABELS = {
     "settings.registration_mode_changed": _l("Registration mode changed"),
     "settings.smtp_changed": _l("E-mail (SMTP) settings changed"),
     "settings.audit_retention_changed": _l("Activity retention changed"),
+    "update.started": _l("Update started"),
+    "update.applied": _l("Update applied"),
+    "update.rolled_back": _l("Update rolled back"),
+    "update.failed": _l("Update failed"),
+    "update.refused": _l("Update refused"),
 }
 
 

@@ -14,4 +14,4 @@ def _admin_only():
         abort(404)
 
 
-from finora.web.admin import backup_views, settings_views, status_views, views  # noqa: E402,F401
+from finora.web.admin import backup_views, log_views, settings_views, status_views, views  # noqa: E402,F401
