@@ -1,7 +1,11 @@
 """Entry point: `app = create_app()`; `python app.py` serves on FINORA_HOST:FINORA_PORT
 (127.0.0.1:5000; APP_BASE_URL then defaults to http://localhost:5000),
 gunicorn serves `app:app`. Either way the process serves for long: its start-up objects
-are taken out of the garbage collector's walks (finora/heap.py)."""
+are taken out of the garbage collector's walks (finora/heap.py).
+
+A bare `python app.py` first makes sure the database is at this code's migration head: it
+migrates a development SQLite database itself, and otherwise refuses to start with one line
+saying what to run (finora/local_start.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +17,15 @@ from config import ConfigError
 from finora import create_app
 from finora.heap import settle_heap_when_serving
 
-try:
-    app = create_app()
-except ConfigError as error:
-    sys.exit(f"Finora cannot start: {error}")
+if __name__ == "__main__":
+    from finora.local_start import build_local_app
+
+    app = build_local_app()
+else:
+    try:
+        app = create_app()
+    except ConfigError as error:
+        sys.exit(f"Finora cannot start: {error}")
 settle_heap_when_serving(app)
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ from finora.version import __version__
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "version": __version__}
+    assert response.get_json() == {
+        "status": "ok", "database": "ok", "schema": "ok", "version": __version__,
+    }
 
 
 def test_healthz_degraded_when_the_database_is_unreachable(tmp_path):
@@ -28,6 +30,7 @@ def test_healthz_degraded_when_the_database_is_unreachable(tmp_path):
     assert response.get_json() == {
         "status": "degraded",
         "database": "error",
+        "schema": "unknown",
         "version": __version__,
     }
 
