@@ -106,6 +106,8 @@ class FetchPolicy:
             allow_local=bool(config.get("UPDATE_ALLOW_LOCAL_ASSETS")),
             allow_loopback_http=bool(config.get("TESTING")),
             timeout=float(timeout or config.get("UPDATE_CHECK_TIMEOUT_SECONDS") or 10),
+            attempts=ATTEMPTS,
+            backoff=BACKOFF_SECONDS,
         )
 
 
@@ -177,7 +179,7 @@ def url_allowed(url: str, policy: FetchPolicy) -> bool:
 
 
 def fetch_bytes(url: str, *, max_bytes: int, policy: FetchPolicy,
-                sleep: Callable[[float], None] = time.sleep) -> bytes:
+                sleep: Callable[[float], None] | None = None) -> bytes:
     """The whole body at `url` (at most `max_bytes`), after up to `policy.attempts` tries."""
     check_url(url, policy)
     path = local_path(url)
@@ -194,7 +196,7 @@ def fetch_bytes(url: str, *, max_bytes: int, policy: FetchPolicy,
 
 def download(url: str, dest: Path, *, max_bytes: int, timeout: float | None = None,
              policy: FetchPolicy | None = None,
-             sleep: Callable[[float], None] = time.sleep) -> None:
+             sleep: Callable[[float], None] | None = None) -> None:
     """Stream `url` into `dest` (the caller's `.part` file, created or truncated), at most
     `max_bytes`. On any failure `dest` is removed and a FetchError raised; nothing here
     verifies the content — the caller checks size, sha256 and signature before use."""
@@ -223,6 +225,7 @@ def download(url: str, dest: Path, *, max_bytes: int, timeout: float | None = No
 
 
 def _with_retries(attempt, policy: FetchPolicy, sleep):
+    sleep = sleep or time.sleep
     pause = policy.backoff
     for number in range(1, max(policy.attempts, 1) + 1):
         try:
