@@ -229,6 +229,7 @@ def test_the_instance_gauges_and_no_personal_data(client):
     assert _value(families, "finora_users", "finora_users", status="pending") == 1
     assert _value(families, "finora_entries", "finora_entries") == 1
     assert _value(families, "finora_database_up", "finora_database_up") == 1
+    assert _value(families, "finora_schema_at_head", "finora_schema_at_head") == 1
     assert _value(families, "finora_households_without_backup", "finora_households_without_backup") == 0
     version = client.application.config["VERSION"]
     assert _value(families, "finora_build_info", "finora_build_info", version=version) == 1
@@ -275,3 +276,11 @@ def test_building_the_app_does_not_import_prometheus_client():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_schema_behind_the_code_reads_0(client, monkeypatch):
+    from finora.services.system.schema import SchemaState
+
+    behind = SchemaState(heads=("0020",), current=("0019",), reachable=True)
+    monkeypatch.setattr("finora.web.metrics.exposition.schema_state", lambda: behind)
+    assert _value(_scrape(client), "finora_schema_at_head", "finora_schema_at_head") == 0

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from finora.services.system.metrics_gauges import InstanceGauges, read_instance_gauges
+from finora.services.system.schema import schema_state
 
 log = logging.getLogger("finora.metrics")
 
@@ -51,6 +52,11 @@ class InstanceCollector:
         )
         if gauges is None:
             return
+        # Behind after an update whose migration did not run: every page answers 503.
+        yield GaugeMetricFamily(
+            "finora_schema_at_head", "1 when the database is at this code's migration head.",
+            value=1 if schema_state().at_head else 0,
+        )
         yield GaugeMetricFamily("finora_households", "Households.", value=gauges.households)
         users = GaugeMetricFamily("finora_users", "User accounts by status.", labels=["status"])
         for status in ("active", "pending", "disabled"):
