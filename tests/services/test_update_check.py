@@ -12,6 +12,7 @@ from flask_babel import force_locale
 
 from finora.extensions import db
 from finora.services.system.settings import get_setting, set_setting
+from finora.services.updates import check as check_module
 from finora.services.updates import fetch
 from finora.services.updates.check import (
     LAST_CHECK_KEY,
@@ -236,6 +237,16 @@ def test_a_slow_server_times_out_after_the_bounded_attempts(remote_app, server, 
     server.put("/manifest.json.sig", sign(key, raw))
     _assert_refused(remote_app(UPDATE_CHECK_TIMEOUT_SECONDS=1), "timeout")
     assert server.hits["/manifest.json"] == 2
+
+
+def test_the_whole_check_ends_within_its_budget(remote_app, server, key, monkeypatch):
+    """"Check now" runs in a request: no retry starts that could not end in time."""
+    monkeypatch.setattr(check_module, "CHECK_BUDGET_SECONDS", 1.5)
+    raw = manifest_bytes("0.2.0")
+    server.put("/manifest.json", raw, delay=2.5)
+    server.put("/manifest.json.sig", sign(key, raw))
+    _assert_refused(remote_app(UPDATE_CHECK_TIMEOUT_SECONDS=1), "timeout")
+    assert server.hits["/manifest.json"] == 1  # a second 1 s attempt would overrun 1.5 s
 
 
 def test_a_server_failing_twice_is_retried_and_accepted(remote_app, server, key):

@@ -57,6 +57,9 @@ log = logging.getLogger("finora.updates")
 MANIFEST_KEY = "updates.manifest"
 LAST_CHECK_KEY = "updates.last_check"
 MAX_SIGNATURE_BYTES = 1024
+# The whole remote check (manifest and signature, with their retries) ends within this:
+# "Check now" runs in a web request, and gunicorn stops a worker silent for 30 s.
+CHECK_BUDGET_SECONDS = 25
 # settings.value is TEXT: 64 KiB on MySQL/MariaDB. The stored manifest is compressed.
 MAX_STORED_CHARS = 60_000
 _VERSION_LINE = re.compile(r"""^__version__\s*=\s*["']([^"']+)["']""", re.MULTILINE)
@@ -302,7 +305,7 @@ def _bundled_manifest(config) -> Manifest:
 
 
 def _check_remote(session: Session, url: str, config) -> Manifest:
-    policy = FetchPolicy.from_config(config)
+    policy = FetchPolicy.from_config(config).until(CHECK_BUDGET_SECONDS)
     key = signing.load_public_key(config.get("UPDATE_PUBLIC_KEY"))
     raw = fetch_bytes(url, max_bytes=MAX_MANIFEST_BYTES, policy=policy)
     try:

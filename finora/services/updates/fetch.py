@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -99,6 +99,22 @@ class FetchPolicy:
     timeout: float = 10.0
     attempts: int = ATTEMPTS
     backoff: float = BACKOFF_SECONDS
+    # A time.monotonic() instant every attempt must end by (None: no overall limit). The
+    # check sets one so a click on "Check now" ends before the server's worker timeout.
+    deadline: float | None = None
+
+    def until(self, seconds: float) -> FetchPolicy:
+        """This policy with every attempt ending within `seconds` from now."""
+        return replace(self, deadline=time.monotonic() + seconds)
+
+    def attempt_seconds(self) -> float:
+        """How long the next attempt may take; FetchTimeoutError when nothing is left."""
+        if self.deadline is None:
+            return self.timeout
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise FetchTimeoutError(detail="no time left for the check")
+        return min(self.timeout, left)
 
     @classmethod
     def from_config(cls, config, *, timeout: float | None = None) -> FetchPolicy:
@@ -188,7 +204,7 @@ def fetch_bytes(url: str, *, max_bytes: int, policy: FetchPolicy,
 
     def attempt() -> bytes:
         chunks: list[bytes] = []
-        _stream(url, policy, max_bytes, chunks.append, deadline=policy.timeout)
+        _stream(url, policy, max_bytes, chunks.append, limit=policy.attempt_seconds())
         return b"".join(chunks)
 
     return _with_retries(attempt, policy, sleep)
@@ -202,8 +218,7 @@ def download(url: str, dest: Path, *, max_bytes: int, timeout: float | None = No
     verifies the content — the caller checks size, sha256 and signature before use."""
     policy = policy or current_policy(timeout=timeout)
     if timeout is not None and policy.timeout != timeout:
-        policy = FetchPolicy(policy.allow_local, policy.allow_loopback_http, float(timeout),
-                             policy.attempts, policy.backoff)
+        policy = replace(policy, timeout=float(timeout))
     dest = Path(dest)
     try:
         check_url(url, policy)
@@ -216,7 +231,7 @@ def download(url: str, dest: Path, *, max_bytes: int, timeout: float | None = No
             with open(dest, "wb") as out:
                 # No overall deadline: a big package on a slow line may take minutes; each
                 # read still times out after policy.timeout seconds of silence.
-                _stream(url, policy, max_bytes, out.write, deadline=None)
+                _stream(url, policy, max_bytes, out.write, limit=None)
 
         _with_retries(attempt, policy, sleep)
     except BaseException:
@@ -232,6 +247,10 @@ def _with_retries(attempt, policy: FetchPolicy, sleep):
             return attempt()
         except FetchError as error:
             if not error.retry or number >= policy.attempts:
+                raise
+            # Only an attempt that can end before the deadline is worth starting.
+            if policy.deadline is not None and (
+                    time.monotonic() + pause + policy.timeout > policy.deadline):
                 raise
         sleep(pause)
         pause *= 2
@@ -269,12 +288,13 @@ def _user_agent() -> str:
 
 
 def _stream(url: str, policy: FetchPolicy, max_bytes: int, write: Callable[[bytes], object],
-            *, deadline: float | None) -> None:
+            *, limit: float | None) -> None:
+    """One attempt; `limit` bounds its whole duration (None: only each read's timeout)."""
     started = time.monotonic()
     request = urllib.request.Request(url, headers={"User-Agent": _user_agent(),
                                                    "Accept-Encoding": "identity"})
     try:
-        with _opener(url, policy).open(request, timeout=policy.timeout) as response:
+        with _opener(url, policy).open(request, timeout=limit or policy.timeout) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise TooLargeError(detail=f"Content-Length {length} > {max_bytes}")
@@ -287,8 +307,8 @@ def _stream(url: str, policy: FetchPolicy, max_bytes: int, write: Callable[[byte
                 if received > max_bytes:
                     raise TooLargeError(detail=f"more than {max_bytes} bytes")
                 write(chunk)
-                if deadline is not None and time.monotonic() - started > deadline:
-                    raise FetchTimeoutError(detail=f"over {deadline:g} s")
+                if limit is not None and time.monotonic() - started > limit:
+                    raise FetchTimeoutError(detail=f"over {limit:g} s")
     except FetchError:
         raise
     except urllib.error.HTTPError as error:
