@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from finora.extensions import db
+from finora.services.system.schema import code_heads
 from finora.version import __version__
 
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MySQL / MariaDB",
@@ -45,11 +45,6 @@ class SystemStatus:
         return int(100 * (self.disk_free or 0) / self.disk_total)
 
 
-def _migration_heads() -> tuple[str, ...]:
-    config = current_app.extensions["migrate"].migrate.get_config()
-    return tuple(ScriptDirectory.from_config(config).get_heads())
-
-
 def system_status() -> SystemStatus:
     engine = db.engine
     reachable, revisions, server_version = False, (), None
@@ -72,7 +67,9 @@ def system_status() -> SystemStatus:
         engine=ENGINE_NAMES.get(engine.dialect.name, engine.dialect.name),
         server_version=server_version,
         reachable=reachable,
-        migration_heads=_migration_heads(),
+        # Read once per process: after an update replaced the files, this process still
+        # runs (and compares against) the migrations it started with.
+        migration_heads=code_heads(),
         database_revisions=revisions,
         data_dir=str(data_dir),
         disk_total=total,
