@@ -103,7 +103,7 @@ def schema_page(state: SchemaState):
         else:
             message = _(
                 "This version of Finora needs changes to the database that have not been "
-                "applied yet. The administrator should run this command in Finora's folder, "
+                "applied yet. The administrator should run this command in Finora’s folder, "
                 "then reload this page:"
             )
             command = UPGRADE_COMMAND
