@@ -37,7 +37,8 @@ os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 
 def on_starting(server) -> None:
     """Once per master start (not on reload): an empty folder, readable by its owner only."""
-    METRICS_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    METRICS_DIR.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new data folder
+    METRICS_DIR.mkdir(mode=0o700, exist_ok=True)
     for stale in METRICS_DIR.glob("*.db"):
         stale.unlink(missing_ok=True)
     server.log.info("Prometheus multiprocess files in %s", METRICS_DIR)

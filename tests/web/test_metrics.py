@@ -284,3 +284,20 @@ def test_a_schema_behind_the_code_reads_0(client, monkeypatch):
     behind = SchemaState(heads=("0020",), current=("0019",), reachable=True)
     monkeypatch.setattr("finora.web.metrics.exposition.schema_state", lambda: behind)
     assert _value(_scrape(client), "finora_schema_at_head", "finora_schema_at_head") == 0
+
+
+def test_a_page_never_fails_for_its_metrics(client, monkeypatch):
+    def broken():
+        raise ValueError("env PROMETHEUS_MULTIPROC_DIR is not set or not a directory")
+
+    monkeypatch.setattr("finora.web.metrics.http._families", broken)
+    assert client.get("/healthz").status_code in (200, 503)
+    assert client.get("/no-such-page").status_code == 404
+
+
+def test_a_missing_multiprocess_folder_fails_the_scrape_not_the_pages(client, monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "gone"))
+    response = client.get("/metrics")
+    assert response.status_code == 503
+    assert "PROMETHEUS_MULTIPROC_DIR" in response.text
+    assert client.get("/healthz").status_code in (200, 503)

@@ -22,6 +22,11 @@ def multiprocess_mode() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
+class MetricsUnavailable(Exception):
+    """The workers' values cannot be read: the scrape fails (503) instead of reporting
+    a part as the whole."""
+
+
 class InstanceCollector:
     """Gauges computed from the database on each scrape (a custom collector: nothing is
     stored between scrapes, so no worker can report a stale figure)."""
@@ -112,6 +117,9 @@ def scrape(session: Session, jobs: list[str], version: str) -> _Scrape:
     if multiprocess_mode():
         from prometheus_client import multiprocess
 
+        folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        if not os.path.isdir(folder):
+            raise MetricsUnavailable(f"PROMETHEUS_MULTIPROC_DIR {folder} is not a folder")
         workers = CollectorRegistry()
         multiprocess.MultiProcessCollector(workers)
         return _Scrape(workers, instance)

@@ -10,9 +10,13 @@ is the class ("2xx"). No label ever names a person or a household.
 from __future__ import annotations
 
 import functools
+import logging
 import time
 
 from flask import Flask, Response, request
+
+log = logging.getLogger("finora.metrics")
+_warned: list[bool] = []
 
 # The coarse histogram (instrumentator's default) for per-handler latency...
 DURATION_BUCKETS = (0.1, 0.5, 1.0)
@@ -73,11 +77,17 @@ def _observe(response: Response) -> Response:
     seconds = time.perf_counter() - started
     handler = handler_label()
     method = method_label(request.method)
-    requests, duration, highr, size = _families()
-    requests.labels(handler, method, f"{response.status_code // 100}xx").inc()
-    duration.labels(handler, method).observe(seconds)
-    highr.observe(seconds)
-    size.labels(handler).observe(response.content_length or 0)
+    try:
+        requests, duration, highr, size = _families()
+        requests.labels(handler, method, f"{response.status_code // 100}xx").inc()
+        duration.labels(handler, method).observe(seconds)
+        highr.observe(seconds)
+        size.labels(handler).observe(response.content_length or 0)
+    except Exception:  # e.g. PROMETHEUS_MULTIPROC_DIR names a missing folder
+        # A page never fails for its metrics; say so once per process, not per request.
+        if not _warned:
+            _warned.append(True)
+            log.warning("request metrics could not be recorded", exc_info=True)
     return response
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Response, abort, current_app, request
 
 from finora.extensions import db, limiter
 from finora.jobs import JOBS
 from finora.web.metrics import bp
 from finora.web.metrics.access import may_read_metrics
-from finora.web.metrics.exposition import scrape
+from finora.web.metrics.exposition import MetricsUnavailable, scrape
+
+log = logging.getLogger("finora.metrics")
 
 
 @bp.get("/metrics")
@@ -22,5 +26,9 @@ def metrics():
     from prometheus_client.exposition import choose_encoder
 
     encode, content_type = choose_encoder(request.headers.get("Accept", ""))
-    body = encode(scrape(db.session, list(JOBS), config["VERSION"]))
+    try:
+        body = encode(scrape(db.session, list(JOBS), config["VERSION"]))
+    except MetricsUnavailable as error:
+        log.error("metrics: %s", error)
+        return Response(f"{error}\n", status=503, content_type="text/plain; charset=utf-8")
     return Response(body, content_type=content_type, headers={"Cache-Control": "no-store"})
