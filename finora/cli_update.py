@@ -44,7 +44,8 @@ def _status_lines(status) -> list[str]:
         lines.append("Last check: never")
     else:
         source = "release server" if check.source == "remote" else "bundled manifest"
-        outcome = "ok" if check.ok else f"failed: {' '.join(str(check.message).split())}"
+        reason = " ".join(f"{check.error_message or ''} {check.error_detail or ''}".split())
+        outcome = "ok" if check.ok else f"failed: {reason}"
         lines.append(f"Last check: {check.checked_at:%Y-%m-%d %H:%M} UTC from the {source}, {outcome}")
     lines.append(f"Latest: {status.latest.version if status.latest else 'none known'}")
     if status.available is None:

@@ -102,6 +102,9 @@ def apply():
     if status.available.version != form.version.data:
         form.form_errors.append(str(NEWER_KNOWN))
         return _about_page(form, 409)
+    if not status.can_apply:  # a container, no package...: the page said so, a POST anyway
+        form.form_errors.append(status.apply_blocker_message or str(NOTHING_TO_APPLY))
+        return _about_page(form, 409)
     try:
         release = find_release(db.session, form.version.data)
         _warm_result_page(release)
