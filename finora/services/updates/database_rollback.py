@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from finora.services.backups.container import open_archive
 from finora.services.backups.instance_restore import restore_instance
 from finora.services.backups.store import backup_path, work_dir
+from finora.services.updates import migrate
 from finora.services.updates.errors import UpdateError
-from finora.services.updates.migrate import run_upgrade
 from finora.translation import lazy_gettext as _l
 
 
@@ -65,7 +65,7 @@ def restore_database(
     archive = backup_path(backup)  # before the tables (and the row naming it) are gone
     scratch = work_dir()
     drop_all_tables(session)
-    result = run_upgrade(code_dir, env=env, timeout=timeout)
+    result = migrate.run_upgrade(code_dir, env=env, timeout=timeout)
     if not result.ok:
         raise DatabaseRollbackError()
     try:
