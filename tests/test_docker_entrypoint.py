@@ -160,7 +160,7 @@ def test_entrypoint_migrates_bootstraps_and_serves(tmp_path):
     try:
         status, body = _wait_for_health(f"http://127.0.0.1:{port}/healthz", process, log)
         assert status == 200, body
-        assert body == {"status": "ok", "database": "ok", "version": __version__}
+        assert body == {"status": "ok", "database": "ok", "schema": "ok", "version": __version__}
 
         with sqlite3.connect(tmp_path / "finora.db") as connection:
             rows = connection.execute(
