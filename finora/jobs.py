@@ -31,6 +31,7 @@ from finora.services.planning.posting import households_to_post, post_household
 from finora.services.system.audit_trail import purge_audit_events
 from finora.services.system.form_tokens import purge_used_form_tokens
 from finora.services.system.job_metrics import record_job_run
+from finora.services.updates.check import check_for_updates_job
 
 log = logging.getLogger("finora.jobs")
 
@@ -119,6 +120,9 @@ JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta]] = {
         lambda session, holder: run_scheduled_backups(session, holder, renew_lease=acquire_lease),
         timedelta(minutes=5),
     ),
+    # Reads the release manifest (UPDATE_MANIFEST_URL, else the bundled one) once a day and
+    # records what it found; a failed fetch is recorded and reported as the run's error.
+    "check_for_updates": (check_for_updates_job, timedelta(hours=24)),
 }
 
 

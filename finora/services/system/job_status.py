@@ -19,6 +19,7 @@ JOB_LABELS = {
     "purge_unconfirmed_sign_ups": _l("Delete sign-ups never confirmed"),
     "purge_import_staging": _l("Delete unfinished import uploads"),
     "run_scheduled_backups": _l("Make scheduled backups"),
+    "check_for_updates": _l("Check for updates"),
 }
 
 
