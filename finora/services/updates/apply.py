@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import finora.services.backups.encryption  # noqa: F401 - loaded before the files change
@@ -355,9 +356,11 @@ class _Apply:
                 error, database_rollback.DatabaseRollbackError.message))
             return self._finish("failed", "update.failed")
         # The restored database predates the backup's own row: it is listed again.
-        backup = Backup(**fields)
-        self.session.add(backup)
-        self.session.flush()
+        backup = self.session.scalar(select(Backup).where(Backup.file_name == fields["file_name"]))
+        if backup is None:
+            backup = Backup(**fields)
+            self.session.add(backup)
+            self.session.flush()
         self.backup, self.report.backup_id = backup, backup.id
         self.step("restore_database", True,
                   _("The database is back as the backup #%(id)s holds it.", id=backup.id))
