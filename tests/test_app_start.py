@@ -107,8 +107,12 @@ def _refused(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_development_on_an_empty_data_directory_migrates_and_serves_the_sign_up(tmp_path):
-    data_dir = tmp_path / "data"  # not there yet
+@pytest.mark.parametrize("revision", [None, "0013"], ids=["empty", "older"])
+def test_development_migrates_its_sqlite_database_and_serves_the_sign_up(tmp_path, revision):
+    data_dir = tmp_path / "data"  # not there yet, unless a database at 0013 is put in it
+    if revision is not None:
+        data_dir.mkdir()
+        _sqlite_at(data_dir / "finora.db", revision, tmp_path)
     port = _free_port()
     log = tmp_path / "server.log"
     process = _serve(_env(data_dir, port), log)
@@ -122,7 +126,7 @@ def test_development_on_an_empty_data_directory_migrates_and_serves_the_sign_up(
         _stop(process)
     output = log.read_text(errors="replace")
     assert "Traceback" not in output and "scheduler tick failed" not in output, output
-    assert "migrating the SQLite database (new)" in output
+    assert f"migrating the SQLite database ({'new' if revision is None else 'at 0013'})" in output
     with sqlite3.connect(data_dir / "finora.db") as connection:
         revisions = {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
     assert revisions == set(code_heads())
