@@ -175,3 +175,10 @@ def _pid_alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_the_container_starts_gunicorn_with_these_settings(tmp_path):
+    from tests.test_docker_entrypoint import _decisions
+
+    _said, gunicorn = _decisions(tmp_path)
+    assert "args: -c gunicorn.conf.py " in gunicorn
