@@ -135,6 +135,7 @@ def build_package(code: Path, path: Path, *, migration: str | None = None,
     changed = {
         "app.py": (code / "app.py").read_text() + f"\n# release {NEW_VERSION}\n",
         "finora/update_probe.py": '"""Added by the test release."""\n',
+        "finora/version.py": f'"""The running version."""\n\n__version__ = "{NEW_VERSION}"\n',
         **(extra or {}),
     }
     if migration:
@@ -251,8 +252,10 @@ def test_a_good_package_replaces_the_files_keeps_protected_paths_and_migrates(
     assert "finora/update_probe.py" in after and "finora/update_probe.py" not in before
     for name in PROTECTED:
         assert (code / name).read_text() == PROTECTED[name]
-    assert {name: after[name] for name in before if name != "app.py"} == {
-        name: digest for name, digest in before.items() if name != "app.py"}
+    changed = {"app.py", "finora/version.py"}
+    assert all(after[name] != before[name] for name in changed)
+    assert {name: after[name] for name in before if name not in changed} == {
+        name: digest for name, digest in before.items() if name not in changed}
     rows_after, head_after, has_probe = database_state()
     assert (head_before, head_after, has_probe) == (_head(REPO), "update_probe", True)
     assert rows_after == rows_before
@@ -266,6 +269,9 @@ def test_a_good_package_replaces_the_files_keeps_protected_paths_and_migrates(
     assert stored["backup_id"] == report.backup_id and stored["finished_at"]
     # Nothing left but this apply's rollback copy: no lock, no staging, no package.
     assert [name.split("-")[0] for name in updates_folder(code)] == ["rollback"]
+    # Until the restart this process runs the old version, but the code on disk counts.
+    with pytest.raises(NotNewerError):
+        run_apply(release_for(package, serve(files_server, package), key), admin)
 
 
 def test_a_failing_migration_puts_the_code_and_the_database_back(

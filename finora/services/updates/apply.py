@@ -38,6 +38,7 @@ from finora.services.backups.store import create_instance_backup
 from finora.services.system.audit import record
 from finora.services.system.settings import get_setting, set_setting
 from finora.services.updates import database_rollback, install, migrate, package, staging
+from finora.services.updates.check import installed_version
 from finora.services.updates.errors import SignatureError, UpdateError
 from finora.services.updates.release import Release
 from finora.services.updates.restart import request_restart
@@ -158,7 +159,7 @@ def apply_update(
     refusal's audit event); otherwise returns the report of what happened."""
     config = current_app.config
     code_dir = Path(code_dir or config["CODE_DIR"]).resolve()
-    installed = str(config["VERSION"])
+    installed = installed_version(config)  # the code on disk: an apply not yet restarted counts
     try:
         check_can_apply(config, release, installed, user)
         if not (code_dir / "app.py").is_file() or not os.access(code_dir, os.W_OK):
