@@ -31,6 +31,7 @@ from finora.services.planning.posting import households_to_post, post_household
 from finora.services.system.audit_trail import purge_audit_events
 from finora.services.system.form_tokens import purge_used_form_tokens
 from finora.services.system.job_metrics import record_job_run
+from finora.services.system.schema import schema_state
 from finora.services.updates.check import check_for_updates_job
 
 log = logging.getLogger("finora.jobs")
@@ -293,11 +294,23 @@ def init_scheduler(app: Flask) -> None:
     seconds = app.config.get("SCHEDULER_JOB_INTERVAL_SECONDS")
     job_interval = timedelta(seconds=int(seconds)) if seconds else None
 
+    waiting = {"logged": False}
+
     def tick() -> None:
         if not lock.acquire(blocking=False):
             return
         try:
             with app.app_context():
+                # Jobs write through this code's models: not against a schema it was not
+                # written for (not migrated yet, or migrated by a newer Finora after an
+                # update, until this process restarts). One line in the log, not one a minute.
+                state = schema_state(db.engine)
+                if not state.at_head:
+                    if not waiting["logged"]:
+                        log.warning("scheduler waits: the database schema is %s", state.status)
+                        waiting["logged"] = True
+                    return
+                waiting["logged"] = False
                 run_due_jobs(db.session, holder, interval=job_interval)
         except Exception:
             log.exception("scheduler tick failed")
