@@ -13,6 +13,7 @@ from finora.models import AuditEvent
 from finora.services.system.settings import get_setting
 from finora.services.updates.apply import ApplyReport, Step
 from finora.services.updates.check import LAST_CHECK_KEY
+from finora.web.updates.background import RECORD_KEY, THREAD_KEY
 from tests.factories import PASSWORD, create_user
 from tests.ledger_factories import household_of
 from tests.members_factories import add_member
@@ -57,7 +58,7 @@ class Recorder:
         self.status, self.restart = status, restart
 
     def __call__(self, session, *, release, user, code_dir=None):
-        self.calls.append({"version": release.version, "user": user})
+        self.calls.append({"version": release.version, "user_id": user.id if user else None})
         steps = [Step("backup", True, "Instance backup #7 made."), Step("download", True)]
         if self.status == "rolled_back":
             steps += [Step("migrate", False, "The migration failed: boom"),
@@ -70,8 +71,18 @@ class Recorder:
 @pytest.fixture
 def recorder(monkeypatch):
     recording = Recorder()
-    monkeypatch.setattr("finora.web.updates.views.apply_update", recording)
+    monkeypatch.setattr("finora.web.updates.background.apply_update", recording)
     return recording
+
+
+def apply_and_wait(client, **overrides):
+    """POST the form, wait for the apply's thread, and open the page it redirected to."""
+    response = client.post("/about/apply", data=apply_data(**overrides))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert response.headers["Location"].endswith("/about/update")
+    client.application.extensions[THREAD_KEY].join(timeout=30)
+    db.session.rollback()  # a new transaction sees the thread's commit (MariaDB: repeatable read)
+    return client.get("/about/update")
 
 
 def apply_data(**overrides):
@@ -197,47 +208,112 @@ def test_a_version_other_than_the_one_offered_is_not_applied(admin_client, recor
 
 
 def test_the_apply_goes_through_the_service_and_reports_each_step(admin_client, admin, recorder):
-    response = admin_client.post("/about/apply", data=apply_data())
+    response = apply_and_wait(admin_client)
     assert response.status_code == 200
-    assert recorder.calls == [{"version": "0.2.0", "user": admin}]
+    assert recorder.calls == [{"version": "0.2.0", "user_id": admin.id}]
     html = response.get_data(as_text=True)
     assert "Finora 0.2.0 is installed (it was 0.1.0)." in html
     assert "Backup of the whole server" in html and "Instance backup #7 made." in html
     assert "instance backup #7" in html
     assert "Restart Finora now" in html
     assert "Running upgrade" in html  # the migration's output
+    assert 'http-equiv="refresh"' not in html
+
+
+def test_while_it_runs_the_page_reloads_itself_and_the_form_is_gone(admin_client, monkeypatch):
+    import threading
+
+    release_it = threading.Event()
+    recording = Recorder()
+
+    def slow(session, **kwargs):
+        release_it.wait(timeout=30)
+        return recording(session, **kwargs)
+
+    monkeypatch.setattr("finora.web.updates.background.apply_update", slow)
+    response = admin_client.post("/about/apply", data=apply_data())
+    assert response.status_code == 302
+    try:
+        running = admin_client.get("/about/update").get_data(as_text=True)
+        assert "Applying the update" in running and 'http-equiv="refresh"' in running
+        about = admin_client.get("/about").get_data(as_text=True)
+        assert 'id="applying"' in about and 'id="apply-form"' not in about
+        again = admin_client.post("/about/apply", data=apply_data())
+        assert again.status_code == 409
+        assert "Finora 0.2.0 is being applied" in again.get_data(as_text=True)
+    finally:
+        release_it.set()
+        admin_client.application.extensions[THREAD_KEY].join(timeout=30)
+    assert len(recording.calls) == 1
+    db.session.rollback()
+    assert "Finora 0.2.0 is installed" in admin_client.get("/about/update").get_data(as_text=True)
+
+
+def test_the_steps_are_in_the_admins_language(admin_client, admin, monkeypatch):
+    from finora.translation import gettext as _
+
+    def translated(session, *, release, user, code_dir=None):
+        return ApplyReport(status="applied", version=release.version, from_version="0.1.0",
+                           steps=[Step("backup", True, _("Sign out"))],  # an existing msgid
+                           restart="manual")
+
+    admin.locale = "es"
+    db.session.commit()
+    monkeypatch.setattr("finora.web.updates.background.apply_update", translated)
+    html = apply_and_wait(admin_client).get_data(as_text=True)
+    # The thread has no request: without the admin's language it would speak the default (pt).
+    steps = html[html.index('id="update-steps"'):html.index("</ol>", html.index('id="update-steps"'))]
+    assert "Cerrar sesión" in steps and "Sair" not in steps
 
 
 def test_a_graceful_restart_is_said(admin_client, recorder):
     recorder.restart = "graceful"
-    html = admin_client.post("/about/apply", data=apply_data()).get_data(as_text=True)
+    html = apply_and_wait(admin_client).get_data(as_text=True)
     assert "Restarted gracefully" in html and "Restart Finora now" not in html
 
 
 def test_a_rolled_back_apply_says_everything_is_back(admin_client, recorder):
     recorder.status, recorder.restart = "rolled_back", "none"
-    html = admin_client.post("/about/apply", data=apply_data()).get_data(as_text=True)
+    html = apply_and_wait(admin_client).get_data(as_text=True)
     assert "The update failed and was rolled back" in html
     assert "The migration failed: boom" in html
     assert "Put the previous files back" in html and "Restore the database from the backup" in html
     assert "Restart Finora now" not in html
 
 
-def test_a_refusal_before_anything_is_shown_on_the_form(admin_client, monkeypatch):
+def test_a_refusal_in_the_service_is_shown_and_nothing_changes(admin_client, monkeypatch):
     from finora.services.updates.apply import ApplyRunningError
 
     def refuse(*args, **kwargs):
         raise ApplyRunningError()
 
-    monkeypatch.setattr("finora.web.updates.views.apply_update", refuse)
-    response = admin_client.post("/about/apply", data=apply_data())
-    assert response.status_code == 409
-    assert "Another update is being applied right now" in response.get_data(as_text=True)
+    monkeypatch.setattr("finora.web.updates.background.apply_update", refuse)
+    html = apply_and_wait(admin_client).get_data(as_text=True)
+    assert "The update was not started: Another update is being applied right now" in html
+    assert 'http-equiv="refresh"' not in html
+
+
+def test_a_refusal_before_starting_is_on_the_form(app_factory, tmp_path, monkeypatch):
+    recording = Recorder()
+    monkeypatch.setattr("finora.web.updates.background.apply_update", recording)
+    # The files on disk say 0.0.9 and offer 0.1.0, but this process already runs 0.1.0: the
+    # apply service's own pre-check refuses it, on the form, before any thread starts.
+    code = make_code_dir(tmp_path / "c", installed="0.0.9", releases=[release_entry("0.1.0")])
+    application = app_factory(CODE_DIR=code)
+    with application.app_context():
+        admin = create_user()
+        client = client_for(application, admin)
+        response = client.post("/about/apply", data=apply_data(version="0.1.0"))
+        assert response.status_code == 422
+        assert "not newer than the installed version" in response.get_data(as_text=True)
+        assert get_setting(db.session, RECORD_KEY) is None
+    assert THREAD_KEY not in application.extensions
+    assert recording.calls == []
 
 
 def test_in_a_container_the_page_shows_the_commands_and_no_form(app_factory, code_dir, monkeypatch):
     recording = Recorder()
-    monkeypatch.setattr("finora.web.updates.views.apply_update", recording)
+    monkeypatch.setattr("finora.web.updates.background.apply_update", recording)
     application = app_factory(CODE_DIR=code_dir, FINORA_IN_CONTAINER=True)
     with application.app_context():
         admin = create_user()
@@ -248,6 +324,7 @@ def test_in_a_container_the_page_shows_the_commands_and_no_form(app_factory, cod
         assert "Notes 0.2.0 in English" in html  # it still reports what is new
         response = client.post("/about/apply", data=apply_data())
     assert response.status_code == 409
+    assert THREAD_KEY not in application.extensions
     assert recording.calls == []
 
 

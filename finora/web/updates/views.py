@@ -10,10 +10,11 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from finora.dates import now_utc
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.services.people.auth import WrongCurrentPasswordError, check_current_password
-from finora.services.updates.apply import ApplyReport, Step, apply_update
+from finora.services.updates.apply import check_can_apply
 from finora.services.updates.check import check_for_updates, find_release, update_status
 from finora.services.updates.errors import UpdateError
 from finora.translation import gettext as _
@@ -22,12 +23,21 @@ from finora.web.auth.signin import client_source
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 from finora.web.updates import bp
+from finora.web.updates.background import (
+    ApplyOutcome,
+    StepOutcome,
+    start_apply,
+    web_apply_record,
+)
 from finora.web.updates.forms import ApplyForm
 from finora.web.updates.results import last_apply, status_label, step_label
 
 WRONG_PASSWORD = _l("The password is not correct.")
 NEWER_KNOWN = _l("A newer release is known now: read its notes below and apply again.")
 NOTHING_TO_APPLY = _l("There is no update to apply on this channel.")
+APPLYING = _l("An update is being applied right now: wait for it to finish.")
+REFRESH_SECONDS = 3
+STALLED_AFTER_SECONDS = 3600  # beyond two migration timeouts: its process is gone
 CHANNEL_LABELS = {"stable": _l("Stable"), "beta": _l("Beta")}
 CONTAINER_COMMANDS = "docker compose pull && docker compose up -d"
 
@@ -52,9 +62,16 @@ def _about_page(form: ApplyForm | None = None, status_code: int = 200):
         form=form if status.can_apply else None,
         check_form=EmptyForm(),
         last=last_apply(db.session),
+        applying=_applying(),
         container_commands=CONTAINER_COMMANDS,
         channel_labels=CHANNEL_LABELS,
     ), status_code
+
+
+def _applying() -> ApplyOutcome | None:
+    """The apply started from this page while it still runs (None once it ended or stalled)."""
+    outcome = web_apply_record(db.session)
+    return outcome if outcome is not None and outcome.state == "running" and not _stalled(outcome) else None
 
 
 @bp.get("/about")
@@ -95,6 +112,9 @@ def apply():
         show_error(form, error)
         return _about_page(form, error.status)
     db.session.commit()  # a right password clears this source's count
+    if _applying() is not None:
+        form.form_errors.append(str(APPLYING))
+        return _about_page(form, 409)
     status = update_status(db.session)
     if status.available is None:
         form.form_errors.append(str(NOTHING_TO_APPLY))
@@ -105,25 +125,47 @@ def apply():
     if not status.can_apply:  # a container, no package...: the page said so, a POST anyway
         form.form_errors.append(status.apply_blocker_message or str(NOTHING_TO_APPLY))
         return _about_page(form, 409)
+    release = find_release(db.session, form.version.data)
     try:
-        release = find_release(db.session, form.version.data)
-        _warm_result_page(release)
-        report = apply_update(db.session, release=release, user=user)
-    except UpdateError as error:  # refused before anything changed (container, lock...)
+        # What refuses an apply before anything is done, said on the form; the rest (the
+        # lock, a code folder it cannot write) is said on the result page.
+        check_can_apply(current_app.config, release, status.running, user)
+    except UpdateError as error:
         show_error(form, error)
         return _about_page(form, error.status)
-    db.session.commit()
-    # Shown from this response, not after a redirect: once the files are replaced the next
-    # request may meet new code on disk in this old process.
-    return render_template("updates/result.html", report=report, step_label=step_label,
-                           status_label=status_label)
+    _warm_result_page(release)
+    start_apply(current_app._get_current_object(), db.session, release=release, user=user,
+                from_version=status.running)
+    return redirect(url_for("updates.result"))
+
+
+@bp.get("/about/update")
+def result():
+    """The apply started from /about: running (the page reloads itself), then its report."""
+    _admin_only()
+    outcome = web_apply_record(db.session)
+    if outcome is None:
+        return redirect(url_for("updates.about"))
+    return _result_page(outcome)
+
+
+def _result_page(outcome: ApplyOutcome):
+    return render_template(
+        "updates/result.html", report=outcome, step_label=step_label, status_label=status_label,
+        refresh_seconds=REFRESH_SECONDS, stalled=_stalled(outcome),
+    )
+
+
+def _stalled(outcome: ApplyOutcome) -> bool:
+    """Running far longer than any apply can (its process was killed)."""
+    limit = int(current_app.config["UPDATE_MIGRATION_TIMEOUT_SECONDS"]) * 2 + STALLED_AFTER_SECONDS
+    return (outcome.state == "running" and outcome.started_at is not None
+            and (now_utc() - outcome.started_at).total_seconds() > limit)
 
 
 def _warm_result_page(release) -> None:
-    """Load the result page's templates before the files change: Jinja then keeps them
-    (no auto-reload in production), so the page is drawn by the code that ran the apply."""
-    preview = ApplyReport(status="applied", version=release.version,
-                          from_version=current_app.config["VERSION"], backup_id=None,
-                          steps=[Step("backup", True, "")], restart="manual")
-    render_template("updates/result.html", report=preview, step_label=step_label,
-                    status_label=status_label)
+    """Load the result page's templates before the files change: Jinja keeps them (no
+    auto-reload in production), so a process not yet restarted draws it with its own code."""
+    preview = ApplyOutcome("finished", release.version, current_app.config["VERSION"],
+                           status="applied", steps=[StepOutcome("backup", True)])
+    _result_page(preview)
