@@ -85,17 +85,15 @@ def downgrade():
 
 @pytest.fixture(scope="module")
 def code_template(tmp_path_factory) -> Path:
-    """The tracked code files, copied once per module."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True)
+    """The code committed at HEAD (no tests, no docs), once per module: a consistent tree,
+    whatever is being edited in the working copy meanwhile."""
+    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=REPO,
+                             capture_output=True, check=True).stdout
     root = tmp_path_factory.mktemp("code-template") / "code"
-    for name in listed.stdout.decode().split("\0"):
-        if not name or name.split("/", 1)[0] in {"tests", "docs"}:
-            continue
-        source = REPO / name
-        if source.is_file():
-            target = root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        members = [member for member in tar.getmembers()
+                   if member.name.split("/", 1)[0] not in {"tests", "docs"}]
+        tar.extractall(root, members=members, filter="data")
     return root
 
 
@@ -139,7 +137,13 @@ def build_package(code: Path, path: Path, *, migration: str | None = None,
         **(extra or {}),
     }
     if migration:
-        fail = 'raise RuntimeError("the probe migration fails on purpose")' if migration == "fail" else "pass"
+        fail = {
+            "ok": "pass",
+            "fail": 'raise RuntimeError("the probe migration fails on purpose")',
+            # Holds a lock on an existing table, then outlives its timeout.
+            "stuck": 'op.add_column("users", sa.Column("update_probe", sa.Integer()))\n'
+                     '    op.execute("SELECT pg_sleep(120)")',
+        }[migration]
         changed["migrations/versions/9999_update_probe.py"] = PROBE_MIGRATION.format(
             head=_head(code), fail=fail)
     with tarfile.open(path, "w:gz") as tar:
@@ -401,6 +405,25 @@ def test_a_migration_past_its_timeout_is_stopped_and_everything_put_back(
     assert report.status == "rolled_back" and report.reason == "migration_timeout", report
     assert snapshot(code) == before
     assert database_state() == (rows_before, head_before, False)
+
+
+@pytest.mark.skipif(not SERVER.startswith("postgresql"), reason="PostgreSQL's transactional DDL")
+def test_a_stuck_migration_s_session_is_ended_so_the_rollback_need_not_wait_for_it(
+        instance, files_server, key, tmp_path):
+    """Killing the migration's process does not end its PostgreSQL session at once: its
+    transaction would hold the lock on `users` until the 120 s sleep ends, and dropping
+    the tables would wait for it."""
+    application, code, admin = instance
+    application.config["UPDATE_MIGRATION_TIMEOUT_SECONDS"] = 10
+    rows_before, head_before, _ = database_state()
+    package = build_package(code, tmp_path / "stuck.tar.gz", migration="stuck")
+    release = release_for(package, serve(files_server, package), key)
+    started = time.monotonic()
+    report = run_apply(release, admin)
+    assert report.status == "rolled_back" and report.reason == "migration_timeout", report
+    assert time.monotonic() - started < 80
+    assert database_state() == (rows_before, head_before, False)
+    assert "update_probe" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
 
 
 def test_a_failed_backup_stops_the_update_before_anything(instance, files_server, key, tmp_path,

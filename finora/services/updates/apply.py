@@ -382,7 +382,10 @@ class _Apply:
         except Exception:  # the report still reaches the admin
             self.session.rollback()
             log.exception("update: recording the outcome failed")
-        log.info("update %s -> %s: %s", self.report.from_version, self.release.version, status)
+        level = logging.INFO if status == "applied" else logging.WARNING
+        log.log(level, "update %s -> %s: %s (%s)", self.report.from_version, self.release.version,
+                status, "; ".join(f"{s.name} {'ok' if s.ok else 'FAILED'}: {s.detail}"
+                                  for s in self.report.steps))
         return self.report
 
     def _store_last(self, status: str) -> None:

@@ -39,6 +39,8 @@ def drop_all_tables(session: Session) -> list[str]:
     session.rollback()
     engine = session.get_bind()
     dialect = engine.dialect.name
+    if dialect == "postgresql":
+        _end_migration_sessions(engine)
     with engine.begin() as connection:
         names = inspect(connection).get_table_names()
         if dialect == "mysql":
@@ -55,6 +57,17 @@ def drop_all_tables(session: Session) -> list[str]:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
     engine.dispose()  # no pooled connection keeps a view of the dropped schema
     return names
+
+
+def _end_migration_sessions(engine) -> None:
+    """End the stopped migration's PostgreSQL sessions still running (see
+    migrate.APPLICATION_NAME): the drops would wait for their locks."""
+    with engine.begin() as connection:
+        connection.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = :name AND datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ), {"name": migrate.APPLICATION_NAME})
 
 
 def restore_database(

@@ -16,7 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 OUTPUT_LIMIT = 20_000  # characters of output kept for the report (the end, where errors are)
+# The name the migration's PostgreSQL connections carry: once it is stopped, the database
+# rollback ends whatever they still run (a server notices a vanished client only when it
+# next writes to it, and their transaction holds locks on the tables to be dropped).
+APPLICATION_NAME = "finora-update-migration"
 
 
 @dataclass(frozen=True)
@@ -33,9 +39,11 @@ class MigrationResult:
 def subprocess_env(config: Mapping, database_url: str) -> dict[str, str]:
     """The environment of the migration: this one, plus the running app's own settings."""
     env = dict(os.environ)
-    env.pop("FLASK_APP", None)
+    # Not a web worker: no app to pick up from the shell, no metrics files among the workers'.
+    for name in ("FLASK_APP", "PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir"):
+        env.pop(name, None)
     env.update({
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": _named(database_url),
         "FINORA_DATA_DIR": str(config["DATA_DIR"]),
         "FINORA_ENV": str(config.get("ENV_NAME") or "production"),
         "BACKUP_STORAGE_DIR": str(config["BACKUP_STORAGE_DIR"]),
@@ -46,6 +54,14 @@ def subprocess_env(config: Mapping, database_url: str) -> dict[str, str]:
         if config.get(name):
             env[name] = str(config[name])
     return env
+
+
+def _named(database_url: str) -> str:
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return database_url
+    return url.update_query_dict({"application_name": APPLICATION_NAME}).render_as_string(
+        hide_password=False)
 
 
 def run_upgrade(code_dir: Path, *, env: Mapping[str, str], timeout: int) -> MigrationResult:
