@@ -170,6 +170,7 @@ def test_no_one_but_the_admin_checks_or_applies(app, admin, role, recorder):
     client = client_for(app, member)
     assert client.post("/about/check").status_code == 403
     assert client.post("/about/apply", data=apply_data()).status_code == 403
+    assert client.get("/about/update").status_code == 403
     assert recorder.calls == []
     assert get_setting(db.session, LAST_CHECK_KEY) is None
 
@@ -326,6 +327,27 @@ def test_in_a_container_the_page_shows_the_commands_and_no_form(app_factory, cod
     assert response.status_code == 409
     assert THREAD_KEY not in application.extensions
     assert recording.calls == []
+
+
+def test_without_an_apply_the_result_page_sends_back_to_about(admin_client):
+    response = admin_client.get("/about/update")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/about")
+
+
+def test_an_apply_that_never_ended_is_called_out(admin_client):
+    from datetime import timedelta
+
+    from finora.dates import now_utc
+    from finora.services.system.settings import set_setting
+    from finora.web.updates.background import ApplyOutcome
+
+    started = now_utc() - timedelta(hours=5)
+    set_setting(db.session, RECORD_KEY, ApplyOutcome("running", "0.2.0", "0.1.0", started_at=started).to_json())
+    db.session.commit()
+    html = admin_client.get("/about/update").get_data(as_text=True)
+    assert "never reported an end" in html and 'http-equiv="refresh"' not in html
+    # /about offers the form again: the stalled run holds nothing (the service's lock decides).
+    assert 'id="apply-form"' in admin_client.get("/about").get_data(as_text=True)
 
 
 def test_the_last_apply_is_on_the_page(admin_client):
