@@ -42,6 +42,7 @@ from finora.services.updates.apply import (
     ContainerError,
     NotAdminError,
     NotNewerError,
+    UnfinishedApplyError,
     apply_update,
     last_apply,
 )
@@ -475,6 +476,29 @@ def test_refusals_before_anything_is_done(instance, files_server, key, tmp_path)
     reasons = [event.details["reason"] for event in db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "update.refused").order_by(AuditEvent.id))]
     assert reasons == ["forbidden", "not_newer", "container", "running"]
+
+
+def test_an_apply_that_never_finished_blocks_the_next_until_put_back(
+        instance, files_server, key, tmp_path):
+    """A process killed mid-install leaves a rollback copy with its journal and no
+    "finished" mark: it is the only way back, so it is neither removed nor ignored."""
+    _app, code, admin = instance
+    package = build_package(code, tmp_path / "good.tar.gz", migration="ok")
+    release = release_for(package, serve(files_server, package), key)
+    left = code / "data" / "updates" / "rollback-0.9.0-20260101T000000Z"
+    (left / "files").mkdir(parents=True)
+    (left / "rollback.json").write_text('{"replaced": [], "added": [], "new_dirs": []}')
+    state, before = database_state(), snapshot(code)
+    with pytest.raises(UnfinishedApplyError):
+        run_apply(release, admin)
+    assert left.exists() and not (code / "data" / "updates" / "apply.lock").exists()
+    assert snapshot(code) == before and database_state() == state
+
+    (left / "finished").write_text("rolled_back")  # what a clean end writes
+    assert run_apply(release, admin).status == "applied"
+    assert not left.exists()  # an old, finished copy is cleared by the next install
+    (current,) = (code / "data" / "updates").glob("rollback-*")
+    assert (current / "finished").read_text() == "applied"
 
 
 def test_a_stale_lock_left_by_a_dead_apply_is_taken_over(instance, files_server, key, tmp_path):

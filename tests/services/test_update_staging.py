@@ -107,6 +107,18 @@ def test_too_many_files_are_refused(tmp_path):
     _nothing_left(tmp_path, target)
 
 
+def test_folders_count_toward_the_file_cap(tmp_path):
+    folders = []
+    for i in range(10):
+        info = tarfile.TarInfo(f"empty{i}")
+        info.type = tarfile.DIRTYPE
+        folders.append((info, None))
+    target, run = stage(tmp_path, release_members(folders), max_files=len(RELEASE) + 5)
+    with pytest.raises(UnsafePackageError, match="more than"):
+        run()
+    _nothing_left(tmp_path, target)
+
+
 def test_too_many_bytes_unpacked_are_refused(tmp_path):
     members = release_members([_file("finora/big.bin", b"\0" * 5000)])
     target, run = stage(tmp_path, members, max_bytes=4000)

@@ -22,8 +22,6 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -51,6 +49,7 @@ log = logging.getLogger("finora.updates")
 
 LAST_APPLY_KEY = "updates.last_apply"
 LOCK_NAME = "apply.lock"
+FINISHED = "finished"  # written in a rollback folder once its apply ended cleanly
 # A lock older than this was left by a process that died mid-apply (the longest step, the
 # migration, is capped by UPDATE_MIGRATION_TIMEOUT_SECONDS; this adds an hour for the rest).
 LOCK_SLACK_SECONDS = 3600
@@ -93,6 +92,16 @@ class MinFromError(UpdateError):
 class CodeNotWritableError(UpdateError):
     message = _l("The code folder cannot be written by this process: the update cannot be applied.")
     reason = "not_writable"
+
+
+class UnfinishedApplyError(UpdateError):
+    message = _l(
+        "An earlier update stopped half-way and was not put back: put the code and the "
+        "database back by hand (docs/updates.md, \"When something fails\") before applying "
+        "another."
+    )
+    reason = "unfinished"
+    status = 409
 
 
 class NotAdminError(UpdateError):
@@ -166,22 +175,41 @@ def apply_update(
             raise CodeNotWritableError()
         folder = package.updates_dir(Path(config["DATA_DIR"]))
         stale_after = int(config["UPDATE_MIGRATION_TIMEOUT_SECONDS"]) * 2 + LOCK_SLACK_SECONDS
-        lock = _apply_lock(folder, stale_after)
-        lock.__enter__()
+        lock = _take_lock(folder, stale_after)
     except UpdateError as error:
-        session.rollback()
-        record(session, "update.refused", user=user,
-               details={"version": release.version, "from": installed, "reason": error.reason})
-        session.commit()
+        _record_refusal(session, release, user, installed, error)
         raise
     try:
+        try:
+            _check_no_unfinished(folder)
+        except UpdateError as error:
+            _record_refusal(session, release, user, installed, error)
+            raise
         return _Apply(session, release, user, installed, code_dir, folder, config).run()
     finally:
-        lock.__exit__(None, None, None)
+        lock.unlink(missing_ok=True)
 
 
-@contextmanager
-def _apply_lock(folder: Path, stale_after: int) -> Iterator[None]:
+def _record_refusal(session: Session, release: Release, user: User | None, installed: str,
+                    error: UpdateError) -> None:
+    session.rollback()
+    record(session, "update.refused", user=user,
+           details={"version": release.version, "from": installed, "reason": error.reason})
+    session.commit()
+
+
+def _check_no_unfinished(folder: Path) -> None:
+    """UnfinishedApplyError when an earlier apply copied files and never finished (its
+    process died, or its rollback failed): its rollback copy is the way back, kept."""
+    for rollback_dir in folder.glob("rollback-*"):
+        if (rollback_dir / install.JOURNAL).is_file() and not (rollback_dir / FINISHED).exists():
+            log.error("update: an earlier apply did not finish; its rollback copy: %s", rollback_dir)
+            raise UnfinishedApplyError()
+
+
+def _take_lock(folder: Path, stale_after: int) -> Path:
+    """Create the lock file (exclusively) and return it; ApplyRunningError when another
+    apply holds it, unless it is older than `stale_after` seconds (its process died)."""
     path = folder / LOCK_NAME
     for attempt in range(2):
         try:
@@ -195,10 +223,7 @@ def _apply_lock(folder: Path, stale_after: int) -> Iterator[None]:
             raise ApplyRunningError() from None
     with os.fdopen(fd, "w") as handle:
         handle.write(json.dumps({"pid": os.getpid(), "started_at": now_utc().isoformat()}))
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
+    return path
 
 
 def _lock_age(path: Path) -> float:
@@ -370,7 +395,9 @@ class _Apply:
     def _finish(self, status: str, action: str) -> ApplyReport:
         self.report.status = status
         if status == "failed":
-            self.report.restart = "none"
+            self.report.restart = "none"  # and the rollback folder stays unfinished
+        elif (self.rollback_dir / install.JOURNAL).is_file():
+            (self.rollback_dir / FINISHED).write_text(status, encoding="utf-8")
         try:
             record(self.session, action, user=self.user, details={
                 "version": self.release.version, "from": self.report.from_version,
@@ -431,6 +458,8 @@ def _backup_fields(backup: Backup | None) -> dict:
 
 
 def _remove_old_rollbacks(folder: Path) -> None:
-    """Only the latest apply's rollback copy is kept (for an admin who wants to look)."""
+    """Only the latest finished apply's rollback copy is kept (for an admin who wants to
+    look); an unfinished one never reaches here (_check_no_unfinished)."""
     for old in folder.glob("rollback-*"):
-        shutil.rmtree(old, ignore_errors=True)
+        if (old / FINISHED).exists() or not (old / install.JOURNAL).exists():
+            shutil.rmtree(old, ignore_errors=True)

@@ -82,15 +82,15 @@ def _extract(archive: Path, root: Path, *, max_files: int, max_bytes: int) -> No
         with tarfile.open(archive, mode="r:gz") as tar:
             for member in tar:  # streamed: members are checked as they come
                 relative = member_path(member.name)
+                files += 1  # folders count too: a million empty ones is no release either
+                if files > max_files:
+                    raise _unsafe(_("more than %(count)s files", count=max_files))
                 if member.isdir():
                     if relative != PurePosixPath("."):
                         _inside(root, relative).mkdir(parents=True, exist_ok=True, mode=0o755)
                     continue
                 if not member.isreg():
                     raise _unsafe(_("a link or special file: %(name)s", name=member.name[:200]))
-                files += 1
-                if files > max_files:
-                    raise _unsafe(_("more than %(count)s files", count=max_files))
                 if member.size > max_bytes - written:
                     raise _unsafe(_("more than %(size)s bytes unpacked", size=max_bytes))
                 destination = _inside(root, relative)
