@@ -44,8 +44,10 @@ from finora.services.updates.apply import (
     NotNewerError,
     UnfinishedApplyError,
     apply_update,
+    check_can_apply,
     last_apply,
 )
+from finora.services.updates.errors import UpdateError
 from finora.services.updates.release import PackageRef, Release
 from finora.services.updates.restart import request_restart
 from finora.services.updates.signing import package_statement, public_key_text, sign
@@ -546,3 +548,42 @@ def test_request_restart_sends_sighup_to_a_gunicorn_master_only(tmp_path, name, 
     finally:
         child.send_signal(signal.SIGTERM)
         child.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- refusals, without a database
+
+
+class _User:
+    def __init__(self, is_admin: bool) -> None:
+        self.is_admin = is_admin
+
+
+def _release(version="2.0.0", channel="stable", min_from=None, package=True) -> Release:
+    ref = PackageRef(url="https://example.org/p.tar.gz", sha256="0" * 64, size=1, signature="x")
+    return Release(version=version, date=None, channel=channel, min_from=min_from,
+                   package=ref if package else None)
+
+
+@pytest.mark.parametrize(
+    "config, release, user, refusal",
+    [
+        ({}, _release(), _User(False), "forbidden"),
+        ({"FINORA_IN_CONTAINER": True}, _release(), None, "container"),
+        ({}, _release(package=False), None, "no_package"),
+        ({}, _release("1.0.0"), None, "not_newer"),
+        ({}, _release("0.9.0"), None, "not_newer"),
+        ({}, _release("1.1.0-beta.1", channel="beta"), None, "channel"),
+        ({}, _release(min_from="1.0.1"), None, "min_from"),
+        ({"UPDATE_CHANNEL": "beta"}, _release("1.1.0-beta.1", channel="beta"), None, None),
+        ({}, _release(min_from="1.0.0"), _User(True), None),
+    ],
+)
+def test_check_can_apply(config, release, user, refusal):
+    if refusal is None:
+        check_can_apply(config, release, "1.0.0", user)
+        return
+    with force_locale("en"), pytest.raises(UpdateError) as caught:
+        check_can_apply(config, release, "1.0.0", user)
+    assert caught.value.reason == refusal
+    if refusal == "min_from":
+        assert "1.0.1" in str(caught.value)
