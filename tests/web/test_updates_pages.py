@@ -294,22 +294,19 @@ def test_a_refusal_in_the_service_is_shown_and_nothing_changes(admin_client, mon
     assert 'http-equiv="refresh"' not in html
 
 
-def test_a_refusal_before_starting_is_on_the_form(app_factory, tmp_path, monkeypatch):
-    recording = Recorder()
-    monkeypatch.setattr("finora.web.updates.background.apply_update", recording)
-    # The files on disk say 0.0.9 and offer 0.1.0, but this process already runs 0.1.0: the
-    # apply service's own pre-check refuses it, on the form, before any thread starts.
-    code = make_code_dir(tmp_path / "c", installed="0.0.9", releases=[release_entry("0.1.0")])
-    application = app_factory(CODE_DIR=code)
-    with application.app_context():
-        admin = create_user()
-        client = client_for(application, admin)
-        response = client.post("/about/apply", data=apply_data(version="0.1.0"))
-        assert response.status_code == 422
-        assert "not newer than the installed version" in response.get_data(as_text=True)
-        assert get_setting(db.session, RECORD_KEY) is None
-    assert THREAD_KEY not in application.extensions
-    assert recording.calls == []
+def test_a_refusal_before_starting_is_on_the_form(admin_client, recorder, monkeypatch):
+    from finora.services.updates.apply import MinFromError
+
+    def refuse(*args, **kwargs):  # the service's own pre-check, whatever the page believed
+        raise MinFromError()
+
+    monkeypatch.setattr("finora.web.updates.views.check_can_apply", refuse)
+    response = admin_client.post("/about/apply", data=apply_data())
+    assert response.status_code == 422
+    assert "cannot be applied over the installed version" in response.get_data(as_text=True)
+    assert get_setting(db.session, RECORD_KEY) is None
+    assert THREAD_KEY not in admin_client.application.extensions
+    assert recorder.calls == []
 
 
 def test_in_a_container_the_page_shows_the_commands_and_no_form(app_factory, code_dir, monkeypatch):

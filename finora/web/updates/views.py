@@ -129,13 +129,13 @@ def apply():
     try:
         # What refuses an apply before anything is done, said on the form; the rest (the
         # lock, a code folder it cannot write) is said on the result page.
-        check_can_apply(current_app.config, release, status.running, user)
+        check_can_apply(current_app.config, release, status.installed, user)
     except UpdateError as error:
         show_error(form, error)
         return _about_page(form, error.status)
     _warm_result_page(release)
     start_apply(current_app._get_current_object(), db.session, release=release, user=user,
-                from_version=status.running)
+                from_version=status.installed)
     return redirect(url_for("updates.result"))
 
 
