@@ -241,19 +241,26 @@ def run_apply(release, admin, **kwargs):
 
 
 def test_a_good_package_replaces_the_files_keeps_protected_paths_and_migrates(
-        instance, files_server, key, tmp_path):
+        instance, files_server, key, tmp_path, monkeypatch):
     _app, code, admin = instance
     rows_before, head_before, _ = database_state()
     package = build_package(code, tmp_path / "good.tar.gz", migration="ok")
     before = snapshot(code)
+    master, reloaded = _fake_gunicorn_master(tmp_path)
+    monkeypatch.setattr(apply_module, "gunicorn_master", lambda: master.pid)
 
-    report = run_apply(release_for(package, serve(files_server, package), key), admin)
+    try:
+        report = run_apply(release_for(package, serve(files_server, package), key), admin)
+        _wait_for(reloaded)
+    finally:
+        master.terminate()
+        master.wait(timeout=10)
 
     assert report.status == "applied", report
     assert [step.name for step in report.steps] == [
         "backup", "download", "verify", "stage", "install", "migrate", "restart"]
     assert all(step.ok for step in report.steps)
-    assert report.restart == "manual"  # pytest is not gunicorn
+    assert report.restart == "graceful" and reloaded.read_text() == "reloaded"
     after = snapshot(code)
     assert after["app.py"] != before["app.py"]
     assert "finora/update_probe.py" in after and "finora/update_probe.py" not in before
@@ -429,6 +436,32 @@ def test_a_stuck_migration_s_session_is_ended_so_the_rollback_need_not_wait_for_
     assert "update_probe" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
 
 
+def test_an_interrupted_migration_puts_everything_back_then_lets_the_interruption_through(
+        instance, files_server, key, tmp_path, monkeypatch):
+    _app, code, admin = instance
+    rows_before, head_before, _ = database_state()
+    package = build_package(code, tmp_path / "good.tar.gz", migration="ok")
+    release = release_for(package, serve(files_server, package), key)
+    before = snapshot(code)
+    real, calls = apply_module.migrate.run_upgrade, []
+
+    def interrupted_once(code_dir, *, env, timeout):
+        calls.append(code_dir)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real(code_dir, env=env, timeout=timeout)
+
+    monkeypatch.setattr(apply_module.migrate, "run_upgrade", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        run_apply(release, admin)
+    assert len(calls) == 2  # the rollback rebuilt the old schema
+    assert snapshot(code) == before
+    assert database_state() == (rows_before, head_before, False)
+    stored = last_apply(db.session)
+    assert (stored["status"], stored["reason"]) == ("rolled_back", "interrupted")
+    assert "apply.lock" not in updates_folder(code)
+
+
 def test_a_failed_backup_stops_the_update_before_anything(instance, files_server, key, tmp_path,
                                                          monkeypatch):
     _app, code, admin = instance
@@ -533,17 +566,30 @@ time.sleep(30)
 """
 
 
-@pytest.mark.parametrize("name, expected", [("gunicorn", "graceful"), ("other-server", "manual")])
-def test_request_restart_sends_sighup_to_a_gunicorn_master_only(tmp_path, name, expected):
-    marker = tmp_path / "hup"
+def _fake_gunicorn_master(tmp_path: Path, name: str = "gunicorn"):
+    """A process named like gunicorn's master that writes a file when it gets SIGHUP."""
+    marker = tmp_path / f"hup-{name}"
     child = subprocess.Popen([sys.executable, "-c", _SIGHUP_CHILD, str(marker), name],
                              stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "ready"
+    return child, marker
+
+
+def _wait_for(path: Path, seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("name, expected", [("gunicorn", "graceful"), ("other-server", "manual")])
+def test_request_restart_sends_sighup_to_a_gunicorn_master_only(tmp_path, name, expected):
+    child, marker = _fake_gunicorn_master(tmp_path, name)
     try:
-        assert child.stdout.readline().strip() == "ready"
         assert request_restart(parent_pid=child.pid) == expected
-        deadline = time.monotonic() + 5
-        while expected == "graceful" and not marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        if expected == "graceful":
+            _wait_for(marker)
+        else:
+            time.sleep(0.3)
         assert marker.exists() == (expected == "graceful")
     finally:
         child.send_signal(signal.SIGTERM)

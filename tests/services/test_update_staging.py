@@ -152,6 +152,17 @@ def test_something_that_is_not_a_tar_gz_is_refused(tmp_path):
     _nothing_left(tmp_path, target)
 
 
+def test_a_truncated_package_is_refused(tmp_path):
+    members = release_members([_file("finora/big.bin", bytes(range(256)) * 400)])
+    archive = build(tmp_path / "package.tar.gz", members)
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    target = tmp_path / "work" / "staging"
+    target.parent.mkdir()
+    with pytest.raises(UnsafePackageError, match="not a readable"):
+        stage_package(archive, target, max_files=10, max_bytes=1_000_000)
+    _nothing_left(tmp_path, target)
+
+
 @pytest.mark.parametrize("name", ["C:/evil.py", "a\\..\\evil.py", "", "a\x00b"])
 def test_names_other_systems_read_as_absolute_or_odd_are_refused(name):
     with pytest.raises(UnsafePackageError):

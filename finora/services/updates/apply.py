@@ -39,7 +39,7 @@ from finora.services.updates import database_rollback, install, migrate, package
 from finora.services.updates.check import installed_version
 from finora.services.updates.errors import SignatureError, UpdateError
 from finora.services.updates.release import Release
-from finora.services.updates.restart import request_restart
+from finora.services.updates.restart import gunicorn_master, reload_gunicorn
 from finora.services.updates.signing import load_public_key
 from finora.services.updates.versions import parse_version
 from finora.translation import gettext as _
@@ -258,6 +258,11 @@ class _Apply:
         try:
             archive = self._package()
             root = self._stage(archive) if archive else None
+        except Exception as error:  # unforeseen, but the code is untouched: say so
+            log.exception("update: preparing the package failed")
+            self.report.reason = "failed"
+            self.step("stage", False, _message(error, UpdateError.message))
+            root = None
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise
@@ -346,6 +351,11 @@ class _Apply:
             outcome = migrate.run_upgrade(self.code_dir, env=self.env, timeout=self.timeout)
         except OSError as error:  # Python could not even start
             outcome = migrate.MigrationResult(ok=False, returncode=-1, output=str(error))
+        except BaseException:  # Ctrl-C on the CLI, the process told to exit: put back first
+            self.report.reason = "interrupted"
+            self.step("migrate", False, _("The migration was interrupted."))
+            self._roll_back()
+            raise
         self.report.migration_output = outcome.output
         if outcome.ok:
             self.step("migrate", True, _("The database is at the new release's schema."))
@@ -355,11 +365,17 @@ class _Apply:
         return self._roll_back()
 
     def _applied(self) -> ApplyReport:
-        restart = request_restart()
-        self.report.restart = restart
-        self.step("restart", True, _("gunicorn was asked to reload gracefully.") if restart == "graceful"
+        # The reload is asked for once the outcome is committed: the old worker may be
+        # stopped (gracefully) soon after.
+        master = gunicorn_master()
+        self.report.restart = "graceful" if master is not None else "manual"
+        self.step("restart", True, _("gunicorn was asked to reload gracefully.") if master is not None
                   else _("Restart Finora to run the new version."))
-        return self._finish("applied", "update.applied")
+        report = self._finish("applied", "update.applied")
+        if master is not None and not reload_gunicorn(master):
+            report.restart = "manual"
+            report.steps[-1] = Step("restart", False, _("Restart Finora to run the new version."))
+        return report
 
     def _roll_back(self) -> ApplyReport:
         try:

@@ -78,6 +78,10 @@ def run_upgrade(code_dir: Path, *, env: Mapping[str, str], timeout: int) -> Migr
         _kill_group(process)
         output, _ = process.communicate()
         return MigrationResult(ok=False, returncode=None, output=_tail(output))
+    except BaseException:  # interrupted: the migration (its own session) must not go on alone
+        _kill_group(process)
+        process.wait()
+        raise
     return MigrationResult(ok=process.returncode == 0, returncode=process.returncode,
                            output=_tail(output))
 

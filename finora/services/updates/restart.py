@@ -32,13 +32,18 @@ def gunicorn_master(parent_pid: int | None = None) -> int | None:
     return None
 
 
-def request_restart(parent_pid: int | None = None) -> str:
-    """"graceful" after sending SIGHUP to the gunicorn master, else "manual"."""
-    master = gunicorn_master(parent_pid)
-    if master is None:
-        return "manual"
+def reload_gunicorn(master: int) -> bool:
+    """Ask the gunicorn master to reload gracefully (SIGHUP); False when it cannot be told."""
     try:
         os.kill(master, signal.SIGHUP)
     except OSError:
+        return False
+    return True
+
+
+def request_restart(parent_pid: int | None = None) -> str:
+    """"graceful" after sending SIGHUP to the gunicorn master, else "manual"."""
+    master = gunicorn_master(parent_pid)
+    if master is None or not reload_gunicorn(master):
         return "manual"
     return "graceful"

@@ -13,6 +13,7 @@ import os
 import shutil
 import stat
 import tarfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from finora.services.updates.errors import UpdateError
@@ -33,6 +34,11 @@ class UnsafePackageError(UpdateError):
 class IncompletePackageError(UpdateError):
     message = _l("The package is not a Finora release (app.py or the finora package is missing).")
     reason = "incomplete_package"
+
+
+class StagingDiskError(UpdateError):
+    message = _l("The package could not be unpacked.")
+    reason = "disk"
 
 
 def _unsafe(detail: str) -> UnsafePackageError:
@@ -96,9 +102,14 @@ def _extract(archive: Path, root: Path, *, max_files: int, max_bytes: int) -> No
                 destination = _inside(root, relative)
                 destination.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
                 written += _write_member(tar, member, destination, max_bytes - written)
-    except (tarfile.TarError, EOFError, OSError, ValueError) as error:
-        if isinstance(error, UpdateError):
-            raise
+    except OSError as error:
+        if error.errno is None:  # gzip's own complaint (BadGzipFile): not a disk error
+            raise _unsafe(_("not a readable .tar.gz archive")) from error
+        raise StagingDiskError(
+            _("The package could not be unpacked (%(reason)s).",
+              reason=error.strerror or str(error))
+        ) from error
+    except (tarfile.TarError, EOFError, ValueError, zlib.error) as error:
         raise _unsafe(_("not a readable .tar.gz archive")) from error
 
 
