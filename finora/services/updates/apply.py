@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import shutil
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -36,78 +35,32 @@ from finora.services.backups.store import create_instance_backup
 from finora.services.system.audit import record
 from finora.services.system.settings import get_setting, set_setting
 from finora.services.updates import database_rollback, install, migrate, package, staging
+from finora.services.updates.apply_checks import (  # noqa: F401 - the refusals, re-exported
+    FINISHED,
+    LOCK_SLACK_SECONDS,
+    ApplyRunningError,
+    ChannelError,
+    CodeNotWritableError,
+    ContainerError,
+    MinFromError,
+    NotAdminError,
+    NotNewerError,
+    UnfinishedApplyError,
+    check_can_apply,
+    check_no_unfinished,
+    take_lock,
+)
 from finora.services.updates.check import installed_version
 from finora.services.updates.errors import SignatureError, UpdateError
 from finora.services.updates.release import Release
 from finora.services.updates.restart import gunicorn_master, reload_gunicorn
 from finora.services.updates.signing import load_public_key
-from finora.services.updates.versions import parse_version
 from finora.translation import gettext as _
-from finora.translation import lazy_gettext as _l
 
 log = logging.getLogger("finora.updates")
 
 LAST_APPLY_KEY = "updates.last_apply"
-LOCK_NAME = "apply.lock"
-FINISHED = "finished"  # written in a rollback folder once its apply ended cleanly
-# A lock older than this was left by a process that died mid-apply (the longest step, the
-# migration, is capped by UPDATE_MIGRATION_TIMEOUT_SECONDS; this adds an hour for the rest).
-LOCK_SLACK_SECONDS = 3600
 VERIFY_ERRORS = (SignatureError, package.PackageSizeError, package.PackageChecksumError)
-
-
-class ContainerError(UpdateError):
-    message = _l(
-        "This instance runs in a container: it is updated by pulling the new image and "
-        "restarting (`docker compose pull && docker compose up -d`), never in place."
-    )
-    reason = "container"
-    status = 409
-
-
-class ApplyRunningError(UpdateError):
-    message = _l("Another update is being applied right now: wait for it to finish.")
-    reason = "running"
-    status = 409
-
-
-class NotNewerError(UpdateError):
-    message = _l("This release is not newer than the installed version: nothing to apply.")
-    reason = "not_newer"
-
-
-class ChannelError(UpdateError):
-    message = _l("This release is a pre-release and the instance follows the stable channel.")
-    reason = "channel"
-
-
-class MinFromError(UpdateError):
-    message = _l(
-        "This release cannot be applied over the installed version: apply the releases in "
-        "between first."
-    )
-    reason = "min_from"
-
-
-class CodeNotWritableError(UpdateError):
-    message = _l("The code folder cannot be written by this process: the update cannot be applied.")
-    reason = "not_writable"
-
-
-class UnfinishedApplyError(UpdateError):
-    message = _l(
-        "An earlier update stopped half-way and was not put back: put the code and the "
-        "database back by hand (docs/updates.md, \"When something fails\") before applying "
-        "another."
-    )
-    reason = "unfinished"
-    status = 409
-
-
-class NotAdminError(UpdateError):
-    message = _l("Only the global administrator applies updates.")
-    reason = "forbidden"
-    status = 403
 
 
 @dataclass
@@ -133,33 +86,6 @@ class ApplyReport:
         return self.status == "applied"
 
 
-def check_can_apply(config, release: Release, installed: str, user: User | None) -> None:
-    """Raise the UpdateError that refuses this apply before anything is done, if any."""
-    if user is not None and not user.is_admin:
-        raise NotAdminError()
-    if config.get("FINORA_IN_CONTAINER"):
-        raise ContainerError()
-    if release.package is None:
-        raise package.PackageMissingError()
-    try:
-        target, current = parse_version(release.version), parse_version(installed)
-    except ValueError as error:
-        raise NotNewerError() from error
-    if target <= current:
-        raise NotNewerError()
-    if release.channel != "stable" and config.get("UPDATE_CHANNEL", "stable") == "stable":
-        raise ChannelError()
-    if release.min_from:
-        try:
-            too_old = current < parse_version(release.min_from)
-        except ValueError:
-            too_old = True
-        if too_old:
-            raise MinFromError(_(
-                "This release needs version %(version)s or later installed: apply the "
-                "releases in between first.", version=release.min_from))
-
-
 def apply_update(
     session: Session, *, release: Release, user: User | None, code_dir: Path | None = None
 ) -> ApplyReport:
@@ -175,13 +101,13 @@ def apply_update(
             raise CodeNotWritableError()
         folder = package.updates_dir(Path(config["DATA_DIR"]))
         stale_after = int(config["UPDATE_MIGRATION_TIMEOUT_SECONDS"]) * 2 + LOCK_SLACK_SECONDS
-        lock = _take_lock(folder, stale_after)
+        lock = take_lock(folder, stale_after)
     except UpdateError as error:
         _record_refusal(session, release, user, installed, error)
         raise
     try:
         try:
-            _check_no_unfinished(folder)
+            check_no_unfinished(folder)
         except UpdateError as error:
             _record_refusal(session, release, user, installed, error)
             raise
@@ -196,41 +122,6 @@ def _record_refusal(session: Session, release: Release, user: User | None, insta
     record(session, "update.refused", user=user,
            details={"version": release.version, "from": installed, "reason": error.reason})
     session.commit()
-
-
-def _check_no_unfinished(folder: Path) -> None:
-    """UnfinishedApplyError when an earlier apply copied files and never finished (its
-    process died, or its rollback failed): its rollback copy is the way back, kept."""
-    for rollback_dir in folder.glob("rollback-*"):
-        if (rollback_dir / install.JOURNAL).is_file() and not (rollback_dir / FINISHED).exists():
-            log.error("update: an earlier apply did not finish; its rollback copy: %s", rollback_dir)
-            raise UnfinishedApplyError()
-
-
-def _take_lock(folder: Path, stale_after: int) -> Path:
-    """Create the lock file (exclusively) and return it; ApplyRunningError when another
-    apply holds it, unless it is older than `stale_after` seconds (its process died)."""
-    path = folder / LOCK_NAME
-    for attempt in range(2):
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            break
-        except FileExistsError:
-            if attempt == 0 and _lock_age(path) > stale_after:
-                log.warning("update: removing a stale apply lock (%s)", path)
-                path.unlink(missing_ok=True)
-                continue
-            raise ApplyRunningError() from None
-    with os.fdopen(fd, "w") as handle:
-        handle.write(json.dumps({"pid": os.getpid(), "started_at": now_utc().isoformat()}))
-    return path
-
-
-def _lock_age(path: Path) -> float:
-    try:
-        return time.time() - path.stat().st_mtime
-    except FileNotFoundError:
-        return float("inf")
 
 
 class _Apply:
