@@ -566,10 +566,10 @@ time.sleep(30)
 """
 
 
-def _fake_gunicorn_master(tmp_path: Path, name: str = "gunicorn"):
-    """A process named like gunicorn's master that writes a file when it gets SIGHUP."""
-    marker = tmp_path / f"hup-{name}"
-    child = subprocess.Popen([sys.executable, "-c", _SIGHUP_CHILD, str(marker), name],
+def _fake_gunicorn_master(tmp_path: Path, name: str = "gunicorn: master [app:app]"):
+    """A process titled like gunicorn's master that writes a file when it gets SIGHUP."""
+    marker = tmp_path / f"hup-{name.split(':')[0]}"
+    child = subprocess.Popen([name, "-c", _SIGHUP_CHILD, str(marker)], executable=sys.executable,
                              stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "ready"
     return child, marker
@@ -581,7 +581,8 @@ def _wait_for(path: Path, seconds: float = 5) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("name, expected", [("gunicorn", "graceful"), ("other-server", "manual")])
+@pytest.mark.parametrize("name, expected", [("gunicorn: master [app:app]", "graceful"),
+                                            ("other-server", "manual")])
 def test_request_restart_sends_sighup_to_a_gunicorn_master_only(tmp_path, name, expected):
     child, marker = _fake_gunicorn_master(tmp_path, name)
     try:

@@ -12,13 +12,25 @@ import signal
 from pathlib import Path
 
 
-def _command_line(pid: int) -> str:
-    """The process's command line ("" when it cannot be read: not Linux, or gone)."""
+def _arguments(pid: int) -> list[str]:
+    """The process's arguments ([] when they cannot be read: not Linux, or gone)."""
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return ""
-    return raw.replace(b"\x00", b" ").decode("utf-8", "replace")
+        return []
+    return [part.decode("utf-8", "replace") for part in raw.split(b"\x00") if part]
+
+
+def is_gunicorn(arguments: list[str]) -> bool:
+    """`gunicorn …`, `python …/bin/gunicorn …`, `python -m gunicorn …`, or the title gunicorn
+    gives its master with setproctitle ("gunicorn: master [app:app]"). Only the program is
+    looked at: an argument that merely mentions gunicorn does not count."""
+    if not arguments:
+        return False
+    program = [Path(arguments[0]).name]
+    if program[0].startswith("python") and len(arguments) > 1:
+        program = arguments[2:3] if arguments[1] == "-m" else [Path(arguments[1]).name]
+    return bool(program) and (program[0] == "gunicorn" or program[0].startswith("gunicorn:"))
 
 
 def gunicorn_master(parent_pid: int | None = None) -> int | None:
@@ -26,10 +38,7 @@ def gunicorn_master(parent_pid: int | None = None) -> int | None:
     pid = os.getppid() if parent_pid is None else parent_pid
     if pid <= 1:
         return None
-    line = _command_line(pid)
-    if "gunicorn" in line:
-        return pid
-    return None
+    return pid if is_gunicorn(_arguments(pid)) else None
 
 
 def reload_gunicorn(master: int) -> bool:
