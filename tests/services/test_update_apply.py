@@ -358,6 +358,9 @@ def test_a_package_that_fails_its_checks_is_refused_with_nothing_changed(
     assert snapshot(code) == before and database_state()[1:] == state[1:]
     assert database_state()[0] == state[0]
     assert updates_folder(code) == []  # no .part, no package, no staging, no lock
+    # The trail says it was refused (after the backup it made), not that something broke.
+    assert db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.action.like("update.%")).order_by(AuditEvent.id)).all()[-1] == "update.refused"
 
 
 @pytest.mark.parametrize("member", [".env", "data/keep.txt", "../outside.py"])

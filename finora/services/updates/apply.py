@@ -157,9 +157,9 @@ class _Apply:
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise
-        if root is None:
+        if root is None:  # the package was refused (or could not be prepared): code untouched
             shutil.rmtree(self.staging, ignore_errors=True)
-            return self._finish("refused", "update.failed")
+            return self._finish("refused", "update.refused")
         try:
             return self._install_and_migrate(root)
         finally:
@@ -229,7 +229,7 @@ class _Apply:
             self.report.reason = error.reason
             self.step("install", False, _message(error))
             shutil.rmtree(self.rollback_dir, ignore_errors=True)
-            return self._finish("refused", "update.failed")
+            return self._finish("refused", "update.refused")
         except Exception as error:  # install() already put the files back
             log.exception("update: copying the files failed")
             self.report.reason = getattr(error, "reason", "install")
