@@ -13,46 +13,28 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask_babel import force_locale
 from sqlalchemy import select
 
+from finora.cli_commands import EnglishCommand, fail
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Backup, Household, Membership, User
 
-
-class _OneLineCommand(click.Command):
-    """Bad options end with one line ("Error: ..."), not click's usage block: scripts read it."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as error:
-            raise click.ClickException(error.format_message()) from None
-
-    def invoke(self, ctx: click.Context):
-        with force_locale("en"):  # the command line speaks English
-            try:
-                return super().invoke(ctx)
-            except FinoraError as error:
-                db.session.rollback()
-                raise _fail(_message(error)) from None
-            except click.ClickException:
-                db.session.rollback()
-                raise
-
-
 backup_cli = AppGroup("backup", help="Backups: create, list, verify and restore archives.")
-backup_cli.command_class = _OneLineCommand
+
+
+class _BackupCommand(EnglishCommand):
+    @staticmethod
+    def error_message(error: FinoraError) -> str:
+        return _message(error)
+
+
+backup_cli.command_class = _BackupCommand
 
 _HINTS = {
     "passphrase_needed": "Give it with --passphrase-file.",
     "passphrase": "Check the file given with --passphrase-file.",
 }
-
-
-def _fail(message) -> click.ClickException:
-    return click.ClickException(" ".join(str(message).split()))
 
 
 def _message(error: FinoraError) -> str:
@@ -72,9 +54,9 @@ def _passphrase(path: Path | None) -> str | None:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise _fail(f"Cannot read the passphrase file {path}: {getattr(error, 'strerror', None) or error}.") from None
+        raise fail(f"Cannot read the passphrase file {path}: {getattr(error, 'strerror', None) or error}.") from None
     if not lines or not lines[0]:
-        raise _fail(f"The passphrase file {path} is empty.")
+        raise fail(f"The passphrase file {path} is empty.")
     return lines[0]
 
 
@@ -85,18 +67,18 @@ def _archive(value: str) -> tuple[Path, Backup | None]:
     path = Path(value)
     if path.exists() or not value.isdigit():
         if not path.is_file():
-            raise _fail(f"No such file: {value}.")
+            raise fail(f"No such file: {value}.")
         return path, None
     backup = db.session.get(Backup, int(value))
     if backup is None:
-        raise _fail(f"No backup with the id {value} (and no file of that name).")
+        raise fail(f"No backup with the id {value} (and no file of that name).")
     return backup_path(backup), backup
 
 
 def _household(household_id: int) -> Household:
     household = db.session.get(Household, household_id)
     if household is None:
-        raise _fail(f"No household with the id {household_id}.")
+        raise fail(f"No household with the id {household_id}.")
     return household
 
 
@@ -113,7 +95,7 @@ def create_command(household_id: int | None, instance: bool, passphrase_file: Pa
     )
 
     if (household_id is None) == (not instance):
-        raise _fail("Give either --household ID or --instance.")
+        raise fail("Give either --household ID or --instance.")
     passphrase = _passphrase(passphrase_file)
     if instance:
         backup = create_instance_backup(db.session, kind="manual", user=None, passphrase=passphrase)
@@ -185,7 +167,7 @@ def verify_command(archive: str, passphrase_file: Path | None) -> None:
         verify_backup(db.session, backup, passphrase=passphrase)
         db.session.commit()
         if not backup.verified_ok:
-            raise _fail(verify_message(backup))
+            raise fail(verify_message(backup))
         suffix = " (checksum only: encrypted, no passphrase given)" if backup.encrypted and not passphrase else ""
         click.echo(f"OK {backup.sha256}{suffix}")
         return
@@ -221,17 +203,17 @@ def restore_command(archive: str, new_household: bool, owner_email: str | None,
     from finora.services.people.registration import normalise_email
 
     if new_household == (household_id is not None):
-        raise _fail("Give either --new-household --owner-email E or --household ID.")
+        raise fail("Give either --new-household --owner-email E or --household ID.")
     if new_household and not owner_email:
-        raise _fail("--new-household needs --owner-email: the user who will own it.")
+        raise fail("--new-household needs --owner-email: the user who will own it.")
     if household_id is not None and owner_email:
-        raise _fail("--owner-email applies to --new-household only.")
+        raise fail("--owner-email applies to --new-household only.")
     passphrase = _passphrase(passphrase_file)
     path, _backup = _archive(archive)
     if new_household:
         owner = db.session.scalar(select(User).where(User.email == normalise_email(owner_email)))
         if owner is None:
-            raise _fail(f"No user with the e-mail {owner_email}.")
+            raise fail(f"No user with the e-mail {owner_email}.")
         restored = restore_household_from_file(
             db.session, path, user=owner, mode="new", household=None, passphrase=passphrase
         )
@@ -252,7 +234,7 @@ def _owner_of(household: Household) -> User:
         .order_by(Membership.id)
     )
     if membership is None:
-        raise _fail(f"The household {household.id} has no owner.")
+        raise fail(f"The household {household.id} has no owner.")
     return membership.user
 
 
@@ -270,7 +252,7 @@ def restore_instance_command(archive: Path, passphrase_file: Path | None) -> Non
     from finora.services.system.audit import record
 
     if not archive.is_file():
-        raise _fail(f"No such file: {archive}.")
+        raise fail(f"No such file: {archive}.")
     passphrase = _passphrase(passphrase_file)
     try:
         with _opened(archive, passphrase) as (reader, folder):

@@ -7,19 +7,10 @@ import json
 import click
 
 from finora.business_days import BusinessCalendar, supported_countries
+from finora.cli_commands import OneLineCommand
 from finora.forecast.projection import DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS
 from finora.forecast.report import forecast_report
 from finora.forecast.rules_json import RulesError, load_rules, parse_amount, parse_date
-
-
-class _OneLineCommand(click.Command):
-    """Bad options end with one line ("Error: ..."), not click's usage block: scripts read it."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as error:
-            raise click.ClickException(error.format_message()) from None
 
 
 def _today(ctx, param, value: str):
@@ -45,7 +36,7 @@ def _country(ctx, param, value: str | None):
     return code
 
 
-@click.command("forecast", cls=_OneLineCommand)
+@click.command("forecast", cls=OneLineCommand)
 @click.option("--input", "source", type=click.File("r", encoding="utf-8"), required=True,
               help="RULES.json (a list of rules), or - for standard input.")
 @click.option("--today", required=True, callback=_today, help="First day, YYYY-MM-DD.")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask_babel import force_locale
 
 from finora.amounts import CENT
+from finora.cli_commands import EnglishCommand, fail
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Account, Household
@@ -22,21 +22,7 @@ PREVIEW_ROWS = 1000  # rows the mapping is guessed from when no --profile is giv
 SHOWN_ERRORS = 20
 
 
-class _OneLineCommand(click.Command):
-    """Bad options end with one line ("Error: ..."), not click's usage block: scripts read it."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as error:
-            raise click.ClickException(error.format_message()) from None
-
-
-def _fail(message) -> click.ClickException:
-    return click.ClickException(" ".join(str(message).split()))
-
-
-@click.command("import", cls=_OneLineCommand)
+@click.command("import", cls=EnglishCommand)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--account", "account_id", type=int, required=True, help="The account's id.")
 @click.option("--profile", help="A saved column mapping of the account's household (CSV, XLSX).")
@@ -47,15 +33,8 @@ def _fail(message) -> click.ClickException:
               help='"1.234,56" (comma_decimal) or "1,234.56" (dot_decimal).')
 def import_command(file, account_id, profile, dry_run, date_order, number_style) -> None:
     """Import FILE (CSV, XLSX, OFX, QIF, CAMT, MT940) into the account --account."""
-    with force_locale("en"):  # the command line speaks English
-        try:
-            _run(file, account_id, profile, dry_run, date_order, number_style)
-        except FinoraError as error:
-            db.session.rollback()
-            raise _fail(error) from None
-        except click.ClickException:
-            db.session.rollback()  # a batch begun is not left in the session
-            raise
+    # EnglishCommand: an error rolls back (a batch begun is not left in the session).
+    _run(file, account_id, profile, dry_run, date_order, number_style)
 
 
 def _run(file: Path, account_id, profile, dry_run, date_order, number_style) -> None:
@@ -64,12 +43,12 @@ def _run(file: Path, account_id, profile, dry_run, date_order, number_style) -> 
 
     account = db.session.get(Account, account_id)
     if account is None:
-        raise _fail(f"No account with the id {account_id}.")
+        raise fail(f"No account with the id {account_id}.")
     household = db.session.get(Household, account.household_id)
     try:
         data = file.read_bytes()
     except OSError as error:
-        raise _fail(f"Cannot read {file}: {error.strerror or error}.") from None
+        raise fail(f"Cannot read {file}: {error.strerror or error}.") from None
     fmt, chunks, account_number, total = _open(household, data, profile, date_order, number_style)
 
     reviewer = Reviewer(db.session, household, account)
@@ -133,15 +112,15 @@ def _open(household, data: bytes, profile_name, date_order, number_style):
     fmt = detect_format(data)
     if fmt in BANK_FORMATS:
         if profile_name:
-            raise _fail("--profile applies to CSV and XLSX files only.")
+            raise fail("--profile applies to CSV and XLSX files only.")
         from finora.services.imports.formats import DateOrderNeeded, NumberStyleNeeded, parse_bank
 
         try:
             parsed = parse_bank(data, fmt, date_order=date_order, number_style=number_style)
         except DateOrderNeeded as error:
-            raise _fail(f"{error} Use --date-order ({'|'.join(error.possible)}).") from None
+            raise fail(f"{error} Use --date-order ({'|'.join(error.possible)}).") from None
         except NumberStyleNeeded as error:
-            raise _fail(f"{error} Use --number-style ({'|'.join(error.possible)}).") from None
+            raise fail(f"{error} Use --number-style ({'|'.join(error.possible)}).") from None
         return fmt, chunked(parsed.rows, parsed.errors), parsed.account_number, max(len(parsed.rows), 1)
     return _open_table(household, data, fmt, profile_name, date_order, number_style)
 
@@ -166,7 +145,7 @@ def _open_table(household, data: bytes, fmt: str, profile_name, date_order, numb
         try:
             profile = profile_named(db.session, household, profile_name)
         except FinoraError:
-            raise _fail(f"No import profile named {profile_name!r} in this account's household.") from None
+            raise fail(f"No import profile named {profile_name!r} in this account's household.") from None
         saved_options, saved_mapping = profile_settings(profile)
         options = TableOptions.from_dict(saved_options)
         mapping = Mapping.from_dict(saved_mapping)
@@ -189,7 +168,7 @@ def _open_table(household, data: bytes, fmt: str, profile_name, date_order, numb
     problems = mapping_problems(sample, mapping)
     if problems:
         hint = "" if profile_name else " Save a profile on the import page and pass --profile."
-        raise _fail("; ".join(str(problem).rstrip(".") for problem in problems) + "." + hint)
+        raise fail("; ".join(str(problem).rstrip(".") for problem in problems) + "." + hint)
 
     if fmt == "csv":
         def csv_chunks():

@@ -9,32 +9,12 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
-from finora.errors import FinoraError
+from finora.cli_commands import EnglishCommand
 from finora.extensions import db
 
-
-class _EnglishCommand(click.Command):
-    """Messages in English; a domain error or bad option ends with one line, not a trace."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as error:
-            raise click.ClickException(error.format_message()) from None
-
-    def invoke(self, ctx: click.Context):
-        with force_locale("en"):
-            try:
-                return super().invoke(ctx)
-            except FinoraError as error:
-                db.session.rollback()
-                raise click.ClickException(" ".join(str(error.message).split())) from None
-
-
 update_cli = AppGroup("update", help="Updates: check for a new release, apply it.")
-update_cli.command_class = _EnglishCommand
+update_cli.command_class = EnglishCommand
 
 
 def _status_lines(status) -> list[str]:
