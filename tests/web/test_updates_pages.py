@@ -208,6 +208,15 @@ def test_a_version_other_than_the_one_offered_is_not_applied(admin_client, recor
     assert recorder.calls == []
 
 
+def test_under_the_development_reloader_nothing_is_applied(admin_client, recorder, monkeypatch):
+    # Werkzeug's reloader would restart the process as the files change, mid-install.
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    response = admin_client.post("/about/apply", data=apply_data())
+    assert response.status_code == 409
+    assert "development reloader" in response.get_data(as_text=True)
+    assert recorder.calls == []
+
+
 def test_the_apply_goes_through_the_service_and_reports_each_step(admin_client, admin, recorder):
     response = apply_and_wait(admin_client)
     assert response.status_code == 200

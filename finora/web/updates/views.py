@@ -7,6 +7,8 @@ checks who asks, the password and the confirmation, commits, and shows the outco
 
 from __future__ import annotations
 
+import os
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -36,6 +38,11 @@ WRONG_PASSWORD = _l("The password is not correct.")
 NEWER_KNOWN = _l("A newer release is known now: read its notes below and apply again.")
 NOTHING_TO_APPLY = _l("There is no update to apply on this channel.")
 APPLYING = _l("An update is being applied right now: wait for it to finish.")
+RELOADER = _l(
+    "This server runs with the development reloader (FLASK_DEBUG=1), which restarts it as "
+    "soon as a file changes, in the middle of the update: stop it and run "
+    "“flask --app app finora update apply”, or start it without FLASK_DEBUG."
+)
 REFRESH_SECONDS = 3
 STALLED_AFTER_SECONDS = 3600  # beyond two migration timeouts: its process is gone
 CHANNEL_LABELS = {"stable": _l("Stable"), "beta": _l("Beta")}
@@ -114,6 +121,9 @@ def apply():
     db.session.commit()  # a right password clears this source's count
     if _applying() is not None:
         form.form_errors.append(str(APPLYING))
+        return _about_page(form, 409)
+    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # a child of Werkzeug's reloader
+        form.form_errors.append(str(RELOADER))
         return _about_page(form, 409)
     status = update_status(db.session)
     if status.available is None:
