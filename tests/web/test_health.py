@@ -305,7 +305,7 @@ def test_an_empty_database_shows_the_page_not_a_500(tmp_path):
 
 def test_an_unreachable_database_shows_the_page_not_a_500(tmp_path):
     app = create_app({"FINORA_ENV": "testing", "DATA_DIR": tmp_path, "SQLALCHEMY_DATABASE_URI": DOWN})
-    response = app.test_client().get("/signup")
+    response = app.test_client().get("/signup", headers={"Accept-Language": "en"})
     assert response.status_code == 503
     page = response.get_data(as_text=True)
     assert "Finora cannot reach its database" in page

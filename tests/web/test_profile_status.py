@@ -121,8 +121,13 @@ def test_the_admin_sees_every_job_the_lease_and_instance_events(app, admin):
     events = html[html.index('id="instance-events"'):]
     assert 'data-action="update.applied"' in events and "Update applied: 0.2.0" in text(events)
     assert 'id="instance-backups"' in html
-    assert 'id="log-download"' in html and 'href="/admin/logs/download"' in html
     assert 'href="/admin/status"' in html
+    # Tests log to the console only: no link to a file that is not there, but the reason.
+    assert 'href="/admin/logs/download"' not in html
+    assert "The logs go to the console (LOG_TO_FILE is off)" in text(html)
+    app.config["LOG_TO_FILE"] = True
+    html = page_for(app, admin)
+    assert 'id="log-download"' in html and 'href="/admin/logs/download"' in html
 
 
 def test_an_expired_lease_is_said(app_factory, tmp_path):
