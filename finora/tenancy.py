@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import Select
 
 from finora.extensions import db
+from finora.ids import parse_id
 from finora.models import Household, Membership
-from finora.web.converters import parse_id
 
 
 def current_membership() -> Membership | None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
-# Every id column is a 32-bit INTEGER (PostgreSQL int4); a larger number can name no row, and
-# handing it to the database is an overflow (a 500) rather than "not found".
-MAX_ID = 2**31 - 1
+# The bounds live in finora.ids (no Flask: tenancy and the API use them too).
+from finora.ids import MAX_ID, parse_id, parse_int
+
+__all__ = ["MAX_ID", "MAX_PAGE", "BoundedIntConverter", "page_arg", "parse_id", "parse_int",
+           "register_converters"]
+
 # Far beyond any list's last page.
 MAX_PAGE = 100_000
 
@@ -17,29 +20,6 @@ class BoundedIntConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
-def parse_int(value, *, minimum: int = -MAX_ID - 1, maximum: int = MAX_ID) -> int | None:
-    """The whole number written in `value` if it fits [minimum, maximum], else None.
-
-    Only ASCII digits count: str.isdigit() also accepts "²" and friends, which int() refuses.
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = value
-    else:
-        text = str(value or "").strip()
-        digits = text[1:] if text[:1] in "+-" else text
-        if not digits or len(digits) > 12 or not (digits.isascii() and digits.isdigit()):
-            return None
-        number = int(text)
-    return number if minimum <= number <= maximum else None
-
-
-def parse_id(value) -> int | None:
-    """A database id (1 .. MAX_ID) written in `value`, else None."""
-    return parse_int(value, minimum=1)
 
 
 def page_arg(name: str = "page") -> int:
