@@ -225,6 +225,11 @@ class Config:
         # The address people write to for help (the profile's status area); empty: the
         # global administrator's.
         self.ADMIN_CONTACT_EMAIL = os.environ.get("ADMIN_CONTACT_EMAIL", "").strip()
+        # The REST API (docs/api.md): how long a bearer token lives, the largest JSON body.
+        self.API_TOKEN_TTL_DAYS = _int("API_TOKEN_TTL_DAYS", 30)
+        if not 1 <= self.API_TOKEN_TTL_DAYS <= 365:
+            raise ConfigError("API_TOKEN_TTL_DAYS must be from 1 to 365.")
+        self.API_MAX_BODY_BYTES = _int("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
         # An upload waits this long between the steps before it is thrown away.
         self.IMPORT_STAGING_HOURS = _int("IMPORT_STAGING_HOURS", 24)
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()

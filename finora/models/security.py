@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -89,10 +97,22 @@ class Passkey(Base):
         return [t for t in (self.transports or "").split(",") if t]
 
 
+API_TOKEN_SCOPES = ("read", "write")
+# "login": made by POST /api/v1/auth/login (a device signing in); "personal": made by its
+# owner in the profile, named, for scripts.
+API_TOKEN_KINDS = ("login", "personal")
+
+
 class ApiToken(Base):
-    """A personal API token acting in one household; only its SHA-256 is kept."""
+    """An API token acting for one user in one household; only its SHA-256 is kept. It dies
+    when it expires, is revoked (logout, the profile, a password change), or its user is no
+    longer active or no longer a member of the household (checked on every request)."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint("scope IN ('read', 'write')", name="scope"),
+        CheckConstraint("kind IN ('login', 'personal')", name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -104,6 +124,9 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scope: Mapped[str] = mapped_column(String(5), default="write", server_default="write")
+    kind: Mapped[str] = mapped_column(String(10), default="login", server_default="login")
 
     @property
     def is_revoked(self) -> bool:

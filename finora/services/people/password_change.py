@@ -17,11 +17,14 @@ from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
 
-def revoke_api_tokens(session: Session, user: User) -> int:
-    """Revoke every live API token of the user; how many."""
+def revoke_api_tokens(session: Session, user: User, *, except_token_id: int | None = None) -> int:
+    """Revoke every live API token of the user but `except_token_id`; how many."""
     now = now_utc()
     tokens = session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+            ApiToken.id != (except_token_id or 0),
+        )
     ).all()
     for token in tokens:
         token.revoked_at = now
@@ -29,10 +32,11 @@ def revoke_api_tokens(session: Session, user: User) -> int:
 
 
 def replace_password(
-    session: Session, user: User, new: str, *, keep_session_id: int | None = None
+    session: Session, user: User, new: str, *, keep_session_id: int | None = None,
+    keep_token_id: int | None = None,
 ) -> dict[str, int]:
     """Store the new password: every session but `keep_session_id` ends, every API token
-    is revoked, every reset link still open stops working and every lock is lifted (the
+    but `keep_token_id` is revoked, every reset link still open stops working and every lock is lifted (the
     failures were someone else's guesses, or the owner's own). Returns what ended."""
     now = now_utc()
     user.password_hash = hash_password(new)
@@ -45,16 +49,16 @@ def replace_password(
     )
     clear_failures(session, user)
     ended = revoke_user_sessions(session, user, except_session_id=keep_session_id)
-    revoked = revoke_api_tokens(session, user)
+    revoked = revoke_api_tokens(session, user, except_token_id=keep_token_id)
     return {"sessions_ended": ended, "api_tokens_revoked": revoked}
 
 
 def change_password(
     session: Session, user: User, *, current: str, new: str, keep_session_id: int | None,
-    source: str,
+    source: str, keep_token_id: int | None = None,
 ) -> dict[str, int]:
-    """Set a new password; every session but `keep_session_id` ends and every API token is
-    revoked. Audited as password.changed; the caller commits. The current password is
+    """Set a new password; every session but `keep_session_id` ends and every API token but
+    `keep_token_id` (the API call's own) is revoked. Audited as password.changed; the caller commits. The current password is
     checked as at sign-in (finora.services.people.auth.check_current_password): a wrong one from
     `source` counts toward its lockout, and the caller commits WrongCurrentPasswordError."""
     check_current_password(
@@ -66,7 +70,8 @@ def change_password(
         raise FieldError("new_password", problem)
     if verify_password(user.password_hash, new):
         raise FieldError("new_password", _l("Choose a password different from the current one."))
-    details = replace_password(session, user, new, keep_session_id=keep_session_id)
+    details = replace_password(session, user, new, keep_session_id=keep_session_id,
+                               keep_token_id=keep_token_id)
     audit.record(session, "password.changed", user=user, details=details)
     session.flush()
     return details
