@@ -138,6 +138,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(backups_bp, url_prefix="/backups")
     app.register_blueprint(profile_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    from finora.api import register_api
+
+    register_api(app)
     app.register_blueprint(updates_bp)
     app.register_blueprint(metrics_bp)
 

@@ -12,6 +12,10 @@ from finora.translation import gettext as _
 
 def register_error_handlers(app: Flask) -> None:
     def page(status: int, title: str, message: str):
+        # Under /api the answer is the API's envelope (finora/api), never an HTML page.
+        api = app.extensions.get("finora_api_errors")
+        if api is not None and api[0]():
+            return api[1](status)
         # A script's request (it asks for JSON or sends JSON) reads the message as JSON.
         if request.accept_mimetypes.best == "application/json" or request.is_json:
             return {"error": message}, status

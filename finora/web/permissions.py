@@ -37,9 +37,10 @@ from finora.translation import lazy_gettext as _l
 from finora.web.converters import parse_id
 
 # Areas about the person, not the household: no role applies.
-# "updates" (/about, help) and "metrics" are about the instance, not a household.
+# "updates" (/about, help) and "metrics" are about the instance, not a household; "api"
+# enforces the roles itself (finora/api/access.py: tokens, scopes, JSON answers).
 PERSONAL_BLUEPRINTS = frozenset(
-    {"public", "assets", "auth", "profile", "admin", "invitations", "updates", "metrics"}
+    {"public", "assets", "auth", "profile", "admin", "invitations", "updates", "metrics", "api"}
 )
 # Areas of the household that only its owners manage.
 OWNER_ONLY_BLUEPRINTS = frozenset({"household", "backups"})

@@ -59,6 +59,11 @@ BASELINE = {
 ENDING = {"archive": 1, "end": 1, "hold": 1, "delete": 2, "remove": 2, "cancel": 2}
 # Requests that end the client's own session (sign out, revoke session 1): sent last.
 LAST = {"auth.logout", "profile.revoke"}
+# JSON field names the API's bodies use, and values of every JSON type.
+API_FIELDS = ("email", "password", "code", "challenge", "current_password", "new_password",
+              "device_name", "name", "amount", "date", "type", "frequency", "start_date",
+              "account_id", "schedule_id", "until")
+API_VALUES = [None, [], {}, True, -1, 2**70, 1.5, "", *HOSTILE[:8]]
 JSON_BODIES = [
     ("application/json", b'{"credential": '),
     ("application/json", b"\xff\xfe"),
@@ -207,10 +212,33 @@ class Fuzzer:
                     checked = True
                     self.signed_in_until_last &= client.get("/profile").status_code == 200
                 urls = rule_urls(rule, ids)
+                if rule.endpoint.startswith("api."):
+                    self.fuzz_api(client, role, rule, urls)
+                    continue
                 if "GET" in rule.methods:
                     self.fuzz_get(client, role, rule, urls)
                 if "POST" in rule.methods:
                     self.fuzz_post(client, role, rule, urls)
+
+    def fuzz_api(self, client, role, rule, urls):
+        """JSON endpoints: every method they take, hostile JSON bodies and query values,
+        with the CSRF header as a page's script would send it."""
+        headers = {"X-CSRFToken": self.token}
+        for method in sorted(rule.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}):
+            for url in urls:
+                self.send(client, role, method, url, rule.endpoint, headers=headers)
+            if method == "GET":
+                for value in HOSTILE if role == "owner" else FEW:
+                    query = urlencode({name: value for name in (*QUERY_NAMES, "limit", "offset")})
+                    self.send(client, role, method, f"{urls[0]}?{query}", rule.endpoint)
+                continue
+            for content_type, body in JSON_BODIES:
+                self.send(client, role, method, urls[0], rule.endpoint, data=body,
+                          content_type=content_type, headers=headers)
+            for value in API_VALUES if role == "owner" else API_VALUES[:3]:
+                body = {name: value for name in API_FIELDS}
+                self.send(client, role, method, urls[0], rule.endpoint, json=body,
+                          headers=headers)
 
     def fuzz_get(self, client, role, rule, urls):
         for url in urls:

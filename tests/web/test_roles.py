@@ -40,7 +40,7 @@ from tests.members_factories import add_member, one_of_everything
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
 # Blueprints about the person, not a household: no role applies to them.
-PERSONAL = {"public", "assets", "auth", "profile", "admin", "invitations", "static", "updates",
+PERSONAL = {"public", "assets", "auth", "profile", "admin", "invitations", "static", "updates", "api",
             "metrics"}
 OWNER_ONLY = {"household", "backups"}
 # Areas a viewer may not even look at (their GET pages are refused too).

@@ -1,0 +1,92 @@
+"""Reading a request's JSON body against its schema (pydantic): what is wrong becomes a 422
+with one translated message per field, never a 500 and never pydantic's English."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import current_app, request
+from pydantic import BaseModel, ValidationError
+
+from finora.errors import FinoraError
+from finora.translation import lazy_gettext as _l
+
+Model = TypeVar("Model", bound=BaseModel)
+
+# pydantic's error types -> what the caller reads (in their language).
+_MESSAGES = {
+    "missing": _l("This field is required."),
+    "string_type": _l("Must be text."),
+    "string_too_short": _l("Must not be empty."),
+    "string_too_long": _l("Too long."),
+    "int_type": _l("Must be a whole number."),
+    "int_parsing": _l("Must be a whole number."),
+    "bool_type": _l("Must be true or false."),
+    "bool_parsing": _l("Must be true or false."),
+    "extra_forbidden": _l("Unknown field."),
+    "literal_error": _l("Not one of the allowed values."),
+    "enum": _l("Not one of the allowed values."),
+    "date_type": _l("Must be a date written YYYY-MM-DD."),
+    "date_from_datetime_parsing": _l("Must be a date written YYYY-MM-DD."),
+    "date_parsing": _l("Must be a date written YYYY-MM-DD."),
+}
+_INVALID = _l("Not a valid value.")
+
+
+class ApiValidationError(FinoraError):
+    """The body, or a field of it, is not what the endpoint takes: 422 with `fields`."""
+
+    message = _l("The request has fields that are missing or not valid.")
+    status = 422
+
+    def __init__(self, fields: dict[str, object], message=None) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+class BodyNotJsonError(FinoraError):
+    message = _l("Send the body as JSON (Content-Type: application/json).")
+    status = 415
+
+
+class MalformedJsonError(FinoraError):
+    message = _l("The body is not valid JSON.")
+    status = 400
+
+
+class BodyTooLargeError(FinoraError):
+    message = _l("The body is too large.")
+    status = 413
+
+
+def _field_messages(error: ValidationError) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    for problem in error.errors():
+        location = ".".join(str(part) for part in problem["loc"]) or "body"
+        if problem["type"] == "value_error" and problem.get("ctx", {}).get("error") is not None:
+            # Our own validators raise ValueError with an already translated message.
+            fields.setdefault(location, str(problem["ctx"]["error"]))
+        else:
+            fields.setdefault(location, _MESSAGES.get(problem["type"], _INVALID))
+    return fields
+
+
+def read_json(schema: type[Model]) -> Model:
+    """The request's body as `schema`, or a FinoraError the API answers as an envelope."""
+    limit = int(current_app.config.get("API_MAX_BODY_BYTES", 2 * 1024 * 1024))
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLargeError()
+    if not request.is_json:
+        raise BodyNotJsonError()
+    raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        raise BodyTooLargeError()
+    data = request.get_json(silent=True)
+    if data is None:
+        raise MalformedJsonError()
+    if not isinstance(data, dict):
+        raise ApiValidationError({"body": _l("The body must be a JSON object.")})
+    try:
+        return schema.model_validate(data)
+    except ValidationError as error:
+        raise ApiValidationError(_field_messages(error)) from None
