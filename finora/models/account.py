@@ -48,6 +48,10 @@ class Account(Base):
     opening_date: Mapped[date] = mapped_column(Date)
     include_in_forecast: Mapped[bool] = mapped_column(default=_forecast_default)
     archived: Mapped[bool] = mapped_column(default=False)
+    # The household's primary account: where a balance set without naming an account goes
+    # (the API's POST /balance). At most one per household (services keep it so); none set
+    # means the first checking account.
+    is_primary: Mapped[bool] = mapped_column(default=False, server_default="0")
     # The number a bank statement names (IBAN, or branch and account): an import of a file
     # that names it pre-selects this account. Learnt from the first import of such a file.
     number: Mapped[str | None] = mapped_column(String(64), index=True)

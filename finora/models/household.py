@@ -29,6 +29,8 @@ class Household(Base):
     # The forecast warns of the first day the projected balance falls below it (None: off).
     minimum_safe_balance: Mapped[Decimal | None] = mapped_column(Cents)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A demo household (DEMO_MODE_ENABLED): deleted with its demo user once this has passed.
+    demo_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Membership.id"

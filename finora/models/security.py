@@ -8,7 +8,7 @@ finora.crypto.hash_token), and every row dies with its user.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
@@ -98,6 +98,13 @@ class Passkey(Base):
 
 
 API_TOKEN_SCOPES = ("read", "write")
+DEFAULT_TOKEN_LIFETIME = timedelta(days=30)
+
+
+def _default_expiry() -> datetime:
+    return utcnow() + DEFAULT_TOKEN_LIFETIME
+
+
 # "login": made by POST /api/v1/auth/login (a device signing in); "personal": made by its
 # owner in the profile, named, for scripts.
 API_TOKEN_KINDS = ("login", "personal")
@@ -124,7 +131,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The service sets it from API_TOKEN_TTL_DAYS; a row made without it lives 30 days.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_default_expiry)
     scope: Mapped[str] = mapped_column(String(5), default="write", server_default="write")
     kind: Mapped[str] = mapped_column(String(10), default="login", server_default="login")
 

@@ -41,6 +41,8 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A demo visitor (no sign-up): never listed for approval, deleted with the demo household.
+    demo_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     # Lockout (finora.services.people.auth): wrong passwords and codes since the last sign-in from
     # every source together; wrong second-factor codes since then; the end of the lock of
