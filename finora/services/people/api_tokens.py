@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from finora.crypto import hash_token, new_token
 from finora.dates import now_utc
-from finora.errors import FieldError, NotFoundError
+from finora.errors import FieldError, FinoraError, NotFoundError
 from finora.models import ApiToken, Household, Membership, User
 from finora.models.security import API_TOKEN_KINDS, API_TOKEN_SCOPES
+from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
 TOKEN_BYTES = 32  # 256 bits
@@ -135,9 +136,95 @@ def live_tokens(session: Session, user: User, *, now: datetime | None = None) ->
     ))
 
 
+def working_tokens(session: Session, user: User, *,
+                   now: datetime | None = None) -> list[tuple[ApiToken, Household]]:
+    """The user's tokens that still work, each with its household (newest first), for the
+    profile's list: a token of a household the user has left is dead and not shown."""
+    now = now or now_utc()
+    rows = session.execute(
+        select(ApiToken, Household)
+        .join(Household, Household.id == ApiToken.household_id)
+        .join(Membership, (Membership.household_id == ApiToken.household_id)
+              & (Membership.user_id == ApiToken.user_id))
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+               ApiToken.expires_at > now)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
+    return [(token, household) for token, household in rows]
+
+
 def get_own_token(session: Session, user: User, token_id: int) -> ApiToken:
     """One of the user's own tokens; anyone else's is NotFound (ids do not leak)."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise NotFoundError()
+    return token
+
+
+# A person's personal tokens are few (a script, a phone); the cap stops a runaway loop.
+PERSONAL_MAX = 20
+
+
+class DemoTokensError(FinoraError):
+    status = 403
+    message = _l("A demo cannot make API tokens. Sign up to use the API with your own data.")
+
+
+class TooManyTokensError(FinoraError):
+    status = 409
+    message = _l("You already have %(num)d personal tokens. Revoke one you no longer use first.",
+                 num=PERSONAL_MAX)
+
+
+def create_personal_token(
+    session: Session,
+    user: User,
+    membership: Membership,
+    *,
+    name: str,
+    scope: str,
+    ttl: timedelta,
+    now: datetime | None = None,
+) -> IssuedToken:
+    """A personal token made in the profile for `membership`'s household; audited.
+
+    A viewer's token can only read (its role refuses writes anyway, so offering a
+    read-write token would promise what it cannot do). A demo visitor makes none."""
+    if membership.user_id != user.id:
+        raise NotFoundError()
+    if user.demo_expires_at is not None:
+        raise DemoTokensError()
+    if scope not in API_TOKEN_SCOPES:
+        raise FieldError("scope", _l("Choose read-only or read and write."))
+    if scope == "write" and membership.role == "viewer":
+        raise FieldError("scope", _l("As a viewer in this household, your tokens can only read."))
+    now = now or now_utc()
+    personal = sum(1 for token in live_tokens(session, user, now=now) if token.kind == "personal")
+    if personal >= PERSONAL_MAX:
+        raise TooManyTokensError()
+    issued = issue_token(session, user, membership.household, ttl=ttl, name=name, scope=scope,
+                         kind="personal", now=now)
+    audit.record(
+        session, "api_token.created", user=user, object_type="api_token",
+        object_id=issued.token.id,
+        details={"name": issued.token.name, "scope": scope, "kind": "personal",
+                 "household_id": membership.household_id},
+    )
+    return issued
+
+
+def revoke_own_token(session: Session, user: User, token_id: int,
+                     *, now: datetime | None = None) -> ApiToken:
+    """Revoke one of the user's live tokens from the profile; audited. Someone else's,
+    an expired or an already revoked one is NotFound."""
+    now = now or now_utc()
+    token = get_own_token(session, user, token_id)
+    if token.revoked_at is not None or token.expires_at <= now:
+        raise NotFoundError()
+    revoke_token(session, token, now=now)
+    audit.record(
+        session, "api_token.revoked", user=user, object_type="api_token", object_id=token.id,
+        details={"name": token.name, "scope": token.scope, "kind": token.kind},
+    )
+    session.flush()
     return token
