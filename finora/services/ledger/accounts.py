@@ -131,11 +131,13 @@ def list_accounts(session: Session, household: Household, *, include_archived: b
 
 
 def primary_account(session: Session, household: Household) -> Account | None:
-    """The account new entries, rules, scenarios and transfers start on: the first active
-    checking account by name, else the first active account, else None."""
+    """The account new entries, rules, scenarios and transfers start on: the active account
+    marked primary (accounts.is_primary), else the first active checking account by name,
+    else the first active account, else None."""
     accounts = list_accounts(session, household, include_archived=False)
+    marked = [a for a in accounts if a.is_primary]
     checking = [a for a in accounts if a.kind == "checking"]
-    return (checking or accounts or [None])[0]
+    return (marked or checking or accounts or [None])[0]
 
 
 def account_balances(session: Session, household: Household, on: date) -> dict[int, Decimal]:

@@ -1,0 +1,218 @@
+"""PyCashFlow's mobile read endpoints on Finora's forecast and ledger (docs/api.md):
+/dashboard, /balance (GET, POST, /history), /transactions, /projections, /risk-score,
+/settings and /insights.
+
+Each figure comes from the service the pages use: the household forecast
+(services/planning/household_forecast.py) for the balance, the risk score, the upcoming
+90 days and the projection lines; the ledger's snapshot service for balances.
+"""
+
+from __future__ import annotations
+
+import platform
+
+from flask import request
+
+from finora.api import bp
+from finora.api.access import ForbiddenError, caller, personal
+from finora.api.auth_views import user_json
+from finora.api.body import read_json
+from finora.api.envelope import many, one
+from finora.api.forecast_json import (
+    legacy_risk,
+    projection_points,
+    risk_v2,
+    upcoming_json,
+)
+from finora.api.pagination import page_params
+from finora.api.schemas_balance import BalanceBody
+from finora.api.serialize import day, money, stamp
+from finora.dates import today
+from finora.errors import FieldError, FinoraError
+from finora.extensions import db
+from finora.forecast.projection import WINDOW_DAYS
+from finora.forecast.risk import NO_ACCOUNTS, NO_DATA
+from finora.ids import parse_id
+from finora.models import Account, BalanceSnapshot, Household
+from finora.services.ledger.accounts import primary_account
+from finora.services.ledger.snapshots import list_snapshots, set_balance
+from finora.services.planning.household_forecast import (
+    DEFAULT_HORIZON,
+    HORIZONS,
+    HouseholdForecast,
+    household_forecast,
+    upcoming_rows,
+)
+from finora.services.planning.rules import calendar_of
+from finora.tenancy import get_owned_or_404
+from finora.translation import lazy_gettext as _l
+from finora.version import __version__
+
+
+class InsightsNotConfiguredError(FinoraError):
+    message = _l("AI insights are not configured on this server.")
+    status = 409
+
+
+class OwnerOnlyError(ForbiddenError):
+    message = _l("Only the household's owner can do this.")
+
+
+def _household() -> Household:
+    return caller().membership.household
+
+
+def _forecast(household: Household, horizon_days: int = WINDOW_DAYS) -> HouseholdForecast:
+    return household_forecast(db.session, household, horizon_days=horizon_days)
+
+
+def _upcoming(household: Household, result: HouseholdForecast) -> list[dict]:
+    return upcoming_json(upcoming_rows(result, calendar_of(household), days=WINDOW_DAYS))
+
+
+@bp.get("/dashboard")
+def dashboard():
+    household = _household()
+    result = _forecast(household)
+    return one({
+        "balance": money(result.current_balance),
+        "balance_date": day(result.today),
+        "risk": legacy_risk(result),
+        "risk_v2": risk_v2(result),
+        "upcoming_transactions": _upcoming(household, result),
+        "min_balance": money(result.forecast.lowest_90[1]),
+        "min_balance_date": day(result.forecast.lowest_90[0]),
+        "first_shortfall": day(result.first_shortfall),
+        "currency": household.currency,
+        "ai_last_updated": None,
+    })
+
+
+@bp.get("/transactions")
+def transactions():
+    household = _household()
+    page = page_params()
+    rows = _upcoming(household, _forecast(household))
+    return many(page.cut(rows), total=len(rows), limit=page.limit, offset=page.offset)
+
+
+def _horizon() -> int:
+    raw = request.args.get("days")
+    if raw is None or raw == "":
+        return DEFAULT_HORIZON
+    if not raw.isascii() or not raw.isdigit() or int(raw) not in HORIZONS:
+        raise FieldError("days", _l("Must be one of %(values)s.",
+                                    values=", ".join(str(n) for n in HORIZONS)))
+    return int(raw)
+
+
+@bp.get("/projections")
+def projections():
+    """The schedule line and, with scenario rules, the scenario line (else null); both
+    empty while there is nothing to project (no account counted, nothing entered)."""
+    days = _horizon()
+    result = _forecast(_household(), days)
+    if result.status in (NO_ACCOUNTS, NO_DATA):
+        return one({"schedule": [], "scenario": None, "days": days})
+    forecast = result.forecast
+    scenario = forecast.scenario_line
+    return one({
+        "schedule": projection_points(forecast.schedule[:days], result.today),
+        "scenario": None if scenario is None else projection_points(scenario[:days], result.today),
+        "days": days,
+    })
+
+
+@bp.get("/risk-score")
+def risk_score():
+    return one(risk_v2(_forecast(_household())))
+
+
+def _account(household: Household, raw: object | None) -> Account | None:
+    """The account asked for (another household's: 404), else the household's primary
+    account (the one marked primary, else the first checking account); None if none."""
+    if raw is None or raw == "":
+        return primary_account(db.session, household)
+    if isinstance(raw, str):
+        number = parse_id(raw) if raw.isascii() and raw.isdigit() else None
+        if number is None:
+            raise FieldError("account_id", _l("Must be a whole number."))
+        raw = number
+    return get_owned_or_404(Account, raw)
+
+
+def _snapshot_json(snapshot: BalanceSnapshot) -> dict:
+    return {
+        "id": snapshot.id,
+        "amount": money(snapshot.amount),
+        "date": day(snapshot.date),
+        "account_id": snapshot.account_id,
+        "source": snapshot.source,
+        "created_at": stamp(snapshot.created_at),
+    }
+
+
+@bp.get("/balance")
+def balance():
+    """The account's latest balance snapshot, without running the forecast; with none,
+    id null, "0.00" and the household's today (PyCashFlow's client needs every field)."""
+    household = _household()
+    account = _account(household, request.args.get("account_id"))
+    latest = next(iter(list_snapshots(db.session, account)), None) if account else None
+    if latest is None:
+        return one({"id": None, "amount": money(0), "date": day(today(household)),
+                    "account_id": account.id if account else None, "source": None,
+                    "created_at": None})
+    return one(_snapshot_json(latest))
+
+
+@bp.post("/balance")
+def set_balance_now():
+    """A manual balance snapshot through the ledger's service (the account page's "Set
+    balance"): by default on the primary account and for the household's today."""
+    household = _household()
+    body = read_json(BalanceBody)
+    account = _account(household, body.account_id)
+    if account is None:
+        raise FieldError("account_id", _l("Add an account first."))
+    if account.archived:
+        raise FieldError("account_id", _l("This account is archived."))
+    on = body.day or today(household)
+    if on > today(household):
+        raise FieldError("date", _l("Set the balance for today or an earlier day."))
+    snapshot = set_balance(db.session, account, on, body.amount)
+    db.session.commit()
+    return one(_snapshot_json(snapshot), status=201)
+
+
+@bp.get("/balance/history")
+def balance_history():
+    household = _household()
+    page = page_params()
+    account = _account(household, request.args.get("account_id"))
+    snapshots = list_snapshots(db.session, account) if account else []
+    return many([_snapshot_json(s) for s in page.cut(snapshots)], total=len(snapshots),
+                limit=page.limit, offset=page.offset)
+
+
+@bp.get("/settings")
+@personal
+def settings():
+    found = caller()
+    return one({
+        "user": user_json(found.user, found.membership),
+        "app": {"version": __version__, "python_version": platform.python_version()},
+        "ai": {"configured": False, "provider": None, "model": None, "last_updated": None},
+    })
+
+
+@bp.get("/insights")
+def insights():
+    return one({"configured": False, "insights": [], "last_updated": None, "model": None})
+
+
+@bp.post("/insights/refresh")
+def refresh_insights():
+    if caller().role != "owner":
+        raise OwnerOnlyError()
+    raise InsightsNotConfiguredError()
