@@ -69,6 +69,7 @@ bp.register_error_handler(HTTPException, _http_error)
 csrf.exempt(bp)  # tokens need none; cookie writes are checked in access.check_access
 
 from finora.api import auth_views  # noqa: E402,F401 - registers the routes
+from finora.api import planning_views  # noqa: E402,F401
 from finora.api import forecast_views  # noqa: E402,F401
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from finora.errors import FinoraError
 from finora.forecast.recurrence import nominal_dates_between
-from finora.models import RecurringRule, Skip
+from finora.models import Household, RecurringRule, Skip
 from finora.services.planning.posting import rule_spec
 from finora.translation import lazy_gettext as _l
 
@@ -44,3 +44,14 @@ def restore_occurrence(session: Session, rule: RecurringRule, nominal: date) -> 
         delete(Skip).where(Skip.rule_id == rule.id, Skip.occurrence_date == nominal)
     )
     return bool(result.rowcount)
+
+
+def list_skips(session: Session, household: Household) -> list[Skip]:
+    """The household's skipped occurrences, soonest first (the API's /skips)."""
+    return list(
+        session.scalars(
+            select(Skip)
+            .where(Skip.household_id == household.id)
+            .order_by(Skip.occurrence_date, Skip.id)
+        )
+    )
