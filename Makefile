@@ -16,7 +16,7 @@ LOCALES := pt en es
         test-mariadb test-e2e lint bench clean
 
 run: install compile-translations migrate
-	$(BIN)/python app.py
+	DEMO_MODE_ENABLED=$${DEMO_MODE_ENABLED:-1} $(BIN)/python app.py
 
 # The runtime requirements (what `make run` and the Docker image need).
 install: $(RUNTIME_STAMP)

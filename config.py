@@ -230,6 +230,13 @@ class Config:
         if not 1 <= self.API_TOKEN_TTL_DAYS <= 365:
             raise ConfigError("API_TOKEN_TTL_DAYS must be from 1 to 365.")
         self.API_MAX_BODY_BYTES = _int("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
+        # One-click demo (docs/demo.md): off unless asked for (`make run` turns it on).
+        self.DEMO_MODE_ENABLED = _bool("DEMO_MODE_ENABLED", False)
+        self.DEMO_TTL_HOURS = _int("DEMO_TTL_HOURS", 24)
+        if not 1 <= self.DEMO_TTL_HOURS <= 24 * 30:
+            raise ConfigError("DEMO_TTL_HOURS must be from 1 to 720.")
+        self.DEMO_MAX_ACTIVE = _int("DEMO_MAX_ACTIVE", 50)
+        self.DEMO_RATE_LIMIT = os.environ.get("DEMO_RATE_LIMIT", "5 per hour").strip() or "5 per hour"
         # An upload waits this long between the steps before it is thrown away.
         self.IMPORT_STAGING_HOURS = _int("IMPORT_STAGING_HOURS", 24)
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()

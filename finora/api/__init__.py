@@ -70,6 +70,7 @@ csrf.exempt(bp)  # tokens need none; cookie writes are checked in access.check_a
 
 from finora.api import auth_views  # noqa: E402,F401 - registers the routes
 from finora.api import planning_views  # noqa: E402,F401
+from finora.api import demo_views  # noqa: E402,F401
 from finora.api import forecast_views  # noqa: E402,F401
 
 

@@ -93,7 +93,10 @@ def register_user(
     mailbox can always sign up.
     """
     email = normalise_email(data.email)
-    first_user = session.scalar(select(func.count()).select_from(User)) == 0
+    # Demo visitors (finora.services.people.demo) do not make the instance taken.
+    first_user = session.scalar(
+        select(func.count()).select_from(User).where(User.demo_expires_at.is_(None))
+    ) == 0
     if not first_user and mode == "closed":
         raise RegistrationClosedError()
     _check(data, email)
@@ -181,7 +184,7 @@ def admin_status(session: Session) -> str:
     first sign-up becomes the admin), "orphaned" when users exist but none is admin."""
     if session.scalar(select(User.id).where(User.is_admin.is_(True)).limit(1)) is not None:
         return "admin"
-    if session.scalar(select(User.id).limit(1)) is None:
+    if session.scalar(select(User.id).where(User.demo_expires_at.is_(None)).limit(1)) is None:
         return "empty"
     return "orphaned"
 

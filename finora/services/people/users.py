@@ -39,7 +39,7 @@ def users_query(search: str = "", status: str = "") -> Select:
     confirmed, then newest; `search` matches part of the name or e-mail. `status` is a
     user status, with "pending" split into "pending" (approval) and "unconfirmed"."""
     unconfirmed = unconfirmed_address()
-    stmt = select(User).order_by(
+    stmt = select(User).where(User.demo_expires_at.is_(None)).order_by(  # demos: never listed
         User.status != "pending", unconfirmed, User.created_at.desc(), User.id.desc()
     )
     words = search.strip().lower()

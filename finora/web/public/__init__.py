@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from finora.web.public import views  # noqa: E402,F401
+from finora.web.public import demo_views, views  # noqa: E402,F401
