@@ -55,7 +55,7 @@ class InsightsNotConfiguredError(FinoraError):
 
 
 class OwnerOnlyError(ForbiddenError):
-    message = _l("Only the household's owner can do this.")
+    message = _l("Only the household’s owners can do this.")
 
 
 def _household() -> Household:
@@ -174,9 +174,9 @@ def set_balance_now():
     body = read_json(BalanceBody)
     account = _account(household, body.account_id)
     if account is None:
-        raise FieldError("account_id", _l("Add an account first."))
+        raise FieldError("account_id", _l("Add an account first: a balance belongs to an account."))
     if account.archived:
-        raise FieldError("account_id", _l("This account is archived."))
+        raise FieldError("account_id", _l("This account is archived; choose another one."))
     on = body.day or today(household)
     if on > today(household):
         raise FieldError("date", _l("Set the balance for today or an earlier day."))

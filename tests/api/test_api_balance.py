@@ -122,3 +122,18 @@ def test_history_is_newest_first_and_paged(signed_api, household):
     assert [row["date"] for row in response.json["data"]] == [
         (day - timedelta(days=1)).isoformat(), (day - timedelta(days=2)).isoformat()]
     assert signed_api.get(f"/balance/history?offset=2&account_id={account.id}").json["data"][0]["amount"] == "3.00"
+
+
+def test_no_active_account_or_an_archived_one_is_422(signed_api, household):
+    day = today(household)
+    archived = make_account(household, name="Closed", opening_date=day - timedelta(days=5),
+                            archived=True)
+    response = signed_api.post("/balance", json={"amount": "1.00", "account_id": archived.id})
+    assert response.status_code == 422 and "account_id" in response.json["fields"]
+    checking = checking_account(household)
+    checking.archived = True
+    db.session.commit()
+    alone = signed_api.post("/balance", json={"amount": "1.00"})
+    assert alone.status_code == 422 and "account_id" in alone.json["fields"]
+    empty = signed_api.get("/balance").json["data"]
+    assert empty["id"] is None and empty["amount"] == "0.00" and empty["account_id"] is None

@@ -153,3 +153,30 @@ def test_another_households_data_never_shows(signed_api, household):
     data = _ok(signed_api.get("/dashboard"))
     assert data["balance"] == "0.00" and data["upcoming_transactions"] == []
     assert signed_api.get("/transactions").json["meta"]["total"] == 0
+
+
+def test_unpaid_entries_count_and_an_overdue_one_is_today(signed_api, household):
+    from tests.ledger_factories import make_entry
+
+    day, account, _rule = _funded(household)
+    make_entry(household, account=account, amount=Decimal("40.00"), description="Water",
+               date=day - timedelta(days=3))
+    rows = signed_api.get("/transactions").json["data"]
+    assert rows[0] == {"name": "Water", "type": "Expense", "amount": "40.00",
+                       "date": day.isoformat(), "schedule_id": None,
+                       "entry_id": rows[0]["entry_id"], "overdue": True}
+    assert rows[0]["entry_id"] is not None
+    data = signed_api.get("/dashboard").json["data"]
+    assert data["min_balance"] == "460.00"  # 5000 − 40 − 3 × 1500
+
+
+def test_the_legacy_risk_object_says_the_same_in_numbers(signed_api, household):
+    _funded(household, balance="2000.00")
+    data = signed_api.get("/dashboard").json["data"]
+    legacy, full = data["risk"], data["risk_v2"]
+    assert legacy["score"] == full["score"] is not None
+    for key in ("lowest_balance", "avg_daily_expense", "near_term_buffer"):
+        assert isinstance(legacy[key], float) and Decimal(full[key]) == Decimal(str(legacy[key]))
+    # 2000 − 3 × 1500 goes below a month's reserve (50 a day × 30 = 1500) and stays there.
+    assert full["days_below_threshold"] > 0 and full["recovery_days"] is None
+    assert 0 < full["pct_below_threshold"] <= 1
