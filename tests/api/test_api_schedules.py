@@ -190,3 +190,27 @@ def test_a_viewer_reads_but_every_write_is_403(api, household, path):
     assert_error(api.delete(f"{path}/{rule.id}"), 403, "forbidden")
     db.session.expire_all()
     assert db.session.get(RecurringRule, rule.id).name == "Rent"
+
+
+def test_a_schedule_starting_in_the_past_posts_what_is_due_as_the_page_does(signed_api, household):
+    from finora.models import Entry
+
+    first = days_ahead(household, -70)
+    response = signed_api.post("/schedules", json=_new(household, first_date=first.isoformat()))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    data = response.json["data"]
+    posted = db.session.query(Entry).filter_by(rule_id=data["id"]).count()
+    assert posted >= 2
+    assert data["first_date"] == first.isoformat() and data["start_date"] > first.isoformat()
+    # Sending back the start date shown leaves the anchor where it is.
+    same = signed_api.put(f"/schedules/{data['id']}", json={"start_date": data["start_date"]})
+    assert same.json["data"]["first_date"] == first.isoformat()
+    assert db.session.query(Entry).filter_by(rule_id=data["id"]).count() == posted
+
+
+def test_a_scenario_is_never_posted(signed_api, household):
+    from finora.models import Entry
+
+    first = days_ahead(household, -70).isoformat()
+    data = signed_api.post("/scenarios", json=_new(household, first_date=first)).json["data"]
+    assert db.session.query(Entry).filter_by(rule_id=data["id"]).count() == 0
