@@ -54,19 +54,17 @@ def _page(form: NewApiTokenForm, *, issued=None, status: int = 200):
     ), status
 
 
-@bp.get("/profile/api-tokens")
+@bp.route("/profile/api-tokens", methods=["GET", "POST"])
 def api_tokens():
-    return _page(_form(current_membership()))
-
-
-@bp.post("/profile/api-tokens")
-def create_api_token():
-    """Make a personal token; its value is in this answer only (no redirect, nothing kept)."""
+    """The list and the form; a POST makes a personal token whose value is in that answer
+    only (no redirect, nothing kept)."""
     user = current_user._get_current_object()
     membership = current_membership()
+    form = _form(membership)
+    if not form.is_submitted():
+        return _page(form)
     if membership is None:
         abort(404)
-    form = _form(membership)
     if form.validate_on_submit():
         try:
             issued = create_personal_token(
