@@ -176,3 +176,21 @@ def test_a_viewer_reads_but_every_write_is_403(api, household):
     assert_error(api.delete("/skips"), 403, "forbidden")
     assert _reload(rule.id).hold_until == days_ahead(household, 30)
     assert db.session.query(Skip).count() == 1
+
+
+def test_ids_past_the_databases_integer_are_404_or_422(signed_api):
+    assert_error(signed_api.delete("/skips/99999999999999"), 404, "not_found")
+    assert_error(signed_api.delete("/holds/99999999999999"), 404, "not_found")
+    assert_error(signed_api.put("/schedules/99999999999999", json={"name": "x"}), 404, "not_found")
+    body = assert_error(signed_api.post("/holds", json={"schedule_id": 2**40}), 422,
+                        "validation_error")
+    assert set(body["fields"]) == {"schedule_id"}
+
+
+def test_field_messages_speak_the_callers_language(signed_api, household, user):
+    user.locale = "pt"  # the signed-in user's language wins over the browser's
+    db.session.commit()
+    body = assert_error(signed_api.post("/schedules", json={
+        "name": "Aluguel", "amount": "-5", "type": "Expense", "frequency": "Monthly",
+        "start_date": days_ahead(household, 3).isoformat()}), 422, "validation_error")
+    assert body["fields"]["amount"] == "Digite um valor positivo."
