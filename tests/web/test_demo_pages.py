@@ -97,3 +97,19 @@ def test_the_rate_limit_per_address(app_factory):
     with app.app_context():
         assert app.test_client().post("/demo").status_code == 302
         assert app.test_client().post("/demo").status_code == 429
+
+
+def test_an_expired_demo_not_yet_purged_is_signed_out(app_factory):
+    from datetime import timedelta
+
+    import time_machine
+
+    app, client = _demo_client(app_factory)
+    with app.app_context():
+        user = _start(client)
+        with time_machine.travel(user.demo_expires_at + timedelta(minutes=1), tick=False):
+            response = client.get("/dashboard", headers={"Accept-Language": "en"})
+            assert response.status_code == 302 and response.headers["Location"].endswith("/")
+            page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+            assert "This demo has expired." in page and "Try the demo" in page
+            assert client.get("/dashboard").status_code == 302  # signed out

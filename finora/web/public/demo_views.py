@@ -8,7 +8,7 @@ the dashboard with a note), and `demo_banner` gives base.html the countdown to t
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
@@ -19,7 +19,7 @@ from finora.i18n import current_language
 from finora.models.user import LOCALES
 from finora.services.people.demo import DemoCapacityError, create_demo, is_demo
 from finora.translation import gettext as _
-from finora.web.auth.signin import log_in
+from finora.web.auth.signin import log_in, sign_out
 from finora.web.public import bp
 
 # Whole areas a demo visitor never opens: the instance's administration and updates.
@@ -75,6 +75,13 @@ def refuse_demo_pages():
     """Before every page: keep a demo visitor away from what it may not do."""
     if not current_user.is_authenticated or not is_demo(current_user):
         return None
+    if request.endpoint == "static":
+        return None
+    if _expires(current_user.demo_expires_at) <= now_utc():
+        # Over, but not purged yet (the job runs now and then): the visitor is let go.
+        sign_out()
+        flash(_("This demo has expired."), "info")
+        return redirect(url_for("public.index"))
     endpoint = request.endpoint or ""
     refused = (
         request.blueprint in DEMO_REFUSED_BLUEPRINTS
@@ -87,13 +94,15 @@ def refuse_demo_pages():
     return redirect(url_for("dashboard.index"))
 
 
+def _expires(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def demo_banner() -> dict | None:
     """What the countdown banner shows: the expiry (ISO, UTC) and the time left now."""
     if not current_user.is_authenticated or not is_demo(current_user):
         return None
-    expires = current_user.demo_expires_at
-    if expires.tzinfo is None:
-        expires = expires.replace(tzinfo=UTC)
+    expires = _expires(current_user.demo_expires_at)
     seconds = max(0, int((expires - now_utc()).total_seconds()))
     return {
         "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
