@@ -137,3 +137,10 @@ def test_the_number_of_live_demos_is_capped(app):
     db.session.rollback()
     # An expired demo no longer counts.
     _demo(now=NOW + TTL, max_active=2)
+
+
+def test_no_password_reset_mail_for_a_demo(app):
+    from finora.services.people.password_reset import request_password_reset
+
+    user, _household = _demo()
+    assert request_password_reset(db.session, user.email, base_url="http://localhost") is None

@@ -49,7 +49,7 @@ def request_password_reset(session: Session, email: str, *, base_url: str) -> Us
     account exists; a delivery failure is logged, not raised, for the same reason."""
     address = normalise_email(email or "")
     user = session.scalar(select(User).where(User.email == address))
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or user.demo_expires_at is not None:  # demos: no mail
         audit.record(
             session, "password.reset_requested", email=address[:254],
             details={"sent": False},
