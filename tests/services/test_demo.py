@@ -144,3 +144,13 @@ def test_no_password_reset_mail_for_a_demo(app):
 
     user, _household = _demo()
     assert request_password_reset(db.session, user.email, base_url="http://localhost") is None
+
+
+def test_the_first_real_sign_up_after_a_demo_still_becomes_the_admin(app):
+    from finora.services.people.registration import admin_status, register_user
+    from tests.factories import signup_data
+
+    _demo()
+    assert admin_status(db.session) == "empty"
+    first = register_user(db.session, signup_data(), mode="approval")
+    assert first.is_admin and first.status == "active"
