@@ -25,6 +25,7 @@ from finora.extensions import db
 from finora.models import JobRun, SchedulerLease
 from finora.services.backups.schedules import run_scheduled_backups
 from finora.services.imports.staging import purge_staging
+from finora.services.people.demo import purge_expired_demos_job
 from finora.services.people.signup_verification import purge_unconfirmed_sign_ups
 from finora.services.people.user_sessions import purge_old_sessions
 from finora.services.planning.posting import households_to_post, post_household
@@ -124,6 +125,9 @@ JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta]] = {
     # Reads the release manifest (UPDATE_MANIFEST_URL, else the bundled one) once a day and
     # records what it found; a failed fetch is recorded and reported as the run's error.
     "check_for_updates": (check_for_updates_job, timedelta(hours=24)),
+    # Deletes demo households and their visitors once DEMO_TTL_HOURS have passed (each in
+    # full: every row of the household, then the user).
+    "purge_expired_demos": (purge_expired_demos_job, timedelta(hours=1)),
 }
 
 

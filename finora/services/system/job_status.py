@@ -20,6 +20,7 @@ JOB_LABELS = {
     "purge_import_staging": _l("Delete unfinished import uploads"),
     "run_scheduled_backups": _l("Make scheduled backups"),
     "check_for_updates": _l("Check for updates"),
+    "purge_expired_demos": _l("Delete expired demos"),
 }
 
 

@@ -1,4 +1,5 @@
-"""The daily update check as the scheduler runs it: through JOBS, recorded on a JobRun."""
+"""Jobs as the scheduler runs them (through JOBS, recorded on a JobRun): the daily update
+check and the hourly purge of expired demos."""
 
 from __future__ import annotations
 
@@ -32,3 +33,20 @@ def test_a_failed_check_is_the_runs_error_and_is_still_recorded(app_factory, mon
         assert run.status == "error"
         record = update_status(db.session).last_check
         assert record is not None and not record.ok and record.source == "remote"
+
+
+def test_expired_demos_are_purged_every_hour_through_the_scheduler(app):
+    from finora.dates import now_utc
+    from finora.models import Household
+    from finora.services.people.demo import create_demo
+
+    assert JOBS["purge_expired_demos"][1] == timedelta(hours=1)
+    _user, household = create_demo(db.session, now=now_utc() - timedelta(hours=25),
+                                   ttl=timedelta(hours=24), locale="en")
+    db.session.commit()
+    household_id = household.id
+
+    run = run_job(db.session, "purge_expired_demos", "here")
+
+    assert run.status == "success", run.error
+    assert run.items == 1 and db.session.get(Household, household_id) is None
