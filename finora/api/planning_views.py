@@ -17,6 +17,7 @@ from finora.api.envelope import many, no_content, one
 from finora.api.pagination import page_params
 from finora.api.schemas_planning import HoldBody, ScheduleBody, ScheduleUpdateBody, SkipBody
 from finora.dates import date_window, in_window, today, window_message
+from finora.errors import FieldError
 from finora.extensions import db
 from finora.forecast.recurrence import occurrences
 from finora.models import Household, RecurringRule, Skip
@@ -45,9 +46,12 @@ from finora.services.planning.skips import (
 )
 from finora.tenancy import get_owned_or_404
 from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 
 # Body field names (PyCashFlow's) for the service's (Finora's) field names in its errors.
 _FIELD_NAMES = {"kind": "type", "anchor_date": "first_date"}
+
+HOLD_IN_THE_PAST = _l("A hold must last until a day after today.")
 
 
 def _household() -> Household:
@@ -248,6 +252,9 @@ def list_holds():
 def create_hold():
     body = read_json(HoldBody)
     rule = _owned_rule(body.schedule_id, scenario=False)
+    if body.until is not None and body.until <= today(_household()):
+        # A hold ends the day before `until`: one ending today or earlier would hold nothing.
+        raise FieldError("until", HOLD_IN_THE_PAST)
     until = body.until or _indefinitely()
     _saved(lambda: pause_rule(db.session, rule, until))
     db.session.commit()

@@ -65,6 +65,11 @@ def test_a_hold_in_the_past_is_refused(signed_api, household):
         "schedule_id": rule.id, "until": days_ahead(household, -3).isoformat()}), 422,
         "validation_error")
     assert set(body["fields"]) == {"until"}
+    # Until today holds nothing (a hold ends the day before): refused too, not a silent 201.
+    body = assert_error(signed_api.post("/holds", json={
+        "schedule_id": rule.id, "until": days_ahead(household, 0).isoformat()}), 422,
+        "validation_error")
+    assert body["fields"] == {"until": "A hold must last until a day after today."}
     body = assert_error(signed_api.post("/holds", json={"until": "soon"}), 422, "validation_error")
     assert set(body["fields"]) == {"schedule_id", "until"}
     assert _reload(rule.id).hold_until is None

@@ -38,8 +38,22 @@ def _tokens(user) -> list[ApiToken]:
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
-def _make(client, name="Budget script", scope="read"):
-    return client.post("/profile/api-tokens", data={"name": name, "scope": scope})
+def _make(client, name="Budget script", scope="read", password=PASSWORD):
+    return client.post("/profile/api-tokens",
+                       data={"name": name, "scope": scope, "password": password})
+
+
+def test_a_token_needs_the_password_typed_again(signed_in, user):
+    missing = _make(signed_in, password="")
+    assert missing.status_code == 422
+    assert "Enter your password to make a token." in missing.get_data(as_text=True)
+    wrong = _make(signed_in, password="not the password")
+    assert wrong.status_code == 422
+    assert "The password is not correct." in wrong.get_data(as_text=True)
+    assert _tokens(user) == []
+    # Counted like a failed sign-in: the lockout sees it.
+    assert db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "auth.sign_in_failed", AuditEvent.user_id == user.id))
 
 
 def _raw_from(page: str) -> str:

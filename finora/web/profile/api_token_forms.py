@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import RadioField, StringField
+from wtforms import PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
@@ -28,6 +28,13 @@ class NewApiTokenForm(Form):
         choices=[SelectChoice(code, label) for code, label in SCOPE_LABELS.items()],
         default="read",
         validators=[InputRequired(_l("Choose read-only or read and write."))],
+    )
+    # A token is a password for 30 days: a borrowed, still signed-in browser must not be
+    # enough to make one.
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(_l("Enter your password to make a token.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
     )
 
     def limit_to_reading(self) -> None:

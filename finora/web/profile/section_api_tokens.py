@@ -16,15 +16,19 @@ from finora.services.people.api_tokens import (
     revoke_own_token,
     working_tokens,
 )
+from finora.services.people.auth import check_current_password
 from finora.tenancy import current_membership
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.translation import ngettext
+from finora.web.auth.signin import client_source
 from finora.web.form_errors import show_error
 from finora.web.forms import EmptyForm
 from finora.web.profile import bp
 from finora.web.profile.api_token_forms import KIND_LABELS, SCOPE_LABELS, NewApiTokenForm
 from finora.web.profile.sections import Section, register
+
+WRONG_PASSWORD = _l("The password is not correct.")
 
 
 def _ttl() -> timedelta:
@@ -65,7 +69,7 @@ def api_tokens():
         return _page(form)
     if membership is None:
         abort(404)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _password_ok(form, user):
         try:
             issued = create_personal_token(
                 db.session, user, membership, name=form.name.data, scope=form.scope.data,
@@ -84,6 +88,18 @@ def api_tokens():
             response.headers["Cache-Control"] = "no-store"
             return response
     return _page(form, status=422)
+
+
+def _password_ok(form: NewApiTokenForm, user) -> bool:
+    """The password typed again, counted like a sign-in (a wrong one toward the lockout)."""
+    try:
+        check_current_password(db.session, user, form.password.data, client_source(),
+                               field="password", message=WRONG_PASSWORD)
+    except FinoraError as error:
+        db.session.commit()  # the failure counts toward the lockout
+        show_error(form, error)
+        return False
+    return True
 
 
 @bp.post("/profile/api-tokens/<token_id>/revoke")
