@@ -68,10 +68,13 @@ bp.register_error_handler(FinoraError, _domain_error)
 bp.register_error_handler(HTTPException, _http_error)
 csrf.exempt(bp)  # tokens need none; cookie writes are checked in access.check_access
 
-from finora.api import auth_views  # noqa: E402,F401 - registers the routes
-from finora.api import planning_views  # noqa: E402,F401
-from finora.api import demo_views  # noqa: E402,F401
-from finora.api import forecast_views  # noqa: E402,F401
+# Each module registers its routes on `bp`.
+from finora.api import (  # noqa: E402,F401
+    auth_views,
+    demo_views,
+    forecast_views,
+    planning_views,
+)
 
 
 def register_api(app: Flask) -> None:
