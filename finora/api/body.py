@@ -31,6 +31,7 @@ _MESSAGES = {
     "date_parsing": _l("Must be a date written YYYY-MM-DD."),
 }
 _INVALID = _l("Not a valid value.")
+_NUL = _l("Must not contain a NUL character.")
 
 
 class ApiValidationError(FinoraError):
@@ -71,6 +72,26 @@ def _field_messages(error: ValidationError) -> dict[str, object]:
     return fields
 
 
+def _nul_at(value, path: str = "") -> str | None:
+    """Where the first text holding a NUL character is (no database keeps one: PostgreSQL
+    refuses it outright), or None."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return path or "body"
+        found = _nul_at(item, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
 def read_json(schema: type[Model]) -> Model:
     """The request's body as `schema`, or a FinoraError the API answers as an envelope."""
     limit = int(current_app.config.get("API_MAX_BODY_BYTES", 2 * 1024 * 1024))
@@ -86,6 +107,9 @@ def read_json(schema: type[Model]) -> Model:
         raise MalformedJsonError()
     if not isinstance(data, dict):
         raise ApiValidationError({"body": _l("The body must be a JSON object.")})
+    where = _nul_at(data)
+    if where is not None:
+        raise ApiValidationError({where: _NUL})
     try:
         return schema.model_validate(data)
     except ValidationError as error:

@@ -128,8 +128,8 @@ def transaction_json(row: UpcomingRow) -> dict:
     Finora's schedule_id / entry_id / overdue."""
     name = row.name
     if not name:
-        name = ngettext("%(num)d older unpaid entry", "%(num)d older unpaid entries", row.count,
-                        num=row.count) if row.count > 1 else kind_word(row.kind)
+        name = (ngettext("%(num)d older unpaid entry", "%(num)d older unpaid entries", row.count)
+                if row.count > 1 else kind_word(row.kind))
     return {
         "name": name,
         "type": kind_word(row.kind),

@@ -57,6 +57,16 @@ def test_missing_fields_are_a_422_with_each_field(api):
     assert body["fields"] == {"email": "Must be text.", "password": "This field is required."}
 
 
+def test_text_with_a_nul_character_is_a_422_not_a_database_error(api, user):
+    body = _is_error(api.post("/auth/login", json={"email": "a\x00b@example.com",
+                                                   "password": "x"}), 422, "validation_error")
+    assert body["fields"] == {"email": "Must not contain a NUL character."}
+    nested = _is_error(api.post("/auth/login", json={"email": user.email, "password": "x",
+                                                     "extra": [{"deep": "\x00"}]}),
+                       422, "validation_error")
+    assert nested["fields"] == {"extra.0.deep": "Must not contain a NUL character."}
+
+
 def test_a_body_over_the_limit_is_refused(app, api):
     app.config["API_MAX_BODY_BYTES"] = 100
     response = api.post("/auth/login", json={"email": "a@example.com", "password": "x" * 200})

@@ -13,7 +13,7 @@ from finora.extensions import db
 from finora.models import Skip
 from finora.services.planning.household_forecast import household_forecast
 from tests.factories import create_user
-from tests.ledger_factories import household_of, make_account
+from tests.ledger_factories import household_of, make_account, make_entry
 from tests.members_factories import add_member
 from tests.planning_factories import make_rule
 
@@ -87,6 +87,19 @@ def test_transactions_apply_skips_and_holds_and_page(signed_api, household):
 def test_transactions_of_an_empty_household(signed_api):
     response = signed_api.get("/transactions")
     assert response.json == {"data": [], "meta": {"total": 0, "limit": 50, "offset": 0}}
+
+
+def test_older_overdue_entries_are_one_named_line(signed_api, household):
+    # Beyond the 20 most recent, overdue entries are summed into one line with no name of
+    # its own: the API names it (the client needs a name), in the caller's language.
+    day, account, _rule = _funded(household)
+    for back in range(1, 24):
+        make_entry(household, account=account, amount=Decimal("10.00"),
+                   date=day - timedelta(days=back), description=f"Old bill {back}")
+    rows = signed_api.get("/transactions", query_string={"limit": 500}).json["data"]
+    summed = [row for row in rows if row["name"] == "3 older unpaid entries"]
+    assert len(summed) == 1 and summed[0]["amount"] == "30.00" and summed[0]["type"] == "Expense"
+    assert all(row["name"] for row in rows)
 
 
 def test_projections_without_and_with_a_scenario(signed_api, household):

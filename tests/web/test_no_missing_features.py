@@ -1,5 +1,5 @@
-"""Pages name only features that exist: there are no API tokens yet, so no page (in
-English, Portuguese or Spanish) speaks of them. (Backups exist since the backups issue.)"""
+"""Pages name only features that exist: a page (in English, Portuguese or Spanish) that
+speaks of API tokens is the tokens page itself or leads to it, and that page answers."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from finora.services.people.invitations import invite
 from tests.factories import PASSWORD, create_user
 from tests.ledger_factories import household_of
 
-MISSING = {
+MENTIONS = {
     "en": re.compile(r"\bAPI tokens?\b", re.I),
     "pt": re.compile(r"tokens de API", re.I),
     "es": re.compile(r"tokens de API", re.I),
@@ -56,15 +56,14 @@ def _pages(app, user, client) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("language", ["en", "pt", "es"])
-def test_no_page_speaks_of_api_tokens(app, language):
+def test_every_page_that_speaks_of_api_tokens_leads_to_them(app, language):
     user = create_user(locale=language)
     client = app.test_client()
     assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
     pages = _pages(app, user, client)
-    assert {"/profile/password", "/household/members"} <= set(pages)
-    found = {
-        path: MISSING[language].findall(_text(page))
-        for path, page in pages.items()
-        if MISSING[language].search(_text(page))
-    }
-    assert found == {}
+    assert {"/profile/password", "/household/members", "/profile/api-tokens"} <= set(pages)
+    speaking = {path for path, page in pages.items() if MENTIONS[language].search(_text(page))}
+    assert "/profile/api-tokens" in speaking  # the page itself, in the reader's language
+    astray = {path for path in speaking
+              if path != "/profile/api-tokens" and 'href="/profile/api-tokens"' not in pages[path]}
+    assert astray == set()
