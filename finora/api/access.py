@@ -25,7 +25,7 @@ from finora.tenancy import current_membership
 from finora.translation import lazy_gettext as _l
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-PUBLIC, PERSONAL, HOUSEHOLD = "public", "personal", "household"
+PUBLIC, PERSONAL, HOUSEHOLD, ADMIN = "public", "personal", "household", "admin"
 
 
 class UnauthorizedError(FinoraError):
@@ -78,6 +78,13 @@ def personal(view: Callable) -> Callable:
     return view
 
 
+def instance_admin(view: Callable) -> Callable:
+    """An endpoint about the instance (users, approvals): the global administrator only,
+    any household, a token with the write scope for writes."""
+    view.api_access = ADMIN
+    return view
+
+
 def access_of(endpoint: str | None) -> str:
     view = current_app.view_functions.get(endpoint or "")
     return getattr(view, "api_access", HOUSEHOLD)
@@ -124,6 +131,12 @@ def check_access() -> None:
         except ValidationError:
             raise CsrfHeaderError() from None
     if access == PERSONAL:
+        return
+    if access == ADMIN:
+        if not found.user.is_admin:
+            raise ForbiddenError()
+        if request.method in WRITE_METHODS and found.bearer is not None and not found.bearer.can_write:
+            raise ReadOnlyTokenError()
         return
     if found.membership is None:
         raise NoHouseholdError()

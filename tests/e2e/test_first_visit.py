@@ -60,6 +60,24 @@ def sign_out_button(page):
     return page.locator('form[action="/logout"] button[type="submit"]')
 
 
+def open_user_menu(page) -> None:
+    """Open the user menu and wait until its sign-out button shows.
+
+    A click that lands before Bootstrap's script has run (the page just navigated) opens
+    nothing, so wait for the page's scripts and toggle again if the menu stayed shut.
+    """
+    page.wait_for_load_state("load")
+    button = sign_out_button(page)
+    for _ in range(3):
+        page.locator("#user-menu").click()
+        try:
+            expect(button).to_be_visible(timeout=2000)
+            return
+        except AssertionError:
+            continue
+    expect(button).to_be_visible()
+
+
 def check_translated(page, code: str, untranslated: list[str]) -> None:
     """The sign-out button reads in `code`; a mismatch is collected, not raised at once.
 
@@ -139,7 +157,7 @@ def test_first_visit(page, live_server, screenshot_dir, browser_problems):
 
     # Sign out from the user menu and land on the welcome page, still in the language
     # just chosen.
-    page.locator("#user-menu").click()
+    open_user_menu(page)
     sign_out_button(page).click()
     expect(page).to_have_url(live_server + "/")
     expect(page.locator("#welcome-title")).to_be_visible()

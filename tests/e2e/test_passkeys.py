@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 from finora.extensions import db
 from finora.models import AuditEvent
 from finora.models.security import Passkey
-from tests.e2e.test_first_visit import assert_accessible, sign_out_button
+from tests.e2e.test_first_visit import assert_accessible, open_user_menu, sign_out_button
 from tests.e2e.test_ledger import EMAIL, PASSWORD, sign_up
 
 pytestmark = pytest.mark.e2e
@@ -61,7 +61,7 @@ def add_virtual_authenticator(page) -> tuple[object, str]:
 
 
 def sign_out(page, base: str) -> None:
-    page.locator("#user-menu").click()
+    open_user_menu(page)
     sign_out_button(page).click()
     expect(page).to_have_url(base + "/")
 

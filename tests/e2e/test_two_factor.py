@@ -15,7 +15,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_first_visit import assert_accessible, sign_out_button
+from tests.e2e.test_first_visit import assert_accessible, open_user_menu, sign_out_button
 from tests.e2e.test_ledger import EMAIL, PASSWORD, sign_up
 
 pytestmark = pytest.mark.e2e
@@ -67,7 +67,7 @@ def test_enable_two_factor_and_sign_in_with_a_code(
     expect(page.locator("#two-factor-status .badge")).to_have_class(re.compile("text-bg-success"))
 
     # Signed out, the password alone is not enough: the code step follows.
-    page.locator("#user-menu").click()
+    open_user_menu(page)
     sign_out_button(page).click()
     expect(page).to_have_url(base + "/")
     page.goto(base + "/login")
