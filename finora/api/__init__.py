@@ -68,13 +68,18 @@ bp.register_error_handler(FinoraError, _domain_error)
 bp.register_error_handler(HTTPException, _http_error)
 csrf.exempt(bp)  # tokens need none; cookie writes are checked in access.check_access
 
-# Each module registers its routes on `bp`.
-from finora.api import (  # noqa: E402,F401
-    auth_views,
-    demo_views,
-    forecast_views,
-    planning_views,
-)
+
+def _import_views() -> None:
+    """Each finora/api/*_views.py module registers its routes on `bp` when imported."""
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda found: found.name):
+        if info.name.endswith("_views"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+_import_views()
 
 
 def register_api(app: Flask) -> None:
