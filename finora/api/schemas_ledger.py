@@ -1,0 +1,221 @@
+"""The bodies and query parameters of the ledger endpoints (accounts, entries, transfers):
+money read as decimal strings (`read_amount`), `type` in any case (FinanceFlow's INCOME,
+PyCashFlow's Income, Finora's income), dates as YYYY-MM-DD."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any
+
+from flask import request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from finora.api.body import ApiValidationError, _field_messages
+from finora.api.schemas import Body
+from finora.api.schemas_planning import Amount, Id, Kind
+from finora.api.schemas_planning import read_amount as _positive_amount
+from finora.models.account import ACCOUNT_KINDS
+from finora.models.entry import PAYMENT_METHODS
+from finora.translation import gettext as _
+
+_ZERO = re.compile(r"0{1,12}(\.0{0,2})?")
+
+
+def read_balance(value: Any) -> Decimal:
+    """An amount that may be zero or negative (an opening balance; a debt is negative)."""
+    if isinstance(value, str) and value.strip().startswith("-"):
+        return -read_balance(value.strip()[1:])
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value < 0:
+            return -read_balance(-value)
+        if value == 0:
+            return Decimal("0.00")
+    if isinstance(value, str) and _ZERO.fullmatch(value.strip()):
+        return Decimal("0.00")
+    return _positive_amount(value)
+
+
+def _read_account_kind(value: Any) -> str:
+    if isinstance(value, str):
+        key = value.strip().lower().replace("-", "_").replace(" ", "_")
+        if key in ACCOUNT_KINDS:
+            return key
+    raise ValueError(_("Choose one of %(values)s.", values=", ".join(ACCOUNT_KINDS)))
+
+
+def _read_payment_method(value: Any) -> str:
+    if isinstance(value, str) and value.strip().lower() in PAYMENT_METHODS:
+        return value.strip().lower()
+    raise ValueError(_("Choose one of %(values)s.", values=", ".join(PAYMENT_METHODS)))
+
+
+Balance = Annotated[Decimal, BeforeValidator(read_balance)]
+AccountKind = Annotated[str, BeforeValidator(_read_account_kind)]
+PaymentMethod = Annotated[str, BeforeValidator(_read_payment_method)]
+
+
+def _trimmed(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+# ---- accounts --------------------------------------------------------------------------
+
+
+class AccountBody(Body):
+    """POST /accounts. `include_in_forecast` left out: by kind (checking and cash count)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    kind: AccountKind = "checking"
+    opening_balance: Balance = Decimal("0.00")
+    opening_date: dt.date | None = None
+    include_in_forecast: bool | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(_("Name the account."))
+        return value.strip()
+
+
+class AccountUpdateBody(Body):
+    """PUT /accounts/<id>: only the fields sent change. `archived` archives or restores;
+    archiving an account that still holds money needs `confirm: true`."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    kind: AccountKind | None = None
+    opening_balance: Balance | None = None
+    opening_date: dt.date | None = None
+    include_in_forecast: bool | None = None
+    archived: bool | None = None
+    confirm: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError(_("Name the account."))
+        return _trimmed(value)
+
+
+# ---- entries ---------------------------------------------------------------------------
+
+
+class EntryBody(Body):
+    """POST /entries. Left out: `date` today, `account_id` the primary account,
+    `category_id` the kind's catch-all category, `description` the category's name;
+    `paid: true` without `paid_on` is paid today."""
+
+    type: Kind
+    amount: Amount
+    date: dt.date | None = None
+    description: str | None = Field(default=None, max_length=200)
+    account_id: Id | None = None
+    category_id: Id | None = None
+    subcategory_id: Id | None = None
+    paid: bool | None = None
+    paid_on: dt.date | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+    payment_method: PaymentMethod | None = None
+
+
+class EntryUpdateBody(Body):
+    """PUT /entries/<id>: only the fields sent change (`paid_on: null` or `paid: false`
+    marks it unpaid; an empty or null `description` becomes the category's name)."""
+
+    type: Kind | None = None
+    amount: Amount | None = None
+    date: dt.date | None = None
+    description: str | None = Field(default=None, max_length=200)
+    account_id: Id | None = None
+    category_id: Id | None = None
+    subcategory_id: Id | None = None
+    paid: bool | None = None
+    paid_on: dt.date | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+    payment_method: PaymentMethod | None = None
+
+
+class PaidBody(Body):
+    """POST /entries/<id>/paid: the day it was paid (default: the household's today)."""
+
+    paid_on: dt.date | None = None
+
+
+# ---- transfers -------------------------------------------------------------------------
+
+
+class TransferBody(Body):
+    """POST /transfers (`date` left out: today)."""
+
+    from_account_id: Id
+    to_account_id: Id
+    amount: Amount
+    date: dt.date | None = None
+    description: str | None = Field(default=None, max_length=200)
+
+
+class TransferUpdateBody(Body):
+    """PUT /transfers/<id>: only the fields sent change."""
+
+    from_account_id: Id | None = None
+    to_account_id: Id | None = None
+    amount: Amount | None = None
+    date: dt.date | None = None
+    description: str | None = Field(default=None, max_length=200)
+
+
+# ---- query parameters ------------------------------------------------------------------
+
+
+class Query(BaseModel):
+    """Query parameters: unknown ones (limit, offset, a cache-buster) are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class MonthQuery(Query):
+    """A month (default: the household's current month)."""
+
+    year: int | None = Field(default=None, ge=1, le=9999)
+    month: int | None = Field(default=None, ge=1, le=12)
+
+
+def _read_entry_kind(value: Any) -> str:
+    if isinstance(value, str) and value.strip().lower() in ("income", "expense"):
+        return value.strip().lower()
+    raise ValueError(_("Choose \"income\" or \"expense\"."))
+
+
+def _read_status(value: Any) -> str:
+    if isinstance(value, str) and value.strip().lower() in ENTRY_STATUSES:
+        return value.strip().lower()
+    raise ValueError(_("Choose one of %(values)s.", values=", ".join(ENTRY_STATUSES)))
+
+
+ENTRY_STATUSES = ("paid", "unpaid", "pending", "overdue")
+
+
+class EntryQuery(MonthQuery):
+    """GET /entries: the month plus the dashboard's filters."""
+
+    account_id: Id | None = None
+    category_id: Id | None = None
+    kind: Annotated[str, BeforeValidator(_read_entry_kind)] | None = None
+    status: Annotated[str, BeforeValidator(_read_status)] | None = None
+    search: str | None = Field(default=None, max_length=200)
+
+
+def read_query(schema: type[Query]) -> Query:
+    """The request's query parameters as `schema` (an empty value counts as not sent);
+    what is wrong is a 422 with `fields`."""
+    raw = {key: value for key, value in request.args.items() if value != ""}
+    for key, value in raw.items():
+        if "\x00" in value:
+            raise ApiValidationError({key: _("Must not contain a NUL character.")})
+    try:
+        return schema.model_validate(raw)
+    except ValidationError as error:
+        raise ApiValidationError(_field_messages(error)) from None
