@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from finora.errors import FieldError, FinoraError
-from finora.models import Category, Household
+from finora.models import Budget, Category, Entry, Household, RecurringRule
 from finora.models.category import KINDS
 from finora.models.category_defaults import EXPENSE, INCOME, default_label
+from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
 
@@ -26,6 +28,14 @@ class InvalidCategoryError(FinoraError):
 
 class ArchivedParentError(FinoraError):
     message = _l("This category is archived. Restore it before adding subcategories to it.")
+    status = 409
+
+
+class CategoryInUseError(FinoraError):
+    message = _l(
+        "This category is in use (by entries, recurring rules, budgets or subcategories), so "
+        "it cannot be deleted. Archive it instead: entries that use it keep it."
+    )
     status = 409
 
 
@@ -153,3 +163,37 @@ def set_category_archived(session: Session, category: Category, archived: bool) 
         if parent is not None and parent.archived:
             parent.archived = False
     session.flush()
+
+
+def category_in_use(session: Session, category: Category) -> bool:
+    """Whether anything refers to the category: an entry or a recurring rule (scenarios
+    too) as its category or subcategory, a budget, or a subcategory (archived or not)."""
+    uses = (
+        exists().where(or_(Entry.category_id == category.id, Entry.subcategory_id == category.id)),
+        exists().where(
+            or_(RecurringRule.category_id == category.id, RecurringRule.subcategory_id == category.id)
+        ),
+        exists().where(Budget.category_id == category.id),
+        exists().where(Category.parent_id == category.id),
+    )
+    return any(session.scalar(select(use)) for use in uses)
+
+
+def delete_category(session: Session, category: Category) -> None:
+    """Delete a category nothing uses (CategoryInUseError otherwise: archive it instead).
+
+    A row added meanwhile that points at it makes the database refuse the delete (entries
+    and rules restrict it), which reads as the same error.
+    """
+    if category_in_use(session, category):
+        raise CategoryInUseError()
+    audit.record(
+        session, "category.deleted", household_id=category.household_id,
+        object_type="category", object_id=category.id,
+        details={"name": category.label, "kind": category.kind, "parent_id": category.parent_id},
+    )
+    try:
+        with session.begin_nested():
+            session.delete(category)
+    except IntegrityError as error:
+        raise CategoryInUseError() from error
