@@ -1,0 +1,150 @@
+"""The import endpoints' bodies and answers (docs/api.md, "Imports"): a file sent as
+base64 with how to read it, the review of its rows, the decisions that commit it, and the
+import batches."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field
+
+from finora.api.schemas import Body
+from finora.api.spec import Day, Money, Out, Stamp
+from finora.services.imports.tabular import ROLES
+from finora.services.imports.text import ENCODINGS
+from finora.translation import gettext as _
+
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+# The reading options' words for a CSV's separator (the mapping page's codes) and the
+# characters themselves.
+DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|",
+                   ",": ",", ";": ";", "\t": "\t", "|": "|"}
+
+
+def _read_base64(value: Any) -> bytes:
+    if not isinstance(value, str):
+        raise ValueError(_("Send the file's content as base64 text."))
+    try:
+        return base64.b64decode("".join(value.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(_("This is not valid base64: send the file's bytes encoded as base64.")) from None
+
+
+def _read_delimiter(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.lower() in DELIMITER_WORDS:
+        return DELIMITER_WORDS[value.lower()]
+    raise ValueError(_("Choose comma, semicolon, tab or pipe."))
+
+
+def _read_columns(value: Any) -> dict[str, int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(_("Give each role its column number, such as {\"date\": 0}."))
+    columns = {}
+    for role, index in value.items():
+        if role not in ROLES:
+            raise ValueError(_("“%(role)s” is not a column role. Roles: %(roles)s.",
+                               role=str(role)[:40], roles=", ".join(ROLES)))
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 10_000:
+            raise ValueError(_("A column is a number from 0 (the first column)."))
+        columns[role] = index
+    return columns
+
+
+Content = Annotated[bytes, BeforeValidator(_read_base64)]
+Delimiter = Annotated[str | None, BeforeValidator(_read_delimiter)]
+Columns = Annotated[dict[str, int] | None, BeforeValidator(_read_columns)]
+
+
+class ImportBody(Body):
+    """POST /imports: the file and, for a spreadsheet, how to read it (what is not given
+    is detected, as the mapping page suggests it)."""
+
+    filename: str = Field(min_length=1, max_length=1000)
+    content_base64: Content
+    account_id: Id | None = None
+    encoding: Literal[ENCODINGS] | None = None  # type: ignore[valid-type]
+    delimiter: Delimiter = None
+    header_row: int | None = Field(default=None, ge=-1, le=9)
+    sheet: str | None = Field(default=None, max_length=200)
+    columns: Columns = None
+    date_order: Literal["dmy", "mdy", "ymd", "serial"] | None = None
+    number_style: Literal["comma_decimal", "dot_decimal"] | None = None
+    commit: bool = False
+
+
+class DecisionBody(Body):
+    """One row's decision: leave a new row out, decline a match (the row becomes a new
+    entry), or put it in another category."""
+
+    line: int = Field(ge=1, le=2**31 - 1)
+    skip: bool = False
+    match: bool = True
+    category_id: Id | None = None
+
+
+class CommitBody(Body):
+    """POST /imports/staged/<token>/commit."""
+
+    decisions: list[DecisionBody] = Field(default_factory=list, max_length=100_000)
+
+
+# ---- answers ------------------------------------------------------------------------------
+
+
+class BatchOut(Out):
+    id: int
+    filename: str
+    format: str
+    account_id: int | None
+    account_name: str | None
+    created_at: Stamp
+    created_by_id: int | None
+    created_by_name: str | None
+    rows_in_file: int
+    added: int
+    matched: int
+    duplicates: int
+    skipped: int
+    errors: int
+    undone: bool
+    undone_at: Stamp | None
+
+
+class ReviewRowOut(Out):
+    line: int
+    status: str  # "new" | "duplicate" | "match" | "error"
+    reason: str | None  # an error row's, in the caller's language
+    date: Day | None
+    amount: Money | None  # positive; `kind` says which way
+    kind: str | None
+    description: str | None
+    account_id: int | None
+    category_id: int | None
+    subcategory_id: int | None
+    category_source: str | None  # "file" | "history" | "default" | "new"
+    new_category: str | None  # the category the commit creates, named by the file
+    match_entry_id: int | None  # the pending entry a "match" row pays
+
+
+class CountsOut(Out):
+    new: int
+    duplicate: int
+    match: int
+    error: int
+
+
+class ImportReviewOut(Out):
+    token: str | None  # the staged upload's (null once committed)
+    filename: str
+    format: str
+    account_id: int
+    expires_at: Stamp | None
+    counts: CountsOut
+    rows: list[ReviewRowOut]
+    batch: BatchOut | None  # set when the upload was committed (`"commit": true`)
