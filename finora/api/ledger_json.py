@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from finora.api.serialize import day, money, stamp
 from finora.api.spec import Day, Money, Out, Stamp
@@ -14,10 +14,14 @@ from finora.models import Account, Entry, Transfer
 # ---- response models -------------------------------------------------------------------
 
 
+AccountKind = Literal["checking", "savings", "credit_card", "cash", "investment", "other"]
+PaymentMethod = Literal["credit_card", "debit_card", "bank_transfer", "cash", "other"]
+
+
 class AccountOut(Out):
     id: int
     name: str
-    kind: str
+    kind: AccountKind
     opening_balance: Money
     opening_date: Day
     include_in_forecast: bool
@@ -33,14 +37,14 @@ class EntryOut(Out):
     date: Day
     description: str
     amount: Money
-    type: str
-    status: str
+    type: Literal["income", "expense"]
+    status: Literal["paid", "pending", "overdue"]
     paid: bool
     paid_on: Day | None
     account_id: int
     category_id: int
     subcategory_id: int | None
-    payment_method: str
+    payment_method: PaymentMethod
     notes: str | None
     rule_id: int | None
     occurrence_date: Day | None

@@ -24,17 +24,20 @@ _ZERO = re.compile(r"0{1,12}(\.0{0,2})?")
 
 
 def read_balance(value: Any) -> Decimal:
-    """An amount that may be zero or negative (an opening balance; a debt is negative)."""
+    """An amount that may also be zero or negative (an opening balance; a debt is negative),
+    read as `read_amount` reads a positive one."""
+    negative = False
     if isinstance(value, str) and value.strip().startswith("-"):
-        return -read_balance(value.strip()[1:])
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if value < 0:
-            return -read_balance(-value)
-        if value == 0:
-            return Decimal("0.00")
-    if isinstance(value, str) and _ZERO.fullmatch(value.strip()):
+        negative, value = True, value.strip()[1:]
+        if not value or value != value.strip() or value.startswith("-"):
+            raise ValueError(_("Enter an amount, such as \"1500.00\"."))
+    elif isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+        negative, value = True, -value
+    if (isinstance(value, int | float) and not isinstance(value, bool) and value == 0) or (
+            isinstance(value, str) and _ZERO.fullmatch(value.strip())):
         return Decimal("0.00")
-    return _positive_amount(value)
+    amount = _positive_amount(value)
+    return -amount if negative else amount
 
 
 def _read_account_kind(value: Any) -> str:
@@ -42,13 +45,13 @@ def _read_account_kind(value: Any) -> str:
         key = value.strip().lower().replace("-", "_").replace(" ", "_")
         if key in ACCOUNT_KINDS:
             return key
-    raise ValueError(_("Choose one of %(values)s.", values=", ".join(ACCOUNT_KINDS)))
+    raise ValueError(_("Must be one of %(values)s.", values=", ".join(ACCOUNT_KINDS)))
 
 
 def _read_payment_method(value: Any) -> str:
     if isinstance(value, str) and value.strip().lower() in PAYMENT_METHODS:
         return value.strip().lower()
-    raise ValueError(_("Choose one of %(values)s.", values=", ".join(PAYMENT_METHODS)))
+    raise ValueError(_("Must be one of %(values)s.", values=", ".join(PAYMENT_METHODS)))
 
 
 Balance = Annotated[Decimal, BeforeValidator(read_balance)]
@@ -192,7 +195,7 @@ def _read_entry_kind(value: Any) -> str:
 def _read_status(value: Any) -> str:
     if isinstance(value, str) and value.strip().lower() in ENTRY_STATUSES:
         return value.strip().lower()
-    raise ValueError(_("Choose one of %(values)s.", values=", ".join(ENTRY_STATUSES)))
+    raise ValueError(_("Must be one of %(values)s.", values=", ".join(ENTRY_STATUSES)))
 
 
 ENTRY_STATUSES = ("paid", "unpaid", "pending", "overdue")

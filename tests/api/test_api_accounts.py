@@ -86,6 +86,8 @@ def test_adding_an_account_with_defaults_and_with_every_field(signed_api, househ
     savings = signed_api.post("/accounts", json={"name": "Pot", "kind": "savings",
                                                  "include_in_forecast": True}).json["data"]
     assert savings["include_in_forecast"] is True and savings["opening_balance"] == "0.00"
+    zero = signed_api.post("/accounts", json={"name": "Zero", "opening_balance": "-0"})
+    assert zero.json["data"]["opening_balance"] == "0.00"
 
 
 def test_bad_account_bodies_are_422_on_their_field(signed_api, household):
@@ -96,6 +98,8 @@ def test_bad_account_bodies_are_422_on_their_field(signed_api, household):
         ({"name": "A", "kind": "piggy"}, "kind"),
         ({"name": "A", "opening_balance": "1.234"}, "opening_balance"),
         ({"name": "A", "opening_balance": "abc"}, "opening_balance"),
+        ({"name": "A", "opening_balance": "--5"}, "opening_balance"),
+        ({"name": "A", "opening_balance": -1e20}, "opening_balance"),
         ({"name": "A", "opening_date": "2026-02-30"}, "opening_date"),
         ({"name": "A", "opening_date": "1800-01-01"}, "opening_date"),
         ({"name": "A", "include_in_forecast": "maybe"}, "include_in_forecast"),
