@@ -9,7 +9,6 @@ caller's decisions, or at once with `"commit": true`. Batches are listed, shown 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
 from flask import current_app
 
@@ -18,8 +17,14 @@ from finora.api.access import caller
 from finora.api.body import ApiValidationError, read_json
 from finora.api.envelope import many, no_content, one
 from finora.api.pagination import page_params
-from finora.api.schemas_imports import BatchOut, CommitBody, ImportBody, ImportReviewOut
-from finora.api.serialize import day, money, stamp
+from finora.api.schemas_imports import (
+    BatchOut,
+    CommitBody,
+    ImportBody,
+    ImportReviewOut,
+    batch_json,
+    review_json,
+)
 from finora.api.spec import documented
 from finora.extensions import db
 from finora.models import Account, Household, ImportBatch, User
@@ -30,7 +35,13 @@ from finora.services.imports.formats import DateOrderNeeded, NumberStyleNeeded
 from finora.services.imports.parse import guess_table, parse_staged
 from finora.services.imports.review import build_review
 from finora.services.imports.rows import TABULAR_FORMATS, ImportFileError
-from finora.services.imports.staging import discard_staged, load_staged, save_staged, stage_upload
+from finora.services.imports.staging import (
+    discard_staged,
+    load_staged,
+    read_staged,
+    save_staged,
+    stage_upload,
+)
 from finora.services.imports.tabular import Mapping, TableOptions, guess_mapping, mapping_problems
 from finora.services.imports.tabular.mapping import detect_formats
 from finora.services.ledger.accounts import primary_account
@@ -46,62 +57,14 @@ def _household() -> Household:
     return caller().membership.household
 
 
-# ---- answers ------------------------------------------------------------------------------
-
-
-def batch_json(batch: ImportBatch, account_name: str | None, person_name: str | None) -> dict:
-    return {
-        "id": batch.id, "filename": batch.file_name, "format": batch.format,
-        "account_id": batch.account_id, "account_name": account_name,
-        "created_at": stamp(batch.created_at), "created_by_id": batch.created_by_id,
-        "created_by_name": person_name, "rows_in_file": batch.rows_in_file or 0,
-        "added": batch.added or 0, "matched": batch.matched or 0,
-        "duplicates": batch.duplicates or 0, "skipped": batch.skipped or 0,
-        "errors": batch.errors or 0, "undone": batch.undone_at is not None,
-        "undone_at": stamp(batch.undone_at),
-    }
+def _hours() -> int:
+    return int(current_app.config["IMPORT_STAGING_HOURS"])
 
 
 def _named_batch(batch: ImportBatch) -> dict:
     account = db.session.get(Account, batch.account_id) if batch.account_id else None
     person = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
     return batch_json(batch, account.name if account else None, person.name if person else None)
-
-
-def _row_json(item) -> dict:
-    row = item.row
-    return {
-        "line": row.line, "status": item.status, "reason": None, "date": day(row.date),
-        "amount": money(row.magnitude), "kind": item.kind, "description": row.description,
-        "account_id": item.account.id if item.account else None,
-        "category_id": item.category_id, "subcategory_id": item.subcategory_id,
-        "category_source": item.category_source, "new_category": item.new_category,
-        "match_entry_id": item.match.id if item.match is not None else None,
-    }
-
-
-def _error_json(error) -> dict:
-    return {
-        "line": error.line, "status": "error", "reason": str(error.reason), "date": None,
-        "amount": None, "kind": None, "description": None, "account_id": None,
-        "category_id": None, "subcategory_id": None, "category_source": None,
-        "new_category": None, "match_entry_id": None,
-    }
-
-
-def review_json(staged, account: Account, review, batch: dict | None = None) -> dict:
-    rows = [_row_json(item) for item in review.rows] + [_error_json(e) for e in review.errors]
-    hours = int(current_app.config["IMPORT_STAGING_HOURS"])
-    return {
-        "token": None if batch else staged.token,
-        "filename": staged.file_name,
-        "format": staged.format,
-        "account_id": account.id,
-        "expires_at": None if batch else stamp(staged.created_at + timedelta(hours=hours)),
-        "counts": dict(review.counts),
-        "rows": sorted(rows, key=lambda row: row["line"]),
-        "batch": batch,
-    }
 
 
 # ---- reading a file -----------------------------------------------------------------------
@@ -148,12 +111,26 @@ def _columns_named(table) -> str:
     return _("The file's columns: %(columns)s.", columns=names)
 
 
+def _sheet_header(staged, sheet: str) -> int:
+    """The header row of the sheet named, found as the upload finds the first sheet's."""
+    from finora.services.imports.tabular.sniff import SAMPLE_ROWS, find_header
+    from finora.services.imports.tabular.xlsx import sample_rows
+
+    try:
+        rows, _sheets, _name = sample_rows(read_staged(staged), sheet, SAMPLE_ROWS)
+    except ImportFileError as error:
+        raise ApiValidationError({"sheet": str(error.message)}) from None
+    return find_header(list(enumerate(rows)))
+
+
 def _mapping(staged, body: ImportBody) -> Mapping:
     """A spreadsheet's reading options and mapping: what the body gives, the rest as the
     mapping page detects and guesses it; a mapping that cannot be applied is a 422."""
     given = {"encoding": body.encoding, "delimiter": body.delimiter,
              "header_row": body.header_row, "sheet": body.sheet}
     options = {**(staged.options or {}), **{k: v for k, v in given.items() if v is not None}}
+    if staged.format == "xlsx" and body.sheet and body.header_row is None:
+        options["header_row"] = _sheet_header(staged, body.sheet)
     staged.options = TableOptions.from_dict(options).as_dict()
     try:
         table = guess_table(staged)
@@ -215,9 +192,9 @@ def create_import():
         discard_staged(staged)  # a file that cannot go on is not kept: send it again
         raise
     if batch is None:
-        return one(review_json(staged, account, review), 201)
+        return one(review_json(staged, account, review, hours=_hours()), 201)
     discard_staged(staged)
-    return one(review_json(staged, account, review, _named_batch(batch)), 201)
+    return one(review_json(staged, account, review, _named_batch(batch), hours=_hours()), 201)
 
 
 def _staged(token: str):
@@ -239,7 +216,7 @@ def get_staged(import_token: str):
     staged = _staged(import_token)
     account = _staged_account(household, staged)
     _parsed, review = _reviewed(household, staged, account)
-    return one(review_json(staged, account, review))
+    return one(review_json(staged, account, review, hours=_hours()))
 
 
 def _decisions(household: Household, review, body: CommitBody) -> dict[str, dict]:
@@ -285,7 +262,9 @@ def commit_staged(import_token: str):
     household = _household()
     staged = _staged(import_token)
     body = read_json(CommitBody)
-    account = _active_account(staged.account_id)
+    # Another account: duplicates and matches are per account, so the file is reviewed again.
+    account = _active_account(body.account_id if body.account_id is not None else staged.account_id)
+    staged.account_id = account.id
     parsed, review = _reviewed(household, staged, account)
     staged.decisions = _decisions(household, review, body)
     save_staged(staged)

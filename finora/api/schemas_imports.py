@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
 from finora.api.schemas import Body
+from finora.api.serialize import day, money, stamp
 from finora.api.spec import Day, Money, Out, Stamp
+from finora.models import ImportBatch
 from finora.services.imports.tabular import ROLES
 from finora.services.imports.text import ENCODINGS
 from finora.translation import gettext as _
@@ -91,6 +94,7 @@ class DecisionBody(Body):
 class CommitBody(Body):
     """POST /imports/staged/<token>/commit."""
 
+    account_id: Id | None = None  # another account than the upload's: reviewed again
     decisions: list[DecisionBody] = Field(default_factory=list, max_length=100_000)
 
 
@@ -148,3 +152,54 @@ class ImportReviewOut(Out):
     counts: CountsOut
     rows: list[ReviewRowOut]
     batch: BatchOut | None  # set when the upload was committed (`"commit": true`)
+
+
+# ---- answers written -------------------------------------------------------------------
+
+
+def batch_json(batch: ImportBatch, account_name: str | None, person_name: str | None) -> dict:
+    return {
+        "id": batch.id, "filename": batch.file_name, "format": batch.format,
+        "account_id": batch.account_id, "account_name": account_name,
+        "created_at": stamp(batch.created_at), "created_by_id": batch.created_by_id,
+        "created_by_name": person_name, "rows_in_file": batch.rows_in_file or 0,
+        "added": batch.added or 0, "matched": batch.matched or 0,
+        "duplicates": batch.duplicates or 0, "skipped": batch.skipped or 0,
+        "errors": batch.errors or 0, "undone": batch.undone_at is not None,
+        "undone_at": stamp(batch.undone_at),
+    }
+
+
+def _row_json(item) -> dict:
+    row = item.row
+    return {
+        "line": row.line, "status": item.status, "reason": None, "date": day(row.date),
+        "amount": money(row.magnitude), "kind": item.kind, "description": row.description,
+        "account_id": item.account.id if item.account else None,
+        "category_id": item.category_id, "subcategory_id": item.subcategory_id,
+        "category_source": item.category_source, "new_category": item.new_category,
+        "match_entry_id": item.match.id if item.match is not None else None,
+    }
+
+
+def _error_json(error) -> dict:
+    return {
+        "line": error.line, "status": "error", "reason": str(error.reason), "date": None,
+        "amount": None, "kind": None, "description": None, "account_id": None,
+        "category_id": None, "subcategory_id": None, "category_source": None,
+        "new_category": None, "match_entry_id": None,
+    }
+
+
+def review_json(staged, account, review, batch: dict | None = None, *, hours: int) -> dict:
+    rows = [_row_json(item) for item in review.rows] + [_error_json(e) for e in review.errors]
+    return {
+        "token": None if batch else staged.token,
+        "filename": staged.file_name,
+        "format": staged.format,
+        "account_id": account.id,
+        "expires_at": None if batch else stamp(staged.created_at + timedelta(hours=hours)),
+        "counts": dict(review.counts),
+        "rows": sorted(rows, key=lambda row: row["line"]),
+        "batch": batch,
+    }

@@ -192,6 +192,11 @@ def test_an_income_category_for_an_expense_row_is_refused(signed_api, household)
     (base64.b64encode((BANK / "statement.pdf").read_bytes()).decode(), "PDF"),
     (base64.b64encode((BANK / "old_excel.xls").read_bytes()).decode(), ".xls"),
     (base64.b64encode((BANK / "truncated.ofx").read_bytes()).decode(), None),
+    (base64.b64encode((BANK / "random.bin").read_bytes()).decode(), "binary"),
+    (base64.b64encode((BANK / "xxe.camt.xml").read_bytes()).decode(), "XML"),
+    (base64.b64encode((BANK / "statements.zip").read_bytes()).decode(), "zip"),
+    (base64.b64encode((BANK / "truncated.xlsx").read_bytes()).decode(), None),
+    (base64.b64encode((BANK / "invest_only.qif").read_bytes()).decode(), None),
 ])
 def test_a_file_that_cannot_be_read_is_a_422_on_its_content(signed_api, content, words):
     body = assert_error(signed_api.post("/imports", json={"filename": "x", "content_base64": content}),
@@ -304,3 +309,46 @@ def test_the_list_is_paged_newest_first(signed_api, household):
     assert page["meta"] == {"total": 2, "limit": 1, "offset": 0}
     assert page["data"][0]["filename"] == "fevereiro.csv"
     assert signed_api.get("/imports?limit=1&offset=1").json["data"][0]["filename"] == "extrato.csv"
+
+
+@pytest.mark.parametrize(("name", "fmt", "new"), [
+    ("camt053_batched.xml", "camt", 6), ("dutch_abn.940", "mt940", 3),
+    ("creditcard_220.ofx", "ofx", 3), ("splits.qif", "qif", 2),
+])
+def test_every_bank_format_is_read_by_its_content(signed_api, name, fmt, new):
+    data = _staged(signed_api, (BANK / name).read_bytes(), filename="statement.txt")
+    assert (data["format"], data["counts"]["new"]) == (fmt, new)
+
+
+def test_a_workbook_is_read_from_the_sheet_named(signed_api):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Resumo"
+    workbook.active.append(["Nada aqui"])
+    sheet = workbook.create_sheet("Movimentos")
+    sheet.append(["Data", "Descrição", "Valor"])
+    sheet.append([date(2026, 3, 2), "Padaria", -12.3])
+    sheet.append([date(2026, 3, 5), "Salário", 3500])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = _staged(signed_api, buffer.getvalue(), filename="planilha.xlsx", sheet="Movimentos")
+    assert data["format"] == "xlsx"
+    assert [(r["date"], r["amount"], r["kind"]) for r in data["rows"]] == [
+        ("2026-03-02", "12.30", "expense"), ("2026-03-05", "3500.00", "income")]
+    body = _body(buffer.getvalue(), "planilha.xlsx", sheet="Nenhuma")
+    assert list(assert_error(signed_api.post("/imports", json=body), 422, "validation_error")["fields"]) == ["sheet"]
+
+
+def test_the_commit_may_go_to_another_account_reviewed_again(signed_api, household):
+    _staged(signed_api, commit=True)  # January in the checking account
+    savings = make_account(household, name="Savings", kind="savings")
+    data = _staged(signed_api)
+    assert data["counts"]["duplicate"] == 4
+    response = signed_api.post(f"/imports/staged/{data['token']}/commit", json={"account_id": savings.id})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    batch = response.json["data"]
+    assert (batch["account_id"], batch["account_name"], batch["added"], batch["duplicates"]) == (
+        savings.id, "Savings", 4, 0)
