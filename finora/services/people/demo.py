@@ -15,12 +15,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import force_locale
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from finora.dates import today_in
 from finora.errors import FinoraError
-from finora.models import Account, Category, Household, Membership, User
+from finora.models import Account, Category, Household, Membership, Setting, User
 from finora.models.base import Base
 from finora.services.people.passwords import hash_password
 from finora.services.people.registration import set_up_household
@@ -33,6 +36,9 @@ DEMO_EMAIL_DOMAIN = "demo.invalid"  # reserved (RFC 2606): never a real mailbox
 DEMO_ENTRIES = 900  # about a year of a household's everyday life, quick to insert
 DEMO_TIMEZONE = "America/Sao_Paulo"  # the seeded ledger is a Brazilian household's
 DEMO_CURRENCY = "BRL"
+# The settings row every demo creation locks, so that counting the live demos and adding
+# one happen one creation at a time (see _hold_creation_lock).
+CREATION_LOCK_KEY = "demo.creation_lock"
 
 
 class DemoCapacityError(FinoraError):
@@ -45,10 +51,50 @@ def is_demo(user: User | None) -> bool:
     return user is not None and getattr(user, "demo_expires_at", None) is not None
 
 
-def active_demo_count(session: Session, now: datetime) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Household).where(Household.demo_expires_at > now)
-    ) or 0
+def active_demo_count(session: Session, now: datetime, *, latest: bool = False) -> int:
+    """How many demos are live at `now`. `latest`: read the latest committed rows even under
+    MariaDB's repeatable read, whose plain reads see the transaction's first snapshot
+    (a locking read; PostgreSQL and SQLite read the latest rows at each statement)."""
+    query = select(func.count()).select_from(Household).where(Household.demo_expires_at > now)
+    if latest and session.get_bind().dialect.name in ("mysql", "mariadb"):
+        query = query.with_for_update(read=True)
+    return session.scalar(query) or 0
+
+
+def _insert_lock_row(dialect: str, now: datetime):
+    values = {"key": CREATION_LOCK_KEY, "value": "", "updated_at": now}
+    if dialect == "postgresql":
+        return pg_insert(Setting).values(values).on_conflict_do_nothing(index_elements=["key"])
+    if dialect == "sqlite":
+        return sqlite_insert(Setting).values(values).on_conflict_do_nothing(index_elements=["key"])
+    return mysql_insert(Setting).values(values).prefix_with("IGNORE")
+
+
+def _hold_creation_lock(session: Session, now: datetime) -> None:
+    """Take the demo creation lock until the transaction ends: a concurrent creation waits
+    here until this one has committed (its demo then counts) or rolled back.
+
+    The lock is the row lock an UPDATE takes on one settings row, the same on PostgreSQL
+    and MariaDB; on SQLite the UPDATE takes the database's single write lock, which also
+    makes the count that follows read after every earlier creation. The row is made once
+    (the first demo of the instance); on a server database in its own short transaction,
+    so two first creations do not deadlock on the gap where the row is missing."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(_insert_lock_row(dialect, now))  # holds the write lock from here
+    else:
+        engine = session.get_bind()
+        with engine.connect() as connection:
+            missing = connection.scalar(
+                select(Setting.key).where(Setting.key == CREATION_LOCK_KEY)) is None
+        if missing:
+            with engine.begin() as connection:
+                connection.execute(_insert_lock_row(dialect, now))
+    session.execute(
+        update(Setting).where(Setting.key == CREATION_LOCK_KEY)
+        .values(value=now.isoformat(), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def create_demo(
@@ -62,9 +108,15 @@ def create_demo(
 ) -> tuple[User, Household]:
     """A new demo user who owns a new household holding a year of finances (accounts,
     categories, entries, transfers, rules, budgets, goals and a scenario), both expiring
-    at `now + ttl`. Refused with DemoCapacityError once `max_active` demos are live."""
-    if max_active is not None and active_demo_count(session, now) >= max_active:
-        raise DemoCapacityError()
+    at `now + ttl`. Refused with DemoCapacityError once `max_active` demos are live.
+
+    With `max_active`, creations run one at a time from the count to the commit (a lock
+    held until the caller's transaction ends), so demos created at the same moment cannot
+    all pass the count and go past the cap."""
+    if max_active is not None:
+        _hold_creation_lock(session, now)
+        if active_demo_count(session, now, latest=True) >= max_active:
+            raise DemoCapacityError()
     from finora.services.system.seed import seed_household  # large module: only when used
 
     expires = now + ttl
