@@ -12,7 +12,9 @@ from finora.api import bp
 from finora.api.access import UnauthorizedError, caller, personal, public
 from finora.api.body import read_json
 from finora.api.envelope import one
+from finora.api.responses_auth import LoginOut, MessageOut, TokenOut, UserOut
 from finora.api.schemas import LoginBody, PasswordBody, SecondFactorBody
+from finora.api.spec import documented
 from finora.errors import FinoraError
 from finora.extensions import db, limiter
 from finora.models import Membership, User
@@ -84,6 +86,9 @@ def _serializer() -> URLSafeTimedSerializer:
 @bp.post("/auth/login")
 @limiter.limit(LOGIN_LIMIT)
 @public
+@documented(_l("Sign in for a token"), tag="Auth", body=LoginBody, response=LoginOut,
+            description=_l("With two-factor sign-in on, the answer holds a challenge instead "
+                           "of a token: finish with POST /auth/login/2fa."))
 def login():
     body = read_json(LoginBody)
     try:
@@ -104,6 +109,8 @@ def login():
 @bp.post("/auth/login/2fa")
 @limiter.limit(LOGIN_LIMIT)
 @public
+@documented(_l("Finish a two-factor sign-in"), tag="Auth", body=SecondFactorBody,
+            response=TokenOut)
 def login_second_factor():
     body = read_json(SecondFactorBody)
     try:
@@ -125,6 +132,7 @@ def login_second_factor():
 
 @bp.post("/auth/logout")
 @personal
+@documented(_l("Sign out: revoke the token sent"), tag="Auth", response=MessageOut)
 def logout():
     """Revoke the token used; a cookie session is left alone (the page's sign-out ends it)."""
     found = caller()
@@ -136,6 +144,7 @@ def logout():
 
 @bp.post("/auth/refresh")
 @personal
+@documented(_l("A new token for the one sent"), tag="Auth", response=TokenOut)
 def refresh():
     """A new token for the one used (which stops working at once), with a new lifetime."""
     found = caller()
@@ -148,6 +157,7 @@ def refresh():
 
 @bp.get("/auth/me")
 @personal
+@documented(_l("Who is signed in"), tag="Auth", response=UserOut)
 def me():
     found = caller()
     return one(user_json(found.user, found.membership))
@@ -156,6 +166,7 @@ def me():
 @bp.put("/auth/password")
 @limiter.limit(LOGIN_LIMIT)
 @personal
+@documented(_l("Change the password"), tag="Auth", body=PasswordBody, response=MessageOut)
 def password():
     """Change the password: every other token and every browser session end."""
     found = caller()

@@ -11,7 +11,9 @@ from finora.api import bp
 from finora.api.access import ForbiddenError, public
 from finora.api.auth_views import user_json
 from finora.api.envelope import one
+from finora.api.responses_auth import DemoOut
 from finora.api.serialize import stamp
+from finora.api.spec import documented
 from finora.dates import now_utc
 from finora.extensions import db, limiter
 from finora.i18n import current_language
@@ -41,6 +43,8 @@ def _locale() -> str:
 @bp.post("/auth/demo")
 @limiter.limit(_demo_limit)
 @public
+@documented(_l("Try the demo: a demo household and its token"), tag="Auth", response=DemoOut,
+            description=_l("Only while demo mode is on (404 otherwise)."))
 def demo():
     """A fresh demo household filled with a year of finances, and a token that lives as
     long as the demo does."""

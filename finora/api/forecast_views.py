@@ -10,8 +10,10 @@ Each figure comes from the service the pages use: the household forecast
 from __future__ import annotations
 
 import platform
+from typing import Literal
 
 from flask import request
+from pydantic import BaseModel, Field
 
 from finora.api import bp
 from finora.api.access import ForbiddenError, caller, personal
@@ -25,8 +27,18 @@ from finora.api.forecast_json import (
     upcoming_json,
 )
 from finora.api.pagination import page_params
+from finora.api.responses_forecast import (
+    BalanceOut,
+    DashboardOut,
+    InsightsOut,
+    ProjectionsOut,
+    RiskOut,
+    SettingsOut,
+    TransactionOut,
+)
 from finora.api.schemas_balance import BalanceBody
 from finora.api.serialize import day, money, stamp
+from finora.api.spec import documented
 from finora.dates import today
 from finora.errors import FieldError, FinoraError
 from finora.extensions import db
@@ -47,6 +59,18 @@ from finora.services.planning.rules import calendar_of
 from finora.tenancy import get_owned_or_404
 from finora.translation import lazy_gettext as _l
 from finora.version import __version__
+
+
+class ProjectionsQuery(BaseModel):
+    """GET /projections: how many days the lines run (the view reads the same values)."""
+
+    days: Literal[30, 90, 180, 365] = Field(default=DEFAULT_HORIZON)
+
+
+class AccountQuery(BaseModel):
+    """GET /balance and /balance/history: the account (default: the primary account)."""
+
+    account_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class InsightsNotConfiguredError(FinoraError):
@@ -71,6 +95,7 @@ def _upcoming(household: Household, result: HouseholdForecast) -> list[dict]:
 
 
 @bp.get("/dashboard")
+@documented(_l("The balance, the risk score and the next 90 days"), tag="Forecast", response=DashboardOut)
 def dashboard():
     household = _household()
     result = _forecast(household)
@@ -89,6 +114,7 @@ def dashboard():
 
 
 @bp.get("/transactions")
+@documented(_l("The next 90 days' transactions"), tag="Forecast", response=TransactionOut, many=True)
 def transactions():
     household = _household()
     page = page_params()
@@ -107,6 +133,7 @@ def _horizon() -> int:
 
 
 @bp.get("/projections")
+@documented(_l("The balance lines of the schedules and the scenario"), tag="Forecast", query=ProjectionsQuery, response=ProjectionsOut)
 def projections():
     """The schedule line and, with scenario rules, the scenario line (else null); both
     empty while there is nothing to project (no account counted, nothing entered)."""
@@ -124,6 +151,7 @@ def projections():
 
 
 @bp.get("/risk-score")
+@documented(_l("The risk score's breakdown"), tag="Forecast", response=RiskOut)
 def risk_score():
     return one(risk_v2(_forecast(_household())))
 
@@ -153,6 +181,7 @@ def _snapshot_json(snapshot: BalanceSnapshot) -> dict:
 
 
 @bp.get("/balance")
+@documented(_l("An account's latest balance"), tag="Balance", query=AccountQuery, response=BalanceOut)
 def balance():
     """The account's latest balance snapshot, without running the forecast; with none,
     id null, "0.00" and the household's today (PyCashFlow's client needs every field)."""
@@ -167,6 +196,7 @@ def balance():
 
 
 @bp.post("/balance")
+@documented(_l("Set an account's balance"), tag="Balance", body=BalanceBody, response=BalanceOut, status=201)
 def set_balance_now():
     """A manual balance snapshot through the ledger's service (the account page's "Set
     balance"): by default on the primary account and for the household's today."""
@@ -186,6 +216,7 @@ def set_balance_now():
 
 
 @bp.get("/balance/history")
+@documented(_l("An account's balances, newest first"), tag="Balance", query=AccountQuery, response=BalanceOut, many=True)
 def balance_history():
     household = _household()
     page = page_params()
@@ -197,6 +228,7 @@ def balance_history():
 
 @bp.get("/settings")
 @personal
+@documented(_l("The user, the app's version and the AI settings"), tag="Settings", response=SettingsOut)
 def settings():
     found = caller()
     return one({
@@ -207,11 +239,13 @@ def settings():
 
 
 @bp.get("/insights")
+@documented(_l("AI insights"), tag="Settings", response=InsightsOut)
 def insights():
     return one({"configured": False, "insights": [], "last_updated": None, "model": None})
 
 
 @bp.post("/insights/refresh")
+@documented(_l("Refresh the AI insights (owners)"), tag="Settings", response=InsightsOut)
 def refresh_insights():
     if caller().role != "owner":
         raise OwnerOnlyError()

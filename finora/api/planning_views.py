@@ -15,7 +15,9 @@ from finora.api.access import caller
 from finora.api.body import ApiValidationError, read_json
 from finora.api.envelope import many, no_content, one
 from finora.api.pagination import page_params
+from finora.api.responses_planning import HoldOut, ScheduleOut, SkipOut
 from finora.api.schemas_planning import HoldBody, ScheduleBody, ScheduleUpdateBody, SkipBody
+from finora.api.spec import documented
 from finora.dates import date_window, in_window, today, window_message
 from finora.errors import FieldError
 from finora.extensions import db
@@ -186,41 +188,49 @@ def _delete(rule: RecurringRule):
 
 
 @bp.get("/schedules")
+@documented(_l("The schedules"), tag="Schedules", response=ScheduleOut, many=True)
 def list_schedules():
     return _listed(list_rules(db.session, _household()))
 
 
 @bp.post("/schedules")
+@documented(_l("Create a schedule"), tag="Schedules", body=ScheduleBody, response=ScheduleOut, status=201)
 def create_schedule():
     return _create(scenario=False)
 
 
 @bp.put("/schedules/<int:rule_id>")
+@documented(_l("Change a schedule"), tag="Schedules", body=ScheduleUpdateBody, response=ScheduleOut)
 def update_schedule(rule_id: int):
     return _update(_owned_rule(rule_id, scenario=False))
 
 
 @bp.delete("/schedules/<int:rule_id>")
+@documented(_l("Delete a schedule"), tag="Schedules")
 def delete_schedule(rule_id: int):
     return _delete(_owned_rule(rule_id, scenario=False))
 
 
 @bp.get("/scenarios")
+@documented(_l("The scenarios (what-if rules)"), tag="Scenarios", response=ScheduleOut, many=True)
 def list_scenario_items():
     return _listed(list_scenarios(db.session, _household()))
 
 
 @bp.post("/scenarios")
+@documented(_l("Create a scenario"), tag="Scenarios", body=ScheduleBody, response=ScheduleOut, status=201)
 def create_scenario():
     return _create(scenario=True)
 
 
 @bp.put("/scenarios/<int:rule_id>")
+@documented(_l("Change a scenario"), tag="Scenarios", body=ScheduleUpdateBody, response=ScheduleOut)
 def update_scenario(rule_id: int):
     return _update(_owned_rule(rule_id, scenario=True))
 
 
 @bp.delete("/scenarios/<int:rule_id>")
+@documented(_l("Delete a scenario"), tag="Scenarios")
 def delete_scenario(rule_id: int):
     return _delete(_owned_rule(rule_id, scenario=True))
 
@@ -240,6 +250,7 @@ def _held(household: Household) -> list[RecurringRule]:
 
 
 @bp.get("/holds")
+@documented(_l("The schedules paused now"), tag="Holds", response=HoldOut, many=True)
 def list_holds():
     held = _held(_household())
     page = page_params()
@@ -249,6 +260,7 @@ def list_holds():
 
 
 @bp.post("/holds")
+@documented(_l("Pause a schedule"), tag="Holds", body=HoldBody, response=HoldOut, status=201)
 def create_hold():
     body = read_json(HoldBody)
     rule = _owned_rule(body.schedule_id, scenario=False)
@@ -267,6 +279,7 @@ def _release(rule: RecurringRule) -> None:
 
 
 @bp.delete("/holds/<int:hold_id>")
+@documented(_l("Resume a schedule"), tag="Holds")
 def delete_hold(hold_id: int):
     rule = _owned_rule(hold_id, scenario=False)
     if rule not in _held(_household()):
@@ -277,6 +290,7 @@ def delete_hold(hold_id: int):
 
 
 @bp.delete("/holds")
+@documented(_l("Resume every paused schedule"), tag="Holds")
 def delete_all_holds():
     for rule in _held(_household()):
         _release(rule)
@@ -292,6 +306,7 @@ def _skip_json(row: Skip, household: Household) -> dict:
 
 
 @bp.get("/skips")
+@documented(_l("The skipped occurrences"), tag="Skips", response=SkipOut, many=True)
 def list_skip_items():
     household = _household()
     rows = list_skips(db.session, household)
@@ -324,6 +339,7 @@ def _occurrence_on(household: Household, rule: RecurringRule, day: date | None) 
 
 
 @bp.post("/skips")
+@documented(_l("Skip one occurrence"), tag="Skips", body=SkipBody, response=SkipOut, status=201)
 def create_skip():
     household = _household()
     body = read_json(SkipBody)
@@ -337,6 +353,7 @@ def create_skip():
 
 
 @bp.delete("/skips/<int:skip_id>")
+@documented(_l("Count a skipped occurrence again"), tag="Skips")
 def delete_skip(skip_id: int):
     row = get_owned_or_404(Skip, skip_id)
     rule = db.session.get(RecurringRule, row.rule_id)
@@ -348,6 +365,7 @@ def delete_skip(skip_id: int):
 
 
 @bp.delete("/skips")
+@documented(_l("Count every skipped occurrence again"), tag="Skips")
 def delete_all_skips():
     household = _household()
     rules = {rule.id: rule for rule in list_rules(db.session, household)}
