@@ -13,6 +13,7 @@ from finora.models import AuditEvent
 from finora.models.security import Passkey
 from finora.services.people.passkeys import user_handle
 from tests.api.conftest import ApiClient
+from tests.concurrency import at_once
 from tests.factories import create_user
 from tests.web.test_passkeys import ORIGIN, RP_ID, SoftAuthenticator
 
@@ -131,3 +132,32 @@ def test_bodies_that_are_not_right_are_422(api):
     response = api.post("/auth/passkey/verify", json={"challenge_token": "x", "credential": "text"})
     assert response.status_code == 422 and "credential" in response.json["fields"]
     assert api.post("/auth/passkey/verify", json={"credential": {}}).status_code == 422
+
+
+def test_both_steps_are_rate_limited_like_the_password_sign_in(app_factory):
+    application = app_factory(WEBAUTHN_RP_ID=RP_ID, WEBAUTHN_ORIGIN=ORIGIN, RATELIMIT_ENABLED=True,
+                              RATELIMIT_STORAGE_URI="memory://")
+    with application.app_context():
+        api = ApiClient(application.test_client())
+        options = [api.post("/auth/passkey/options", json={"email": "a@example.com"})
+                   for _ in range(11)]
+        assert [r.status_code for r in options] == [200] * 10 + [429]
+        started = options[0].json["data"]
+        verifies = [verify(api, started, {}) for _ in range(11)]
+        assert [r.status_code for r in verifies] == [401] * 10 + [429]
+        assert verifies[-1].json["code"] == "rate_limited"
+
+
+def test_the_same_answer_sent_twice_at_once_signs_in_once(app, api, user):
+    authenticator = holding_passkey(user)  # no counter: only the used challenge refuses
+    started = options_for(api, user.email)
+    answer = authenticator.get(started["options"])
+
+    def send():
+        with app.app_context():
+            try:
+                return verify(ApiClient(app.test_client()), started, answer).status_code
+            finally:
+                db.session.remove()
+
+    assert sorted(at_once([send, send, send])) == [200, 401, 401]
