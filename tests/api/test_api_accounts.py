@@ -13,6 +13,7 @@ from finora.dates import today
 from finora.extensions import db
 from finora.models import Account, AuditEvent
 from finora.services.ledger.accounts import account_balances
+from finora.services.ledger.snapshots import set_balance
 from tests.api.planning_helpers import assert_error, stranger_household
 from tests.ledger_factories import checking_account, make_account, make_entry, make_transfer, reload
 
@@ -154,3 +155,16 @@ def test_another_households_account_is_404_even_with_a_bad_body(signed_api, hous
     theirs = checking_account(stranger_household())
     assert_error(signed_api.put(f"/accounts/{theirs.id}", json={"name": ""}), 404, "not_found")
     assert reload(Account, theirs.id).name == "Checking account"
+
+
+def test_an_opening_date_after_the_first_balance_is_422(signed_api, household):
+    day = today(household)
+    account = make_account(household, name="Bank", opening_date=day - timedelta(days=10))
+    set_balance(db.session, account, day - timedelta(days=5), Decimal("100.00"))
+    db.session.commit()
+    response = signed_api.put(f"/accounts/{account.id}",
+                              json={"opening_date": (day - timedelta(days=2)).isoformat()})
+    assert "opening_date" in assert_error(response, 422, "validation_error")["fields"]
+    shown = signed_api.get(f"/accounts/{account.id}").json["data"]
+    assert shown["balance"] == "100.00"
+    assert shown["opening_date"] == (day - timedelta(days=10)).isoformat()

@@ -8,15 +8,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from finora.api.ledger_json import EntryOut
 from finora.dates import today
 from finora.extensions import db
-from finora.models import Entry
+from finora.models import AuditEvent, Entry
 from finora.services.ledger.entry_list import EntryFilters, list_entries
 from finora.services.planning.periods import month_bounds, shift_month
 from finora.services.planning.posting import post_rule_now
-from tests.api.planning_helpers import assert_error, stranger_household
+from tests.api.planning_helpers import assert_error, stranger_household, viewer_api
 from tests.ledger_factories import (
     category,
     checking_account,
@@ -298,3 +299,23 @@ def test_another_households_entry_is_404_even_with_a_bad_body(signed_api, househ
     assert_error(signed_api.post(f"/entries/{theirs.id}/paid", json={"paid_on": "x"}), 404,
                  "not_found")
     assert reload(Entry, theirs.id).paid_on is None
+
+
+def test_a_viewer_reads_but_cannot_write(api, household):
+    entry = make_entry(household, date=today(household))
+    viewer_api(api, household)
+    assert _ids(api.get("/entries")) == [entry.id]
+    assert api.get(f"/entries/{entry.id}").status_code == 200
+    assert_error(api.post(f"/entries/{entry.id}/paid"), 403, "forbidden")
+    assert reload(Entry, entry.id).paid_on is None
+
+
+def test_writes_are_audited_as_on_the_pages(signed_api, household):
+    created = signed_api.post("/entries", json={"type": "expense", "amount": "5"}).json["data"]
+    signed_api.put(f"/entries/{created['id']}", json={"amount": "6"})
+    signed_api.delete(f"/entries/{created['id']}")
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_id == created["id"],
+                                        AuditEvent.action.like("entry.%"))
+        .order_by(AuditEvent.id)).all()
+    assert actions == ["entry.created", "entry.updated", "entry.deleted"]
