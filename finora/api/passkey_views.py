@@ -22,12 +22,8 @@ from finora.api.access import public
 from finora.api.auth_views import LOGIN_LIMIT, BadCredentialsError, _first_membership, _token_answer
 from finora.api.body import read_json
 from finora.api.envelope import one
-from finora.api.schemas_admin import (
-    PasskeyOptionsBody,
-    PasskeyOptionsOut,
-    PasskeySignedInOut,
-    PasskeyVerifyBody,
-)
+from finora.api.responses_auth import TokenOut
+from finora.api.schemas_admin import PasskeyOptionsBody, PasskeyOptionsOut, PasskeyVerifyBody
 from finora.api.spec import documented
 from finora.extensions import db, limiter
 from finora.models import User
@@ -87,7 +83,7 @@ def _claims(token: str) -> tuple[bytes, str, str] | None:
 @limiter.limit(LOGIN_LIMIT)
 @public
 @documented(_l("Sign in with a passkey"), tag=TAG, body=PasskeyVerifyBody,
-            response=PasskeySignedInOut,
+            response=TokenOut,
             description=_l("The authenticator's answer to the options of /auth/passkey/options: "
                            "a token and the user, as /auth/login answers. The passkey must be "
                            "the one of the address given to /auth/passkey/options."))

@@ -46,19 +46,7 @@ class PasskeyOptionsOut(Out):
     options: RequestOptionsOut
 
 
-class SignedInUserOut(Out):
-    id: int
-    email: str
-    name: str
-    is_admin: bool
-    is_global_admin: bool
-    twofa_enabled: bool
-    is_guest: bool
-
-
-class PasskeySignedInOut(Out):
-    token: str
-    user: SignedInUserOut
+# The answer of /auth/passkey/verify is /auth/login's token answer (responses_auth.TokenOut).
 
 
 # ---- instance administration -------------------------------------------------------------

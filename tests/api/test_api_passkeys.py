@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from finora.api import passkey_views
-from finora.api.schemas_admin import PasskeyOptionsOut, PasskeySignedInOut
+from finora.api.responses_auth import TokenOut
+from finora.api.schemas_admin import PasskeyOptionsOut
 from finora.extensions import db
 from finora.models import AuditEvent
 from finora.models.security import Passkey
@@ -76,7 +77,7 @@ def test_a_signed_challenge_signs_in_like_the_password_does(api, user):
     started = options_for(api, user.email.upper())
     response = verify(api, started, authenticator.get(started["options"]))
     assert response.status_code == 200, response.get_data(as_text=True)
-    PasskeySignedInOut.model_validate(response.json["data"])
+    TokenOut.model_validate(response.json["data"])
     assert response.json["data"]["user"]["email"] == user.email
     api.token = response.json["data"]["token"]
     assert api.get("/auth/me").json["data"]["id"] == user.id
