@@ -198,7 +198,12 @@ def create_import():
 
 
 def _staged(token: str):
-    return load_staged(_household(), caller().user, token)
+    """The caller's staged upload, else 404; a spreadsheet uploaded on the page and not
+    mapped yet is read with the mapping the page would suggest."""
+    staged = load_staged(_household(), caller().user, token)
+    if staged.format in TABULAR_FORMATS and not staged.mapping:
+        staged.mapping = _mapping(staged, ImportBody.model_construct()).as_dict()
+    return staged
 
 
 def _staged_account(household: Household, staged) -> Account:
@@ -277,7 +282,7 @@ def commit_staged(import_token: str):
 @bp.delete("/imports/staged/<import_token>")
 @documented(_l("Discard an uploaded file"), tag="Imports")
 def discard_import(import_token: str):
-    discard_staged(_staged(import_token))
+    discard_staged(load_staged(_household(), caller().user, import_token))
     return no_content()
 
 

@@ -12,7 +12,7 @@ from tests.ledger_factories import checking_account
 
 COUNTED = (ImportBatch, Entry)
 
-STATEMENT = "Data;Histórico;Valor\n02/01/2026;PAG*Padaria Sol;-12,30\n".encode("cp1252")
+STATEMENT = "Data;Histórico;Valor\n15/01/2026;PAG*Padaria Sol;-12,30\n".encode("cp1252")
 
 
 def objects(household) -> dict[str, int]:

@@ -352,3 +352,13 @@ def test_the_commit_may_go_to_another_account_reviewed_again(signed_api, househo
     batch = response.json["data"]
     assert (batch["account_id"], batch["account_name"], batch["added"], batch["duplicates"]) == (
         savings.id, "Savings", 4, 0)
+
+
+def test_an_upload_staged_on_the_page_is_reviewed_with_the_mapping_the_page_suggests(signed_api, household, user):
+    from finora.services.imports.staging import stage_upload
+
+    staged = stage_upload(household, user, "extrato.csv", FEBRUARY)  # the upload step, not mapped yet
+    data = signed_api.get(f"/imports/staged/{staged.token}").json["data"]
+    assert data["counts"]["new"] == 3 and data["token"] == staged.token
+    batch = signed_api.post(f"/imports/staged/{staged.token}/commit", json={}).json["data"]
+    assert batch["added"] == 3
