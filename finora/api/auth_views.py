@@ -86,7 +86,7 @@ def _serializer() -> URLSafeTimedSerializer:
 @bp.post("/auth/login")
 @limiter.limit(LOGIN_LIMIT)
 @public
-@documented(_l("Sign in for a token"), tag="Auth", body=LoginBody, response=LoginOut,
+@documented(_l("Sign in for a token"), tag="Authentication", body=LoginBody, response=LoginOut,
             description=_l("With two-factor sign-in on, the answer holds a challenge instead "
                            "of a token: finish with POST /auth/login/2fa."))
 def login():
@@ -109,7 +109,7 @@ def login():
 @bp.post("/auth/login/2fa")
 @limiter.limit(LOGIN_LIMIT)
 @public
-@documented(_l("Finish a two-factor sign-in"), tag="Auth", body=SecondFactorBody,
+@documented(_l("Finish a two-factor sign-in"), tag="Authentication", body=SecondFactorBody,
             response=TokenOut)
 def login_second_factor():
     body = read_json(SecondFactorBody)
@@ -132,7 +132,7 @@ def login_second_factor():
 
 @bp.post("/auth/logout")
 @personal
-@documented(_l("Sign out: revoke the token sent"), tag="Auth", response=MessageOut)
+@documented(_l("Sign out: revoke the token sent"), tag="Authentication", response=MessageOut)
 def logout():
     """Revoke the token used; a cookie session is left alone (the page's sign-out ends it)."""
     found = caller()
@@ -144,7 +144,7 @@ def logout():
 
 @bp.post("/auth/refresh")
 @personal
-@documented(_l("A new token for the one sent"), tag="Auth", response=TokenOut)
+@documented(_l("A new token for the one sent"), tag="Authentication", response=TokenOut)
 def refresh():
     """A new token for the one used (which stops working at once), with a new lifetime."""
     found = caller()
@@ -157,7 +157,7 @@ def refresh():
 
 @bp.get("/auth/me")
 @personal
-@documented(_l("Who is signed in"), tag="Auth", response=UserOut)
+@documented(_l("Who is signed in"), tag="Authentication", response=UserOut)
 def me():
     found = caller()
     return one(user_json(found.user, found.membership))
@@ -166,7 +166,7 @@ def me():
 @bp.put("/auth/password")
 @limiter.limit(LOGIN_LIMIT)
 @personal
-@documented(_l("Change the password"), tag="Auth", body=PasswordBody, response=MessageOut)
+@documented(_l("Change the password"), tag="Authentication", body=PasswordBody, response=MessageOut)
 def password():
     """Change the password: every other token and every browser session end."""
     found = caller()

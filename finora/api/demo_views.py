@@ -43,7 +43,7 @@ def _locale() -> str:
 @bp.post("/auth/demo")
 @limiter.limit(_demo_limit)
 @public
-@documented(_l("Try the demo: a demo household and its token"), tag="Auth", response=DemoOut,
+@documented(_l("Try the demo: a demo household and its token"), tag="Authentication", response=DemoOut,
             description=_l("Only while demo mode is on (404 otherwise)."))
 def demo():
     """A fresh demo household filled with a year of finances, and a token that lives as

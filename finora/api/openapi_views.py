@@ -28,6 +28,8 @@ def _type_of(schema: dict) -> str:
         return "[" + _type_of(schema.get("items", {})) + "]"
     if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
         return "{string: " + _type_of(schema["additionalProperties"]) + "}"
+    if schema.get("examples"):
+        return f'{kind}, "{schema["examples"][0]}"'
     if kind == "string" and schema.get("pattern"):
         return f"string ({schema['pattern']})"
     if isinstance(kind, list):
