@@ -83,7 +83,7 @@ def _hold_creation_lock(session: Session, now: datetime) -> None:
     if dialect == "sqlite":
         session.execute(_insert_lock_row(dialect, now))  # holds the write lock from here
     else:
-        engine = session.get_bind()
+        engine = session.get_bind().engine  # an Engine also when bound to a Connection
         with engine.connect() as connection:
             missing = connection.scalar(
                 select(Setting.key).where(Setting.key == CREATION_LOCK_KEY)) is None
