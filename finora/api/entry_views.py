@@ -75,6 +75,7 @@ def list_entry_items():
         status="" if query.status in (None, "unpaid") else query.status,
         account_id=query.account_id,
         category_id=query.category_id,
+        payment_method=query.payment_method or "",
         search=query.search or "",
     )
     conditions = [Entry.household_id == household.id, Entry.date >= start, Entry.date <= end,

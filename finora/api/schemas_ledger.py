@@ -208,6 +208,7 @@ class EntryQuery(MonthQuery):
     category_id: Id | None = None
     kind: Annotated[str, BeforeValidator(_read_entry_kind)] | None = None
     status: Annotated[str, BeforeValidator(_read_status)] | None = None
+    payment_method: PaymentMethod | None = None
     search: str | None = Field(default=None, max_length=200)
 
 
@@ -221,4 +222,12 @@ def read_query(schema: type[Query]) -> Query:
     try:
         return schema.model_validate(raw)
     except ValidationError as error:
-        raise ApiValidationError(_field_messages(error)) from None
+        fields = _field_messages(error)
+        for name, (low, high) in _RANGES.items():
+            if name in fields and raw.get(name, "").isascii() and raw.get(name, "").isdigit():
+                fields[name] = _("Must be from %(low)d to %(high)d.", low=low, high=high)
+        raise ApiValidationError(fields) from None
+
+
+# A whole number out of its range says the range (as `limit` and `offset` do).
+_RANGES = {"year": (1, 9999), "month": (1, 12)}

@@ -76,7 +76,7 @@ def test_another_month_and_the_same_entries_as_the_dashboard_for_each_filter(sig
     wallet = make_account(household, name="Wallet", opening_date=first - timedelta(days=40))
     food = category(household, "expense.food")
     made = [
-        make_entry(household, date=first, description="Rice and beans"),
+        make_entry(household, date=first, description="Rice and beans", payment_method="cash"),
         make_entry(household, date=first + timedelta(days=1), paid_on=first, account=wallet),
         make_entry(household, date=first + timedelta(days=2), kind="income",
                    description="Salary", paid_on=first),
@@ -98,6 +98,7 @@ def test_another_month_and_the_same_entries_as_the_dashboard_for_each_filter(sig
         ("status=overdue", EntryFilters(status="overdue")),
         ("status=pending", EntryFilters(status="pending")),
         ("search=rice", EntryFilters(search="rice")),
+        ("payment_method=CASH", EntryFilters(payment_method="cash")),
         (f"search=rice&account_id={wallet.id}", EntryFilters(search="rice", account_id=wallet.id)),
     ]
     day = today(household)
@@ -137,10 +138,16 @@ def test_pages_in_sql(signed_api, household):
     ("account_id=x", "account_id"), ("category_id=-1", "category_id"),
     ("account_id=99999999", "account_id"), ("category_id=99999999", "category_id"),
     ("limit=501", "limit"), ("offset=-1", "offset"), ("search=a%00b", "search"),
+    ("payment_method=cheque", "payment_method"), ("search=" + "x" * 201, "search"),
 ])
 def test_bad_query_parameters_are_422_on_their_field(signed_api, household, query, field):
     body = assert_error(signed_api.get(f"/entries?{query}"), 422, "validation_error")
     assert field in body["fields"], body
+
+
+def test_a_month_out_of_range_says_the_range(signed_api, household):
+    body = assert_error(signed_api.get("/entries?month=13"), 422, "validation_error")
+    assert body["fields"] == {"month": "Must be from 1 to 12."}
 
 
 def test_another_households_account_or_category_as_a_filter_is_422(signed_api, household):
