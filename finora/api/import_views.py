@@ -268,7 +268,10 @@ def commit_staged(import_token: str):
     staged = _staged(import_token)
     body = read_json(CommitBody)
     # Another account: duplicates and matches are per account, so the file is reviewed again.
-    account = _active_account(body.account_id if body.account_id is not None else staged.account_id)
+    if body.account_id is None and staged.account_id is None:  # staged on the page, not chosen yet
+        account = _default_account(household, staged)
+    else:
+        account = _active_account(body.account_id if body.account_id is not None else staged.account_id)
     staged.account_id = account.id
     parsed, review = _reviewed(household, staged, account)
     staged.decisions = _decisions(household, review, body)

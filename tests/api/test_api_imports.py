@@ -358,7 +358,22 @@ def test_an_upload_staged_on_the_page_is_reviewed_with_the_mapping_the_page_sugg
     from finora.services.imports.staging import stage_upload
 
     staged = stage_upload(household, user, "extrato.csv", FEBRUARY)  # the upload step, not mapped yet
-    data = signed_api.get(f"/imports/staged/{staged.token}").json["data"]
+    response = signed_api.get(f"/imports/staged/{staged.token}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    data = response.json["data"]
     assert data["counts"]["new"] == 3 and data["token"] == staged.token
     batch = signed_api.post(f"/imports/staged/{staged.token}/commit", json={}).json["data"]
     assert batch["added"] == 3
+
+
+def test_an_account_archived_before_the_commit_is_a_422_until_another_is_named(signed_api, household):
+    old = make_account(household, name="Old")
+    data = _staged(signed_api, account_id=old.id)
+    old.archived = True
+    db.session.commit()
+    body = assert_error(signed_api.post(f"/imports/staged/{data['token']}/commit", json={}), 422,
+                        "validation_error")
+    assert list(body["fields"]) == ["account_id"] and _entries() == []
+    checking = checking_account(household)
+    response = signed_api.post(f"/imports/staged/{data['token']}/commit", json={"account_id": checking.id})
+    assert response.status_code == 201 and response.json["data"]["account_id"] == checking.id
