@@ -129,8 +129,9 @@ def _mapping(staged, body: ImportBody) -> Mapping:
     given = {"encoding": body.encoding, "delimiter": body.delimiter,
              "header_row": body.header_row, "sheet": body.sheet}
     options = {**(staged.options or {}), **{k: v for k, v in given.items() if v is not None}}
-    if staged.format == "xlsx" and body.sheet and body.header_row is None:
-        options["header_row"] = _sheet_header(staged, body.sheet)
+    if staged.format == "xlsx" and body.sheet:
+        header_row = _sheet_header(staged, body.sheet)  # also: a sheet the file lacks is a 422
+        options["header_row"] = body.header_row if body.header_row is not None else header_row
     staged.options = TableOptions.from_dict(options).as_dict()
     try:
         table = guess_table(staged)
