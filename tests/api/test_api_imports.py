@@ -112,18 +112,21 @@ def test_an_overlapping_statement_committed_at_once_adds_only_its_new_days(signe
 
 
 def test_an_sgml_ofx_from_a_brazilian_bank(signed_api, household):
-    data = _staged(signed_api, (BANK / "itau_102_cp1252.ofx").read_bytes(), filename="extrato.ofx")
+    ofx = (BANK / "itau_102_cp1252.ofx").read_bytes()  # OFX 1.02: SGML, no closing tags, cp1252
+    data = _staged(signed_api, ofx, filename="extrato.ofx")
     assert data["format"] == "ofx"
-    by_status = {}
-    for row in data["rows"]:
-        by_status.setdefault(row["status"], []).append(row)
-    assert by_status["new"][0]["description"].startswith("PADARIA SÃO JOÃO")
-    assert by_status["new"][0]["amount"] == "12.30"
-    assert [row["reason"] for row in by_status["error"]] and all(r["reason"] for r in by_status["error"])
-    assert data["counts"]["error"] == len(by_status["error"]) >= 2
+    assert [(r["line"], r["status"]) for r in data["rows"]] == [
+        (1, "new"), (2, "new"), (3, "new"), (4, "new"), (5, "new"), (6, "new"), (7, "error"), (8, "error")]
+    first = data["rows"][0]
+    assert (first["date"], first["amount"], first["kind"], first["description"]) == (
+        "2026-01-05", "12.30", "expense", "PADARIA SÃO JOÃO")
+    assert data["rows"][1]["kind"] == "income" and data["rows"][3]["description"] == "SAQUE 24H & CAIXA"
+    assert [r["reason"] for r in data["rows"][6:]] == ["The date “20260199” cannot be read.", "The amount is zero."]
     batch = signed_api.post(f"/imports/staged/{data['token']}/commit", json={}).json["data"]
-    assert batch["format"] == "ofx" and batch["added"] == data["counts"]["new"]
-    assert batch["errors"] == data["counts"]["error"]
+    assert (batch["format"], batch["added"], batch["errors"], batch["rows_in_file"]) == ("ofx", 6, 2, 8)
+    # The same statement again: every transaction is known by the bank's id.
+    again = _staged(signed_api, ofx, filename="extrato de novo.ofx")
+    assert again["counts"] == {"new": 0, "duplicate": 6, "match": 0, "error": 2}
 
 
 def test_a_pending_entry_is_matched_and_paid_and_undo_gives_it_back(signed_api, household):
