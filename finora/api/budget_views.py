@@ -79,7 +79,7 @@ def get_budget(budget_id: int):
 
 @bp.post("/budgets")
 @documented(_l("Create a budget"), tag=TAG, body=BudgetBody, response=out.BudgetOut, status=201)
-def create_budget_view():
+def create_budget_item():
     household = _household()
     body = read_json(BudgetBody)
     data = BudgetData(category_id=_category_id(body.category_id), period=body.period,
@@ -91,7 +91,7 @@ def create_budget_view():
 
 @bp.put("/budgets/<int:budget_id>")
 @documented(_l("Change a budget"), tag=TAG, body=BudgetUpdateBody, response=out.BudgetOut)
-def update_budget_view(budget_id: int):
+def update_budget_item(budget_id: int):
     budget = get_owned_or_404(Budget, budget_id)
     body = read_json(BudgetUpdateBody)
     data = BudgetData(
@@ -106,7 +106,7 @@ def update_budget_view(budget_id: int):
 
 @bp.delete("/budgets/<int:budget_id>")
 @documented(_l("Delete a budget"), tag=TAG)
-def delete_budget_view(budget_id: int):
+def delete_budget_item(budget_id: int):
     delete_budget(db.session, get_owned_or_404(Budget, budget_id))
     db.session.commit()
     return no_content()

@@ -82,7 +82,7 @@ def get_category(category_id: int):
 @bp.post("/categories")
 @documented(_l("Add a category or a subcategory"), tag=TAG, body=CategoryBody,
             response=out.CategoryOut, status=201)
-def create_category_view():
+def create_category_item():
     household = _household()
     body = read_json(CategoryBody)
     parent = get_owned_or_404(Category, body.parent_id) if body.parent_id is not None else None
@@ -119,7 +119,7 @@ def update_category(category_id: int):
 @documented(_l("Delete a category nothing uses"), tag=TAG,
             description=_l("Refused with 409 (conflict) while an entry, a recurring rule, a "
                            "budget or a subcategory uses it: archive it instead."))
-def delete_category_view(category_id: int):
+def delete_category_item(category_id: int):
     category = get_owned_or_404(Category, category_id)
     delete_category(db.session, category)
     db.session.commit()

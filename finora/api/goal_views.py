@@ -86,7 +86,7 @@ def get_goal(goal_id: int):
 
 @bp.post("/goals")
 @documented(_l("Create a goal"), tag=TAG, body=GoalBody, response=out.GoalOut, status=201)
-def create_goal_view():
+def create_goal_item():
     household = _household()
     body = read_json(GoalBody)
     data = GoalData(name=body.name, target_amount=body.target_amount,
@@ -98,7 +98,7 @@ def create_goal_view():
 
 @bp.put("/goals/<int:goal_id>")
 @documented(_l("Change a goal"), tag=TAG, body=GoalUpdateBody, response=out.GoalOut)
-def update_goal_view(goal_id: int):
+def update_goal_item(goal_id: int):
     goal = get_owned_or_404(Goal, goal_id)
     body = read_json(GoalUpdateBody)
     sent = body.model_fields_set
@@ -115,7 +115,7 @@ def update_goal_view(goal_id: int):
 
 @bp.delete("/goals/<int:goal_id>")
 @documented(_l("Delete a goal and its contributions"), tag=TAG)
-def delete_goal_view(goal_id: int):
+def delete_goal_item(goal_id: int):
     delete_goal(db.session, get_owned_or_404(Goal, goal_id))
     db.session.commit()
     return no_content()
@@ -150,7 +150,7 @@ def create_contribution(goal_id: int):
 @documented(_l("Delete a contribution"), tag=TAG,
             description=_l("Refused with 409 (conflict) for a deposit whose later "
                            "withdrawals need it."))
-def delete_contribution_view(goal_id: int, contribution_id: int):
+def delete_contribution_item(goal_id: int, contribution_id: int):
     _goal, contribution = _contribution_of(goal_id, contribution_id)
     try:
         delete_contribution(db.session, contribution)
