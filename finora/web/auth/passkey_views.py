@@ -16,6 +16,7 @@ from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 from finora.errors import FinoraError, MalformedRequestError
 from finora.extensions import db, limiter
 from finora.services.people.auth import WrongCurrentPasswordError
+from finora.services.people.passkey_challenges import relying_party_from
 from finora.services.people.passkeys import (
     CHALLENGE_SECONDS,
     PasskeySignInError,
@@ -36,10 +37,7 @@ SIGN_IN = "passkey_sign_in"
 
 
 def relying_party() -> RelyingParty:
-    config = current_app.config
-    return RelyingParty(
-        id=config["WEBAUTHN_RP_ID"], name=config["WEBAUTHN_RP_NAME"], origin=config["WEBAUTHN_ORIGIN"]
-    )
+    return relying_party_from(current_app.config)
 
 
 # What each key of a passkey request's JSON body must be when present.
