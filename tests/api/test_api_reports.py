@@ -156,3 +156,28 @@ def test_another_households_figures_are_not_counted(signed_api, march):
     make_entry(stranger, amount="999.00", date=date(2026, 3, 3))
     data = signed_api.get("/reports/monthly?year=2026&month=3").json["data"]
     assert data["total_expenses"] == "2000.00"
+
+
+def test_the_api_the_month_report_page_and_its_csv_agree_to_the_cent(client, auth, user, household):
+    """The hand-counted March of the report page tests: the page's totals, the report's CSV
+    download and the API, with paid, pending and overdue entries and a transfer."""
+    import time_machine
+
+    from tests.web.report_data import EXPENSE, INCOME, NET, NOW, fill_march
+    from tests.web.test_one_source import month_report as page_totals
+
+    with time_machine.travel(NOW, tick=False):
+        assert auth.login(user.email).status_code == 302
+        signed_in = client
+        fill_march(household)
+        data = signed_in.get("/api/v1/reports/monthly").json["data"]  # the cookie reads too
+        assert (data["year"], data["month"]) == (2026, 3)  # "today" is 2026-03-15
+        figures = tuple(Decimal(data[k]) for k in ("total_income", "total_expenses", "net_savings"))
+        assert figures == (INCOME, EXPENSE, NET) == page_totals(signed_in)
+        assert data["savings_rate"] == "0.695"
+        csv_text = signed_in.get("/reports/month.csv?year=2026&month=3").data.decode("utf-8-sig")
+        for figure in figures:
+            assert f"{figure:.2f}" in csv_text.replace(",", "")
+        yearly = signed_in.get("/api/v1/reports/yearly").json["data"]
+        assert Decimal(yearly["months"][2]["income"]) == INCOME
+        assert Decimal(yearly["months"][2]["expenses"]) == EXPENSE
