@@ -74,9 +74,11 @@ def _text(value: str | None, message: str) -> str | None:
 
 
 def read_query(schema: type[Model]) -> Model:
-    """The request's query parameters as `schema`: what is wrong is a 422 with `fields`."""
+    """The request's query parameters as `schema`: what is wrong is a 422 with `fields`; an
+    empty one (`?kind=`) counts as not given, as `limit` and `offset` do."""
+    given = {name: value for name, value in request.args.items() if value != ""}
     try:
-        return schema.model_validate(request.args.to_dict())
+        return schema.model_validate(given)
     except ValidationError as error:
         raise ApiValidationError(_field_messages(error)) from None
 

@@ -59,6 +59,10 @@ def test_kind_is_read_in_any_case(signed_api, household, word):
     assert len(data) == len(_mine(household, kind="expense", archived=False))
 
 
+def test_an_empty_kind_is_every_kind(signed_api, household):
+    assert len(_all(signed_api, "&kind=&include_archived=")) == len(_mine(household, archived=False))
+
+
 def test_archived_categories_are_listed_only_when_asked_for(signed_api, household):
     food = category(household, "expense.food")
     set_category_archived(db.session, food, True)
