@@ -20,7 +20,7 @@ from finora.services.reports.year_report import YearReport
 
 SHARE_STEP = Decimal("0.001")
 # A fraction written to 0.001 ("0.125" is 12.5 %), negative for a fall.
-Fraction = Annotated[str, Field(pattern=r"^-?\d{1,15}\.\d{3}$", examples=["0.125"])]
+Fraction = Annotated[str, Field(pattern=r"^-?\d+\.\d{3}$", examples=["0.125"])]
 
 
 # ---- query parameters -------------------------------------------------------------------
