@@ -35,6 +35,7 @@ ACTION_GROUPS = {
     "rule": _l("Recurring rules"),
     "budget": _l("Budgets"),
     "goal": _l("Goals"),
+    "category": _l("Categories"),
     "user": _l("User accounts"),
     "settings": _l("Instance settings"),
     "update": _l("Updates"),
@@ -42,6 +43,7 @@ ACTION_GROUPS = {
 # The groups a household's trail can hold (security events belong to a person).
 HOUSEHOLD_GROUPS = (
     "member", "account", "entry", "import", "backup", "transfer", "rule", "budget", "goal",
+    "category",
 )
 
 ACTION_LABELS = {
@@ -90,6 +92,7 @@ ACTION_LABELS = {
     "rule.created": _l("Recurring rule created"),
     "rule.updated": _l("Recurring rule changed"),
     "rule.deleted": _l("Recurring rule deleted"),
+    "category.deleted": _l("Category deleted"),
     "budget.created": _l("Budget created"),
     "budget.updated": _l("Budget changed"),
     "budget.deleted": _l("Budget deleted"),
