@@ -5,14 +5,12 @@ Demo visitors are never listed, shown or acted on: they are not sign-ups (404)."
 
 from __future__ import annotations
 
-from flask import request
-from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from finora.api import bp
 from finora.api.access import caller, instance_admin
 from finora.api.admin_json import admin_user_json
-from finora.api.body import ApiValidationError, _field_messages
+from finora.api.body import read_query
 from finora.api.envelope import many, one
 from finora.api.pagination import page_params
 from finora.api.schemas_admin import AdminActionOut, AdminUserOut, UsersQuery
@@ -37,14 +35,7 @@ TAG = "Administration"
 
 
 def _query() -> UsersQuery:
-    raw = {key: value for key, value in request.args.items() if value != ""}
-    if any("\x00" in value for value in raw.values()):
-        raise ApiValidationError({key: _("Must not contain a NUL character.")
-                                  for key, value in raw.items() if "\x00" in value})
-    try:
-        return UsersQuery.model_validate(raw)
-    except ValidationError as error:
-        raise ApiValidationError(_field_messages(error)) from None
+    return read_query(UsersQuery)
 
 
 def _page_of(stmt):

@@ -54,7 +54,7 @@ def _source() -> str:
     return source_of(request.remote_addr)
 
 
-def _first_membership(user: User) -> Membership | None:
+def first_membership(user: User) -> Membership | None:
     return min(user.memberships, key=lambda m: m.id, default=None)
 
 
@@ -70,11 +70,13 @@ def _device_name(given: str | None) -> str:
     return (_("API sign-in") + (f" ({agent})" if agent else ""))[:100]
 
 
-def _token_answer(user: User, membership: Membership, device_name: str | None):
+def token_answer(user: User, membership: Membership, device_name: str | None, *,
+                 method: str = "api"):
+    """Sign the user in for an app: a new token, the sign-in noted and audited."""
     issued = issue_token(db.session, user, membership.household, ttl=_ttl(),
                          name=_device_name(device_name), kind="login")
     signed_in_from(db.session, user, _source())
-    audit.record(db.session, "auth.signed_in", user=user, details={"method": "api"})
+    audit.record(db.session, "auth.signed_in", user=user, details={"method": method})
     db.session.commit()
     return one({"token": issued.raw, "user": user_json(user, membership)})
 
@@ -96,14 +98,14 @@ def login():
     except FinoraError:
         db.session.commit()  # the failure counts toward the lockout
         raise BadCredentialsError() from None
-    membership = _first_membership(user)
+    membership = first_membership(user)
     if membership is None:
         raise BadCredentialsError()
     if user.totp_enabled_at is not None:
         challenge = _serializer().dumps({"u": user.id, "m": membership.id})
         return one({"twofa_required": True, "challenge": challenge,
                     "user": user_json(user, membership)})
-    return _token_answer(user, membership, body.device_name)
+    return token_answer(user, membership, body.device_name)
 
 
 @bp.post("/auth/login/2fa")
@@ -127,7 +129,7 @@ def login_second_factor():
     except FinoraError:
         db.session.commit()  # a wrong code counts toward the lockout
         raise BadCredentialsError() from None
-    return _token_answer(user, membership, body.device_name)
+    return token_answer(user, membership, body.device_name)
 
 
 @bp.post("/auth/logout")

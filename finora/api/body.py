@@ -60,7 +60,7 @@ class BodyTooLargeError(FinoraError):
     status = 413
 
 
-def _field_messages(error: ValidationError) -> dict[str, object]:
+def field_messages(error: ValidationError) -> dict[str, object]:
     fields: dict[str, object] = {}
     for problem in error.errors():
         location = ".".join(str(part) for part in problem["loc"]) or "body"
@@ -113,4 +113,34 @@ def read_json(schema: type[Model]) -> Model:
     try:
         return schema.model_validate(data)
     except ValidationError as error:
-        raise ApiValidationError(_field_messages(error)) from None
+        raise ApiValidationError(field_messages(error)) from None
+
+
+def _bounds(schema: type[BaseModel], name: str) -> tuple[object, object]:
+    field = schema.model_fields.get(name)
+    low = high = None
+    for rule in field.metadata if field is not None else ():
+        low = getattr(rule, "ge", low)
+        high = getattr(rule, "le", high)
+    return low, high
+
+
+def read_query(schema: type[Model]) -> Model:
+    """The request's query parameters as `schema` (an empty value, `?kind=`, counts as not
+    given, as `limit` and `offset` do); what is wrong is a 422 with `fields`, a whole number
+    out of its range naming the range."""
+    given = {key: value for key, value in request.args.items() if value != ""}
+    for key, value in given.items():
+        if "\x00" in value or "\x00" in key:
+            raise ApiValidationError({key: _NUL})
+    try:
+        return schema.model_validate(given)
+    except ValidationError as error:
+        fields = field_messages(error)
+        for problem in error.errors():
+            name = str(problem["loc"][0]) if problem["loc"] else ""
+            if problem["type"] in ("greater_than_equal", "less_than_equal"):
+                low, high = _bounds(schema, name)
+                if low is not None and high is not None:
+                    fields[name] = _l("Must be from %(low)d to %(high)d.", low=low, high=high)
+        raise ApiValidationError(fields) from None

@@ -9,10 +9,11 @@ from flask import abort
 from finora.api import bp
 from finora.api import plans_json as out
 from finora.api.access import caller
-from finora.api.body import read_json
+from finora.api.body import read_json, read_query
 from finora.api.envelope import many, no_content, one
 from finora.api.pagination import page_params
-from finora.api.schemas_plans import BudgetBody, BudgetUpdateBody, PeriodQuery, read_query
+from finora.api.refs import owned_ref
+from finora.api.schemas_plans import BudgetBody, BudgetUpdateBody, PeriodQuery
 from finora.api.spec import documented
 from finora.dates import today
 from finora.extensions import db
@@ -51,8 +52,8 @@ def _status_of(budget: Budget, query: PeriodQuery | None = None) -> dict:
 
 
 def _category_id(value: int | None) -> int | None:
-    """Another household's (or no) category named in the body is a 404, as in a path."""
-    return None if value is None else get_owned_or_404(Category, value).id
+    """A category of the household, named in the body (else a 422 on category_id)."""
+    return None if value is None else owned_ref(Category, value, "category_id").id
 
 
 @bp.get("/budgets")

@@ -7,10 +7,11 @@ from __future__ import annotations
 from finora.api import bp
 from finora.api import plans_json as out
 from finora.api.access import caller
-from finora.api.body import ApiValidationError, read_json
+from finora.api.body import ApiValidationError, read_json, read_query
 from finora.api.envelope import many, no_content, one
 from finora.api.pagination import page_params
-from finora.api.schemas_plans import CategoryBody, CategoryQuery, CategoryUpdateBody, read_query
+from finora.api.refs import owned_ref
+from finora.api.schemas_plans import CategoryBody, CategoryQuery, CategoryUpdateBody
 from finora.api.spec import documented
 from finora.errors import FieldError, FinoraError
 from finora.extensions import db
@@ -85,7 +86,7 @@ def get_category(category_id: int):
 def create_category_item():
     household = _household()
     body = read_json(CategoryBody)
-    parent = get_owned_or_404(Category, body.parent_id) if body.parent_id is not None else None
+    parent = owned_ref(Category, body.parent_id, "parent_id")
     kind = body.kind or body.type or (parent.kind if parent is not None else None)
     if kind is None:
         raise ApiValidationError({"kind": _l("This field is required.")})

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from finora.api import bp
 from finora.api import ledger_json as out
 from finora.api.access import caller
-from finora.api.body import ApiValidationError, read_json
+from finora.api.body import ApiValidationError, read_json, read_query
 from finora.api.envelope import many, no_content, one
 from finora.api.ledger_json import EntryOut
 from finora.api.pagination import page_params
-from finora.api.schemas_ledger import EntryBody, EntryQuery, EntryUpdateBody, PaidBody, read_query
+from finora.api.schemas_ledger import EntryBody, EntryQuery, EntryUpdateBody, PaidBody
 from finora.api.spec import documented
 from finora.dates import today
 from finora.extensions import db

@@ -27,6 +27,7 @@ from finora.api.forecast_json import (
     upcoming_json,
 )
 from finora.api.pagination import page_params
+from finora.api.refs import owned_ref
 from finora.api.responses_forecast import (
     BalanceOut,
     DashboardOut,
@@ -56,7 +57,6 @@ from finora.services.planning.household_forecast import (
     upcoming_rows,
 )
 from finora.services.planning.rules import calendar_of
-from finora.tenancy import get_owned_or_404
 from finora.translation import lazy_gettext as _l
 from finora.version import __version__
 
@@ -157,8 +157,9 @@ def risk_score():
 
 
 def _account(household: Household, raw: object | None) -> Account | None:
-    """The account asked for (another household's: 404), else the household's primary
-    account (the one marked primary, else the first checking account); None if none."""
+    """The account asked for (another household's: a 422 on account_id), else the
+    household's primary account (the one marked primary, else the first checking account);
+    None if none."""
     if raw is None or raw == "":
         return primary_account(db.session, household)
     if isinstance(raw, str):
@@ -166,7 +167,7 @@ def _account(household: Household, raw: object | None) -> Account | None:
         if number is None:
             raise FieldError("account_id", _l("Must be a whole number."))
         raw = number
-    return get_owned_or_404(Account, raw)
+    return owned_ref(Account, raw, "account_id")
 
 
 def _snapshot_json(snapshot: BalanceSnapshot) -> dict:

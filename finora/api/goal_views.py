@@ -12,6 +12,7 @@ from finora.api.access import caller
 from finora.api.body import read_json
 from finora.api.envelope import many, no_content, one
 from finora.api.pagination import page_params
+from finora.api.refs import owned_ref
 from finora.api.schemas_plans import ContributionBody, GoalBody, GoalUpdateBody
 from finora.api.spec import documented
 from finora.dates import today
@@ -54,8 +55,8 @@ def _goal_json(goal: Goal) -> dict:
 
 
 def _account_id(value: int | None) -> int | None:
-    """Another household's (or no) account named in the body is a 404, as in a path."""
-    return None if value is None else get_owned_or_404(Account, value).id
+    """An account of the household, named in the body (else a 422 on account_id)."""
+    return None if value is None else owned_ref(Account, value, "account_id").id
 
 
 def _contribution_of(goal_id: int, contribution_id: int) -> tuple[Goal, GoalContribution]:

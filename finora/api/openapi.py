@@ -18,6 +18,7 @@ from finora.api.envelope import CODES
 from finora.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from finora.api.spec import Doc
 from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 from finora.version import __version__
 
 PREFIX = "/api/v1"
@@ -29,6 +30,29 @@ _CONVERTED = {"int": _ID, "string": {"type": "string"}, "default": {"type": "str
               "path": {"type": "string"}}
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500)
 
+
+
+# Each tag's name in the caller's language (the name itself stays English: clients and
+# generated SDKs key on it); the reference page shows the label.
+TAG_LABELS = {
+    "Accounts": _l("Accounts"),
+    "Administration": _l("Administration"),
+    "Authentication": _l("Sign-in"),
+    "Balance": _l("Balance"),
+    "Budgets": _l("Budgets"),
+    "Categories": _l("Categories"),
+    "Entries": _l("Entries"),
+    "Forecast": _l("Forecast"),
+    "Goals": _l("Goals"),
+    "Holds": _l("Paused rules"),
+    "Imports": _l("Imports"),
+    "Reports": _l("Reports"),
+    "Scenarios": _l("Scenarios"),
+    "Schedules": _l("Recurring rules"),
+    "Settings": _l("Settings"),
+    "Skips": _l("Skipped occurrences"),
+    "Transfers": _l("Transfers"),
+}
 
 def hidden(view):
     """A view the document leaves out: the document itself and its reference page."""
@@ -243,7 +267,7 @@ def build_document(app=None) -> dict:
             "Finora's JSON API: every answer is an envelope, money is a decimal string with "
             "two places, dates are YYYY-MM-DD and timestamps UTC.")},
         "servers": [{"url": PREFIX}],
-        "tags": [{"name": tag} for tag in tags],
+        "tags": [{"name": tag, "x-displayName": str(TAG_LABELS.get(tag, tag))} for tag in tags],
         "paths": paths,
         "components": _components(docs),
     }

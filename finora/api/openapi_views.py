@@ -95,5 +95,8 @@ def reference():
     schemas = {name: {"description": schema.get("description", ""), "fields": _fields(schema),
                       "type": None if "properties" in schema else _type_of(schema)}
                for name, schema in sorted(document["components"]["schemas"].items())}
-    return render_template("api/reference.html", document=document,
-                           operations=_operations(document), schemas=schemas)
+    labels = {tag["name"]: tag.get("x-displayName", tag["name"]) for tag in document["tags"]}
+    return render_template("api/reference.html", document=document, labels=labels,
+                           operations=dict(sorted(_operations(document).items(),
+                                                  key=lambda item: labels[item[0]].casefold())),
+                           schemas=schemas)

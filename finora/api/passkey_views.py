@@ -19,7 +19,7 @@ from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from finora.api import bp
 from finora.api.access import public
-from finora.api.auth_views import LOGIN_LIMIT, BadCredentialsError, _first_membership, _token_answer
+from finora.api.auth_views import LOGIN_LIMIT, BadCredentialsError, first_membership, token_answer
 from finora.api.body import read_json
 from finora.api.envelope import one
 from finora.api.responses_auth import TokenOut
@@ -98,9 +98,9 @@ def passkey_verify():
                                          rp=relying_party_from(current_app.config))
     except PasskeySignInError as error:
         raise _refuse(error.user) from None
-    membership = _first_membership(user)
+    membership = first_membership(user)
     if user.email.casefold() != email or membership is None:
         raise _refuse(user)
     if not consume_nonce(db.session, nonce, user, membership.household_id):
         raise _refuse(user)  # the challenge was used already: a replay
-    return _token_answer(user, membership, body.device_name)
+    return token_answer(user, membership, body.device_name, method="passkey")

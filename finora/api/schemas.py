@@ -13,6 +13,13 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
 
+class Query(BaseModel):
+    """Query parameters: unknown ones (limit, offset, a cache-buster) are left to their
+    readers; read with body.read_query."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
 class LoginBody(Body):
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=1024)

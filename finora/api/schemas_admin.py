@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from finora.api.schemas import Body
+from finora.api.schemas import Body, Query
 from finora.api.spec import Out, Stamp
 
 # ---- passkey sign-in ---------------------------------------------------------------------
@@ -54,9 +54,7 @@ class PasskeyOptionsOut(Out):
 USER_FILTERS = ("pending", "unconfirmed", "active", "disabled")
 
 
-class UsersQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class UsersQuery(Query):
     status: Literal["pending", "unconfirmed", "active", "disabled"] | None = Field(
         default=None, description="pending: waiting for approval; unconfirmed: waiting for "
         "the e-mail address to be confirmed.")

@@ -9,11 +9,9 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from flask import request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
-from finora.api.body import ApiValidationError, _field_messages
-from finora.api.schemas import Body
+from finora.api.schemas import Body, Query
 from finora.api.schemas_planning import Amount, Id, Kind
 from finora.api.schemas_planning import read_amount as _positive_amount
 from finora.models.account import ACCOUNT_KINDS
@@ -173,12 +171,6 @@ class TransferUpdateBody(Body):
 # ---- query parameters ------------------------------------------------------------------
 
 
-class Query(BaseModel):
-    """Query parameters: unknown ones (limit, offset, a cache-buster) are ignored."""
-
-    model_config = ConfigDict(extra="ignore")
-
-
 class MonthQuery(Query):
     """A month (default: the household's current month)."""
 
@@ -212,22 +204,4 @@ class EntryQuery(MonthQuery):
     search: str | None = Field(default=None, max_length=200)
 
 
-def read_query(schema: type[Query]) -> Query:
-    """The request's query parameters as `schema` (an empty value counts as not sent);
-    what is wrong is a 422 with `fields`."""
-    raw = {key: value for key, value in request.args.items() if value != ""}
-    for key, value in raw.items():
-        if "\x00" in value:
-            raise ApiValidationError({key: _("Must not contain a NUL character.")})
-    try:
-        return schema.model_validate(raw)
-    except ValidationError as error:
-        fields = _field_messages(error)
-        for name, (low, high) in _RANGES.items():
-            if name in fields and raw.get(name, "").isascii() and raw.get(name, "").isdigit():
-                fields[name] = _("Must be from %(low)d to %(high)d.", low=low, high=high)
-        raise ApiValidationError(fields) from None
 
-
-# A whole number out of its range says the range (as `limit` and `offset` do).
-_RANGES = {"year": (1, 9999), "month": (1, 12)}

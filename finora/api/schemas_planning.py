@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from finora.amounts import CENT, MAX_AMOUNT
 from finora.api.schemas import Body
@@ -92,15 +92,34 @@ def _read_frequency(value: Any) -> str:
     raise ValueError(_("Choose one of Monthly, Weekly, BiWeekly, Quarterly, Yearly, Onetime or Daily."))
 
 
-Amount = Annotated[Decimal, BeforeValidator(read_amount)]
-Kind = Annotated[str, BeforeValidator(_read_type)]
-Frequency = Annotated[str, BeforeValidator(_read_frequency)]
+# What the document says each accepts (the validators read more leniently: any case).
+Amount = Annotated[Decimal, BeforeValidator(read_amount), WithJsonSchema({
+    "anyOf": [
+        {"type": "string", "pattern": r"^([1-9]\d{0,11}(\.\d{1,2})?|0\.([1-9]\d?|0[1-9]))$"},
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 999999999999.99},
+    ],
+    "description": "A positive amount: a decimal string with at most two places (preferred) "
+                   "or a JSON number.",
+    "examples": ["1500.00"],
+})]
+Kind = Annotated[str, BeforeValidator(_read_type), WithJsonSchema({
+    "type": "string", "enum": ["Income", "Expense", "income", "expense", "INCOME", "EXPENSE"],
+    "description": "Income or expense, in any case.",
+})]
+Frequency = Annotated[str, BeforeValidator(_read_frequency), WithJsonSchema({
+    "type": "string",
+    "enum": [*FREQUENCY_OUT.values(), *FREQUENCY_IN.keys()],
+    "description": "PyCashFlow's words (and Finora's Daily), in any case; once = Onetime.",
+})]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class ScheduleBody(Body):
     """POST /schedules and /scenarios. The rule's anchor (its first occurrence) is
     first_date when given, else start_date; one of them is required (the view says so)."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": ["first_date"]}, {"required": ["start_date"]}]})
 
     name: str = Field(min_length=1, max_length=120)
     amount: Amount

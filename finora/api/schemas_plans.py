@@ -10,11 +10,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from flask import request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
-from finora.api.body import ApiValidationError, _field_messages
-from finora.api.schemas import Body
+from finora.api.schemas import Body, Query
 from finora.api.schemas_planning import Amount, Id, read_amount
 from finora.translation import gettext as _
 
@@ -71,22 +69,6 @@ def _text(value: str | None, message: str) -> str | None:
     if value is not None and not value.strip():
         raise ValueError(message)
     return value.strip() if value is not None else None
-
-
-def read_query(schema: type[Model]) -> Model:
-    """The request's query parameters as `schema`: what is wrong is a 422 with `fields`; an
-    empty one (`?kind=`) counts as not given, as `limit` and `offset` do."""
-    given = {name: value for name, value in request.args.items() if value != ""}
-    try:
-        return schema.model_validate(given)
-    except ValidationError as error:
-        raise ApiValidationError(_field_messages(error)) from None
-
-
-class Query(BaseModel):
-    """Query parameters: unknown ones (limit, offset) are left to their readers."""
-
-    model_config = ConfigDict(extra="ignore")
 
 
 # ---- categories -----------------------------------------------------------------------

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from finora.api import bp
 from finora.api import ledger_json as out
 from finora.api.access import caller
-from finora.api.body import read_json
+from finora.api.body import read_json, read_query
 from finora.api.envelope import many, no_content, one
 from finora.api.ledger_json import TransferOut
 from finora.api.pagination import page_params
-from finora.api.schemas_ledger import MonthQuery, TransferBody, TransferUpdateBody, read_query
+from finora.api.schemas_ledger import MonthQuery, TransferBody, TransferUpdateBody
 from finora.api.spec import documented
 from finora.dates import today
 from finora.extensions import db

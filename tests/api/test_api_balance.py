@@ -89,7 +89,7 @@ def test_a_date_before_the_accounts_opening_is_refused(signed_api, household):
     assert response.status_code == 422 and "date" in response.json["fields"]
 
 
-def test_another_households_account_is_404(signed_api, household):
+def test_another_households_account_is_a_422_on_account_id(signed_api, household):
     other = checking_account(household_of(create_user()))
     set_balance(db.session, other, other.opening_date, Decimal("77.00"))
     db.session.commit()
@@ -99,7 +99,8 @@ def test_another_households_account_is_404(signed_api, household):
         signed_api.post("/balance", json={"amount": "1.00", "account_id": other.id}),
         signed_api.post("/balance", json={"amount": "1.00", "account_id": 99999999}),
     ):
-        assert response.status_code == 404 and response.json["code"] == "not_found"
+        assert response.status_code == 422 and response.json["code"] == "validation_error"
+        assert set(response.json["fields"]) == {"account_id"}
     assert db.session.query(BalanceSnapshot).count() == 1
 
 

@@ -1,6 +1,6 @@
 """/api/v1/budgets: each budget with where it stands in the month asked for (spent,
 remaining, usage, state, projected), creation, partial updates, deletion, period and
-amount errors, another household's budget or category (404) and a viewer's writes (403)."""
+amount errors, another household's budget (404) or category in the body (422) and a viewer's writes (403)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from finora.services.planning.budgets import BudgetData, create_budget
 from tests.api.planning_helpers import assert_error, stranger_household, viewer_api
 from tests.ledger_factories import category, make_entry
 from tests.planning_factories import make_rule
+
+NOT_HERE_EN = "Nothing with this id in your household."
 
 
 def _budget(household, code="expense.food", period="monthly", amount="100.00") -> Budget:
@@ -150,13 +152,13 @@ def test_a_bad_budget_is_422_on_its_field(signed_api, household, body, field):
     assert _count() == before
 
 
-def test_another_households_category_in_the_body_is_404(signed_api, household):
+def test_another_households_category_in_the_body_is_a_422_on_it(signed_api, household):
     theirs = category(stranger_household(), "expense.food")
     assert_error(signed_api.post("/budgets", json={"category_id": theirs.id, "amount": "10"}),
-                 404, "not_found")
+                 422, "validation_error")
     budget = _budget(household)
-    assert_error(signed_api.put(f"/budgets/{budget.id}", json={"category_id": theirs.id}),
-                 404, "not_found")
+    assert assert_error(signed_api.put(f"/budgets/{budget.id}", json={"category_id": theirs.id}),
+                 422, "validation_error")["fields"] == {"category_id": NOT_HERE_EN}
     db.session.expire_all()
     assert db.session.get(Budget, budget.id).category_id == category(household, "expense.food").id
     assert _count() == 1

@@ -18,6 +18,8 @@ from tests.api.planning_helpers import assert_error, stranger_household, viewer_
 from tests.ledger_factories import category, make_entry
 from tests.planning_factories import make_rule
 
+NOT_HERE_EN = "Nothing with this id in your household."
+
 
 def _mine(household, **where) -> list[Category]:
     stmt = select(Category).where(Category.household_id == household.id)
@@ -150,10 +152,10 @@ def test_a_subcategory_needs_an_active_top_level_parent_of_its_kind(signed_api, 
     assert "archived" in body["fields"]["parent_id"]
 
 
-def test_another_households_parent_is_404(signed_api):
+def test_another_households_parent_is_a_422_on_parent_id(signed_api):
     theirs = category(stranger_household(), "expense.food")
-    assert_error(signed_api.post("/categories", json={"name": "Sneaky", "parent_id": theirs.id}),
-                 404, "not_found")
+    assert assert_error(signed_api.post("/categories", json={"name": "Sneaky", "parent_id": theirs.id}),
+                 422, "validation_error")["fields"] == {"parent_id": NOT_HERE_EN}
     assert db.session.scalar(select(func.count()).select_from(Category)
                              .where(Category.name == "Sneaky")) == 0
 

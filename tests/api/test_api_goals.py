@@ -20,6 +20,8 @@ from finora.services.planning.goals import ContributionData, GoalData, add_contr
 from tests.api.planning_helpers import assert_error, stranger_household, viewer_api
 from tests.ledger_factories import checking_account, make_account
 
+NOT_HERE_EN = "Nothing with this id in your household."
+
 
 def _goal(household, name="Trip", target="1000.00", **extra) -> Goal:
     goal = create_goal(db.session, household, GoalData(name=name, target_amount=Decimal(target),
@@ -112,13 +114,13 @@ def test_a_bad_goal_is_422_on_its_field(signed_api, household, body, field):
     assert _count(Goal) == 0
 
 
-def test_another_households_account_in_the_body_is_404(signed_api, household):
+def test_another_households_account_in_the_body_is_a_422_on_it(signed_api, household):
     theirs = checking_account(stranger_household())
     assert_error(signed_api.post("/goals", json={"name": "Car", "target_amount": "10",
-                                                 "account_id": theirs.id}), 404, "not_found")
+                                                 "account_id": theirs.id}), 422, "validation_error")
     goal = _goal(household)
-    assert_error(signed_api.put(f"/goals/{goal.id}", json={"account_id": theirs.id}),
-                 404, "not_found")
+    assert assert_error(signed_api.put(f"/goals/{goal.id}", json={"account_id": theirs.id}),
+                 422, "validation_error")["fields"] == {"account_id": NOT_HERE_EN}
     db.session.expire_all()
     assert db.session.get(Goal, goal.id).account_id is None and _count(Goal) == 1
 

@@ -84,6 +84,8 @@ def test_a_signed_challenge_signs_in_like_the_password_does(api, user):
     db.session.expire_all()
     passkey = db.session.scalar(select(Passkey).where(Passkey.user_id == user.id))
     assert passkey.sign_count == 1 and passkey.last_used_at is not None
+    signed_in = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.signed_in"))
+    assert signed_in.details["method"] == "passkey"
 
 
 def test_a_challenge_is_used_once_even_by_an_authenticator_without_a_counter(api, user):

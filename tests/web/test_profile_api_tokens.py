@@ -70,6 +70,14 @@ def test_the_page_has_an_honest_empty_state_and_offers_read_only_first(signed_in
     assert "API tokens" in signed_in.get("/profile").get_data(as_text=True)
 
 
+def test_the_page_leads_to_the_api_reference_and_the_openapi_document(signed_in):
+    page = signed_in.get("/profile/api-tokens").get_data(as_text=True)
+    assert 'href="/api/v1/reference"' in page and 'href="/api/v1/openapi.json"' in page
+    reference = signed_in.get("/api/v1/reference")
+    assert reference.status_code == 200 and "/schedules" in reference.get_data(as_text=True)
+    assert signed_in.get("/api/v1/openapi.json").json["openapi"].startswith("3.1")
+
+
 def test_a_personal_token_is_shown_once_and_only_its_hash_is_kept(signed_in, user, api):
     response = _make(signed_in)
     assert response.status_code == 200

@@ -19,7 +19,7 @@ from finora.crypto import new_token
 from finora.dates import now_utc
 from finora.models import UsedFormToken, User
 from finora.services.people.passkeys import RelyingParty
-from finora.services.system.form_tokens import _insert_ignoring_duplicates
+from finora.services.system.form_tokens import insert_nonce_once
 
 NONCE_PREFIX = "pk-"  # 25 characters: never a form token's nonce (22, new_token(16))
 
@@ -43,7 +43,7 @@ def consume_nonce(session: Session, nonce: str, user: User, household_id: int) -
     waits on the unique key until this transaction ends, then finds it taken."""
     if not isinstance(nonce, str) or not nonce.startswith(NONCE_PREFIX) or len(nonce) > 32:
         return False
-    statement = _insert_ignoring_duplicates(session, {
+    statement = insert_nonce_once(session, {
         "nonce": nonce, "household_id": household_id, "user_id": user.id, "used_at": now_utc(),
     })
     if session.get_bind().dialect.name in ("postgresql", "sqlite"):

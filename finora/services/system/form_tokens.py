@@ -87,7 +87,7 @@ def consume_form_token(
         "nonce": nonce, "household_id": household.id, "user_id": user.id,
         "used_at": now or now_utc(),
     }
-    statement = _insert_ignoring_duplicates(session, values)
+    statement = insert_nonce_once(session, values)
     if session.get_bind().dialect.name in ("postgresql", "sqlite"):
         # rowcount is not reliable there (psycopg reports -1): count the returned row.
         return session.execute(statement.returning(UsedFormToken.id)).first() is not None
@@ -101,7 +101,9 @@ def purge_used_form_tokens(session: Session, now: datetime | None = None) -> int
     return result.rowcount or 0
 
 
-def _insert_ignoring_duplicates(session: Session, values: dict):
+def insert_nonce_once(session: Session, values: dict):
+    """INSERT of a used-token row that leaves an existing row of the same nonce alone
+    (each engine's own insert-or-ignore): the caller reads whether a row was added."""
     table = UsedFormToken.__table__
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
