@@ -237,6 +237,19 @@ class Config:
             raise ConfigError("DEMO_TTL_HOURS must be from 1 to 720.")
         self.DEMO_MAX_ACTIVE = _int("DEMO_MAX_ACTIVE", 50)
         self.DEMO_RATE_LIMIT = os.environ.get("DEMO_RATE_LIMIT", "5 per hour").strip() or "5 per hour"
+        # E-mail balance import (docs/email-import.md): how often the scheduler reads the
+        # mailboxes, and how long one IMAP conversation may take.
+        self.EMAIL_IMPORT_INTERVAL_MINUTES = _int("EMAIL_IMPORT_INTERVAL_MINUTES", 1)
+        if not 1 <= self.EMAIL_IMPORT_INTERVAL_MINUTES <= 24 * 60:
+            raise ConfigError("EMAIL_IMPORT_INTERVAL_MINUTES must be from 1 to 1440.")
+        self.EMAIL_IMPORT_TIMEOUT_SECONDS = _int("EMAIL_IMPORT_TIMEOUT_SECONDS", 20)
+        # AI insights (docs/ai-insights.md): the model when a household leaves it blank, how
+        # long a request may take, how often a household may ask again.
+        self.AI_DEFAULT_MODEL = os.environ.get("AI_DEFAULT_MODEL", "gpt-4o-mini").strip() or "gpt-4o-mini"
+        self.AI_REQUEST_TIMEOUT_SECONDS = _int("AI_REQUEST_TIMEOUT_SECONDS", 30)
+        self.AI_REFRESH_COOLDOWN_MINUTES = _int("AI_REFRESH_COOLDOWN_MINUTES", 120)
+        if self.AI_REFRESH_COOLDOWN_MINUTES < 0:
+            raise ConfigError("AI_REFRESH_COOLDOWN_MINUTES must be 0 or more.")
         # An upload waits this long between the steps before it is thrown away.
         self.IMPORT_STAGING_HOURS = _int("IMPORT_STAGING_HOURS", 24)
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()

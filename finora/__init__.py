@@ -97,12 +97,14 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from finora.web.accounts import bp as accounts_bp
     from finora.web.admin import bp as admin_bp
+    from finora.web.ai import bp as ai_bp
     from finora.web.assets import bp as assets_bp
     from finora.web.auth import bp as auth_bp
     from finora.web.backups import bp as backups_bp
     from finora.web.budgets import bp as budgets_bp
     from finora.web.categories import bp as categories_bp
     from finora.web.dashboard import bp as dashboard_bp
+    from finora.web.email_import import bp as email_import_bp
     from finora.web.entries import bp as entries_bp
     from finora.web.exports import bp as exports_bp
     from finora.web.forecasting import bp as forecasting_bp
@@ -112,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.metrics import bp as metrics_bp
     from finora.web.profile import bp as profile_bp
     from finora.web.public import bp as public_bp
+    from finora.web.pwa import bp as pwa_bp
     from finora.web.reports import bp as reports_bp
     from finora.web.rules import bp as rules_bp
     from finora.web.transactions import bp as transactions_bp
@@ -136,6 +139,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(forecasting_bp)
     app.register_blueprint(household_bp)
     app.register_blueprint(backups_bp, url_prefix="/backups")
+    app.register_blueprint(email_import_bp, url_prefix="/household/email-import")
+    app.register_blueprint(ai_bp, url_prefix="/household/ai")
+    app.register_blueprint(pwa_bp)
     app.register_blueprint(profile_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

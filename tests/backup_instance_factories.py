@@ -14,6 +14,8 @@ from sqlalchemy import delete, select
 from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import (
+    AiInsight,
+    AiSettings,
     ApiToken,
     AuditEvent,
     BackupCode,
@@ -75,6 +77,10 @@ def fill_instance() -> dict[str, int]:
         PasswordResetToken(user_id=owner.id, token_hash="d" * 64, expires_at=moment),
         Skip(household_id=home.id, rule_id=rule.id, occurrence_date=date(2026, 4, 10)),
         ImportMatch(batch_id=batch.id, entry_id=ids["entry_id"], previous_import_key="k1"),
+        AiSettings(household_id=home.id, api_key_encrypted="gAAAA-not-a-real-token",
+                   model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1"),
+        AiInsight(household_id=home.id, model="gpt-4o-mini", locale="pt", requested_by_id=owner.id,
+                  payload='{"insights": [{"type": "observation", "title": "Ç", "body": "🐷"}]}'),
         AuditEvent(household_id=home.id, user_id=owner.id, action="entry.created",
                    details={"amount": "-0.01", "nested": [1, "ç", None]}),
         # Left out of an instance backup:

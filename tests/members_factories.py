@@ -7,13 +7,14 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from finora.crypto import hash_token
+from finora.crypto import encrypt_secret, hash_token
 from finora.dates import now_utc
 from finora.extensions import db
 from finora.models import (
     Backup,
     BalanceSnapshot,
     Budget,
+    EmailImportConfig,
     Goal,
     GoalContribution,
     Household,
@@ -93,7 +94,13 @@ def one_of_everything(household: Household) -> dict[str, int]:
     backup = Backup(household_id=household.id, scope="household", kind="manual",
                     file_name=f"finora-20260301T030000Z-{next(_counter):010x}.zip",
                     size_bytes=1, sha256="0" * 64, app_version="0", migration_head="0014")
-    db.session.add_all([contribution, snapshot, invitation, batch, profile, backup])
+    mailbox = EmailImportConfig(
+        household_id=household.id, account_id=checking.id, name=f"Bank mail {next(_counter)}",
+        host="127.0.0.1", port=993, security="ssl", username="family",
+        password_encrypted=encrypt_secret("mailbox password"), folder="INBOX",
+        subject="Saldo", allowed_sender="alerts@bank.example", start_delimiter="Saldo: ",
+        end_delimiter="\n")
+    db.session.add_all([contribution, snapshot, invitation, batch, profile, backup, mailbox])
     db.session.commit()
     return {
         "account_id": checking.id,
@@ -110,6 +117,7 @@ def one_of_everything(household: Household) -> dict[str, int]:
         "batch_id": batch.id,
         "profile_id": profile.id,
         "backup_id": backup.id,
+        "config_id": mailbox.id,
     }
 
 

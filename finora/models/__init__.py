@@ -9,6 +9,7 @@ from finora.models.entry import Entry, Transfer
 from finora.models.form_token import UsedFormToken
 from finora.models.household import Household, Membership
 from finora.models.import_batch import ImportBatch, ImportMatch, ImportProfile
+from finora.models.integrations import AiInsight, AiSettings, EmailImportConfig
 from finora.models.invitation import Invitation
 from finora.models.job import JobRun, SchedulerLease
 from finora.models.rule import RecurringRule, Skip
@@ -26,6 +27,8 @@ from finora.models.user import User
 
 __all__ = [
     "Account",
+    "AiInsight",
+    "AiSettings",
     "ApiToken",
     "AuditEvent",
     "Backup",
@@ -34,6 +37,7 @@ __all__ = [
     "BalanceSnapshot",
     "Budget",
     "Category",
+    "EmailImportConfig",
     "EmailVerification",
     "Entry",
     "Goal",

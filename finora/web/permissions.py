@@ -22,6 +22,7 @@ from finora.models import (
     BalanceSnapshot,
     Budget,
     Category,
+    EmailImportConfig,
     Entry,
     Goal,
     GoalContribution,
@@ -37,13 +38,15 @@ from finora.translation import lazy_gettext as _l
 from finora.web.converters import parse_id
 
 # Areas about the person, not the household: no role applies.
-# "updates" (/about, help) and "metrics" are about the instance, not a household; "api"
+# "updates" (/about, help) and "metrics" are about the instance, not a household; "pwa" is
+# the installable app's shell (manifest, service worker, offline page); "api"
 # enforces the roles itself (finora/api/access.py: tokens, scopes, JSON answers).
 PERSONAL_BLUEPRINTS = frozenset(
-    {"public", "assets", "auth", "profile", "admin", "invitations", "updates", "metrics", "api"}
+    {"public", "assets", "auth", "profile", "admin", "invitations", "updates", "metrics", "api",
+     "pwa"}
 )
 # Areas of the household that only its owners manage.
-OWNER_ONLY_BLUEPRINTS = frozenset({"household", "backups"})
+OWNER_ONLY_BLUEPRINTS = frozenset({"household", "backups", "email_import", "ai"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Which model an id names, in a URL (view argument) or a posted form field.
@@ -62,6 +65,7 @@ OBJECT_IDS = {
     "batch_id": ImportBatch,
     "profile_id": ImportProfile,
     "backup_id": Backup,
+    "config_id": EmailImportConfig,
 }
 
 

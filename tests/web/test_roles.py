@@ -17,12 +17,15 @@ from finora import create_app
 from finora.extensions import db
 from finora.models import (
     Account,
+    AiInsight,
+    AiSettings,
     AuditEvent,
     Backup,
     BackupSchedule,
     BalanceSnapshot,
     Budget,
     Category,
+    EmailImportConfig,
     Entry,
     Goal,
     GoalContribution,
@@ -41,8 +44,8 @@ from tests.members_factories import add_member, one_of_everything
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
 # Blueprints about the person, not a household: no role applies to them.
 PERSONAL = {"public", "assets", "auth", "profile", "admin", "invitations", "static", "updates", "api",
-            "metrics"}
-OWNER_ONLY = {"household", "backups"}
+            "metrics", "pwa"}
+OWNER_ONLY = {"household", "backups", "email_import", "ai"}
 # Areas a viewer may not even look at (their GET pages are refused too).
 HIDDEN_FROM_VIEWERS = {"imports"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -113,7 +116,7 @@ def _url(endpoint: str, ids: dict) -> str:
 
 COUNTED = (Account, Entry, Transfer, Category, RecurringRule, Budget, Goal, GoalContribution,
            BalanceSnapshot, Membership, Invitation, Household, ImportBatch, ImportProfile, Backup,
-           BackupSchedule)
+           BackupSchedule, EmailImportConfig, AiSettings, AiInsight)
 
 
 def _counts() -> dict:

@@ -22,6 +22,7 @@ from finora.services.backups.container import ArchiveWriter, Manifest
 from finora.services.backups.household_tables import (
     HOUSEHOLD,
     MEMBERS,
+    SECRET_COLUMNS,
     TableSpec,
     household_table,
     members_table,
@@ -100,6 +101,8 @@ def _exported(spec: TableSpec, values: dict[str, Any], member_keys: dict[int, in
     for column in spec.user_refs:
         if values[column] is not None:
             values[column] = member_keys.get(values[column])
+    for column in SECRET_COLUMNS.get(spec.name, ()):
+        values[column] = ""
     return values
 
 

@@ -37,7 +37,12 @@ BACKED_UP = (
     "goals",
     "goal_contributions",
     "import_profiles",
+    "email_import_configs",
 )
+
+# Secrets a household archive never carries (it is a file an owner downloads and keeps):
+# written empty, so a restored configuration asks for them again.
+SECRET_COLUMNS = {"email_import_configs": ("password_encrypted",)}
 
 # Tables without a household_id column: owned through the row one of their columns names.
 OWNED_THROUGH = {"import_matches": "batch_id"}
@@ -52,6 +57,8 @@ NOT_BACKED_UP = {
     "backup_schedules": "a restored household starts without automatic backups",
     "job_runs": "records of this instance's scheduler runs",
     "used_form_tokens": "replay protection of forms shown on this instance",
+    "ai_settings": "an API key encrypted with this instance's key: entered again",
+    "ai_insights": "a cache of what the model last said: refreshed on the new instance",
 }
 
 HOUSEHOLD_COLUMN = "household_id"
@@ -119,6 +126,9 @@ _PREDICATES = {
         r.get("end_date") is None or r.get("anchor_date") is None or r["end_date"] >= r["anchor_date"]
     ),
     "ck_categories_labelled": lambda r: r.get("code") is not None or r.get("name") is not None,
+    "ck_email_import_configs_port": lambda r: (
+        r.get("port") is None or (isinstance(r["port"], int) and 0 < r["port"] < 65536)
+    ),
 }
 
 _IN_LIST = re.compile(r"^\s*(\w+)\s+IN\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
