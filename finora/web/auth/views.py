@@ -161,7 +161,12 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    response = redirect(url_for("public.index"))
     if EmptyForm().validate_on_submit():
         sign_out()
         flash(_("You have signed out."), "info")
-    return redirect(url_for("public.index"))
+        # Nothing of this person stays in the browser: its HTTP cache, and the service
+        # worker with its Cache Storage, localStorage and the rest of the site's storage (the
+        # session cookie is already ended; the flash above rides in the new one).
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

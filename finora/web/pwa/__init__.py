@@ -4,3 +4,6 @@ and the offline page (about the app, not a household: PERSONAL_BLUEPRINTS)."""
 from flask import Blueprint
 
 bp = Blueprint("pwa", __name__)
+
+
+from finora.web.pwa import views  # noqa: E402,F401
