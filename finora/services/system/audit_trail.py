@@ -31,6 +31,7 @@ ACTION_GROUPS = {
     "entry": _l("Entries"),
     "import": _l("Imports"),
     "backup": _l("Backups"),
+    "email_import": _l("E-mail import"),
     "transfer": _l("Transfers"),
     "rule": _l("Recurring rules"),
     "budget": _l("Budgets"),
@@ -42,8 +43,8 @@ ACTION_GROUPS = {
 }
 # The groups a household's trail can hold (security events belong to a person).
 HOUSEHOLD_GROUPS = (
-    "member", "account", "entry", "import", "backup", "transfer", "rule", "budget", "goal",
-    "category",
+    "member", "account", "entry", "import", "backup", "email_import", "transfer", "rule", "budget",
+    "goal", "category",
 )
 
 ACTION_LABELS = {
@@ -86,6 +87,11 @@ ACTION_LABELS = {
     "backup.restored": _l("Backup restored"),
     "backup.refused": _l("Backup file refused"),
     "backup.schedule_saved": _l("Backup schedule changed"),
+    "email_import.created": _l("E-mail import created"),
+    "email_import.updated": _l("E-mail import changed"),
+    "email_import.turned_on": _l("E-mail import turned on"),
+    "email_import.turned_off": _l("E-mail import turned off"),
+    "email_import.deleted": _l("E-mail import deleted"),
     "transfer.created": _l("Transfer created"),
     "transfer.updated": _l("Transfer changed"),
     "transfer.deleted": _l("Transfer deleted"),

@@ -13,3 +13,6 @@ bp = Blueprint("email_import", __name__)
 def _owners_only():
     # Owners only: finora.web.permissions refuses editors and viewers.
     return None
+
+
+from finora.web.email_import import views  # noqa: E402,F401
