@@ -13,3 +13,6 @@ bp = Blueprint("ai", __name__)
 def _owners_only():
     # Owners only: finora.web.permissions refuses editors and viewers.
     return None
+
+
+from finora.web.ai import views  # noqa: E402,F401 - registers the routes

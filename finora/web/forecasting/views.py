@@ -5,15 +5,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
+from finora.dates import now_utc
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.forecast.risk import MINIMUM_CAP
-from finora.models import Account, RecurringRule
+from finora.models import Account, Household, RecurringRule
+from finora.services.integrations.ai.insights import (
+    ERROR_MESSAGES,
+    latest_insights,
+    next_refresh_at,
+)
+from finora.services.integrations.ai.settings import has_key, model_of, settings_of
 from finora.services.planning.forecast_accounts import forecast_accounts, set_included_in_forecast
 from finora.services.planning.household_forecast import (
     DEFAULT_HORIZON,
@@ -28,7 +35,7 @@ from finora.translation import gettext as _
 from finora.web.forecasting import bp
 from finora.web.forecasting.charts import balance_chart
 from finora.web.forecasting.labels import BANDS, FACTORS
-from finora.web.forms import Form
+from finora.web.forms import EmptyForm, Form
 from finora.web.labels import ACCOUNT_KINDS
 
 
@@ -62,6 +69,33 @@ def _page_of(rows: list, page: int) -> tuple[list, int, int]:
 def _horizon() -> int:
     days = request.args.get("days", type=int)
     return days if days in HORIZONS else DEFAULT_HORIZON
+
+
+def _drivers(result) -> list[tuple[str, int]]:
+    """The factors that cost the score the most points (weight × (100 − score)), at most
+    two, biggest first: what the deterministic cash risk card names as the drivers."""
+    if not result.scored:
+        return []
+    lost = [(name, int(round(f.weight * (100 - f.score)))) for name, f in result.risk.factors.items()]
+    return sorted((item for item in lost if item[1] > 0), key=lambda item: -item[1])[:2]
+
+
+def _ai_section(household: Household) -> dict:
+    """The AI insights section: the key's state, the cached insights, when the next
+    refresh is allowed and the last attempt's error (translated)."""
+    config = current_app.config
+    stored = settings_of(db.session, household)
+    cooldown = config["AI_REFRESH_COOLDOWN_MINUTES"]
+    error = stored.last_error_code if stored is not None else None
+    next_at = next_refresh_at(stored, cooldown)
+    return {
+        "configured": has_key(stored),
+        "cached": latest_insights(db.session, household),
+        "model": model_of(stored, config["AI_DEFAULT_MODEL"]),
+        "next_refresh_at": next_at if next_at is not None and next_at > now_utc() else None,
+        "error": ERROR_MESSAGES.get(error) if error else None,
+        "cooldown": cooldown,
+    }
 
 
 @bp.get("/forecast")
@@ -98,6 +132,9 @@ def index():
         account_kinds=ACCOUNT_KINDS,
         account_form=ForecastAccountForm(),
         minimum_cap=MINIMUM_CAP,
+        ai=_ai_section(household),
+        drivers=_drivers(result),
+        refresh_form=EmptyForm(),
     )
 
 
