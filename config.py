@@ -238,11 +238,17 @@ class Config:
         self.DEMO_MAX_ACTIVE = _int("DEMO_MAX_ACTIVE", 50)
         self.DEMO_RATE_LIMIT = os.environ.get("DEMO_RATE_LIMIT", "5 per hour").strip() or "5 per hour"
         # E-mail balance import (docs/email-import.md): how often the scheduler reads the
-        # mailboxes, and how long one IMAP conversation may take.
+        # mailboxes, and how long the mail server may take to answer (each step of one IMAP
+        # conversation).
         self.EMAIL_IMPORT_INTERVAL_MINUTES = _int("EMAIL_IMPORT_INTERVAL_MINUTES", 1)
         if not 1 <= self.EMAIL_IMPORT_INTERVAL_MINUTES <= 24 * 60:
             raise ConfigError("EMAIL_IMPORT_INTERVAL_MINUTES must be from 1 to 1440.")
         self.EMAIL_IMPORT_TIMEOUT_SECONDS = _int("EMAIL_IMPORT_TIMEOUT_SECONDS", 20)
+        if not 1 <= self.EMAIL_IMPORT_TIMEOUT_SECONDS <= 300:
+            raise ConfigError("EMAIL_IMPORT_TIMEOUT_SECONDS must be from 1 to 300.")
+        # A PEM file of the certificate authorities mail servers' certificates are checked
+        # against; empty: the system's. Certificates are always verified.
+        self.EMAIL_IMPORT_CA_FILE = os.environ.get("EMAIL_IMPORT_CA_FILE", "").strip()
         # AI insights (docs/ai-insights.md): the model when a household leaves it blank, how
         # long a request may take, how often a household may ask again.
         self.AI_DEFAULT_MODEL = os.environ.get("AI_DEFAULT_MODEL", "gpt-4o-mini").strip() or "gpt-4o-mini"

@@ -13,9 +13,10 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from finora.extensions import db
 from finora.models import JobRun, SchedulerLease
 from finora.services.backups.schedules import run_scheduled_backups
 from finora.services.imports.staging import purge_staging
+from finora.services.integrations.email_import.runner import email_import_job
 from finora.services.people.demo import purge_expired_demos_job
 from finora.services.people.signup_verification import purge_unconfirmed_sign_ups
 from finora.services.people.user_sessions import purge_old_sessions
@@ -88,10 +90,22 @@ def _in_one_transaction(body: Callable[[Session], int]) -> Callable[[Session, st
     return lambda session, _holder: commit_with_retries(session, body)
 
 
-# name -> (body, minimum interval between successful runs). A body takes the session and
-# this process's holder name, does its work and commits it, and returns the number of
-# items it handled.
-JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta]] = {
+@dataclass(frozen=True)
+class Configured:
+    """An interval an administrator sets: `setting` (a whole number in the configuration)
+    times `unit`, read each time the scheduler decides what is due."""
+
+    setting: str
+    unit: timedelta = timedelta(minutes=1)
+
+    def resolve(self) -> timedelta:
+        return self.unit * int(current_app.config[self.setting])
+
+
+# name -> (body, minimum interval between successful runs: fixed, or Configured). A body
+# takes the session and this process's holder name, does its work and commits it, and
+# returns the number of items it handled.
+JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta | Configured]] = {
     "post_recurring": (post_recurring, timedelta(minutes=15)),
     # Deletes audit events older than the admin's retention setting (default 365 days).
     "purge_audit_events": (
@@ -128,7 +142,19 @@ JOBS: dict[str, tuple[Callable[[Session, str], int], timedelta]] = {
     # Deletes demo households and their visitors once DEMO_TTL_HOURS have passed (each in
     # full: every row of the household, then the user).
     "purge_expired_demos": (purge_expired_demos_job, timedelta(hours=1)),
+    # Reads each enabled e-mail import's mailbox (its own transaction) and sets its
+    # account's balance from the newest bank e-mail; every EMAIL_IMPORT_INTERVAL_MINUTES.
+    "email_import": (
+        lambda session, holder: email_import_job(session, holder, renew_lease=acquire_lease),
+        Configured("EMAIL_IMPORT_INTERVAL_MINUTES"),
+    ),
 }
+
+
+def job_interval(job: str) -> timedelta:
+    """The job's own minimum interval between successful runs (a configured one read now)."""
+    interval = JOBS[job][1]
+    return interval.resolve() if isinstance(interval, Configured) else interval
 
 
 def _describe(error: Exception) -> str:
@@ -275,8 +301,8 @@ def run_due_jobs(
         return []
     mark_abandoned(session, holder)
     runs = []
-    for job, (_body, own_interval) in JOBS.items():
-        every = interval if interval is not None else own_interval
+    for job in JOBS:
+        every = interval if interval is not None else job_interval(job)
         last = last_success(session, job)
         if force or last is None or now_utc() - last >= every:
             runs.append(run_job(session, job, holder))
