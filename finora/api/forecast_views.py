@@ -12,14 +12,14 @@ from __future__ import annotations
 import platform
 from typing import Literal
 
-from flask import request
+from flask import current_app, request
 from pydantic import BaseModel, Field
 
 from finora.api import bp
 from finora.api.access import ForbiddenError, caller, personal
 from finora.api.auth_views import user_json
 from finora.api.body import read_json
-from finora.api.envelope import many, one
+from finora.api.envelope import error, many, one
 from finora.api.forecast_json import (
     legacy_risk,
     projection_points,
@@ -40,13 +40,21 @@ from finora.api.responses_forecast import (
 from finora.api.schemas_balance import BalanceBody
 from finora.api.serialize import day, money, stamp
 from finora.api.spec import documented
-from finora.dates import today
+from finora.dates import now_utc, today
 from finora.errors import FieldError, FinoraError
 from finora.extensions import db
 from finora.forecast.projection import WINDOW_DAYS
 from finora.forecast.risk import NO_ACCOUNTS, NO_DATA
 from finora.ids import parse_id
 from finora.models import Account, BalanceSnapshot, Household
+from finora.services.integrations.ai.insights import (
+    CachedInsights,
+    NotConfiguredError,
+    RefreshFailedError,
+    latest_insights,
+    refresh,
+)
+from finora.services.integrations.ai.settings import has_key, model_of, settings_of
 from finora.services.ledger.accounts import primary_account
 from finora.services.ledger.snapshots import list_snapshots, set_balance
 from finora.services.planning.household_forecast import (
@@ -74,7 +82,8 @@ class AccountQuery(BaseModel):
 
 
 class InsightsNotConfiguredError(FinoraError):
-    message = _l("AI insights are not configured on this server.")
+    message = _l("AI insights are not configured for this household: an owner adds an API key "
+                 "in the AI settings.")
     status = 409
 
 
@@ -109,7 +118,7 @@ def dashboard():
         "min_balance_date": day(result.forecast.lowest_90[0]),
         "first_shortfall": day(result.first_shortfall),
         "currency": household.currency,
-        "ai_last_updated": None,
+        "ai_last_updated": _ai_json(household)[0]["last_updated"],
     })
 
 
@@ -227,27 +236,73 @@ def balance_history():
                 limit=page.limit, offset=page.offset)
 
 
+def _ai_json(household: Household) -> tuple[dict, CachedInsights | None]:
+    """The settings' "ai" object and the cached insights."""
+    stored = settings_of(db.session, household)
+    cached = latest_insights(db.session, household)
+    configured = has_key(stored)
+    provider = None
+    if configured:
+        provider = "openai_compatible" if stored.base_url else "openai"
+    return {
+        "configured": configured,
+        "provider": provider,
+        "model": model_of(stored, current_app.config["AI_DEFAULT_MODEL"]) if configured else None,
+        "last_updated": stamp(cached.created_at) if cached else None,
+    }, cached
+
+
+def _insights_json(household: Household) -> dict:
+    ai, cached = _ai_json(household)
+    return {
+        "configured": ai["configured"],
+        "insights": [card.model_dump() for card in cached.cards] if cached else [],
+        "last_updated": ai["last_updated"],
+        "model": cached.model if cached else None,
+    }
+
+
 @bp.get("/settings")
 @personal
 @documented(_l("The user, the app's version and the AI settings"), tag="Settings", response=SettingsOut)
 def settings():
     found = caller()
+    household = found.membership.household if found.membership else None
+    ai = _ai_json(household)[0] if household is not None else {
+        "configured": False, "provider": None, "model": None, "last_updated": None}
     return one({
         "user": user_json(found.user, found.membership),
         "app": {"version": __version__, "python_version": platform.python_version()},
-        "ai": {"configured": False, "provider": None, "model": None, "last_updated": None},
+        "ai": ai,
     })
 
 
 @bp.get("/insights")
 @documented(_l("AI insights"), tag="Settings", response=InsightsOut)
 def insights():
-    return one({"configured": False, "insights": [], "last_updated": None, "model": None})
+    return one(_insights_json(_household()))
 
 
 @bp.post("/insights/refresh")
 @documented(_l("Refresh the AI insights (owners)"), tag="Settings", response=InsightsOut)
 def refresh_insights():
-    if caller().role != "owner":
+    """Ask the model now (at most once every AI_REFRESH_COOLDOWN_MINUTES: else 429). A failed
+    call answers 502 with the reason's code (timeout, bad_key, rate_limited, refused,
+    malformed, connection, server_error, secret_unreadable); the previous insights stay."""
+    found = caller()
+    if found.role != "owner":
         raise OwnerOnlyError()
-    raise InsightsNotConfiguredError()
+    household = found.membership.household
+    config = current_app.config
+    try:
+        refresh(db.session, household, user=found.user, locale=found.user.locale or "en",
+                now=now_utc(), default_model=config["AI_DEFAULT_MODEL"],
+                timeout=config["AI_REQUEST_TIMEOUT_SECONDS"],
+                cooldown_minutes=config["AI_REFRESH_COOLDOWN_MINUTES"])
+    except NotConfiguredError as exc:
+        raise InsightsNotConfiguredError() from exc
+    except RefreshFailedError as exc:
+        db.session.commit()  # the attempt counts for the cooldown; the old insights stay
+        return error(502, str(exc.message), code=exc.code)
+    db.session.commit()
+    return one(_insights_json(household))

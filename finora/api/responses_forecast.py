@@ -114,8 +114,11 @@ class AppOut(Out):
 
 
 class AiOut(Out):
+    """The household's AI settings: `provider` "openai", or "openai_compatible" with a base
+    URL; `model` the one used (blank setting: AI_DEFAULT_MODEL); null while no key is set."""
+
     configured: bool
-    provider: str | None
+    provider: Literal["openai", "openai_compatible"] | None
     model: str | None
     last_updated: Stamp | None
 
@@ -126,10 +129,20 @@ class SettingsOut(Out):
     ai: AiOut
 
 
+class InsightOut(Out):
+    """One insight card: the model's title and body (plain text)."""
+
+    type: Literal["cash_risk", "risk", "pattern", "observation"]
+    title: str
+    body: str
+
+
 class InsightsOut(Out):
-    """AI insights: not configured on Finora yet (an empty list)."""
+    """The household's cached AI insights (cash_risk first, then risk, pattern,
+    observation), when they were made and by which model; an empty list before the first
+    refresh. `configured`: an API key is stored."""
 
     configured: bool
-    insights: list[str]
+    insights: list[InsightOut]
     last_updated: Stamp | None
     model: str | None
