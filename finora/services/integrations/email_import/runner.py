@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from finora.crypto import SecretUnreadableError, decrypt_secret
-from finora.dates import now_utc
+from finora.dates import in_window, now_utc
 from finora.models import BalanceSnapshot, Household, JobRun, Membership, User
 from finora.models.integrations import EmailImportConfig
 from finora.models.user import LOCALES
@@ -113,7 +113,10 @@ def run_config(
     if reading.error_code is not None:
         return _failed(session, config, reading.error_code, reading.error_detail)
     found = reading.message
-    day = found.date.astimezone(ZoneInfo(household.timezone)).date()
+    zone = ZoneInfo(household.timezone)
+    day = found.date.astimezone(zone).date()
+    if not in_window(day):  # a Date header no calendar holds: when the server received it
+        day = found.received.astimezone(zone).date()
     ref = external_ref(found)
     if reading.amount is None or _imported(session, config, ref):  # read before
         return _succeeded(session, config, "already_imported", now)
