@@ -83,6 +83,7 @@ def test_a_configuration_is_saved_with_its_password_encrypted(home):
     ({"start_delimiter": ""}, "start_delimiter"),
     ({"end_delimiter": "   "}, "end_delimiter"),
     ({"end_delimiter": "a\rb"}, "end_delimiter"),
+    ({"end_delimiter": "\n"}, "end_delimiter"),
     ({"account_id": None}, "account_id"),
 ])
 def test_each_rule_names_its_field(home, changes, field):
@@ -98,9 +99,11 @@ def test_the_account_must_be_the_households_and_active(home):
     assert field_of(lambda: create_config(db.session, home, data(home, account_id=archived))) == "account_id"
 
 
-def test_an_ip_address_and_an_end_of_line_are_accepted(home):
-    config = create_config(db.session, home, data(home, host="127.0.0.1", end_delimiter="\n"))
-    assert (config.host, config.end_delimiter) == ("127.0.0.1", "\n")
+def test_an_ip_address_is_accepted(home):
+    config = create_config(db.session, home, data(home, host="[::1]"))
+    assert config.host == "::1"
+    config = create_config(db.session, home, data(home, name="Second", host="127.0.0.1"))
+    assert config.host == "127.0.0.1"
 
 
 def test_names_are_unique_in_a_household_whatever_the_case(home):
@@ -172,10 +175,10 @@ def test_the_settings_for_a_test_use_the_typed_values_and_the_stored_password(ho
     config = create_config(db.session, home, data(home))
     db.session.commit()
     typed = data(home, name="", account_id=None, password="", host="127.0.0.1", port=10993,
-                 security="starttls", end_delimiter="\n")
+                 security="starttls", end_delimiter=".")
     settings = trial_settings(db.session, home, typed, config)
     assert (settings.host, settings.port, settings.security, settings.password, settings.end_delimiter) == (
-        "127.0.0.1", 10993, "starttls", "mailbox secret", "\n")
+        "127.0.0.1", 10993, "starttls", "mailbox secret", ".")
     assert trial_settings(db.session, home, replace(typed, password="typed"), config).password == "typed"
     with pytest.raises(FieldError) as caught:
         trial_settings(db.session, home, typed, None)  # a new one has no stored password

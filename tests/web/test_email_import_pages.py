@@ -7,8 +7,9 @@ on the list; another household's import is a 404 on every route. The role matrix
 
 from __future__ import annotations
 
+import html
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,8 +17,9 @@ from sqlalchemy import func, select
 
 from finora.crypto import decrypt_secret, encrypt_secret
 from finora.extensions import db
-from finora.models import AuditEvent, EmailImportConfig
+from finora.models import AuditEvent, BalanceSnapshot, EmailImportConfig
 from tests.factories import create_user
+from tests.imap_server import bank_message, imap_server, mail_user  # noqa: F401 - fixtures
 from tests.ledger_factories import (
     checking_account,
     field_error,
@@ -130,19 +132,19 @@ def test_the_same_name_twice_is_refused_beside_the_name(signed_in, home):
 
 
 def test_the_edit_page_never_shows_the_password_and_blank_keeps_it(signed_in, home):
-    config = saved(home, end_delimiter="\n")
+    config = saved(home)
     token = config.password_encrypted
     page = signed_in.get(f"{BASE}/{config.id}/edit").text
     assert input_value(page, "password") is None or input_value(page, "password") == ""
     assert "Leave blank to keep the saved password." in page
     assert "mailbox secret" not in page and token not in page
-    assert "checked" in field_tag(page, "end_of_line") and input_value(page, "end_delimiter") == ""
+    assert input_value(page, "end_delimiter") == " em"
     response = signed_in.post(f"{BASE}/{config.id}/edit", data=form(
-        home, password="", subject="Seu saldo", end_delimiter="", end_of_line="y"))
+        home, password="", subject="Seu saldo", end_delimiter="."))
     assert response.status_code == 302, response.text[:500]
     db.session.expire_all()
     config = db.session.get(EmailImportConfig, config.id)
-    assert (config.password_encrypted, config.subject, config.end_delimiter) == (token, "Seu saldo", "\n")
+    assert (config.password_encrypted, config.subject, config.end_delimiter) == (token, "Seu saldo", ".")
 
 
 def test_a_restored_import_asks_for_its_password_again(signed_in, home):
@@ -210,3 +212,95 @@ def test_another_households_import_is_404_on_every_route(signed_in, home):
     db.session.expire_all()
     assert db.session.get(EmailImportConfig, theirs.id).enabled is True
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
+
+
+# The Test button, against a real IMAP server (dovecot on loopback, tests/imap_server.py).
+
+
+@pytest.fixture
+def mailbox(app, request):
+    """A fresh mailbox (tests/imap_server.py's mail_user) on a server this app trusts (its
+    certificate is signed by a test CA)."""
+    user = request.getfixturevalue("mail_user")
+    app.config["EMAIL_IMPORT_CA_FILE"] = user.server.ca_file
+    app.config["EMAIL_IMPORT_TIMEOUT_SECONDS"] = 10
+    return user
+
+
+def typed(home, user, **changes) -> dict:
+    values = {"host": "127.0.0.1", "port": str(user.server.ssl_port), "username": user.username,
+              "password": user.password, **changes}
+    return form(home, **values)
+
+
+def everything() -> dict:
+    db.session.expire_all()
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (EmailImportConfig, BalanceSnapshot, AuditEvent)}
+
+
+def shown(page: str, element: str) -> str | None:
+    match = re.search(rf'id="{element}"[^>]*>(.*?)</(?:dd|div)>', page, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else None
+
+
+def test_a_test_shows_what_the_newest_message_would_set_and_saves_nothing(signed_in, home, mailbox):
+    mailbox.deliver(bank_message(text="Olá, Ana.\nSaldo disponível: R$ 9,00 em conta.\n"),
+                    received=datetime.now(UTC) - timedelta(hours=2))
+    mailbox.deliver(bank_message(text="Olá, Ana.\nSaldo disponível: R$ 1.234,56 em conta.\n"))
+    before = everything()
+    response = signed_in.post(f"{BASE}/test", data=typed(
+        home, mailbox, name="", start_delimiter="Saldo disponível:", end_delimiter="em conta"))
+    assert response.status_code == 200, response.text[:500]
+    page = response.text
+    assert shown(page, "preview-sender") == "alerts@bank.example"
+    assert shown(page, "preview-subject") == "Saldo disponível"
+    assert "R$ 1.234,56" in shown(page, "preview-excerpt")
+    assert shown(page, "preview-amount") == "R$1,234.56"
+    assert shown(page, "preview-date")  # when it was received
+    assert "Nothing was saved" in page and 'id="preview-error"' not in page
+    assert input_value(page, "password") == mailbox.password  # the form as typed, ready to save
+    assert everything() == before
+
+
+def test_a_saved_import_tests_with_its_stored_password_when_the_field_is_blank(signed_in, home, mailbox):
+    """Over STARTTLS on the plain port, with the values typed on the edit page."""
+    mailbox.deliver(bank_message(html="<p>Seu saldo: <b>-1.234,56</b> hoje</p>"))
+    config = saved(home, host="127.0.0.1", port=mailbox.server.ssl_port, username=mailbox.username,
+                   password_encrypted=encrypt_secret(mailbox.password), start_delimiter="saldo:",
+                   end_delimiter="hoje")
+    before = everything()
+    response = signed_in.post(f"{BASE}/{config.id}/test", data=typed(
+        home, mailbox, password="", security="starttls", port=str(mailbox.server.plain_port),
+        start_delimiter="Seu saldo:", end_delimiter="hoje"))
+    assert response.status_code == 200, response.text[:500]
+    assert shown(response.text, "preview-amount") == "-R$1,234.56"
+    assert everything() == before
+    db.session.expire_all()
+    assert db.session.get(EmailImportConfig, config.id).port == mailbox.server.ssl_port  # not saved
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"password": "not the password"}, "The mail server refused the user name or the password."),
+    ({"allowed_sender": "someone@else.example"},
+     "No message from the allowed sender with this subject in the last 24 hours."),
+    ({"start_delimiter": "Limite:"},
+     "The newest matching message does not contain the start and end texts."),
+])
+def test_a_test_that_fails_says_why_in_words(signed_in, home, mailbox, changes, message):
+    mailbox.deliver(bank_message(text="Saldo disponível: R$ 10,00 em conta."))
+    before = everything()
+    changes = {"start_delimiter": "Saldo disponível:", "end_delimiter": "em conta", **changes}
+    response = signed_in.post(f"{BASE}/test", data=typed(home, mailbox, **changes))
+    assert response.status_code == 200
+    assert shown(response.text, "preview-error").startswith(message)
+    assert "not the password" not in (shown(response.text, "preview-error") or "")
+    assert everything() == before
+
+
+def test_a_test_checks_the_mailbox_fields_but_not_the_name(signed_in, home):
+    response = signed_in.post(f"{BASE}/test", data=form(home, name="", account_id="", host="", password=""))
+    assert response.status_code == 422
+    page = response.text
+    assert field_error(page, "host") == "Enter the IMAP server, such as imap.gmail.com."
+    assert field_error(page, "name") is None and 'id="email-preview"' not in page

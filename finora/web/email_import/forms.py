@@ -22,10 +22,9 @@ from finora.web.fields import IdSelectField
 from finora.web.form_token import FormTokenField
 from finora.web.forms import Form
 
-END_OF_LINE = "\n"
 SECURITY_LABELS = {
-    "ssl": _l("SSL/TLS (usually port 993)"),
-    "starttls": _l("STARTTLS (usually port 143)"),
+    "ssl": _l("SSL/TLS"),
+    "starttls": _l("STARTTLS"),
 }
 PORT_MESSAGE = _l("Enter a port from 1 to 65535 (usually 993, or 143 with STARTTLS).")
 # Fields a test ignores: it reads the mailbox, whatever the import is called or sets.
@@ -50,6 +49,7 @@ class ConfigForm(Form):
     security = SelectField(
         _l("Security"), choices=[SelectChoice(code, label) for code, label in SECURITY_LABELS.items()],
         default="ssl", validate_choice=False,
+        description=_l("SSL/TLS usually on port 993, STARTTLS on 143."),
     )
     port = IntegerField(
         _l("Port"), default=993,
@@ -87,14 +87,14 @@ class ConfigForm(Form):
     )
     start_delimiter = StringField(
         _l("Text before the amount"), validators=[_at_most(DELIMITER_MAX)],
-        description=_l("Exactly as the message shows it, spaces included, for example “Saldo: ”."),
+        description=_l("For example “Saldo:”. Capital letters and spaces do not matter."),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     end_delimiter = StringField(
         _l("Text after the amount"), validators=[_at_most(DELIMITER_MAX)],
+        description=_l("The word or sign that follows the amount, for example “em” or “.”."),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
-    end_of_line = BooleanField(_l("The amount ends at the end of its line"))
     enabled = BooleanField(_l("On: read the mailbox on a schedule"), default=True)
     form_token = FormTokenField()
 
@@ -104,8 +104,6 @@ class ConfigForm(Form):
             _l("Leave blank to keep the saved password. It is stored encrypted and never shown again.")
             if editing else _l("Stored encrypted and never shown again.")
         )
-        if not self.is_submitted() and self.end_delimiter.data == END_OF_LINE:
-            self.end_of_line.data, self.end_delimiter.data = True, ""
 
     def set_accounts(self, accounts) -> None:
         self.account_id.choices = [SelectChoice(str(a.id), a.name) for a in accounts]
@@ -130,6 +128,6 @@ class ConfigForm(Form):
             subject=self.subject.data or "",
             allowed_sender=self.allowed_sender.data or "",
             start_delimiter=self.start_delimiter.data or "",
-            end_delimiter=END_OF_LINE if self.end_of_line.data else (self.end_delimiter.data or ""),
+            end_delimiter=self.end_delimiter.data or "",
             enabled=bool(self.enabled.data),
         )

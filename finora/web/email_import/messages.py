@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from finora.services.integrations.email_import.errors import ERROR_MESSAGES
 from finora.translation import gettext as _
 
 
@@ -10,8 +11,6 @@ def error_text(code: str | None, detail: str | None = None) -> str | None:
     a code this version does not know is named as stored."""
     if not code:
         return None
-    from finora.services.integrations.email_import.errors import ERROR_MESSAGES
-
     message = ERROR_MESSAGES.get(code)
     text = str(message) if message is not None else _("The last run failed (%(code)s).", code=code)
     return f"{text} ({detail})" if detail else text

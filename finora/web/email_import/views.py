@@ -4,12 +4,13 @@ the mailbox, saves nothing), on/off and delete."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import EmailImportConfig
 from finora.services.integrations.email_import import configs
+from finora.services.integrations.email_import.preview import preview
+from finora.services.integrations.email_import.runner import household_locale
 from finora.services.ledger.accounts import list_accounts
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
@@ -95,8 +96,6 @@ def edit(config_id: int):
 def _test(config: EmailImportConfig | None):
     """Read the mailbox with the form's values as typed (the stored password when the field
     is blank) and show what the newest matching message would set. Nothing is saved."""
-    from finora.services.integrations.email_import.preview import preview
-
     household = require_household()
     form = _form(config)
     result = None
@@ -108,7 +107,7 @@ def _test(config: EmailImportConfig | None):
         else:
             result = preview(
                 settings,
-                locale=str(get_locale() or "pt"),
+                locale=household_locale(db.session, household.id),  # as the job reads it
                 time_zone=household.timezone,
                 timeout=current_app.config["EMAIL_IMPORT_TIMEOUT_SECONDS"],
                 ca_file=current_app.config.get("EMAIL_IMPORT_CA_FILE") or None,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -22,11 +21,9 @@ from finora.crypto import SecretUnreadableError, decrypt_secret, encrypt_secret
 from finora.errors import FieldError, FinoraError
 from finora.models import Account, Household
 from finora.models.integrations import IMAP_SECURITY, EmailImportConfig
+from finora.services.integrations.email_import.mailbox import MailboxSettings
 from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
-
-if TYPE_CHECKING:
-    from finora.services.integrations.email_import.mailbox import MailboxSettings
 
 NAME_MAX = 80
 TEXT_MAX = 255
@@ -109,10 +106,8 @@ def _sender(value: str | None) -> str:
 
 
 def _delimiter(value: str | None, field: str) -> str:
-    # Kept exactly as typed: a space before or after is part of what is looked for.
+    # Kept as typed (the engine ignores case and runs of spaces when it looks for it).
     text = value or ""
-    if text == "\n":  # the end of the amount's line
-        return text
     if not text.strip():
         raise FieldError(field, _l("Enter the text that comes right before the amount.")
                          if field == "start_delimiter" else
@@ -246,8 +241,6 @@ def trial_settings(session: Session, household: Household, data: ConfigData,
     """The settings a test connects with: the typed values (checked like a save, but the
     name and account play no part), the stored password when the field is left blank.
     Writes nothing."""
-    from finora.services.integrations.email_import.mailbox import MailboxSettings
-
     data = _mailbox(data)
     if len(data.password or "") > PASSWORD_MAX:
         raise FieldError("password", _l("Use at most %(count)d characters.", count=PASSWORD_MAX))
