@@ -23,6 +23,8 @@ from finora.services.integrations.email_import.amounts import AmountError, read_
         ("R$1.234,56", "1234.56"),
         ("1.234,56-", "-1234.56"),
         ("(R$ 10,00)", "-10.00"),
+        ("-$ 5", "-5.00"),
+        ("US$ 1,234.56", "1234.56"),
         ("1 234,56 €", "1234.56"),
         ("\u22121.234,56", "-1234.56"),  # a typographic minus
         ("EUR 1.234.567,89", "1234567.89"),
@@ -38,6 +40,15 @@ def test_each_bank_style_reads_the_same_in_every_locale(text, expected, locale):
 def test_the_first_amount_in_the_text_is_read_whatever_surrounds_it():
     assert read_amount("disponível em conta: R$ 2.500,00 até 05/12", "pt") == Decimal("2500.00")
     assert read_amount("Balance USD 99.90 as of today", "en") == Decimal("99.90")
+
+
+def test_an_amount_written_as_money_wins_over_a_date_or_a_count_before_it():
+    assert read_amount("em 05/12 às 10h: R$ 10,00", "pt") == Decimal("10.00")
+    assert read_amount("conta 1234-5 saldo 2.000,50", "pt") == Decimal("2000.50")
+    assert read_amount("3 lançamentos; saldo USD 7", "en") == Decimal("7.00")
+    assert read_amount("3 items: $ 7", "en") == Decimal("7.00")
+    assert read_amount("DIA 05/12 SALDO R$ 10,00", "pt") == Decimal("10.00")
+    assert read_amount("conta 1234", "pt") == Decimal("1234.00")  # nothing else: the number
 
 
 def test_a_lone_group_of_three_digits_is_a_thousand_in_either_convention():

@@ -78,6 +78,13 @@ def test_the_end_delimiter_counts_only_after_the_start():
     assert found is not None and found.text == "R$ 3,00"
 
 
+def test_an_end_text_that_could_be_inside_the_amount_is_looked_for_after_it():
+    found = find_between(["Saldo: R$ 1.234,56. Obrigado."], "Saldo:", ".")
+    assert found is not None and found.text == "R$ 1.234,56"
+    found = find_between(["Saldo: (1,234.56), atualizado"], "Saldo:", ",")
+    assert found is not None and found.text == "(1,234.56)"
+
+
 def test_missing_or_empty_delimiters_find_nothing():
     assert find_between(["Saldo: R$ 3,00"], "Saldo:", "fim") is None
     assert find_between(["Saldo: R$ 3,00 fim"], "Total:", "fim") is None

@@ -89,7 +89,7 @@ def same_address(sender: str, allowed: str) -> bool:
 
 @contextmanager
 def _conversation(settings: MailboxSettings, timeout: int, ca_file: str | None) -> Iterator[imaplib.IMAP4]:
-    conn = None
+    conn, finished = None, False
     try:
         context = ssl.create_default_context(cafile=ca_file or None)
         if settings.security == "ssl":
@@ -101,6 +101,7 @@ def _conversation(settings: MailboxSettings, timeout: int, ca_file: str | None) 
             conn.starttls(ssl_context=context)
         _sign_in(conn, settings)
         yield conn
+        finished = True
     except MailboxError:
         raise
     except TimeoutError as error:
@@ -117,8 +118,10 @@ def _conversation(settings: MailboxSettings, timeout: int, ca_file: str | None) 
         raise MailboxError("connect_failed", safe_detail(error, settings.password)) from error
     finally:
         if conn is not None:
+            # A polite LOGOUT after a conversation that went well; otherwise the socket is
+            # just closed (a server that stopped answering would make LOGOUT wait again).
             try:
-                conn.logout()
+                conn.logout() if finished else conn.shutdown()
             except (OSError, imaplib.IMAP4.error):
                 pass
 

@@ -15,6 +15,10 @@ _BLOCKS = {"address", "article", "blockquote", "br", "dd", "div", "dl", "dt", "f
            "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p", "pre",
            "section", "table", "tbody", "td", "th", "thead", "tr", "ul"}
 _SKIPPED = {"head", "script", "style", "template", "title"}
+# The amount right after the start text (a currency, a sign or a parenthesis before it):
+# the end text is looked for after it, so an end text of "." or "," cannot cut
+# "R$ 1.234,56." short at "R$ 1".
+_LEADING_NUMBER = re.compile(r"\D{0,15}?\d+(?:[.,'’]\d+)*")
 EXCERPT_CONTEXT = 40  # characters shown either side of the text between the delimiters
 EXCERPT_MAX = 240
 
@@ -92,7 +96,8 @@ class Between:
 
 def find_between(texts: list[str], start: str, end: str) -> Between | None:
     """The text between the first `start` and the next `end` after it (case and white
-    space ignored), in the first body that has both; None when none has."""
+    space ignored; the end after the amount that follows the start, if one does), in the
+    first body that has both; None when none has."""
     start_pattern = _delimiter(start)
     end_pattern = _delimiter(end)
     if start_pattern is None or end_pattern is None:
@@ -101,7 +106,8 @@ def find_between(texts: list[str], start: str, end: str) -> Between | None:
         opening = start_pattern.search(text)
         if opening is None:
             continue
-        closing = end_pattern.search(text, opening.end())
+        number = _LEADING_NUMBER.match(text, opening.end())
+        closing = end_pattern.search(text, number.end() if number else opening.end())
         if closing is None:
             continue
         low = max(0, opening.start() - EXCERPT_CONTEXT)
