@@ -2,10 +2,12 @@
 session in a temporary folder (the `imap_server` fixture), with a fresh mailbox user per
 test (`mail_user`) and messages delivered by IMAP APPEND.
 
-The server has an SSL/TLS port and a plain port that offers STARTTLS (and refuses a
-password before it), a certificate signed by a throwaway CA made here with `cryptography`
-(`imap_server.ca_file` is what EMAIL_IMPORT_CA_FILE points at), a passwd-file per user, and Maildir storage. Without /usr/sbin/dovecot the tests that
-use it are skipped with the reason, unless CI=true, where that is a failure (as for the
+The server has an SSL/TLS port and a plain port that offers STARTTLS (dovecot counts
+loopback as secure, so it would also take a password without it: the engine never sends
+one before STARTTLS), a certificate signed by a throwaway CA made here with
+`cryptography` (`imap_server.ca_file` is what EMAIL_IMPORT_CA_FILE points at), a
+passwd-file per user, and Maildir storage. Without /usr/sbin/dovecot the tests that use
+it are skipped with the reason, unless CI=true, where that is a failure (as for the
 databases in tests/require_server.py).
 """
 
@@ -180,7 +182,7 @@ class MailUser:
         when = (received or datetime.now(UTC)).astimezone(UTC)
         with self.server.connect() as conn:
             self.sign_in(conn)
-            if folder != "INBOX":  # as IMAP names it (modified UTF-7), quoted if need be
+            if folder != "INBOX":  # as IMAP names it (modified UTF-7); NO if it exists
                 conn.create(folder)
             status, detail = conn.append(folder, None, imaplib.Time2Internaldate(when), raw)
             assert status == "OK", detail
