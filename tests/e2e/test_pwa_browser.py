@@ -148,8 +148,16 @@ def test_offline_reading_with_the_choice_and_sign_out(open_page, live_server, sc
 def test_nothing_is_kept_with_the_choice_off(open_page, live_server, screenshot_dir, browser_problems):
     base = live_server
     page = open_page(PHONE)
+    # Caches an older release left behind: the new worker's activation deletes them.
+    page.goto(base + "/login")
+    page.evaluate("""async () => {
+        await (await caches.open('finora-static-0.0.1-old')).put('/static/js/app.js', new Response('old'));
+        await (await caches.open('finora-pages-0.0.1-old')).put('/forecast', new Response('old'));
+    }""")
     sign_up(page, base)
     wait_for_worker(page)
+    version = page.evaluate("async () => (await (await fetch('/sw.js')).text()).match(/VERSION = \"([^\"]+)\"/)[1]")
+    assert page.evaluate(CACHE_NAMES_JS) == [f"finora-static-{version}"]
     page.goto(base + "/forecast")
     page.goto(base + "/profile/device")
     assert page.evaluate(KEPT_PATHS_JS) == []
