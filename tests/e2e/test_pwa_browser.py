@@ -218,6 +218,13 @@ def test_banner_offline_page_and_choice_in_english_on_a_phone_and_wide(open_page
     page.screenshot(path=str(screenshot_dir / "pwa-banner-pt-390.png"))
     go_online(page)
 
+    # A session that ended (its cookie gone, as after a timeout): reaching the sign-in page
+    # deletes the kept pages.
+    assert page.evaluate(KEPT_PATHS_JS) != []
+    page.context.clear_cookies()
+    page.goto(base + "/login")
+    page.wait_for_function("async () => !(await caches.keys()).some((n) => n.startsWith('finora-pages-'))")
+
 
 def test_install_button_where_chromium_offers_installation(browser, live_server, tmp_path, screenshot_dir):
     """Chromium offers installation only in a real profile (not an incognito-like context)
