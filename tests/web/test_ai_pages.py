@@ -61,6 +61,12 @@ def text(page: str) -> str:
 def test_without_a_key_the_owner_is_offered_the_set_up(as_owner):
     page = as_owner.get("/forecast").get_data(as_text=True)
     assert card_types(page) == ["deterministic"]
+    # Finora's own card: the same score as the summary's, and what lowers it most.
+    score = re.search(r'id="card-risk".*?<span class="fs-4 fw-semibold">(\d+)</span>', page, re.S).group(1)
+    card = re.search(r'id="ai-deterministic".*?</article>', page, re.S).group(0)
+    assert f'<span class="fs-5 fw-semibold">{score}</span>' in card
+    assert int(score) < 100 and "What lowers the score most:" in text(card)
+    assert re.search(r"<li>(Cash runway|Lowest projected balance|Days until the lowest balance|Volatility): \d+ points?</li>", card)
     assert 'id="ai-setup"' in section(page)
     assert 'id="ai-refresh"' not in page
     assert "Set up AI insights" in text(section(page))
