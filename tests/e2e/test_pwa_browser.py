@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
-from tests.e2e.test_first_visit import open_user_menu, sign_out_button
+from tests.e2e.test_first_visit import assert_accessible, open_user_menu, sign_out_button
 from tests.e2e.test_ledger import sign_up
 from tests.e2e.test_phone_layout import choose_language
 
@@ -95,6 +95,7 @@ def test_offline_reading_with_the_choice_and_sign_out(open_page, live_server, sc
     expect(choice).not_to_be_checked()
     expect(choice).to_be_enabled()
     page.screenshot(path=str(screenshot_dir / "pwa-device-pt-1366.png"), full_page=True)
+    assert_accessible(page, "the profile's This device page")
     choice.check()
     expect(page.locator("#offline-pages-state")).to_contain_text("Ligado")
     page.wait_for_function("async () => (await caches.keys()).some((n) => n.startsWith('finora-pages-'))")
@@ -124,6 +125,7 @@ def test_offline_reading_with_the_choice_and_sign_out(open_page, live_server, sc
     expect(page.locator("#offline-message h1")).to_have_text("Você está sem conexão")
     expect(page.locator("[data-pwa-retry]")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "pwa-offline-pt-1366.png"), full_page=True)
+    assert_accessible(page, "the offline page")
     # The profile is never kept, even when it was opened.
     page.goto(base + "/profile")
     expect(page.locator("#offline-message")).to_be_visible()
