@@ -292,3 +292,36 @@ def test_a_date_header_no_calendar_holds_gives_way_to_the_servers_receipt(app, h
     assert _run(config, mail_user.server).status == "imported"
     [snapshot] = snapshots_of(config.account_id)
     assert snapshot.date == received.astimezone(ZoneInfo(household.timezone)).date()
+
+
+def test_a_server_without_starttls_never_receives_the_password(app, mail_user):
+    import threading
+
+    received = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+
+        def serve():  # an IMAP server that offers no STARTTLS and records what it is sent
+            conn, _address = listener.accept()
+            with conn:
+                conn.sendall(b"* OK ready\r\n")
+                conn.settimeout(2)
+                try:
+                    while chunk := conn.recv(4096):
+                        received.append(chunk)
+                        tag, _space, command = chunk.partition(b" ")
+                        if command.strip().upper() == b"CAPABILITY":
+                            conn.sendall(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + b" OK done\r\n")
+                except OSError:
+                    pass
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        shown = preview(mailbox_settings(mail_user, security="starttls", port=listener.getsockname()[1]),
+                        locale="pt", time_zone="UTC", timeout=5, ca_file=mail_user.server.ca_file)
+        thread.join(5)
+
+    assert shown.error_code == "tls_failed"
+    assert mail_user.password.encode() not in b"".join(received)
+    assert [line.split(b" ", 1)[1].strip() for line in received] == [b"CAPABILITY"]
