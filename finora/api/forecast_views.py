@@ -51,8 +51,9 @@ from finora.services.integrations.ai.insights import (
     CachedInsights,
     NotConfiguredError,
     RefreshFailedError,
+    finish_refresh,
     latest_insights,
-    refresh,
+    start_refresh,
 )
 from finora.services.integrations.ai.settings import has_key, model_of, settings_of
 from finora.services.ledger.accounts import primary_account
@@ -295,14 +296,19 @@ def refresh_insights():
     household = found.membership.household
     config = current_app.config
     try:
-        refresh(db.session, household, user=found.user, locale=found.user.locale or "en",
-                now=now_utc(), default_model=config["AI_DEFAULT_MODEL"],
-                timeout=config["AI_REQUEST_TIMEOUT_SECONDS"],
-                cooldown_minutes=config["AI_REFRESH_COOLDOWN_MINUTES"])
+        start_refresh(db.session, household, now=now_utc(),
+                      cooldown_minutes=config["AI_REFRESH_COOLDOWN_MINUTES"])
     except NotConfiguredError as exc:
         raise InsightsNotConfiguredError() from exc
+    db.session.commit()  # the attempt counts from now; no lock held during the call
+    try:
+        finish_refresh(db.session, household, user=found.user, locale=found.user.locale or "en",
+                       now=now_utc(), default_model=config["AI_DEFAULT_MODEL"],
+                       timeout=config["AI_REQUEST_TIMEOUT_SECONDS"])
+    except NotConfiguredError as exc:  # the key removed meanwhile
+        raise InsightsNotConfiguredError() from exc
     except RefreshFailedError as exc:
-        db.session.commit()  # the attempt counts for the cooldown; the old insights stay
+        db.session.commit()  # its code stays; the previous insights stay
         return error(502, str(exc.message), code=exc.code)
     db.session.commit()
     return one(_insights_json(household))

@@ -25,8 +25,9 @@ from finora.services.integrations.ai.insights import (
     CooldownError,
     NotConfiguredError,
     RefreshFailedError,
+    finish_refresh,
     latest_insights,
-    refresh,
+    start_refresh,
 )
 from finora.services.integrations.ai.settings import (
     AiSettingsData,
@@ -58,8 +59,11 @@ def home(owner):
 
 
 def run(home, owner, *, now=NOW, locale="en", timeout=5):
-    return refresh(db.session, home, user=owner, locale=locale, now=now,
-                   default_model="gpt-4o-mini", timeout=timeout, cooldown_minutes=120)
+    """As the views do: claim, commit, then ask."""
+    start_refresh(db.session, home, now=now, cooldown_minutes=120)
+    db.session.commit()
+    return finish_refresh(db.session, home, user=owner, locale=locale, now=now,
+                          default_model="gpt-4o-mini", timeout=timeout)
 
 
 def test_a_refresh_sends_the_summary_only_and_stores_validated_cards(home, owner, ai_server):

@@ -13,9 +13,9 @@ from finora.extensions import db
 from finora.i18n import current_language
 from finora.services.integrations.ai.insights import (
     ERROR_MESSAGES,
-    CooldownError,
     RefreshFailedError,
-    refresh,
+    finish_refresh,
+    start_refresh,
 )
 from finora.services.integrations.ai.settings import (
     AiSettingsData,
@@ -78,15 +78,19 @@ def refresh_now():
         abort(400)
     config = current_app.config
     try:
-        refresh(db.session, household, user=current_user, locale=current_language(),
-                now=now_utc(), default_model=config["AI_DEFAULT_MODEL"],
-                timeout=config["AI_REQUEST_TIMEOUT_SECONDS"],
-                cooldown_minutes=config["AI_REFRESH_COOLDOWN_MINUTES"])
-    except CooldownError as error:
+        start_refresh(db.session, household, now=now_utc(),
+                      cooldown_minutes=config["AI_REFRESH_COOLDOWN_MINUTES"])
+    except FinoraError as error:  # no key, or within the cooldown
         db.session.rollback()
         flash(str(error.message), "warning")
+        return redirect(url_for("forecasting.index", _anchor="ai-insights"))
+    db.session.commit()  # the attempt counts from now; no lock held during the call
+    try:
+        finish_refresh(db.session, household, user=current_user, locale=current_language(),
+                       now=now_utc(), default_model=config["AI_DEFAULT_MODEL"],
+                       timeout=config["AI_REQUEST_TIMEOUT_SECONDS"])
     except RefreshFailedError as error:
-        db.session.commit()  # the attempt and its error count; the old insights stay
+        db.session.commit()  # its code stays for the page; the old insights stay
         flash(str(error.message), "danger")
     except FinoraError as error:
         db.session.rollback()

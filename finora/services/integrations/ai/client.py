@@ -65,11 +65,11 @@ class AiCallError(Exception):
 def ask_model(*, api_key: str, model: str, base_url: str | None, payload: dict,
               timeout: float) -> str:
     """The model's answer: the JSON text of the structured output (insights.py validates
-    it). One attempt and one retry at most (max_retries=1)."""
+    it). One attempt (max_retries=0): the page waits at most `timeout` seconds."""
     import openai  # lazily: only a refresh needs the SDK
 
     client = openai.OpenAI(api_key=api_key, base_url=base_url or None, timeout=timeout,
-                           max_retries=1)
+                           max_retries=0)
     try:
         completion = client.chat.completions.create(
             model=model,

@@ -3,7 +3,7 @@
 A refresh (an owner's: the view and the API check the role) runs at most once every
 AI_REFRESH_COOLDOWN_MINUTES per household, counted from `AiSettings.last_refresh_at`
 (every attempt counts; claimed with one conditional UPDATE, so two owners clicking at once
-make one call). The answer is validated with `InsightsAnswer` before it is stored; on any
+make one call, and committed by the caller before the model is asked). The answer is validated with `InsightsAnswer` before it is stored; on any
 error the previous insights stay and the error's code is kept for the page."""
 
 from __future__ import annotations
@@ -134,16 +134,25 @@ def parse_answer(text: str) -> InsightsAnswer:
         raise AiCallError("malformed") from error
 
 
-def refresh(session: Session, household: Household, *, user: User | None, locale: str,
-            now: datetime, default_model: str, timeout: float,
-            cooldown_minutes: int) -> AiInsight:
-    """Ask the model and store its insights. Raises NotConfiguredError, CooldownError or
-    RefreshFailedError (after recording the attempt and its code: the caller commits in
-    every case so the cooldown and the error stick). Flushes."""
+def start_refresh(session: Session, household: Household, *, now: datetime,
+                  cooldown_minutes: int) -> None:
+    """Claim the refresh: NotConfiguredError without a key, CooldownError within the
+    cooldown. The caller commits before `finish_refresh`, so no lock is held while the model
+    thinks (SQLite would lock every writer). Flushes."""
     settings = settings_of(session, household)
     if not has_key(settings):
         raise NotConfiguredError()
     _claim(session, settings, now, cooldown_minutes)
+
+
+def finish_refresh(session: Session, household: Household, *, user: User | None, locale: str,
+                   now: datetime, default_model: str, timeout: float) -> AiInsight:
+    """Ask the model and store its validated insights (only the newest answer is kept).
+    RefreshFailedError after recording the error's code: the caller commits in every case,
+    so the error sticks and the previous insights stay. Flushes."""
+    settings = settings_of(session, household)
+    if not has_key(settings):
+        raise NotConfiguredError()
     model = model_of(settings, default_model)
     try:
         key = api_key_of(settings)
@@ -160,7 +169,6 @@ def refresh(session: Session, household: Household, *, user: User | None, locale
                         requested_by_id=user.id if user is not None else None)
     session.add(insight)
     session.flush()
-    # Only the newest answer is kept: the page and the API show that one.
     session.execute(delete(AiInsight).where(AiInsight.household_id == household.id,
                                             AiInsight.id != insight.id))
     settings.last_error_code = None
