@@ -11,6 +11,9 @@ from flask_login import current_user
 _STATIC_BLUEPRINTS = frozenset({"assets"})
 # Pages that carry credentials or one-time links even for visitors who are not signed in.
 _PRIVATE_BLUEPRINTS = frozenset({"auth"})
+# The installable app's shell holds nothing of anyone's: it keeps its own caching headers
+# (the worker must be re-checked on every visit: no-cache, set by its view).
+_SHELL_ENDPOINTS = frozenset({"pwa.service_worker", "pwa.manifest"})
 
 
 def csp_nonce() -> str:
@@ -45,7 +48,7 @@ def _is_static() -> bool:
 
 def _is_private() -> bool:
     """A signed-in user's response, or an auth page: browsers and proxies must not keep it."""
-    if _is_static():
+    if _is_static() or request.endpoint in _SHELL_ENDPOINTS:
         return False
     return request.blueprint in _PRIVATE_BLUEPRINTS or current_user.is_authenticated
 

@@ -93,6 +93,9 @@ def test_preview_reports_a_bad_password_as_a_code_without_the_password(app, mail
 
     assert not shown.found and shown.error_code == "auth_failed"
     assert "wrong-Secret-42" not in (shown.error_detail or "")
+    # The server's words as text, not Python's bytes repr (b'[AUTHENTICATIONFAILED] ...').
+    assert shown.error_detail and not shown.error_detail.startswith("b'")
+    assert "AUTHENTICATIONFAILED" in shown.error_detail
 
 
 def test_preview_of_a_folder_that_does_not_exist(app, mail_user):

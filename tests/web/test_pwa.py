@@ -69,10 +69,13 @@ def test_service_worker_is_served_for_the_whole_app_with_the_version(client):
     assert "{{" not in script and "{%" not in script
 
 
-def test_signed_in_worker_response_is_not_kept_by_the_http_cache(signed_in):
+def test_signed_in_worker_response_is_checked_again_on_every_visit(signed_in):
+    # The worker and the manifest hold nothing of anyone's: the same no-cache signed in
+    # or not (signed-in pages are no-store).
     response = signed_in.get("/sw.js")
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] in ("no-cache", "no-store")
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert signed_in.get("/dashboard", follow_redirects=True).headers["Cache-Control"] == "no-store"
 
 
 def test_service_worker_changes_when_a_static_file_changes(app, client, tmp_path):

@@ -21,6 +21,7 @@ JOB_LABELS = {
     "run_scheduled_backups": _l("Make scheduled backups"),
     "check_for_updates": _l("Check for updates"),
     "purge_expired_demos": _l("Delete expired demos"),
+    "email_import": _l("Import balances from bank e-mails"),
 }
 
 

@@ -34,7 +34,7 @@ from finora.web.profile import bp
 from finora.web.profile.sections import Section, register
 
 # The jobs whose work an owner's household depends on.
-HOUSEHOLD_JOBS = ("post_recurring", "run_scheduled_backups")
+HOUSEHOLD_JOBS = ("post_recurring", "run_scheduled_backups", "email_import")
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ def safe_detail(text: object, *secrets: str, limit: int = 255) -> str | None:
     """A detail to keep: as text, any secret masked, at most `limit` characters."""
     if text is None:
         return None
+    if isinstance(text, BaseException) and len(text.args) == 1 and isinstance(
+            text.args[0], bytes | list | tuple):
+        text = text.args[0]  # imaplib raises with the server's line as bytes
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
     elif isinstance(text, list | tuple):
