@@ -22,6 +22,7 @@ CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "internal_error",
+    502: "internal_error",  # a service Finora called (an AI model) failed: see "reason"
     503: "internal_error",
 }
 
@@ -39,12 +40,14 @@ def no_content() -> tuple[str, int]:
 
 
 def error(status: int, message: str, *, fields: dict[str, str] | None = None,
-          code: str | None = None) -> tuple[Response, int]:
+          code: str | None = None, reason: str | None = None) -> tuple[Response, int]:
     body: dict[str, Any] = {
         "error": str(message),
         "code": code or CODES.get(status, "internal_error" if status >= 500 else "validation_error"),
         "status": status,
     }
+    if reason:
+        body["reason"] = reason
     if fields:
         body["fields"] = {name: str(text) for name, text in fields.items()}
     return jsonify(body), status

@@ -285,11 +285,13 @@ def insights():
 
 
 @bp.post("/insights/refresh")
-@documented(_l("Refresh the AI insights (owners)"), tag="Settings", response=InsightsOut)
+@documented(_l("Refresh the AI insights (owners)"), tag="Settings", response=InsightsOut,
+            errors=(502,))
 def refresh_insights():
     """Ask the model now (at most once every AI_REFRESH_COOLDOWN_MINUTES: else 429). A failed
-    call answers 502 with the reason's code (timeout, bad_key, rate_limited, refused,
-    malformed, connection, server_error, secret_unreadable); the previous insights stay."""
+    call answers 502 (code internal_error) with the failure in `reason` (timeout, bad_key,
+    rate_limited, refused, malformed, connection, server_error, secret_unreadable); the
+    previous insights stay."""
     found = caller()
     if found.role != "owner":
         raise OwnerOnlyError()
@@ -309,6 +311,6 @@ def refresh_insights():
         raise InsightsNotConfiguredError() from exc
     except RefreshFailedError as exc:
         db.session.commit()  # its code stays; the previous insights stay
-        return error(502, str(exc.message), code=exc.code)
+        return error(502, str(exc.message), reason=exc.code)
     db.session.commit()
     return one(_insights_json(household))

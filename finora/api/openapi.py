@@ -29,6 +29,8 @@ _ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 _CONVERTED = {"int": _ID, "string": {"type": "string"}, "default": {"type": "string"},
               "path": {"type": "string"}}
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500)
+# Statuses an endpoint answers only when it says so (@documented(errors=...)).
+OCCASIONAL_STATUSES = (502,)
 
 
 
@@ -154,7 +156,7 @@ def _error_statuses(doc: Doc, method: str, public: bool) -> list[int]:
         statuses -= {413, 415}
     if method == "get":
         statuses.discard(409)
-    return sorted(statuses)
+    return sorted(statuses | set(doc.errors))
 
 
 def _operation(endpoint: str, method: str, view, doc: Doc, path_parameters: list[dict]) -> dict:
@@ -205,12 +207,14 @@ def _components(docs: list[Doc]) -> dict:
             "error": {"type": "string"},
             "code": {"type": "string", "enum": sorted(set(CODES.values()))},
             "status": {"type": "integer"},
+            "reason": {"type": "string", "description": _(
+                "Why a service Finora called failed (on a 502), e.g. timeout or bad_key.")},
             "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}
     responses = {
         f"Error{status}": {
             "description": _("Error (%(code)s).", code=CODES[status]),
             "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}}
-        for status in ERROR_STATUSES}
+        for status in ERROR_STATUSES + OCCASIONAL_STATUSES}
     cookie = current_app.config.get("SESSION_COOKIE_NAME") or "session"
     security = {
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": _(

@@ -47,17 +47,18 @@ class Doc:
     many: bool = False
     status: int = 200
     description: object | None = None
+    errors: tuple[int, ...] = ()  # statuses only this endpoint answers (502: a model failed)
 
 
 def documented(summary, *, tag: str, body: type[BaseModel] | None = None,
                query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
                many: bool = False, status: int | None = None,
-               description=None) -> Callable[[Callable], Callable]:
+               description=None, errors: tuple[int, ...] = ()) -> Callable[[Callable], Callable]:
     """Attach the endpoint's description to its view (read by openapi.py)."""
     if status is None:
         status = 200 if response is not None else 204
     doc = Doc(summary=summary, tag=tag, body=body, query=query, response=response,
-              many=many, status=status, description=description)
+              many=many, status=status, description=description, errors=errors)
 
     def attach(view: Callable) -> Callable:
         view.api_doc = doc

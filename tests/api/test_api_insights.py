@@ -86,7 +86,7 @@ def test_the_cooldown_answers_429(api, owner, home, ai_server):
 @pytest.mark.parametrize(("mode", "code"), [("401", "bad_key"), ("429", "rate_limited"),
                                             ("refusal", "refused"), ("not_json", "malformed"),
                                             ("500", "server_error")])
-def test_a_failed_refresh_is_a_502_with_its_code_and_keeps_the_insights(
+def test_a_failed_refresh_is_a_502_with_its_reason_and_keeps_the_insights(
         api, owner, home, ai_server, frozen_time, mode, code):
     configure(home, ai_server.url)
     api.login(owner.email)
@@ -94,7 +94,10 @@ def test_a_failed_refresh_is_a_502_with_its_code_and_keeps_the_insights(
     frozen_time.shift(timedelta(hours=3))
     ai_server.mode = mode
     failed = api.post("/insights/refresh", json={}, headers={"Accept-Language": "en"})
-    assert failed.status_code == 502 and failed.json["code"] == code
+    assert failed.status_code == 502
+    assert failed.json["code"] == "internal_error" and failed.json["reason"] == code
+    operation = api.get("/openapi.json").json["paths"]["/insights/refresh"]["post"]
+    assert "502" in operation["responses"]  # documented, with `reason` in the error schema
     assert "sk-" not in failed.json["error"]
     assert data(api.get("/insights")) == before
     # The attempt counted: the next one waits for the cooldown.
