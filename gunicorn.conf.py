@@ -19,6 +19,11 @@ from pathlib import Path
 
 wsgi_app = "app:app"
 
+# A worker silent this long is killed and replaced. The default leaves room for the slowest
+# request a page makes on purpose: an AI refresh waits up to AI_REQUEST_TIMEOUT_SECONDS (30)
+# for the model; gunicorn's own 30 would kill the worker at that very moment.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+
 
 def _metrics_dir() -> Path:
     chosen = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
