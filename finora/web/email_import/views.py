@@ -53,7 +53,7 @@ def index():
         error_text=error_text,
         button=EmptyForm(),
         scheduler_on=current_app.config.get("SCHEDULER_ENABLED", True),
-        every=ngettext("every minute", "every %(num)d minutes", minutes),
+        every=ngettext("every %(num)d minute", "every %(num)d minutes", minutes),
     )
 
 
