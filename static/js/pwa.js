@@ -96,7 +96,13 @@
   // Sign-out: the worker deletes every cache before the server's Clear-Site-Data arrives.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (event.defaultPrevented || !form.action || !/\/logout$/.test(new URL(form.action).pathname)) { return; }
+    // getAttribute, not form.action: a field named "action" (the import review has one)
+    // shadows the property with an element.
+    var action = form.getAttribute ? form.getAttribute("action") : null;
+    if (event.defaultPrevented || !action) { return; }
+    var target;
+    try { target = new URL(action, window.location.href); } catch (error) { return; }
+    if (!/\/logout$/.test(target.pathname)) { return; }
     saveChoice(false);
     if (hasWorkers && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({ type: "sign-out" });
