@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from finora.crypto import decrypt_secret
 from finora.errors import FieldError
 from finora.extensions import db
-from finora.models import AiInsight, AiSettings
+from finora.models import AiInsight, AiSettings, AuditEvent
 from finora.services.integrations.ai.client import RESPONSE_SCHEMA
 from finora.services.integrations.ai.insights import (
     ERROR_MESSAGES,
@@ -205,6 +205,13 @@ def test_the_key_is_stored_encrypted_kept_when_blank_and_removed(home, owner, ai
     assert remove_key(db.session, home) is True
     db.session.commit()
     assert stored.api_key_encrypted is None
+    # Each change is in the household's activity trail, never with the key.
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "ai")
+                                .order_by(AuditEvent.id)).all()
+    assert [e.action for e in events][-2:] == ["ai.settings_saved", "ai.key_removed"]
+    assert all(e.household_id == home.id for e in events)
+    assert all(API_KEY not in json.dumps(e.details or {}) for e in events)
+    assert events[-2].details["new_key"] is False and events[-2].details["model"] == "gpt-4.1-mini"
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/v1", "javascript:alert(1)", "example.com",

@@ -32,6 +32,7 @@ ACTION_GROUPS = {
     "import": _l("Imports"),
     "backup": _l("Backups"),
     "email_import": _l("E-mail import"),
+    "ai": _l("AI insights"),
     "transfer": _l("Transfers"),
     "rule": _l("Recurring rules"),
     "budget": _l("Budgets"),
@@ -43,7 +44,7 @@ ACTION_GROUPS = {
 }
 # The groups a household's trail can hold (security events belong to a person).
 HOUSEHOLD_GROUPS = (
-    "member", "account", "entry", "import", "backup", "email_import", "transfer", "rule", "budget",
+    "member", "account", "entry", "import", "backup", "email_import", "ai", "transfer", "rule", "budget",
     "goal", "category",
 )
 
@@ -87,6 +88,8 @@ ACTION_LABELS = {
     "backup.restored": _l("Backup restored"),
     "backup.refused": _l("Backup file refused"),
     "backup.schedule_saved": _l("Backup schedule changed"),
+    "ai.settings_saved": _l("AI settings saved"),
+    "ai.key_removed": _l("AI key removed"),
     "email_import.created": _l("E-mail import created"),
     "email_import.updated": _l("E-mail import changed"),
     "email_import.turned_on": _l("E-mail import turned on"),

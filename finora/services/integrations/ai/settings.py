@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from finora.crypto import SecretUnreadableError, decrypt_secret, encrypt_secret
 from finora.errors import FieldError
 from finora.models import AiSettings, Household
+from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
 MODEL_MAX = 100
@@ -86,6 +87,9 @@ def save_settings(session: Session, household: Household, data: AiSettingsData) 
         settings = AiSettings(household_id=household.id)
         session.add(settings)
     changed = bool(key) or model != settings.model or base_url != settings.base_url
+    # Never the key itself: whether a new one was saved, and the model and server.
+    audit.record(session, "ai.settings_saved", household_id=household.id, object_type="ai",
+                 details={"new_key": bool(key), "model": model or None, "base_url": base_url})
     if key:
         settings.api_key_encrypted = encrypt_secret(key)
     elif not settings.api_key_encrypted:
@@ -106,6 +110,7 @@ def remove_key(session: Session, household: Household) -> bool:
         return False
     settings.api_key_encrypted = None
     settings.last_error_code = None
+    audit.record(session, "ai.key_removed", household_id=household.id, object_type="ai")
     session.flush()
     return True
 
