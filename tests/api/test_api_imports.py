@@ -19,26 +19,9 @@ from finora.models import Entry, ImportBatch
 from tests.api.planning_helpers import assert_error, stranger_household, viewer_api
 from tests.ledger_factories import category, checking_account, make_account, make_entry
 from tests.members_factories import add_member
+from tests.services.test_import_flow import FEBRUARY, JANUARY  # the import page's statements
 
 BANK = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "bank"
-
-JANUARY = (
-    "Extrato conta corrente\n"
-    "Agência 1234 Conta 56789-0\n"
-    "Data;Histórico;Valor (R$)\n"
-    "02/01/2026;PAG*Padaria Sol;-12,30\n"
-    "02/01/2026;PAG*Padaria Sol;-12,30\n"
-    "15/01/2026;SALARIO EMPRESA;3.500,00\n"
-    "20/01/2026;Mercado Bom Preço;-1.234,56\n"
-    "32/01/2026;Dia que não existe;-1,00\n"
-).encode("cp1252")
-
-FEBRUARY = (
-    "Data;Histórico;Valor (R$)\n"
-    "20/01/2026;Mercado Bom Preço;-1.234,56\n"
-    "03/02/2026;PAG*Padaria Sol;-12,30\n"
-    "14/02/2026;Farmácia;-45,00\n"
-).encode("utf-8-sig")
 
 
 def _body(data: bytes, name: str = "extrato.csv", **extra) -> dict:
