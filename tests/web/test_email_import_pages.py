@@ -73,8 +73,13 @@ def test_the_empty_page_says_what_it_does_and_offers_the_button(signed_in):
     page = signed_in.get(f"{BASE}/").text
     empty = page[page.index('id="no-email-imports"'):]
     assert "No e-mail imports yet" in empty
-    assert "sets the account’s balance" in page
+    assert "sets the account’s balance from them, every minute, so" in page
     assert f'href="{BASE}/new"' in empty
+
+
+def test_the_page_names_the_configured_interval(app, signed_in):
+    app.config["EMAIL_IMPORT_INTERVAL_MINUTES"] = 15
+    assert "from them, every 15 minutes, so" in signed_in.get(f"{BASE}/").text
 
 
 def test_the_new_page_explains_the_password_and_the_sender(signed_in, home):

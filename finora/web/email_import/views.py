@@ -53,7 +53,9 @@ def index():
         error_text=error_text,
         button=EmptyForm(),
         scheduler_on=current_app.config.get("SCHEDULER_ENABLED", True),
-        every=ngettext("every %(num)d minute", "every %(num)d minutes", minutes),
+        every=_("every minute")
+        if minutes == 1
+        else ngettext("every %(num)d minute", "every %(num)d minutes", minutes),
     )
 
 
