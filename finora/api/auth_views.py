@@ -22,7 +22,7 @@ from finora.services.people.api_tokens import issue_token, revoke_token, rotate_
 from finora.services.people.auth import authenticate, signed_in_from, source_of
 from finora.services.people.password_change import change_password
 from finora.services.people.two_factor_sign_in import verify_second_factor
-from finora.services.system import audit
+from finora.services.people.user_sessions import note_completed_sign_in
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 
@@ -76,7 +76,7 @@ def token_answer(user: User, membership: Membership, device_name: str | None, *,
     issued = issue_token(db.session, user, membership.household, ttl=_ttl(),
                          name=_device_name(device_name), kind="login")
     signed_in_from(db.session, user, _source())
-    audit.record(db.session, "auth.signed_in", user=user, details={"method": method})
+    note_completed_sign_in(db.session, user, method=method)
     db.session.commit()
     return one({"token": issued.raw, "user": user_json(user, membership)})
 

@@ -36,6 +36,20 @@ def test_login_gives_a_token_and_the_user_pycashflow_decodes(api, user):
     assert me.status_code == 200 and me.json == {"data": data["user"]}
 
 
+def test_an_app_sign_in_is_noted_like_a_browser_one(api, user):
+    assert api.post("/auth/login", json={"email": user.email, "password": "wrong"}).status_code == 401
+    db.session.expire_all()
+    assert user.failed_sign_ins == 1 and user.last_login_at is None
+    api.login(user.email)
+    db.session.expire_all()
+    assert user.failed_sign_ins == 0
+    assert now_utc() - user.last_login_at < timedelta(minutes=1)
+    methods = db.session.scalars(
+        select(AuditEvent.details).where(AuditEvent.action == "auth.signed_in")
+    ).all()
+    assert methods == [{"method": "api"}]
+
+
 def test_every_failure_is_the_same_401(api, user):
     disabled = create_user(email="off@example.com", status="disabled")
     answers = [

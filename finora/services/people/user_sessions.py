@@ -56,12 +56,20 @@ def start_user_session(
         last_seen_at=now,
     )
     session.add(record)
+    note_completed_sign_in(session, user, method=method, now=now)
+    return record
+
+
+def note_completed_sign_in(
+    session: Session, user: User, *, method: str, now: datetime | None = None
+) -> None:
+    """What every completed sign-in does, in a browser or an app: the account-wide failure
+    count and any lock are cleared, the time is noted (users.last_login_at), audited."""
     user.failed_sign_ins = 0
     user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = now or now_utc()
     audit.record(session, "auth.signed_in", user=user, details={"method": method})
     session.flush()
-    return record
 
 
 def find_live_session(
