@@ -11,6 +11,10 @@ PYTEST := $(BIN)/python -m pytest
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432
 MARIADB_TEST_URL ?= mysql+pymysql://root@127.0.0.1:3306
 LOCALES := pt en es
+# Compiled bytecode is kept (__pycache__, ignored by git) even where the environment turns it
+# off: the suite starts Python many times (gunicorn, migrations, updates), and each would
+# compile Finora again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run install install-dev compile-translations translations migrate test test-sqlite test-postgres \
         test-mariadb test-e2e lint bench clean

@@ -20,6 +20,45 @@ from tests.mail_server import smtp_server  # noqa: F401 - the fixture, for every
 SERVER = server_url_from_env(os.environ.get("FINORA_TEST_DATABASE_URL"))
 
 
+# A module naming one of these picks its database itself (a subprocess, a second engine):
+# it runs in every pass even where its tests take no database fixture.
+_OWN_DATABASE_WORDS = ("FINORA_TEST_DATABASE_URL", "SERVER", "server_url_from_env")
+_uses_own_database: dict[str, bool] = {}
+
+
+def _engine_independent(item) -> bool:
+    """A test that takes no database (no `database_url` fixture, directly or through
+    another) in a module that does not pick one itself: its result is the same on every
+    engine."""
+    if "database_url" in getattr(item, "fixturenames", ()):
+        return False
+    path = str(item.path)
+    if path not in _uses_own_database:
+        source = item.path.read_text(encoding="utf-8")
+        _uses_own_database[path] = any(word in source for word in _OWN_DATABASE_WORDS)
+    return not _uses_own_database[path]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The PostgreSQL and MariaDB passes run the tests that touch a database; the ones that
+    cannot (pure functions, parsers, files) run once, in the SQLite pass."""
+    if SERVER == "sqlite":
+        return
+    kept, engine_independent = [], []
+    for item in items:
+        (engine_independent if _engine_independent(item) else kept).append(item)
+    if engine_independent:
+        config.hook.pytest_deselected(items=engine_independent)
+        items[:] = kept
+
+
+def pytest_report_header(config) -> str:
+    if SERVER == "sqlite":
+        return "database: SQLite (every test)"
+    return (f"database: {SERVER.split('://', 1)[0]} (tests that use no database run in the "
+            "SQLite pass only)")
+
+
 class FreshGlobalsClient(FlaskClient):
     """English by default, and each request starts with an empty `g`, as in production.
 
