@@ -226,6 +226,29 @@ def app_factory(database_url, tmp_path):
             db.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def module_app(database_url, tmp_path_factory):
+    """One app for a whole module whose tests share one world and only read it (the role
+    matrices: each request there is refused and writes nothing, which each test checks).
+    Such a module overrides `app` with `shared_app` below; its tables are emptied when the
+    module ends. Rate limits are off: a module signs in hundreds of times."""
+    application = make_app(database_url, tmp_path_factory.mktemp("module"),
+                           RATELIMIT_ENABLED=False)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def shared_app(module_app):
+    """`app` for a module on `module_app`: each test starts a new transaction, and the
+    module's objects are read afresh (a rollback expires them; they stay in the session)."""
+    db.session.rollback()
+    yield module_app
+    db.session.rollback()
+
+
 @pytest.fixture
 def app(app_factory):
     application = app_factory()

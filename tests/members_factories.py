@@ -6,6 +6,7 @@ import itertools
 import re
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from finora.crypto import encrypt_secret, hash_token
 from finora.dates import now_utc
@@ -25,10 +26,11 @@ from finora.models import (
     User,
 )
 from finora.services.people import registration
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, create_user
 from tests.ledger_factories import (
     category,
     checking_account,
+    household_of,
     make_account,
     make_entry,
     make_transfer,
@@ -128,3 +130,18 @@ def link_in(text: str) -> str:
     match = _LINK.search(text)
     assert match, f"no invitation link in: {text!r}"
     return match.group(0)
+
+
+def two_households_with_members() -> SimpleNamespace:
+    """The role tests' world: an owner's household (with a viewer and an editor) and another
+    owner's, each with one of everything (the owner is the first user, so the admin)."""
+    mine = household_of(create_user())
+    other = household_of(create_user(name="Other Owner", household_name="Other home"))
+    return SimpleNamespace(
+        mine=mine,
+        other=other,
+        my_ids=one_of_everything(mine),
+        their_ids=one_of_everything(other),
+        viewer=add_member(mine, "viewer", name="Vera Viewer"),
+        editor=add_member(mine, "editor", name="Eddie Editor"),
+    )

@@ -20,6 +20,7 @@ from finora.dates import today
 from finora.extensions import db
 from finora.models import AuditEvent, BalanceSnapshot, RecurringRule, Skip
 from finora.services.people.api_tokens import issue_token
+from tests.conftest import shared_app
 from tests.factories import create_user
 from tests.ledger_factories import household_of, make_account
 from tests.members_factories import add_member
@@ -98,8 +99,14 @@ def _bearer(user, household, scope="write") -> dict:
     return {"Authorization": f"Bearer {issued.raw}"}
 
 
-@pytest.fixture
-def world(app, user):
+# Every test here is refused and writes nothing (each checks it), so the module builds its
+# world once (tests/conftest.py module_app).
+app = pytest.fixture(shared_app)
+
+
+@pytest.fixture(scope="module")
+def world(module_app):
+    user = create_user()
     mine = household_of(user)
     other = household_of(create_user(name="Other Owner", household_name="Other home"))
     viewer = add_member(mine, "viewer", name="Vera Viewer")
