@@ -227,8 +227,8 @@ class Config:
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_SQL = _bool("LOG_SQL")
         # The level of the sqlalchemy.engine logger (DEBUG also logs result rows); empty:
-        # INFO with LOG_SQL, else WARNING.
-        self.SQLALCHEMY_LOG_LEVEL = sql_log_level(_str("SQLALCHEMY_LOG_LEVEL"), self.LOG_SQL)
+        # INFO with LOG_SQL, else WARNING (decided in finalise(), after overrides).
+        self.SQLALCHEMY_LOG_LEVEL = _str("SQLALCHEMY_LOG_LEVEL")
         self.LOG_TO_FILE = _bool("LOG_TO_FILE", True)
         # The rotating log file: LOG_DIR/LOG_FILE (empty LOG_DIR: <DATA_DIR>/logs, decided in
         # finalise()). The second name of each pair is the Finora seed's; ours wins.
@@ -417,6 +417,7 @@ class Config:
         self.BACKUP_STORAGE_DIR = Path(
             self.BACKUP_STORAGE_DIR or Path(self.DATA_DIR) / "backups"
         ).resolve()
+        self.SQLALCHEMY_LOG_LEVEL = sql_log_level(self.SQLALCHEMY_LOG_LEVEL or "", self.LOG_SQL)
         self.LOG_DIR = Path(self.LOG_DIR or Path(self.DATA_DIR) / "logs").resolve()
         if self.LOG_FILE in ("", ".", "..") or Path(self.LOG_FILE).name != self.LOG_FILE:
             raise ConfigError(

@@ -216,3 +216,8 @@ def test_a_sent_mail_carries_the_from_name_and_uses_the_timeout(app, smtp_server
     assert smtp_server.last()["From"] == "Finora da Casa <casa@example.org>"
     assert smtp_server.envelopes[-1][0] == "casa@example.org"
     assert timeouts == [7]
+
+
+def test_log_sql_turned_on_by_an_override_still_logs_the_statements(app_factory):
+    app_factory(LOG_SQL=True)
+    assert logging.getLogger("sqlalchemy.engine").level == logging.INFO
