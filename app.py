@@ -32,8 +32,9 @@ if __name__ == "__main__":
     # SIGTERM (`kill`, a service manager) ends the process like Ctrl-C does, so exit
     # handlers run and the scheduler gives its lease up (finora/jobs.py stop_scheduler).
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
-    app.run(
-        host=app.config["FINORA_HOST"],
-        port=app.config["FINORA_PORT"],
-        debug=os.environ.get("FLASK_DEBUG") == "1",
-    )
+    debug = os.environ.get("FLASK_DEBUG") == "1"  # debug runs the reloader too
+    from finora.local_start import browser_url, open_browser_when_listening, should_open_browser
+
+    if should_open_browser(app.config, os.environ, interactive=sys.stdout.isatty(), reloader=debug):
+        open_browser_when_listening(browser_url(app.config))
+    app.run(host=app.config["FINORA_HOST"], port=app.config["FINORA_PORT"], debug=debug)

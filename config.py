@@ -16,27 +16,82 @@ load_dotenv(BASE_DIR / ".env")
 REGISTRATION_MODES = ("open", "approval", "closed")
 MAIL_SECURITIES = ("none", "starttls", "ssl")
 UPDATE_CHANNELS = ("stable", "beta")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(RuntimeError):
     """The configuration cannot start the application."""
 
 
-def _bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+Names = str | tuple[str, ...]
 
 
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
+def first_set(names: Names) -> tuple[str, str] | None:
+    """The first of these environment variables that is set to something other than blanks,
+    as (name, value); None when none is. Our own name comes first and the Finora seed's
+    aliases after it, so ours wins when both are set."""
+    for name in (names,) if isinstance(names, str) else names:
+        value = os.environ.get(name)
+        if value is not None and value.strip():
+            return name, value
+    return None
+
+
+def _str(names: Names, default: str = "") -> str:
+    found = first_set(names)
+    return found[1].strip() if found else default
+
+
+def _bool(names: Names, default: bool = False) -> bool:
+    found = first_set(names)
+    if found is None:
         return default
+    return found[1].strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(names: Names, default: int) -> int:
+    found = first_set(names)
+    if found is None:
+        return default
+    name, value = found
     try:
-        return int(value)
+        return int(value.strip())
     except ValueError as exc:
-        raise ConfigError(f"{name} must be a whole number, got {value!r}.") from exc
+        raise ConfigError(f"{name} must be a whole number, got {value.strip()!r}.") from exc
+
+
+def mail_security_from_seed() -> str | None:
+    """MAIL_SECURITY from the Finora seed's MAIL_USE_SSL/MAIL_USE_TLS (Flask-Mail's names):
+    "ssl" or "starttls" for the one that is on, "none" only when MAIL_USE_TLS is set off
+    (an MAIL_USE_SSL=0 alone keeps the default, STARTTLS); None when neither is set. Both
+    on is a contradiction, refused."""
+    ssl_on = _bool("MAIL_USE_SSL")
+    tls_on = _bool("MAIL_USE_TLS")
+    if ssl_on and tls_on:
+        raise ConfigError(
+            "MAIL_USE_TLS and MAIL_USE_SSL are both on, but a connection uses one of them: "
+            "turn one off, or set MAIL_SECURITY to starttls (port 587) or ssl (port 465)."
+        )
+    if ssl_on:
+        return "ssl"
+    if tls_on:
+        return "starttls"
+    if first_set("MAIL_USE_TLS") is not None:
+        return "none"
+    return None
+
+
+def sql_log_level(value: str, log_sql: bool) -> str:
+    """The sqlalchemy.engine logger's level: SQLALCHEMY_LOG_LEVEL when set, else INFO (every
+    statement) with LOG_SQL on and WARNING without."""
+    level = value.strip().upper()
+    if not level:
+        return "INFO" if log_sql else "WARNING"
+    if level not in LOG_LEVELS:
+        raise ConfigError(
+            f"SQLALCHEMY_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}; got {value.strip()!r}."
+        )
+    return level
 
 
 def data_dir() -> Path:
@@ -171,9 +226,16 @@ class Config:
         self.SQLALCHEMY_RECORD_QUERIES = False
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_SQL = _bool("LOG_SQL")
+        # The level of the sqlalchemy.engine logger (DEBUG also logs result rows); empty:
+        # INFO with LOG_SQL, else WARNING (decided in finalise(), after overrides).
+        self.SQLALCHEMY_LOG_LEVEL = _str("SQLALCHEMY_LOG_LEVEL")
         self.LOG_TO_FILE = _bool("LOG_TO_FILE", True)
-        self.LOG_FILE_MAX_BYTES = _int("LOG_FILE_MAX_BYTES", 5 * 1024 * 1024)
-        self.LOG_FILE_BACKUP_COUNT = _int("LOG_FILE_BACKUP_COUNT", 5)
+        # The rotating log file: LOG_DIR/LOG_FILE (empty LOG_DIR: <DATA_DIR>/logs, decided in
+        # finalise()). The second name of each pair is the Finora seed's; ours wins.
+        self.LOG_DIR = _str(("LOG_DIR", "LOG_DIRECTORY")) or None
+        self.LOG_FILE = _str(("LOG_FILE", "LOG_FILE_NAME"), "finora.log")
+        self.LOG_FILE_MAX_BYTES = _int(("LOG_FILE_MAX_BYTES", "LOG_MAX_BYTES"), 5 * 1024 * 1024)
+        self.LOG_FILE_BACKUP_COUNT = _int(("LOG_FILE_BACKUP_COUNT", "LOG_BACKUP_COUNT"), 5)
         self.SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
         self.SCHEDULER_TICK_SECONDS = _int("SCHEDULER_TICK_SECONDS", 60)
         # Minimum time between two runs of a job (0: each job's own, 15 minutes for posting).
@@ -195,7 +257,7 @@ class Config:
         # instance/), how many scheduled ones a new schedule keeps, whether the scheduler
         # makes them, and the largest archive a restore accepts by upload.
         # Empty: <DATA_DIR>/backups, decided in finalise() once overrides are applied.
-        self.BACKUP_STORAGE_DIR = os.environ.get("BACKUP_STORAGE_DIR", "").strip() or None
+        self.BACKUP_STORAGE_DIR = _str("BACKUP_STORAGE_DIR") or None
         self.BACKUP_DEFAULT_RETENTION_COUNT = _int("BACKUP_DEFAULT_RETENTION_COUNT", 20)
         if not 1 <= self.BACKUP_DEFAULT_RETENTION_COUNT <= 100:
             raise ConfigError("BACKUP_DEFAULT_RETENTION_COUNT must be from 1 to 100.")
@@ -261,6 +323,13 @@ class Config:
         self.REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "approval").strip().lower()
         self.BOOTSTRAP_ADMIN_EMAIL = os.environ.get("BOOTSTRAP_ADMIN_EMAIL", "").strip()
         self.BOOTSTRAP_ADMIN_PASSWORD = os.environ.get("BOOTSTRAP_ADMIN_PASSWORD", "")
+        # Local runs only (never in production): `flask finora bootstrap` and a bare
+        # `python app.py` create this active user with a household
+        # (finora/services/people/default_user.py).
+        self.ENABLE_DEFAULT_USER_SEED = _bool("ENABLE_DEFAULT_USER_SEED")
+        self.DEFAULT_USER_EMAIL = _str("DEFAULT_USER_EMAIL")
+        self.DEFAULT_USER_NAME = _str("DEFAULT_USER_NAME")
+        self.DEFAULT_USER_PASSWORD = os.environ.get("DEFAULT_USER_PASSWORD", "")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
@@ -279,6 +348,9 @@ class Config:
         # Where `python app.py` (and `make run`) listens.
         self.FINORA_HOST = os.environ.get("FINORA_HOST", "").strip() or "127.0.0.1"
         self.FINORA_PORT = _int("FINORA_PORT", 5000)
+        # A desktop `python app.py` run from a terminal opens the browser once it listens
+        # (finora/local_start.py should_open_browser); never under gunicorn or in a container.
+        self.FINORA_AUTO_OPEN_BROWSER = _bool("FINORA_AUTO_OPEN_BROWSER")
         # The public address links (e-mails) and passkeys are built from; by default where
         # `python app.py` serves, spelled with `localhost` for a loopback or wildcard host.
         self.APP_BASE_URL = (
@@ -287,17 +359,27 @@ class Config:
         ).rstrip("/")
         # Passkeys (WebAuthn): the relying party's domain and the exact origin browsers sign;
         # empty means derived from APP_BASE_URL in finalise(). Never taken from a request.
-        self.WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "").strip().lower()
-        self.WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "").strip() or "Finora"
-        self.WEBAUTHN_ORIGIN = os.environ.get("WEBAUTHN_ORIGIN", "").strip().rstrip("/")
+        # PASSKEY_RP_ID/RP_NAME/ORIGIN are the Finora seed's names for the same three.
+        self.WEBAUTHN_RP_ID = _str(("WEBAUTHN_RP_ID", "PASSKEY_RP_ID")).lower()
+        self.WEBAUTHN_RP_NAME = _str(("WEBAUTHN_RP_NAME", "PASSKEY_RP_NAME"), "Finora")
+        self.WEBAUTHN_ORIGIN = _str(("WEBAUTHN_ORIGIN", "PASSKEY_ORIGIN")).rstrip("/")
         # Outgoing e-mail; the admin's SMTP settings (stored in the database) win over these.
         # No server at all: mails (with their links) are written to the log instead.
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "").strip()
         self.MAIL_PORT = _int("MAIL_PORT", 0)  # 0: 587 for starttls, 465 for ssl, 25 for none
-        self.MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "starttls").strip().lower()
+        # MAIL_SECURITY wins; else the seed's MAIL_USE_SSL/MAIL_USE_TLS say it.
+        seed_security = mail_security_from_seed() if first_set("MAIL_SECURITY") is None else None
+        self.MAIL_SECURITY = _str("MAIL_SECURITY", seed_security or "starttls").lower()
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "").strip()
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
-        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "").strip()
+        self.MAIL_SENDER = _str(("MAIL_SENDER", "MAIL_DEFAULT_SENDER"))
+        # The display name of the From header ("Finora <finora@example.com>"); empty: the
+        # address alone. Applies to the admin's SMTP settings too, when their sender has none.
+        self.MAIL_FROM_NAME = _str("MAIL_FROM_NAME")
+        # How long the SMTP server may take to answer each step of sending one mail.
+        self.MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 10)
+        if not 1 <= self.MAIL_TIMEOUT_SECONDS <= 300:
+            raise ConfigError("MAIL_TIMEOUT_SECONDS must be from 1 to 300.")
         self.WTF_CSRF_TIME_LIMIT = None
         self.BABEL_DEFAULT_LOCALE = "pt"
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -335,6 +417,12 @@ class Config:
         self.BACKUP_STORAGE_DIR = Path(
             self.BACKUP_STORAGE_DIR or Path(self.DATA_DIR) / "backups"
         ).resolve()
+        self.SQLALCHEMY_LOG_LEVEL = sql_log_level(self.SQLALCHEMY_LOG_LEVEL or "", self.LOG_SQL)
+        self.LOG_DIR = Path(self.LOG_DIR or Path(self.DATA_DIR) / "logs").resolve()
+        if self.LOG_FILE in ("", ".", "..") or Path(self.LOG_FILE).name != self.LOG_FILE:
+            raise ConfigError(
+                f"LOG_FILE must be a file name (the folder is LOG_DIR); got {self.LOG_FILE!r}."
+            )
         database_file = sqlite_path(self.SQLALCHEMY_DATABASE_URI)
         if database_file is not None:
             private_dir(database_file.parent)

@@ -22,6 +22,7 @@ from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Household, Membership, User
 from finora.models.user import LOCALES
+from finora.services.people.default_user import seed_default_user
 from finora.services.people.registration import (
     DEFAULT_CURRENCY,
     DEFAULT_TIMEZONE,
@@ -37,7 +38,27 @@ finora_cli = AppGroup("finora", help="Finora administration commands.")
 
 @finora_cli.command("bootstrap")
 def bootstrap_command() -> None:
-    """Create the admin from BOOTSTRAP_ADMIN_EMAIL/PASSWORD when both are set."""
+    """Create the admin from BOOTSTRAP_ADMIN_EMAIL/PASSWORD when both are set, then the
+    default user of a local run when ENABLE_DEFAULT_USER_SEED asks for one."""
+    _bootstrap_admin()
+    seed_default_user_now()
+
+
+def seed_default_user_now() -> None:
+    """The default user (finora/services/people/default_user.py), committed; the service
+    logs why when it creates none."""
+    try:
+        seed_default_user(db.session, current_app.config)
+    except FinoraError as error:  # another process created the address meanwhile
+        db.session.rollback()
+        with force_locale("en"):
+            reason = str(error.message)
+        click.echo(f"Default user not created: {reason}", err=True)
+        return
+    db.session.commit()
+
+
+def _bootstrap_admin() -> None:
     email = current_app.config["BOOTSTRAP_ADMIN_EMAIL"]
     password = current_app.config["BOOTSTRAP_ADMIN_PASSWORD"]
     if not email or not password:

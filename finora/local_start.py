@@ -10,13 +10,19 @@ that says what to run. gunicorn and `flask` import app.py and never come here.
 from __future__ import annotations
 
 import logging
+import socket
+import threading
+import time
+import webbrowser
+from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from config import Config, ConfigError, load_config, sqlite_path
+from config import Config, ConfigError, default_base_url, load_config, sqlite_path
 from finora import create_app
 from finora.services.system.schema import AHEAD, UNKNOWN, SchemaState, schema_state
 
@@ -79,7 +85,9 @@ def build_local_app() -> Flask:
     if problem:
         raise StartRefused(problem)
     if state.at_head:
-        return _create()
+        app = _create()
+        _seed_default_user(app)
+        return app
     # The scheduler starts once the tables are there, never in the middle of a migration.
     app = _create({"SCHEDULER_ENABLED": False})
     _migrate_and_bootstrap(app, state)
@@ -124,3 +132,60 @@ def _migrate_and_bootstrap(app: Flask, state: SchemaState) -> None:
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def _seed_default_user(app: Flask) -> None:
+    """The default user of a local run (the bootstrap command does it after a migration)."""
+    if not app.config.get("ENABLE_DEFAULT_USER_SEED"):
+        return
+    from finora.cli import seed_default_user_now
+    from finora.extensions import db
+
+    with app.app_context():
+        try:
+            seed_default_user_now()
+        finally:
+            db.session.remove()
+
+
+def should_open_browser(
+    config: Mapping, environ: Mapping[str, str], *, interactive: bool, reloader: bool
+) -> bool:
+    """Whether this `python app.py` opens the browser: FINORA_AUTO_OPEN_BROWSER is on, it
+    runs from a terminal (`interactive`: stdout is a tty), not in a container, and this is
+    the process that serves — with the reloader, its child (WERKZEUG_RUN_MAIN), never the
+    parent that only watches the files. gunicorn never runs app.py's __main__ branch."""
+    if not config.get("FINORA_AUTO_OPEN_BROWSER") or config.get("FINORA_IN_CONTAINER"):
+        return False
+    if not interactive:
+        return False
+    return not reloader or environ.get("WERKZEUG_RUN_MAIN") == "true"
+
+
+def browser_url(config: Mapping) -> str:
+    """Where `python app.py` serves, as a browser on this machine reaches it."""
+    return default_base_url(config["FINORA_HOST"], int(config["FINORA_PORT"]))
+
+
+def open_browser_when_listening(url: str, *, wait_seconds: float = 15.0) -> threading.Thread:
+    """Open `url` in the desktop browser once something accepts connections at its host and
+    port (the server is listening), from a daemon thread; gives up after `wait_seconds`."""
+
+    def run() -> None:
+        parts = urlsplit(url)
+        address = (parts.hostname or "localhost", parts.port or 80)
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(address, timeout=0.5).close()
+            except OSError:
+                time.sleep(0.2)
+                continue
+            log.info("Opening %s in the browser (FINORA_AUTO_OPEN_BROWSER).", url)
+            webbrowser.open(url)
+            return
+        log.warning("Did not open the browser: nothing answered at %s.", url)
+
+    thread = threading.Thread(target=run, name="finora-open-browser", daemon=True)
+    thread.start()
+    return thread

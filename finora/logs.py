@@ -6,7 +6,9 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
 
@@ -82,6 +84,13 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def log_file_path(config: Mapping) -> Path:
+    """The current log file: LOG_DIR/LOG_FILE (rotated copies add .1, .2...); LOG_DIR is
+    <DATA_DIR>/logs unless set (LOG_DIRECTORY and LOG_FILE_NAME are the seed's names)."""
+    folder = config.get("LOG_DIR") or Path(config["DATA_DIR"]) / "logs"
+    return Path(folder) / (config.get("LOG_FILE") or "finora.log")
+
+
 def configure_logging(app: Flask) -> None:
     logger = logging.getLogger("finora")
     logger.setLevel(app.config["LOG_LEVEL"])
@@ -92,10 +101,13 @@ def configure_logging(app: Flask) -> None:
     formatter = SafeFormatter(FORMAT)
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if app.config["LOG_TO_FILE"]:
-        log_dir = private_dir(private_dir(app.config["DATA_DIR"]) / "logs")
+        path = log_file_path(app.config)
+        if path.parent.parent == Path(app.config["DATA_DIR"]).resolve():
+            private_dir(path.parent.parent)  # the default, <DATA_DIR>/logs: both owner-only
+        private_dir(path.parent)
         handlers.append(
             PrivateRotatingFileHandler(
-                log_dir / "finora.log",
+                path,
                 maxBytes=app.config["LOG_FILE_MAX_BYTES"],
                 backupCount=app.config["LOG_FILE_BACKUP_COUNT"],
                 encoding="utf-8",
@@ -108,7 +120,8 @@ def configure_logging(app: Flask) -> None:
     app.logger.handlers = logger.handlers
     app.logger.setLevel(app.config["LOG_LEVEL"])
     logging.getLogger("sqlalchemy.engine").setLevel(
-        logging.INFO if app.config["LOG_SQL"] else logging.WARNING
+        app.config.get("SQLALCHEMY_LOG_LEVEL")
+        or ("INFO" if app.config.get("LOG_SQL") else "WARNING")
     )
     # The MT940 library logs the statement lines it cannot read: account data that has no
     # place in a log. Finora reports the problem to the user instead (services/imports).

@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import sqlite_path
+from finora.logs import log_file_path
 
 log = logging.getLogger("finora.startup")
 
@@ -71,8 +72,8 @@ def private_paths(app: Flask) -> list[Path]:
     if database is not None:
         paths += [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
     if app.config.get("LOG_TO_FILE"):
-        logs = data / "logs"
-        paths += [logs, *sorted(logs.glob("finora.log*"))]
+        log_file = log_file_path(app.config)
+        paths += [log_file.parent, *sorted(log_file.parent.glob(log_file.name + "*"))]
     return paths
 
 

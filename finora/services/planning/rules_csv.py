@@ -1,5 +1,6 @@
 """Recurring rules as CSV: export in the user's locale, import every row or none, with the
-rules already there (or earlier in the same file) found and, at the user's choice, skipped."""
+rules already there (or earlier in the same file) found and, at the user's choice, skipped.
+PyCashFlow's schedule export is read too (rules_csv_pycashflow)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ from finora.services.planning.rules_csv_format import (
     key,
     neutralise,
     yes_no,
+)
+from finora.services.planning.rules_csv_pycashflow import (
+    PyCashFlowRowReader,
+    column_names,
+    pycashflow_columns,
 )
 from finora.translation import lazy_gettext as _l
 
@@ -182,7 +188,11 @@ def import_rules(
     saved through its form. Flushes; the caller commits once."""
     with force_locale(locale):
         records = _records(content)
-        columns = _columns(records[0] if records else [])
+        first = records[0] if records else []
+        pycashflow = pycashflow_columns(first)
+        columns = pycashflow if pycashflow is not None else _columns(first)
+        # A problem names the column as the file does (PyCashFlow's "Next Date").
+        names = column_names(first, columns) if pycashflow is not None else {}
         rows = [
             (number, cells)
             for number, cells in enumerate(records[1:], start=2)
@@ -192,7 +202,9 @@ def import_rules(
             _refuse(_l("The file has no rules to import."))
         if len(rows) > MAX_ROWS:
             _refuse(_l("A file can hold at most %(count)d rules.", count=MAX_ROWS))
-        reader = RowReader(session, household, locale, words)
+        reader = (PyCashFlowRowReader if pycashflow is not None else RowReader)(
+            session, household, locale, words
+        )
         saved = {_rule_key(rule) for rule in list_rules(session, household)}
         first_row: dict[tuple, int] = {}
         outcome = ImportOutcome()
@@ -200,7 +212,10 @@ def import_rules(
         problems: list[RowProblem] = []
         for number, cells in rows:
             found = reader.read(cells, columns)
-            problems.extend(RowProblem(number, header(code), text) for code, text in found.problems)
+            problems.extend(
+                RowProblem(number, names.get(code) or header(code), text)
+                for code, text in found.problems
+            )
             if found.problems:
                 continue
             duplicate = _duplicate(session, number, found.data, saved, first_row)
@@ -212,7 +227,8 @@ def import_rules(
             try:
                 rule = create_rule(session, household, found.data)
             except FieldError as error:
-                column = header(_FIELD_COLUMN.get(error.field or "", ""))
+                code = _FIELD_COLUMN.get(error.field or "", "")
+                column = names.get(code) or header(code)
                 problems.append(RowProblem(number, column, str(error.message)))
                 continue
             if found.hold_until is not None:

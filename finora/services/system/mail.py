@@ -6,7 +6,9 @@ import logging
 import re
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
@@ -23,7 +25,7 @@ logger = logging.getLogger("finora.mail")
 # Every control character (tab included) and the Unicode line and paragraph separators.
 _HEADER_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
-SMTP_TIMEOUT_SECONDS = 10
+SMTP_TIMEOUT_SECONDS = 10  # MAIL_TIMEOUT_SECONDS' default
 SECURITIES = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 # Keys in the `settings` table; smtp_password holds a Fernet token (finora.crypto).
@@ -45,10 +47,22 @@ class SmtpSettings:
     username: str = ""
     password: str = ""
     sender: str = ""
+    sender_name: str = ""  # MAIL_FROM_NAME: the From header's display name
+    timeout: int = SMTP_TIMEOUT_SECONDS
 
     @property
     def from_address(self) -> str:
-        return self.sender or self.username or "finora@localhost"
+        """The From header: the sender as given when it names itself ("Ana <a@b.c>"),
+        else the address with MAIL_FROM_NAME before it (quoted when it must be)."""
+        address = self.sender or self.username or "finora@localhost"
+        own_name, bare = parseaddr(address)
+        name = header_value(self.sender_name)
+        if own_name or not name or "@" not in bare:
+            return address
+        try:
+            return str(Address(display_name=name, addr_spec=bare))
+        except (ValueError, IndexError, HeaderParseError):  # an address the parser refuses
+            return address
 
 
 @dataclass(frozen=True)
@@ -101,11 +115,16 @@ def store_smtp_settings(
 
 
 def smtp_settings(session: Session) -> SmtpSettings | None:
-    """The settings in force: the admin's, else MAIL_* from the configuration, else None."""
+    """The settings in force: the admin's, else MAIL_* from the configuration, else None.
+    MAIL_FROM_NAME and MAIL_TIMEOUT_SECONDS apply to either."""
+    config = current_app.config
+    extras = {
+        "sender_name": (config.get("MAIL_FROM_NAME") or "").strip(),
+        "timeout": int(config.get("MAIL_TIMEOUT_SECONDS") or SMTP_TIMEOUT_SECONDS),
+    }
     stored = stored_smtp_settings(session)
     if stored is not None:
-        return stored
-    config = current_app.config
+        return replace(stored, **extras)
     host = (config.get("MAIL_SERVER") or "").strip()
     if not host:
         return None
@@ -117,6 +136,7 @@ def smtp_settings(session: Session) -> SmtpSettings | None:
         username=config.get("MAIL_USERNAME") or "",
         password=config.get("MAIL_PASSWORD") or "",
         sender=config.get("MAIL_SENDER") or "",
+        **extras,
     )
 
 
@@ -185,10 +205,10 @@ def _deliver(settings: SmtpSettings, message: EmailMessage) -> None:
     context = ssl.create_default_context()
     if settings.security == "ssl":
         client = smtplib.SMTP_SSL(
-            settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS, context=context
+            settings.host, settings.port, timeout=settings.timeout, context=context
         )
     else:
-        client = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS)
+        client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     with client:
         client.ehlo()
         if settings.security == "starttls":

@@ -10,6 +10,7 @@ from typing import BinaryIO
 from flask import Response, current_app, render_template
 
 from finora.dates import now_utc
+from finora.logs import log_file_path
 from finora.translation import gettext as _
 from finora.web.admin import bp
 
@@ -18,7 +19,7 @@ CHUNK = 64 * 1024
 
 def log_file() -> Path:
     """Where finora.logs writes when LOG_TO_FILE is on (rotated copies are .1, .2...)."""
-    return Path(current_app.config["DATA_DIR"]) / "logs" / "finora.log"
+    return log_file_path(current_app.config)
 
 
 def _first_bytes(handle: BinaryIO, size: int) -> Iterator[bytes]:

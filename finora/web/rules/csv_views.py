@@ -48,7 +48,10 @@ class ImportForm(Form):
             FileRequired(_l("Choose a CSV file.")),
             FileSize(MAX_FILE_BYTES, message=_l("The file is larger than 1 MB.")),
         ],
-        description=_l("At most 1 MB. Rules exported from Finora can be imported as they are."),
+        description=_l(
+            "At most 1 MB. Rules exported from Finora, and PyCashFlow’s schedule export, can be "
+            "imported as they are."
+        ),
         render_kw={"accept": ".csv,text/csv"},
     )
 
