@@ -158,6 +158,46 @@ def _share_url_builders():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _share_parsed_rules():
+    """The other half of a route's compile, parsing its path into regex parts, is also the
+    same for every app (about half of create_app): the suite parses each path once per set
+    of converter classes, and each rule gets the parts, the trace, the converters and the
+    argument names werkzeug's own parse gave. Converters keep no state between calls."""
+    from werkzeug.routing.rules import Rule
+
+    original = Rule._parse_rule
+    if not callable(original):  # werkzeug changed its internals: run without the cache
+        yield
+        return
+    cache: dict = {}
+
+    def parse_rule(self, rule):
+        kinds = tuple(sorted((name, id(kind)) for name, kind in self.map.converters.items()))
+        key = (rule, kinds)
+        parsed = cache.get(key)
+        if parsed is None:
+            traced = len(self._trace)
+            converters, arguments = dict(self._converters), set(self.arguments)
+            parts = list(original(self, rule))
+            parsed = cache[key] = (
+                parts,
+                self._trace[traced:],
+                {k: v for k, v in self._converters.items() if k not in converters},
+                self.arguments - arguments,
+            )
+            return iter(parts)
+        parts, trace, found, names = parsed
+        self._trace.extend(trace)
+        self._converters.update(found)
+        self.arguments.update(names)
+        return iter(parts)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_parse_rule", parse_rule)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _share_engines():
     """Every test builds its own app, and Flask-SQLAlchemy gives each app a new engine whose
     statement cache starts empty: the suite spent about a third of its time compiling the
