@@ -148,3 +148,16 @@ def test_gunicorn_itself_takes_the_rule(tmp_path, conf):
     done = _print_config(tmp_path, GUNICORN_WORKERS="two")
     assert done.returncode != 0
     assert "GUNICORN_WORKERS must be a whole number above 0, got 'two'" in done.stderr
+
+
+def test_a_worker_builds_the_app_without_automatic_collections_then_collects_again(conf):
+    import gc
+
+    assert gc.isenabled()
+    try:
+        conf.post_fork(None, None)
+        assert not gc.isenabled()
+        conf.post_worker_init(None)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
