@@ -21,7 +21,10 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+# Byte-code compiled now: the app cannot write it at run time (read-only code,
+# PYTHONDONTWRITEBYTECODE), and every worker would compile Finora's modules again as it starts.
 RUN pybabel compile -d translations \
+    && python -m compileall -q app.py config.py gunicorn.conf.py finora \
     && chmod 0755 /app/docker/entrypoint.sh \
     && mkdir -p /data \
     && chown finora:finora /data \
@@ -33,12 +36,12 @@ ENV FINORA_ENV=production \
     FINORA_IN_CONTAINER=1 \
     FINORA_DATA_DIR=/data \
     TZ=UTC \
-    GUNICORN_WORKERS=2 \
     PORT=8000
 
-# The entrypoint starts one worker unless RATELIMIT_STORAGE_URI names a shared store
-# (per-worker memory:// counters would multiply the rate limits), and gunicorn trusts
-# X-Forwarded-* only from FORWARDED_ALLOW_IPS when TRUSTED_PROXIES is set.
+# gunicorn.conf.py picks the workers (GUNICORN_WORKERS, else from the container's CPUs and
+# memory) and starts one unless RATELIMIT_STORAGE_URI names a shared store (per-worker
+# memory:// counters would multiply the rate limits); gunicorn trusts X-Forwarded-* only
+# from FORWARDED_ALLOW_IPS when TRUSTED_PROXIES is set.
 
 # The data directory (SQLite file, logs, backups) lives outside the image; owner-only (a new
 # named volume takes this mode).

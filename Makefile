@@ -87,6 +87,7 @@ test-e2e: install-dev compile-translations
 # server-side timings on 100,000 entries (SQLite; see tests/bench/run.py).
 bench: install-dev compile-translations
 	$(BIN)/python -m tests.bench.engine
+	$(BIN)/python -m tests.bench.startup
 	$(BIN)/python -m tests.bench.run
 
 clean:

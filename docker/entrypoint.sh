@@ -8,30 +8,8 @@ umask 077
 
 cd "$(dirname "$0")/.."
 
-# Rate limits (sign-in attempts, reset links) counted in memory:// are per worker: with
-# several workers each one would allow the full budget. Several workers need a shared
-# store (redis://, memcached://...); otherwise one worker serves.
-workers="${GUNICORN_WORKERS:-2}"
-case "$workers" in
-    '' | *[!0-9]* | 0)
-        echo "finora: GUNICORN_WORKERS must be a whole number above 0, got '$workers'" >&2
-        exit 2
-        ;;
-esac
-limits=on
-case "$(printf '%s' "${RATELIMIT_ENABLED:-}" | tr '[:upper:]' '[:lower:]' | tr -d '[:space:]')" in
-    '' | 1 | true | yes | on) ;;
-    *) limits=off ;;
-esac
-case "${RATELIMIT_STORAGE_URI:-memory://}" in
-    memory://* | '')
-        if [ "$limits" = on ] && [ "$workers" -gt 1 ]; then
-            echo "finora: rate limits are kept in memory:// (RATELIMIT_STORAGE_URI), which each worker counts on its own: starting 1 worker instead of $workers; set RATELIMIT_STORAGE_URI to a shared store (redis://...) to run more" >&2
-            workers=1
-        fi
-        ;;
-esac
-export GUNICORN_WORKERS="$workers"
+# How many gunicorn workers: gunicorn.conf.py decides (GUNICORN_WORKERS, else from the CPUs
+# and memory; a single worker while rate limits are counted in memory://) and logs why.
 
 # X-Forwarded-* is trusted only from the proxies FORWARDED_ALLOW_IPS names (the app applies
 # the same list to TRUSTED_PROXIES), and from none when TRUSTED_PROXIES is 0.
@@ -57,12 +35,11 @@ flask --app app db upgrade
 echo "finora: bootstrapping the admin account" >&2
 flask --app app finora bootstrap
 
-echo "finora: starting gunicorn on ${BIND_HOST:-0.0.0.0}:${PORT:-8000} with $workers worker(s), X-Forwarded-* trusted from: ${forwarded:-no one}" >&2
-# gunicorn.conf.py: Prometheus' multiprocess files (<FINORA_DATA_DIR>/metrics), so /metrics
-# sums every worker.
+echo "finora: starting gunicorn on ${BIND_HOST:-0.0.0.0}:${PORT:-8000}, X-Forwarded-* trusted from: ${forwarded:-no one}" >&2
+# gunicorn.conf.py: the worker count, and Prometheus' multiprocess files
+# (<FINORA_DATA_DIR>/metrics), so /metrics sums every worker.
 exec gunicorn \
     -c gunicorn.conf.py \
-    --workers "$workers" \
     --bind "${BIND_HOST:-0.0.0.0}:${PORT:-8000}" \
     --access-logfile - \
     --forwarded-allow-ips="$forwarded" \

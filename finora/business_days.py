@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 
 def add_days(day: date, days: int) -> date:
     """`day` plus `days`, stopping at date.min or date.max instead of overflowing: rows
@@ -32,6 +30,8 @@ def supported_countries() -> frozenset[str]:
 
 
 def _supported_countries() -> frozenset[str]:
+    import holidays  # its country data only once a calendar is asked for
+
     # The package also accepts alpha-3 codes ("USA", "BRA"); households store alpha-2.
     return frozenset(code for code in holidays.list_supported_countries() if len(code) == 2)
 
@@ -43,6 +43,8 @@ def _holidays_in(country: str, year: int) -> frozenset[date]:
     Neighbouring years are built too: a holiday of one year can be observed in another
     (the US New Year's Day 2022, a Saturday, was observed on Friday 2021-12-31).
     """
+    import holidays
+
     found = holidays.country_holidays(country, years=(year - 1, year, year + 1), expand=False)
     return frozenset(day for day in found if day.year == year)
 

@@ -54,7 +54,7 @@ def repo(tmp_path) -> Path:
     files = {
         "app.py": "print('app')\n",
         "finora/__init__.py": "",
-        "finora/version.py": '__version__ = "0.2.0"\n',
+        "finora/version.py": '__version__ = "0.3.0"\n',
         "docs/updates.md": "# Updates\n",
         "translations/pt/LC_MESSAGES/messages.po": PO,
         "tests/test_app.py": "def test(): pass\n",
@@ -96,31 +96,31 @@ def test_the_package_holds_the_commit_minus_what_never_ships(repo, key, tmp_path
                    "--manifest", str(out / "manifest.json"))
     assert result.returncode == 0, result.stderr
     assert "link.py" in result.stderr  # said why it is missing
-    package = out / "finora-0.2.0.tar.gz"
+    package = out / "finora-0.3.0.tar.gz"
     with tarfile.open(package) as tar:
         members = {m.name: m for m in tar.getmembers()}
         assert sorted(members) == [
-            "finora-0.2.0/app.py", "finora-0.2.0/docs/updates.md",
-            "finora-0.2.0/finora/__init__.py", "finora-0.2.0/finora/version.py",
-            "finora-0.2.0/run.sh", "finora-0.2.0/translations/pt/LC_MESSAGES/messages.mo",
-            "finora-0.2.0/translations/pt/LC_MESSAGES/messages.po",
+            "finora-0.3.0/app.py", "finora-0.3.0/docs/updates.md",
+            "finora-0.3.0/finora/__init__.py", "finora-0.3.0/finora/version.py",
+            "finora-0.3.0/run.sh", "finora-0.3.0/translations/pt/LC_MESSAGES/messages.mo",
+            "finora-0.3.0/translations/pt/LC_MESSAGES/messages.po",
         ]
-        assert tar.extractfile("finora-0.2.0/app.py").read() == b"print('app')\n"
-        assert members["finora-0.2.0/run.sh"].mode == 0o755
-        assert members["finora-0.2.0/app.py"].mode == 0o644
+        assert tar.extractfile("finora-0.3.0/app.py").read() == b"print('app')\n"
+        assert members["finora-0.3.0/run.sh"].mode == 0o755
+        assert members["finora-0.3.0/app.py"].mode == 0o644
         assert all(m.isreg() and m.uname == "" for m in members.values())
 
     entry = json.loads(result.stdout)
     data = package.read_bytes()
-    assert entry["version"] == "0.2.0" and entry["channel"] == "stable"
+    assert entry["version"] == "0.3.0" and entry["channel"] == "stable"
     assert entry["notes"] == {"en": "New", "pt": "Novo"}
     ref = entry["package"]
-    assert ref["url"] == "https://releases.example.org/finora/finora-0.2.0.tar.gz"
+    assert ref["url"] == "https://releases.example.org/finora/finora-0.3.0.tar.gz"
     assert ref["sha256"] == hashlib.sha256(data).hexdigest() and ref["size"] == len(data)
     public_key = parse_public_key(public)
-    verify(public_key, package_statement("0.2.0", ref["sha256"], ref["size"]), ref["signature"])
+    verify(public_key, package_statement("0.3.0", ref["sha256"], ref["size"]), ref["signature"])
     with pytest.raises(SignatureError):  # bound to its version
-        verify(public_key, package_statement("0.3.0", ref["sha256"], ref["size"]),
+        verify(public_key, package_statement("0.4.0", ref["sha256"], ref["size"]),
                ref["signature"])
 
     manifest = (out / "manifest.json").read_bytes()
@@ -131,7 +131,7 @@ def test_the_package_holds_the_commit_minus_what_never_ships(repo, key, tmp_path
 def test_the_same_commit_builds_the_same_bytes(repo, key, tmp_path):
     for out in ("a", "b"):
         assert build(repo, key[0], tmp_path / out).returncode == 0
-    first, second = ((tmp_path / out / "finora-0.2.0.tar.gz").read_bytes() for out in "ab")
+    first, second = ((tmp_path / out / "finora-0.3.0.tar.gz").read_bytes() for out in "ab")
     assert first == second
 
 
@@ -148,7 +148,7 @@ def test_the_app_accepts_the_signed_manifest_and_offers_the_release(repo, key, t
         with application.app_context():
             assert check_for_updates(db.session).ok
             status = update_status(db.session)
-    assert status.available.version == "0.2.0" and status.can_apply
+    assert status.available.version == "0.3.0" and status.can_apply
 
 
 def test_a_second_release_is_added_and_the_manifest_signed_again(repo, key, tmp_path):
@@ -156,13 +156,13 @@ def test_a_second_release_is_added_and_the_manifest_signed_again(repo, key, tmp_
     out = tmp_path / "dist"
     manifest = out / "manifest.json"
     assert build(repo, key_path, out, "--manifest", str(manifest)).returncode == 0
-    (repo / "finora/version.py").write_text('__version__ = "0.3.0-beta.1"\n')
+    (repo / "finora/version.py").write_text('__version__ = "0.4.0-beta.1"\n')
     git(repo, "commit", "-q", "-am", "beta")
     assert build(repo, key_path, out, "--manifest", str(manifest)).returncode == 0
     parsed = parse_manifest(manifest.read_bytes())
     assert [(r.version, r.channel) for r in parsed.releases] == [
-        ("0.3.0-beta.1", "beta"), ("0.2.0", "stable")]
-    assert parsed.latest == "0.2.0"  # the newest stable release
+        ("0.4.0-beta.1", "beta"), ("0.3.0", "stable")]
+    assert parsed.latest == "0.3.0"  # the newest stable release
     verify(parse_public_key(public), manifest.read_bytes(),
            (out / "manifest.json.sig").read_text())
 

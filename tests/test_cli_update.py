@@ -48,7 +48,7 @@ class Recorder:
         if self.status == "rolled_back":
             steps += [Step("migrate", False, "The migration failed: no such table"),
                       Step("restore_files", True)]
-        return ApplyReport(status=self.status, version=release.version, from_version="0.1.0",
+        return ApplyReport(status=self.status, version=release.version, from_version="0.2.0",
                            backup_id=4, steps=steps,
                            restart="manual" if self.status == "applied" else "none")
 
@@ -63,17 +63,17 @@ def recorder(monkeypatch):
 def test_check_prints_the_status_and_records_the_check(app):
     result = invoke(app, "check")
     assert result.exit_code == 0, result.output
-    assert "Installed: 0.1.0 (channel stable)" in result.output
+    assert "Installed: 0.2.0 (channel stable)" in result.output
     assert "from the bundled manifest, ok" in result.output
-    assert "Update available: 0.2.0" in result.output
-    assert "0.2.0: Notes 0.2.0 in English" in result.output
+    assert "Update available: 0.3.0" in result.output
+    assert "0.3.0: Notes 0.3.0 in English" in result.output
     assert "flask finora update apply" in result.output
     assert get_setting(db.session, LAST_CHECK_KEY) is not None
 
 
 def test_check_when_up_to_date(app_factory, tmp_path):
     application = app_factory(CODE_DIR=make_code_dir(
-        tmp_path / "current", releases=[release_entry("0.1.0", package=False)]))
+        tmp_path / "current", releases=[release_entry("0.2.0", package=False)]))
     with application.app_context():
         result = invoke(application, "check")
     assert result.exit_code == 0, result.output
@@ -94,7 +94,7 @@ def test_apply_with_nothing_newer_says_so(app_factory, tmp_path, monkeypatch):
     recording = Recorder()
     monkeypatch.setattr("finora.services.updates.apply.apply_update", recording)
     application = app_factory(CODE_DIR=make_code_dir(
-        tmp_path / "current", releases=[release_entry("0.1.0", package=False)]))
+        tmp_path / "current", releases=[release_entry("0.2.0", package=False)]))
     with application.app_context():
         result = invoke(application, "apply", "--yes")
     assert result.exit_code == 0
@@ -105,27 +105,27 @@ def test_apply_with_nothing_newer_says_so(app_factory, tmp_path, monkeypatch):
 def test_apply_asks_first_and_a_no_applies_nothing(app, recorder):
     result = invoke(app, "apply", input="n\n")
     assert result.exit_code == 1
-    assert "Apply Finora 0.2.0 over 0.1.0?" in result.output
+    assert "Apply Finora 0.3.0 over 0.2.0?" in result.output
     assert recorder.calls == []
 
 
 def test_apply_runs_the_service_as_the_command_line(app, recorder):
     result = invoke(app, "apply", "--yes")
     assert result.exit_code == 0, result.output
-    assert recorder.calls == [{"version": "0.2.0", "user": None}]
+    assert recorder.calls == [{"version": "0.3.0", "user": None}]
     assert "[ok] backup: Instance backup #4 made." in result.output
     assert "Pre-update backup: instance backup #4." in result.output
-    assert "Applied Finora 0.2.0 (was 0.1.0)." in result.output
+    assert "Applied Finora 0.3.0 (was 0.2.0)." in result.output
     assert "Restart the Finora server now" in result.output
 
 
 def test_apply_a_chosen_version(app_factory, tmp_path, recorder):
     application = app_factory(CODE_DIR=make_code_dir(tmp_path / "code3", releases=[
-        release_entry("0.3.0"), release_entry("0.2.0"), release_entry("0.1.0", package=False)]))
+        release_entry("0.4.0"), release_entry("0.3.0"), release_entry("0.2.0", package=False)]))
     with application.app_context():
-        result = invoke(application, "apply", "--version", "0.2.0", "--yes")
+        result = invoke(application, "apply", "--version", "0.3.0", "--yes")
     assert result.exit_code == 0, result.output
-    assert recorder.calls[0]["version"] == "0.2.0"
+    assert recorder.calls[0]["version"] == "0.3.0"
 
 
 def test_a_rolled_back_apply_exits_1(app, recorder):

@@ -233,26 +233,13 @@ def _decisions(tmp_path: Path, **settings: str) -> tuple[str, str]:
     return done.stderr, done.stdout
 
 
-def test_memory_rate_limits_get_one_worker_and_a_shared_store_gets_them_all(tmp_path):
+def test_the_worker_count_is_left_to_gunicorn_conf(tmp_path):
+    # One rule in one place: gunicorn.conf.py (tests/unit/test_worker_rule.py) picks the
+    # count from GUNICORN_WORKERS, the CPUs and memory, and the rate-limit store.
     said, gunicorn = _decisions(tmp_path, GUNICORN_WORKERS="4")
-    assert "starting 1 worker instead of 4" in said and "RATELIMIT_STORAGE_URI" in said
-    assert "--workers 1 " in gunicorn and "GUNICORN_WORKERS=1 " in gunicorn
-
-    said, gunicorn = _decisions(
-        tmp_path, GUNICORN_WORKERS="4", RATELIMIT_STORAGE_URI="redis://redis:6379/0"
-    )
-    assert "instead of" not in said and "with 4 worker(s)" in said
-    assert "--workers 4 " in gunicorn
-
-    said, gunicorn = _decisions(tmp_path, GUNICORN_WORKERS="3", RATELIMIT_ENABLED="false")
-    assert "--workers 3 " in gunicorn
-
-    done = subprocess.run(
-        [str(ENTRYPOINT)], cwd=ROOT, capture_output=True, text=True, timeout=20,
-        env={**_entrypoint_env(tmp_path, 8000), "GUNICORN_WORKERS": "two",
-             "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"},
-    )
-    assert done.returncode != 0 and "GUNICORN_WORKERS" in done.stderr
+    assert "-c gunicorn.conf.py " in gunicorn
+    assert "--workers" not in gunicorn and "worker" not in said
+    assert "GUNICORN_WORKERS=4 " in gunicorn  # passed through untouched
 
 
 def test_forwarded_headers_are_trusted_only_from_the_named_proxies(tmp_path):

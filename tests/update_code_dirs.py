@@ -25,10 +25,10 @@ def release_entry(version: str, *, package: bool = True, channel: str | None = N
     return entry
 
 
-def make_code_dir(root: Path, *, installed: str = "0.1.0", releases: list[dict] | None = None) -> Path:
-    """`root` laid out as a code folder; `releases` default to 0.1.0 and a newer 0.2.0."""
+def make_code_dir(root: Path, *, installed: str = "0.2.0", releases: list[dict] | None = None) -> Path:
+    """`root` laid out as a code folder; `releases` default to 0.2.0 and a newer 0.3.0."""
     if releases is None:
-        releases = [release_entry("0.2.0"), release_entry("0.1.0", package=False)]
+        releases = [release_entry("0.3.0"), release_entry("0.2.0", package=False)]
     (root / "finora").mkdir(parents=True, exist_ok=True)
     (root / "finora" / "version.py").write_text(f'__version__ = "{installed}"\n', encoding="utf-8")
     (root / "updates").mkdir(exist_ok=True)

@@ -15,7 +15,6 @@ import json
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from finora.api import bp
 from finora.api.access import public
@@ -63,6 +62,8 @@ def _refuse(user: User | None = None) -> BadCredentialsError:
                            "a token carrying their challenge for /auth/passkey/verify (valid for "
                            "five minutes, once). The answer is the same for any address."))
 def passkey_options():
+    from webauthn.helpers import bytes_to_base64url  # py_webauthn only once a ceremony runs
+
     body = read_json(PasskeyOptionsBody)
     options, challenge = authentication_options(relying_party_from(current_app.config))
     token = _serializer().dumps({
@@ -72,6 +73,8 @@ def passkey_options():
 
 
 def _claims(token: str) -> tuple[bytes, str, str] | None:
+    from webauthn.helpers import base64url_to_bytes
+
     try:
         claims = _serializer().loads(token, max_age=CHALLENGE_SECONDS)
         return base64url_to_bytes(claims["c"]), str(claims["n"]), str(claims["e"])

@@ -102,11 +102,11 @@ def status_of(application):
 
 def test_without_a_url_the_bundled_manifest_is_read(app):
     record = check_for_updates(db.session)
-    assert record.ok and record.source == "bundled" and record.latest == "0.1.0"
+    assert record.ok and record.source == "bundled" and record.latest == "0.2.0"
     assert json.loads(get_setting(db.session, LAST_CHECK_KEY))["source"] == "bundled"
     assert get_setting(db.session, MANIFEST_KEY) is None
     status = update_status(db.session)
-    assert status.installed == "0.1.0" and status.latest.version == "0.1.0"
+    assert status.installed == "0.2.0" and status.latest.version == "0.2.0"
     assert status.available is None and status.newer_releases == [] and not status.can_apply
     assert status.last_check == record
 
@@ -114,19 +114,19 @@ def test_without_a_url_the_bundled_manifest_is_read(app):
 # --- remote: accepted ---------------------------------------------------------------------
 
 def test_a_signed_manifest_is_stored_and_offers_the_newer_releases(remote_app, server, key):
-    publish(server, key, manifest_bytes("0.1.0", "0.2.0", "0.3.0",
+    publish(server, key, manifest_bytes("0.2.0", "0.3.0", "0.4.0",
                                         package_url="https://example.org/p.tar.gz"))
     application = remote_app()
     record = checked(application)
-    assert record.ok and record.source == "remote" and record.latest == "0.3.0"
+    assert record.ok and record.source == "remote" and record.latest == "0.4.0"
     assert record.error_message is None
     status = status_of(application)
-    assert status.available.version == "0.3.0"
-    assert [r.version for r in status.newer_releases] == ["0.3.0", "0.2.0"]
+    assert status.available.version == "0.4.0"
+    assert [r.version for r in status.newer_releases] == ["0.4.0", "0.3.0"]
     assert status.can_apply and status.apply_blocker is None
-    assert status.newer_releases[1].notes_for("pt") == "Notas 0.2.0"
+    assert status.newer_releases[1].notes_for("pt") == "Notas 0.3.0"
     with application.app_context():
-        assert find_release(db.session, "0.2.0").version == "0.2.0"
+        assert find_release(db.session, "0.3.0").version == "0.3.0"
         with pytest.raises(ReleaseNotFoundError):
             find_release(db.session, "0.9.0")
         with pytest.raises(ReleaseNotFoundError):
@@ -134,30 +134,30 @@ def test_a_signed_manifest_is_stored_and_offers_the_newer_releases(remote_app, s
 
 
 def test_the_channel_decides_whether_pre_releases_are_offered(remote_app, server, key):
-    publish(server, key, manifest_bytes("0.1.0", "0.2.0", "0.3.0-beta.1"))
+    publish(server, key, manifest_bytes("0.2.0", "0.3.0", "0.4.0-beta.1"))
     stable = remote_app()
     checked(stable)
     status = status_of(stable)
-    assert status.latest.version == "0.2.0" and status.available.version == "0.2.0"
+    assert status.latest.version == "0.3.0" and status.available.version == "0.3.0"
     assert not status.can_apply and status.apply_blocker == "no_package"  # announced only
     beta = remote_app(UPDATE_CHANNEL="beta")
     status = status_of(beta)
-    assert status.channel == "beta" and status.available.version == "0.3.0-beta.1"
-    assert [r.version for r in status.newer_releases] == ["0.3.0-beta.1", "0.2.0"]
+    assert status.channel == "beta" and status.available.version == "0.4.0-beta.1"
+    assert [r.version for r in status.newer_releases] == ["0.4.0-beta.1", "0.3.0"]
 
 
 def test_in_a_container_an_update_is_reported_but_cannot_be_applied(remote_app, server, key):
-    publish(server, key, manifest_bytes("0.2.0", package_url="https://example.org/p.tar.gz"))
+    publish(server, key, manifest_bytes("0.3.0", package_url="https://example.org/p.tar.gz"))
     application = remote_app(FINORA_IN_CONTAINER=True)
     checked(application)
     status = status_of(application)
-    assert status.available.version == "0.2.0" and status.in_container
+    assert status.available.version == "0.3.0" and status.in_container
     assert not status.can_apply and status.apply_blocker == "container"
 
 
 def test_a_package_on_a_local_path_cannot_be_applied_unless_allowed(remote_app, server, key,
                                                                      tmp_path):
-    publish(server, key, manifest_bytes("0.2.0", package_url=str(tmp_path / "p.tar.gz")))
+    publish(server, key, manifest_bytes("0.3.0", package_url=str(tmp_path / "p.tar.gz")))
     blocked = remote_app()
     checked(blocked)
     assert status_of(blocked).apply_blocker == "url_refused"
@@ -174,12 +174,12 @@ def _assert_refused(application, code: str):
         assert stored["ok"] is False and stored["error_code"] == code
         assert get_setting(db.session, MANIFEST_KEY) is None
     status = status_of(application)
-    assert status.available is None and status.latest.version == "0.1.0"  # the bundled one
+    assert status.available is None and status.latest.version == "0.2.0"  # the bundled one
     return record
 
 
 def test_a_bad_signature_is_refused(remote_app, server, key):
-    raw = manifest_bytes("0.2.0")
+    raw = manifest_bytes("0.3.0")
     server.put("/manifest.json", raw)
     server.put("/manifest.json.sig", sign(Ed25519PrivateKey.generate(), raw))
     record = _assert_refused(remote_app(), "signature")
@@ -188,27 +188,27 @@ def test_a_bad_signature_is_refused(remote_app, server, key):
 
 
 def test_a_manifest_changed_after_signing_is_refused(remote_app, server, key):
-    raw = manifest_bytes("0.2.0")
+    raw = manifest_bytes("0.3.0")
     server.put("/manifest.json.sig", sign(key, raw))
-    server.put("/manifest.json", raw.replace(b"0.2.0", b"9.2.0"))
+    server.put("/manifest.json", raw.replace(b"0.3.0", b"9.3.0"))
     _assert_refused(remote_app(), "signature")
 
 
 def test_a_signature_that_is_not_base64_is_refused(remote_app, server, key):
-    server.put("/manifest.json", manifest_bytes("0.2.0"))
+    server.put("/manifest.json", manifest_bytes("0.3.0"))
     server.put("/manifest.json.sig", b"\xff\xfe not a signature")
     _assert_refused(remote_app(), "signature")
 
 
 def test_a_missing_signature_is_refused(remote_app, server, key):
-    publish(server, key, manifest_bytes("0.2.0"), signature=False)
+    publish(server, key, manifest_bytes("0.3.0"), signature=False)
     record = _assert_refused(remote_app(), "signature_missing")
     with force_locale("en"):
         assert ".sig" in record.error_message
 
 
 def test_a_manifest_for_another_app_is_refused(remote_app, server, key):
-    publish(server, key, manifest_bytes("0.2.0", app="not-finora"))
+    publish(server, key, manifest_bytes("0.3.0", app="not-finora"))
     record = _assert_refused(remote_app(), "wrong_app")
     assert "not-finora" in record.error_detail
 
@@ -232,7 +232,7 @@ def test_a_missing_manifest_is_recorded_without_retrying(remote_app, server, key
 def test_a_slow_server_times_out_after_the_bounded_attempts(remote_app, server, key,
                                                              monkeypatch):
     monkeypatch.setattr(fetch, "ATTEMPTS", 2)
-    raw = manifest_bytes("0.2.0")
+    raw = manifest_bytes("0.3.0")
     server.put("/manifest.json", raw, delay=2.5)
     server.put("/manifest.json.sig", sign(key, raw))
     _assert_refused(remote_app(UPDATE_CHECK_TIMEOUT_SECONDS=1), "timeout")
@@ -242,7 +242,7 @@ def test_a_slow_server_times_out_after_the_bounded_attempts(remote_app, server, 
 def test_the_whole_check_ends_within_its_budget(remote_app, server, key, monkeypatch):
     """"Check now" runs in a request: no retry starts that could not end in time."""
     monkeypatch.setattr(check_module, "CHECK_BUDGET_SECONDS", 1.5)
-    raw = manifest_bytes("0.2.0")
+    raw = manifest_bytes("0.3.0")
     server.put("/manifest.json", raw, delay=2.5)
     server.put("/manifest.json.sig", sign(key, raw))
     _assert_refused(remote_app(UPDATE_CHECK_TIMEOUT_SECONDS=1), "timeout")
@@ -250,16 +250,16 @@ def test_the_whole_check_ends_within_its_budget(remote_app, server, key, monkeyp
 
 
 def test_a_server_failing_twice_is_retried_and_accepted(remote_app, server, key):
-    raw = manifest_bytes("0.2.0")
+    raw = manifest_bytes("0.3.0")
     server.put("/manifest.json", raw, fail_first=2)
     server.put("/manifest.json.sig", sign(key, raw))
     record = checked(remote_app())
-    assert record.ok and record.latest == "0.2.0"
+    assert record.ok and record.latest == "0.3.0"
     assert server.hits["/manifest.json"] == 3
 
 
 def test_a_server_failing_every_time_gives_up_after_three_attempts(remote_app, server, key):
-    server.put("/manifest.json", manifest_bytes("0.2.0"), fail_first=99)
+    server.put("/manifest.json", manifest_bytes("0.3.0"), fail_first=99)
     record = _assert_refused(remote_app(), "http_status")
     assert record.error_detail == "HTTP 503"
     assert server.hits["/manifest.json"] == fetch.ATTEMPTS == 3
@@ -276,30 +276,30 @@ def test_the_pause_between_attempts_grows(server):
 
 def test_an_older_manifest_does_not_replace_a_newer_one(remote_app, server, key):
     application = remote_app()
-    publish(server, key, manifest_bytes("0.1.0", "0.3.0"))
+    publish(server, key, manifest_bytes("0.2.0", "0.4.0"))
     assert checked(application).ok
-    publish(server, key, manifest_bytes("0.1.0", "0.2.0"))  # a stale mirror or a replay
+    publish(server, key, manifest_bytes("0.2.0", "0.3.0"))  # a stale mirror or a replay
     record = checked(application)
     assert not record.ok and record.error_code == "stale_manifest"
-    assert record.latest == "0.3.0"
-    assert status_of(application).available.version == "0.3.0"
-    publish(server, key, manifest_bytes("0.1.0", "0.3.0", "0.4.0"))
-    assert checked(application).latest == "0.4.0"
+    assert record.latest == "0.4.0"
+    assert status_of(application).available.version == "0.4.0"
+    publish(server, key, manifest_bytes("0.2.0", "0.4.0", "0.5.0"))
+    assert checked(application).latest == "0.5.0"
 
 
 def test_a_failed_check_keeps_the_releases_already_verified(remote_app, server, key):
     application = remote_app()
-    publish(server, key, manifest_bytes("0.2.0"))
+    publish(server, key, manifest_bytes("0.3.0"))
     checked(application)
     server.routes.pop("/manifest.json")
     record = checked(application)
-    assert record.error_code == "not_found" and record.latest == "0.2.0"
-    assert status_of(application).available.version == "0.2.0"
+    assert record.error_code == "not_found" and record.latest == "0.3.0"
+    assert status_of(application).available.version == "0.3.0"
 
 
 def test_a_stored_manifest_edited_in_the_database_is_ignored(remote_app, server, key):
     application = remote_app()
-    publish(server, key, manifest_bytes("0.2.0"))
+    publish(server, key, manifest_bytes("0.3.0"))
     checked(application)
     with application.app_context():
         stored = json.loads(get_setting(db.session, MANIFEST_KEY))
@@ -312,7 +312,7 @@ def test_a_stored_manifest_edited_in_the_database_is_ignored(remote_app, server,
 def test_a_manifest_signed_by_the_shipped_key_only_is_refused_under_another_key(
         app_factory, server, key):
     """Without UPDATE_PUBLIC_KEY the shipped key decides: the test's key signs nothing."""
-    publish(server, key, manifest_bytes("0.2.0"))
+    publish(server, key, manifest_bytes("0.3.0"))
     application = app_factory(UPDATE_MANIFEST_URL=server.url("/manifest.json"))
     assert checked(application).error_code == "signature"
 
@@ -351,7 +351,7 @@ def test_a_redirect_to_plain_http_elsewhere_is_refused(server):
 
 
 def test_local_paths_are_blocked_unless_allowed(remote_app, key, tmp_path):
-    raw = manifest_bytes("0.2.0")
+    raw = manifest_bytes("0.3.0")
     path = tmp_path / "manifest.json"
     path.write_bytes(raw)
     Path(str(path) + ".sig").write_text(sign(key, raw))
@@ -359,7 +359,7 @@ def test_local_paths_are_blocked_unless_allowed(remote_app, key, tmp_path):
         assert checked(remote_app(UPDATE_MANIFEST_URL=url)).error_code == "url_refused"
     allowed = remote_app(UPDATE_MANIFEST_URL=path.as_uri(), UPDATE_ALLOW_LOCAL_ASSETS=True)
     assert checked(allowed).ok
-    assert status_of(allowed).available.version == "0.2.0"
+    assert status_of(allowed).available.version == "0.3.0"
 
 
 def test_a_body_over_the_cap_is_refused_whatever_its_length_says(server):
@@ -378,8 +378,8 @@ def test_a_body_over_the_cap_is_refused_whatever_its_length_says(server):
 
 def test_download_streams_into_the_file(app, server, tmp_path):
     body = bytes(range(256)) * 1000
-    url = server.put("/finora-0.2.0.tar.gz", body)
-    dest = tmp_path / "finora-0.2.0.tar.gz.part"
+    url = server.put("/finora-0.3.0.tar.gz", body)
+    dest = tmp_path / "finora-0.3.0.tar.gz.part"
     download(url, dest, max_bytes=len(body))
     assert dest.read_bytes() == body
 
@@ -432,7 +432,7 @@ def test_download_times_out(app, server, tmp_path, monkeypatch):
 # --- the daily job --------------------------------------------------------------------------
 
 def test_the_job_counts_an_available_update(remote_app, server, key):
-    publish(server, key, manifest_bytes("0.2.0"))
+    publish(server, key, manifest_bytes("0.3.0"))
     application = remote_app()
     with application.app_context():
         assert check_for_updates_job(db.session, "test-holder") == 1

@@ -23,6 +23,7 @@ from finora.services.updates.versions import (
     is_version,
     parse_version,
 )
+from finora.version import __version__
 
 BUNDLED = Path(__file__).resolve().parents[2] / "updates" / "manifest.json"
 SHA = "ab" * 32
@@ -77,9 +78,9 @@ def test_malformed_versions_are_refused(text):
 
 def test_the_bundled_manifest_is_valid():
     parsed = parse_manifest(BUNDLED.read_bytes())
-    assert parsed.latest == "0.1.0"
-    assert [r.version for r in parsed.releases] == ["0.1.0"]
-    assert set(parsed.releases[0].notes) == {"en", "pt", "es"}
+    assert parsed.latest == __version__
+    assert [r.version for r in parsed.releases] == [__version__, "0.1.0"]
+    assert all(set(release.notes) == {"en", "pt", "es"} for release in parsed.releases)
 
 
 def test_a_manifest_is_read_into_releases_newest_first():

@@ -65,7 +65,7 @@ def test_the_section_is_on_the_profile_with_the_version(app, owner):
     client.post("/login", data={"email": owner.email, "password": PASSWORD})
     html = client.get("/profile").get_data(as_text=True)
     assert 'id="profile-status"' in html
-    assert "Finora 0.1.0 · update 0.2.0 available" in html
+    assert "Finora 0.2.0 · update 0.3.0 available" in html
 
 
 def test_an_owner_reads_the_last_and_next_backup_of_their_household(app, owner):
@@ -111,7 +111,7 @@ def test_the_admin_sees_every_job_the_lease_and_instance_events(app, admin):
     job_run("purge_old_sessions", "error", error="sessions table locked")
     db.session.add(SchedulerLease(name="scheduler", holder="web-1:42",
                                   expires_at=now_utc() + timedelta(minutes=2)))
-    record(db.session, "update.applied", user=admin, details={"version": "0.2.0", "from": "0.1.0"})
+    record(db.session, "update.applied", user=admin, details={"version": "0.3.0", "from": "0.2.0"})
     db.session.commit()
     html = page_for(app, admin)
     for job in ("post_recurring", "run_scheduled_backups", "purge_old_sessions", "purge_audit_events"):
@@ -119,7 +119,7 @@ def test_the_admin_sees_every_job_the_lease_and_instance_events(app, admin):
     assert "sessions table locked" in html
     assert "The scheduler is running." in html and "web-1:42" in html
     events = html[html.index('id="instance-events"'):]
-    assert 'data-action="update.applied"' in events and "Update applied: 0.2.0" in text(events)
+    assert 'data-action="update.applied"' in events and "Update applied: 0.3.0" in text(events)
     assert 'id="instance-backups"' in html
     assert 'href="/admin/status"' in html
     # Tests log to the console only: no link to a file that is not there, but the reason.
@@ -152,7 +152,7 @@ def test_members_read_the_version_help_and_contact_only(app, owner, role):
     job_run("post_recurring", "success")
     db.session.commit()
     html = page_for(app, member)
-    assert "Finora 0.1.0 is installed." in html and "Update available: 0.2.0" in html
+    assert "Finora 0.2.0 is installed." in html and "Update available: 0.3.0" in html
     assert "The administrator of this server installs updates." in html
     assert 'href="/help"' in html
     for hidden in ('id="household-backups"', 'id="status-jobs"', 'id="household-events"',
@@ -161,7 +161,7 @@ def test_members_read_the_version_help_and_contact_only(app, owner, role):
 
 
 def test_an_owner_sees_no_instance_events_or_admin_links(app, admin, owner):
-    record(db.session, "update.applied", user=admin, details={"version": "0.2.0"})
+    record(db.session, "update.applied", user=admin, details={"version": "0.3.0"})
     db.session.commit()
     html = page_for(app, owner)
     assert 'data-action="update.applied"' not in html

@@ -63,7 +63,7 @@ class Recorder:
         if self.status == "rolled_back":
             steps += [Step("migrate", False, "The migration failed: boom"),
                       Step("restore_files", True), Step("restore_database", True)]
-        return ApplyReport(status=self.status, version=release.version, from_version="0.1.0",
+        return ApplyReport(status=self.status, version=release.version, from_version="0.2.0",
                            backup_id=7, steps=steps, restart=self.restart,
                            migration_output="INFO  [alembic] Running upgrade" if self.status == "applied" else "")
 
@@ -86,7 +86,7 @@ def apply_and_wait(client, **overrides):
 
 
 def apply_data(**overrides):
-    return {"version": "0.2.0", "password": PASSWORD, "confirm": "y", **overrides}
+    return {"version": "0.3.0", "password": PASSWORD, "confirm": "y", **overrides}
 
 
 @pytest.mark.parametrize("role", ["viewer", "editor", "owner"])
@@ -98,8 +98,8 @@ def test_members_read_the_version_only(app, admin, role, recorder):
     page = client_for(app, member).get("/about")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Installed version" in html and "0.1.0" in html
-    for admin_only in ("Update channel", "Notes 0.2.0", "Check now", 'id="apply-form"',
+    assert "Installed version" in html and "0.2.0" in html
+    for admin_only in ("Update channel", "Notes 0.3.0", "Check now", 'id="apply-form"',
                        "Last check", "docker compose"):
         assert admin_only not in html, admin_only
     assert "The administrator of this server installs updates." in html
@@ -108,27 +108,27 @@ def test_members_read_the_version_only(app, admin, role, recorder):
 def test_the_admin_reads_channel_notes_last_check_and_the_form(admin_client):
     html = admin_client.get("/about").get_data(as_text=True)
     assert 'id="about-channel"' in html and "Stable" in html
-    assert "Notes 0.2.0 in English" in html
+    assert "Notes 0.3.0 in English" in html
     assert "Update available" in html
     assert "Never checked yet" in html
     assert 'id="check-form"' in html
     assert 'id="apply-form"' in html and 'name="password"' in html and 'name="confirm"' in html
-    assert "Apply update to 0.2.0" in html
+    assert "Apply update to 0.3.0" in html
 
 
 def test_the_notes_are_in_the_readers_language(admin_client, admin):
     admin.locale = "pt"
     db.session.commit()
     html = admin_client.get("/about").get_data(as_text=True)
-    assert "Notas 0.2.0 em português" in html
-    assert "Notes 0.2.0 in English" not in html
+    assert "Notas 0.3.0 em português" in html
+    assert "Notes 0.3.0 in English" not in html
 
 
 
 @pytest.fixture
 def three_releases(tmp_path):
     return make_code_dir(tmp_path / "code3", releases=[
-        release_entry("0.3.0"), release_entry("0.2.0"), release_entry("0.1.0", package=False)])
+        release_entry("0.4.0"), release_entry("0.3.0"), release_entry("0.2.0", package=False)])
 
 
 def test_the_page_lists_each_newer_release_newest_first(app_factory, three_releases):
@@ -136,9 +136,9 @@ def test_the_page_lists_each_newer_release_newest_first(app_factory, three_relea
     with application.app_context():
         admin = create_user()
         html = client_for(application, admin).get("/about").get_data(as_text=True)
-    assert html.index("Notes 0.3.0") < html.index("Notes 0.2.0")
-    assert "Notes 0.1.0" not in html  # the installed one is not news
-    assert "Apply update to 0.3.0" in html
+    assert html.index("Notes 0.4.0") < html.index("Notes 0.3.0")
+    assert "Notes 0.2.0" not in html  # the installed one is not news
+    assert "Apply update to 0.4.0" in html
 
 
 def test_check_now_records_the_check(admin_client):
@@ -146,7 +146,7 @@ def test_check_now_records_the_check(admin_client):
     assert response.status_code == 302
     assert get_setting(db.session, LAST_CHECK_KEY) is not None
     html = admin_client.get("/about").get_data(as_text=True)
-    assert "Checked: the latest version on this channel is 0.2.0." in html
+    assert "Checked: the latest version on this channel is 0.3.0." in html
     assert "Never checked yet" not in html
     assert "from the list shipped with this version" in html
 
@@ -220,9 +220,9 @@ def test_under_the_development_reloader_nothing_is_applied(admin_client, recorde
 def test_the_apply_goes_through_the_service_and_reports_each_step(admin_client, admin, recorder):
     response = apply_and_wait(admin_client)
     assert response.status_code == 200
-    assert recorder.calls == [{"version": "0.2.0", "user_id": admin.id}]
+    assert recorder.calls == [{"version": "0.3.0", "user_id": admin.id}]
     html = response.get_data(as_text=True)
-    assert "Finora 0.2.0 is installed (it was 0.1.0)." in html
+    assert "Finora 0.3.0 is installed (it was 0.2.0)." in html
     assert "Backup of the whole server" in html and "Instance backup #7 made." in html
     assert "instance backup #7" in html
     assert "Restart Finora now" in html
@@ -250,20 +250,20 @@ def test_while_it_runs_the_page_reloads_itself_and_the_form_is_gone(admin_client
         assert 'id="applying"' in about and 'id="apply-form"' not in about
         again = admin_client.post("/about/apply", data=apply_data())
         assert again.status_code == 409
-        assert "Finora 0.2.0 is being applied" in again.get_data(as_text=True)
+        assert "Finora 0.3.0 is being applied" in again.get_data(as_text=True)
     finally:
         release_it.set()
         admin_client.application.extensions[THREAD_KEY].join(timeout=30)
     assert len(recording.calls) == 1
     db.session.rollback()
-    assert "Finora 0.2.0 is installed" in admin_client.get("/about/update").get_data(as_text=True)
+    assert "Finora 0.3.0 is installed" in admin_client.get("/about/update").get_data(as_text=True)
 
 
 def test_the_steps_are_in_the_admins_language(admin_client, admin, monkeypatch):
     from finora.translation import gettext as _
 
     def translated(session, *, release, user, code_dir=None):
-        return ApplyReport(status="applied", version=release.version, from_version="0.1.0",
+        return ApplyReport(status="applied", version=release.version, from_version="0.2.0",
                            steps=[Step("backup", True, _("Sign out"))],  # an existing msgid
                            restart="manual")
 
@@ -328,7 +328,7 @@ def test_in_a_container_the_page_shows_the_commands_and_no_form(app_factory, cod
         html = client.get("/about").get_data(as_text=True)
         assert "docker compose pull &amp;&amp; docker compose up -d" in html
         assert 'id="apply-form"' not in html
-        assert "Notes 0.2.0 in English" in html  # it still reports what is new
+        assert "Notes 0.3.0 in English" in html  # it still reports what is new
         response = client.post("/about/apply", data=apply_data())
     assert response.status_code == 409
     assert THREAD_KEY not in application.extensions
@@ -348,7 +348,7 @@ def test_an_apply_that_never_ended_is_called_out(admin_client):
     from finora.web.updates.background import ApplyOutcome
 
     started = now_utc() - timedelta(hours=5)
-    set_setting(db.session, RECORD_KEY, ApplyOutcome("running", "0.2.0", "0.1.0", started_at=started).to_json())
+    set_setting(db.session, RECORD_KEY, ApplyOutcome("running", "0.3.0", "0.2.0", started_at=started).to_json())
     db.session.commit()
     html = admin_client.get("/about/update").get_data(as_text=True)
     assert "never reported an end" in html and 'http-equiv="refresh"' not in html
@@ -362,12 +362,12 @@ def test_the_last_apply_is_on_the_page(admin_client):
     from finora.services.system.settings import set_setting
 
     set_setting(db.session, "updates.last_apply", json.dumps({
-        "version": "0.2.0", "from": "0.1.0", "status": "rolled_back", "backup_id": 3,
+        "version": "0.3.0", "from": "0.2.0", "status": "rolled_back", "backup_id": 3,
         "steps": [{"name": "backup", "ok": True, "detail": ""}],
         "finished_at": "2026-12-01T10:00:00+00:00"}))
     db.session.commit()
     html = admin_client.get("/about").get_data(as_text=True)
-    assert 'id="last-apply"' in html and "0.1.0 → 0.2.0" in html and "Rolled back" in html
+    assert 'id="last-apply"' in html and "0.2.0 → 0.3.0" in html and "Rolled back" in html
 
 
 def test_the_footer_links_to_about(admin_client):

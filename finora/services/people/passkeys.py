@@ -8,27 +8,11 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import (
-    parse_authentication_credential_json,
-    parse_registration_credential_json,
-)
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    AuthenticatorTransport,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from finora.crypto import keyed_hash
 from finora.dates import now_utc
@@ -43,11 +27,16 @@ from finora.services.people.auth import (
 from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
+if TYPE_CHECKING:
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+
+# py_webauthn (with cbor2, pyOpenSSL and asn1 parsers) is imported by the functions that
+# run a ceremony, not by every worker at start.
+
 # How long the browser may take (a hint to it) and how long a challenge stays valid.
 CEREMONY_TIMEOUT_MS = 180_000
 CHALLENGE_SECONDS = 300
 NAME_MAX = 100
-_TRANSPORTS = {t.value for t in AuthenticatorTransport}
 
 
 @dataclass(frozen=True)
@@ -108,8 +97,17 @@ def clean_name(session: Session, user: User, name: str | None, *, exclude_id: in
     return name
 
 
+@lru_cache(maxsize=1)
+def _transports() -> frozenset[str]:
+    from webauthn.helpers.structs import AuthenticatorTransport
+
+    return frozenset(t.value for t in AuthenticatorTransport)
+
+
 def _descriptor(passkey: Passkey) -> PublicKeyCredentialDescriptor:
-    transports = [AuthenticatorTransport(t) for t in passkey.transport_list if t in _TRANSPORTS]
+    from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
+
+    transports = [AuthenticatorTransport(t) for t in passkey.transport_list if t in _transports()]
     return PublicKeyCredentialDescriptor(id=passkey.credential_id, transports=transports or None)
 
 
@@ -118,6 +116,13 @@ def registration_options(session: Session, user: User, rp: RelyingParty) -> tupl
 
     A discoverable credential is required (passwordless sign-in needs one); the user's
     existing passkeys are excluded so one authenticator is not registered twice."""
+    from webauthn import generate_registration_options, options_to_json
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     options = generate_registration_options(
         rp_id=rp.id,
         rp_name=rp.name,
@@ -152,6 +157,9 @@ def add_passkey(
     session: Session, user: User, *, name: str, credential, challenge: bytes, rp: RelyingParty
 ) -> Passkey:
     """Verify the authenticator's answer to registration_options() and store the passkey."""
+    from webauthn import verify_registration_response
+    from webauthn.helpers import parse_registration_credential_json
+
     name = clean_name(session, user, name)
     try:
         parsed = parse_registration_credential_json(credential)
@@ -166,7 +174,7 @@ def add_passkey(
     taken = session.scalar(select(Passkey.id).where(Passkey.credential_id == verified.credential_id))
     if taken is not None:
         raise PasskeyRegistrationError(_l("This passkey is already registered."))
-    transports = [t.value for t in parsed.response.transports or [] if t.value in _TRANSPORTS]
+    transports = [t.value for t in parsed.response.transports or [] if t.value in _transports()]
     passkey = Passkey(
         user_id=user.id,
         name=name,
@@ -189,6 +197,9 @@ def authentication_options(rp: RelyingParty) -> tuple[str, bytes]:
 
     No allowCredentials and no account asked for: the authenticator offers its
     discoverable credentials, and the answer is the same for every visitor."""
+    from webauthn import generate_authentication_options, options_to_json
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     options = generate_authentication_options(
         rp_id=rp.id,
         timeout=CEREMONY_TIMEOUT_MS,
@@ -205,6 +216,9 @@ def authenticate_with_passkey(
 
     User verification is required (the passkey replaces password and second factor), and
     the signature counter must move forward unless the authenticator keeps none (zero)."""
+    from webauthn import verify_authentication_response
+    from webauthn.helpers import parse_authentication_credential_json
+
     try:
         parsed = parse_authentication_credential_json(credential)
     except Exception as exc:

@@ -12,8 +12,17 @@ from finora.translation import lazy_gettext as _l
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 _COMMON_FILE = Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt"
-# Checked against when the e-mail is unknown, so a miss costs as much as a hit.
-_DUMMY_HASH = generate_password_hash("finora-timing-equaliser", method="scrypt")
+# Checked against when the e-mail is unknown, so a miss costs as much as a hit. Made on the
+# first such sign-in, not at import: one scrypt is ~0.2 s of CPU and 32 MB of scratch memory
+# that every starting worker would pay.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH  # made once, on first use
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = generate_password_hash("finora-timing-equaliser", method="scrypt")
+    return _DUMMY_HASH
 
 
 @lru_cache(maxsize=1)
@@ -46,6 +55,6 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant work whether or not there is a hash to check against."""
     if not password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return False
     return check_password_hash(password_hash, password)

@@ -11,8 +11,6 @@ import hmac
 import time
 
 import pyotp
-import qrcode
-import qrcode.image.svg
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
@@ -80,6 +78,9 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_code_data_uri(text: str) -> str:
     """The QR code of `text` as an SVG data URI, drawn here (no outside service)."""
+    import qrcode  # with Pillow: only a two-factor set-up draws one
+    import qrcode.image.svg
+
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     svg = image.to_string(encoding="unicode")
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

@@ -11,7 +11,6 @@ import time
 
 from flask import current_app, flash, jsonify, request, session, url_for
 from flask_login import current_user, login_required
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from finora.errors import FinoraError, MalformedRequestError
 from finora.extensions import db, limiter
@@ -68,6 +67,8 @@ def _options_response(options_json: str):
 
 
 def _keep_challenge(key: str, challenge: bytes, **extra) -> None:
+    from webauthn.helpers import bytes_to_base64url  # py_webauthn only once a ceremony runs
+
     session[key] = {
         "challenge": bytes_to_base64url(challenge),
         "expires": int(time.time()) + CHALLENGE_SECONDS,
@@ -77,6 +78,8 @@ def _keep_challenge(key: str, challenge: bytes, **extra) -> None:
 
 def _take_challenge(key: str) -> tuple[bytes, dict] | None:
     """The kept challenge (removed from the session) while it is valid, else None."""
+    from webauthn.helpers import base64url_to_bytes
+
     state = session.pop(key, None)
     if not isinstance(state, dict) or not isinstance(state.get("expires"), int):
         return None
