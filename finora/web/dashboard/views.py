@@ -85,7 +85,7 @@ def month(year: int, month: int):
     filters = _filters()
     accounts = list_accounts(db.session, household)
     balance_day = min(day, end)
-    # The month's closing balances and today's (the forecast's start) in one pass.
+    # The month's closing balances and today's (the forecast's start), each row read once.
     on_day = account_balances_on(db.session, household, [balance_day, day])
     balances = on_day[balance_day]
     totals = category_totals(db.session, household, start, end)
