@@ -57,7 +57,10 @@ def test_search_folds_case_in_and_beyond_ascii(client, auth):
     assert _found(client, "Padaria") == {f"entry{ids['padaria']}"}
     assert _found(client, "são") == {f"entry{ids['sao']}"}
     assert _found(client, "300 k") == {f"entry{ids['kelvin']}"}  # the Kelvin sign lowers to "k"
-    assert _found(client, "i\u0307stanbul") == {f"entry{ids['istanbul']}"}  # İ lowers to "i̇"
+    if db.engine.dialect.name == "sqlite":
+        # Python's lower() (SQLite's here) turns İ into "i̇"; the other databases' lower()
+        # has rules of its own for it, untouched by the SQLite shortcut.
+        assert _found(client, "i\u0307stanbul") == {f"entry{ids['istanbul']}"}
     assert _found(client, "vovó") == {f"entry{noted}"}
     assert _found(client, "emergência") == {f"transfer{moved}"}
     assert _found(client, "reserva") == {f"transfer{moved}"}
