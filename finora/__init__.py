@@ -167,7 +167,7 @@ def _register_template_helpers(app: Flask) -> None:
     )
     from finora.web import labels
     from finora.web.forecasting import labels as forecast_labels
-    from finora.web.navigation import safe_next, url_with
+    from finora.web.navigation import row_url, row_url_with, safe_next, url_with
     from finora.web.profile.sections import sections_for
 
     app.jinja_env.globals.update(
@@ -178,6 +178,8 @@ def _register_template_helpers(app: Flask) -> None:
         FORECAST_BANDS=forecast_labels.BANDS,
         profile_sections=sections_for,
         url_with=url_with,
+        row_url=row_url,
+        row_url_with=row_url_with,
         safe_next=safe_next,
         LANGUAGES=LANGUAGES,
         current_language=current_language,

@@ -1,7 +1,8 @@
-"""Safe redirects back to where the user came from."""
+"""Safe redirects back to where the user came from; links of long tables built cheaply."""
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 from flask import url_for
@@ -48,3 +49,40 @@ def url_with(**changes) -> str:
         else:
             args[key] = value
     return url_for(request.endpoint, **{**view_args, **args})
+
+
+def _shape(key: tuple, build) -> list[str]:
+    """A link's text before and after the row id, built once per request and shape.
+
+    The id's place is found by building the link with a number no page holds (random for
+    each request, so no query argument can hold it) in the id's place. Kept on the request
+    itself: a link that carries the page's own arguments is never reused for another."""
+    from flask import request
+
+    held = request.environ.setdefault("finora.link_shapes", {})
+    shape = held.get(key)
+    if shape is None:
+        slot = held.setdefault("slot", str(10**17 + secrets.randbelow(9 * 10**17)))
+        shape = held[key] = build(int(slot)).split(slot, 1)
+    return shape
+
+
+def row_url(endpoint: str, key: str, row_id: int, **values) -> str:
+    """`url_for(endpoint, **{key: row_id}, **values)` for one row of a long table: werkzeug
+    builds the link once per page, each row puts its id in it (a 50-row table built about
+    250 links a page, a tenth of its time)."""
+    before, after = _shape(
+        ("url", endpoint, key, tuple(sorted(values.items()))),
+        lambda slot: url_for(endpoint, **{key: slot}, **values),
+    )
+    return f"{before}{int(row_id)}{after}"
+
+
+def row_url_with(key: str, row_id: int, **changes) -> str:
+    """`url_with(**{key: row_id}, **changes)` for one row of a long table (a row's filter
+    link), built once per page as `row_url` is."""
+    before, after = _shape(
+        ("with", key, tuple(sorted(changes.items()))),
+        lambda slot: url_with(**{key: slot}, **changes),
+    )
+    return f"{before}{int(row_id)}{after}"

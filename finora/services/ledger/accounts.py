@@ -151,37 +151,50 @@ def account_balances(session: Session, household: Household, on: date) -> dict[i
     and two transfer aggregates. Accounts that start counting on the same day share one
     range condition, so the entries sum stays on the (account_id, paid_on, kind, amount)
     index."""
-    latest = (
-        select(BalanceSnapshot.account_id, func.max(BalanceSnapshot.date).label("day"))
-        .where(BalanceSnapshot.household_id == household.id, BalanceSnapshot.date <= on)
-        .group_by(BalanceSnapshot.account_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Account, BalanceSnapshot.id, BalanceSnapshot.date, BalanceSnapshot.amount)
-        .outerjoin(latest, latest.c.account_id == Account.id)
-        .outerjoin(
-            BalanceSnapshot,
-            and_(BalanceSnapshot.account_id == latest.c.account_id, BalanceSnapshot.date == latest.c.day),
-        )
-        .where(Account.household_id == household.id)
-    )
-    balances: dict[int, Decimal] = {}
-    starts: dict[int, tuple[date, bool]] = {}  # (day, inclusive) from which money counts
-    chosen: dict[int, int] = {}
-    for account, snapshot_id, snapshot_day, amount in rows:
-        if snapshot_id is None:
-            balances[account.id] = account.opening_balance
-            starts[account.id] = (account.opening_date, True)
-        elif snapshot_id > chosen.get(account.id, 0):
-            # Two snapshots on the same day (a manual one and an imported one): the one
-            # recorded last wins.
-            chosen[account.id] = snapshot_id
-            balances[account.id] = amount
-            starts[account.id] = (snapshot_day, False)
+    return account_balances_on(session, household, [on])[on]
+
+
+def account_balances_on(
+    session: Session, household: Household, days: list[date]
+) -> dict[date, dict[int, Decimal]]:
+    """`account_balances` on several days: the same figures, each ledger row read once.
+
+    Days are taken in order. An account that counts from the same starting point on a day
+    as on the day before it (no snapshot in between) continues from that day's balance
+    with only the money that moved after it; otherwise it starts afresh from its starting
+    point. The sums are of whole cents, so the figures are those of one day at a time. A
+    month dashboard of a past month (that month's closing balances and today's, for the
+    forecast) reads each entry once instead of the older half of the ledger twice. Four
+    queries per day, as `account_balances`."""
+    balances: dict[date, dict[int, Decimal]] = {}
+    previous: date | None = None
+    previous_starts: dict[int, tuple[date, bool]] = {}
+    for on in sorted(set(days)):
+        opening, starts = _starting_points(session, household, on)
+        counted_from: dict[int, tuple[date, bool]] = {}
+        for account_id, start in starts.items():
+            # Only from a start on or before the day before: an account opened between the
+            # two days counts from its opening date, never from earlier rows.
+            if previous is not None and previous_starts.get(account_id) == start and start[0] <= previous:
+                opening[account_id] = balances[previous][account_id]
+                counted_from[account_id] = (previous, False)
+            else:
+                counted_from[account_id] = start
+        balances[on] = _add_movements(session, household, opening, counted_from, on)
+        previous, previous_starts = on, starts
+    return balances
+
+
+def _add_movements(
+    session: Session, household: Household, balances: dict[int, Decimal],
+    starts: dict[int, tuple[date, bool]], on: date,
+) -> dict[int, Decimal]:
+    """`balances` plus each account's money that moved from its start to the end of `on`:
+    one entries and two transfer aggregates. Accounts that start counting on the same day
+    share one range condition, so the entries sum stays on the (account_id, paid_on, kind,
+    amount) index."""
     if not balances:
         return balances
-
     by_start: dict[tuple[date, bool], list[int]] = {}
     for account_id, start in starts.items():
         by_start.setdefault(start, []).append(account_id)
@@ -217,6 +230,42 @@ def account_balances(session: Session, household: Household, on: date) -> dict[i
         for account_id, total in rows:
             balances[account_id] += sign * (total or ZERO)
     return balances
+
+
+def _starting_points(
+    session: Session, household: Household, on: date
+) -> tuple[dict[int, Decimal], dict[int, tuple[date, bool]]]:
+    """Each account's balance at its starting point for day `on` (its latest snapshot on or
+    before `on`, else its opening balance) and the day money counts from after it."""
+    latest = (
+        select(BalanceSnapshot.account_id, func.max(BalanceSnapshot.date).label("day"))
+        .where(BalanceSnapshot.household_id == household.id, BalanceSnapshot.date <= on)
+        .group_by(BalanceSnapshot.account_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Account, BalanceSnapshot.id, BalanceSnapshot.date, BalanceSnapshot.amount)
+        .outerjoin(latest, latest.c.account_id == Account.id)
+        .outerjoin(
+            BalanceSnapshot,
+            and_(BalanceSnapshot.account_id == latest.c.account_id, BalanceSnapshot.date == latest.c.day),
+        )
+        .where(Account.household_id == household.id)
+    )
+    balances: dict[int, Decimal] = {}
+    starts: dict[int, tuple[date, bool]] = {}
+    chosen: dict[int, int] = {}
+    for account, snapshot_id, snapshot_day, amount in rows:
+        if snapshot_id is None:
+            balances[account.id] = account.opening_balance
+            starts[account.id] = (account.opening_date, True)
+        elif snapshot_id > chosen.get(account.id, 0):
+            # Two snapshots on the same day (a manual one and an imported one): the one
+            # recorded last wins.
+            chosen[account.id] = snapshot_id
+            balances[account.id] = amount
+            starts[account.id] = (snapshot_day, False)
+    return balances, starts
 
 
 def consolidated_balance(balances: dict[int, Decimal], accounts: list[Account]) -> Decimal:

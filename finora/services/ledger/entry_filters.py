@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, or_
 
 from finora.models import Entry
+from finora.services.ledger.text_search import folded_like
 
 
 def escape_like(text: str) -> str:
@@ -59,8 +60,9 @@ def entry_conditions(filters, today: date) -> list | None:
     if pattern:
         conditions.append(
             or_(
-                func.lower(Entry.description).like(pattern, escape="\\"),
-                func.lower(Entry.notes).like(pattern, escape="\\"),
+                folded_like(Entry.description, pattern),
+                # Most entries have no notes: no lower() call for those.
+                and_(Entry.notes.is_not(None), folded_like(Entry.notes, pattern)),
             )
         )
     return conditions

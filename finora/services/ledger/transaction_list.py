@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from finora.models import Entry, Household, Transfer
 from finora.money import from_cents, to_cents
 from finora.services.ledger.entry_filters import entry_conditions, search_pattern
+from finora.services.ledger.text_search import folded_like
 
 PER_PAGE = 50
 KINDS = ("income", "expense", "transfer")
@@ -179,7 +180,7 @@ def _transfers(household: Household, f: TransactionFilters) -> _Part | None:
         )
     pattern = search_pattern(f.search)
     if pattern:
-        stmt = stmt.where(func.lower(description).like(pattern, escape="\\"))
+        stmt = stmt.where(folded_like(description, pattern))
     return _Part(TRANSFER, _common(stmt, Transfer, f), value, Transfer.id)
 
 

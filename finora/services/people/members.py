@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from finora.dates import now_utc
 from finora.errors import FieldError, FinoraError
@@ -37,7 +37,8 @@ class MemberGoneError(FinoraError):
 
 def list_members(session: Session, household: Household) -> list[Membership]:
     rows = session.scalars(
-        select(Membership).join(User).where(Membership.household_id == household.id)
+        select(Membership).join(User).options(contains_eager(Membership.user))
+        .where(Membership.household_id == household.id)
     )
     return sorted(rows, key=lambda m: (ROLE_ORDER[m.role], m.user.name.casefold(), m.id))
 

@@ -11,7 +11,7 @@ from flask_login import login_required
 from finora.dates import today
 from finora.extensions import db
 from finora.forecast.projection import WINDOW_DAYS
-from finora.services.ledger.accounts import account_balances, consolidated_balance, list_accounts
+from finora.services.ledger.accounts import account_balances_on, consolidated_balance, list_accounts
 from finora.services.ledger.catalogue import category_tree
 from finora.services.ledger.entry_list import KINDS, SORTS, STATUSES, EntryFilters, list_entries
 from finora.services.ledger.month_summary import category_totals, daily_net, month_metrics
@@ -85,7 +85,9 @@ def month(year: int, month: int):
     filters = _filters()
     accounts = list_accounts(db.session, household)
     balance_day = min(day, end)
-    balances = account_balances(db.session, household, balance_day)
+    # The month's closing balances and today's (the forecast's start), each row read once.
+    on_day = account_balances_on(db.session, household, [balance_day, day])
+    balances = on_day[balance_day]
     totals = category_totals(db.session, household, start, end)
     currency = household.currency
     return render_template(
@@ -110,7 +112,7 @@ def month(year: int, month: int):
         consolidated=consolidated_balance(balances, accounts),
         outlook=household_forecast(
             db.session, household, horizon_days=WINDOW_DAYS,
-            balances=balances if balance_day == day else None,
+            balances=on_day[day],
         ),
         balance_day=balance_day,
         expense_tree=category_tree(db.session, household, "expense", include_archived=True),
