@@ -52,7 +52,7 @@ migrate: install
 	$(FLASK) db upgrade
 	$(FLASK) finora bootstrap
 
-# Style and mistakes (ruff), then the import contract in .importlinter: which layer may
+# Style, mistakes and bandit's security checks (ruff), then the import contract in .importlinter: which layer may
 # import which (docs/architecture.md, "Layers").
 lint: install-dev
 	$(BIN)/ruff check .
