@@ -53,10 +53,11 @@ migrate: install
 	$(FLASK) finora bootstrap
 
 # Style, mistakes and bandit's security checks (ruff), then the import contract in .importlinter: which layer may
-# import which (docs/architecture.md, "Layers").
+# import which (docs/architecture.md, "Layers"), then the type check (mypy, pyproject.toml).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The whole suite on SQLite, PostgreSQL and MariaDB at the same time (each run in its own
 # database; each pass's output is printed whole when it ends).
