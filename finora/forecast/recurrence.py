@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import chain
 
 from finora.business_days import POLICIES, BusinessCalendar
 
@@ -121,11 +122,41 @@ class Window:
         takes, and the positions in it that are left out (sorted; `spec.skips` and
         `excluded`). `take` makes them `expand`'s pair of sequences.
 
-        In tables mode the sequences are those of every rule with the same schedule (see
-        `_from_tables`), so summing per sequence and per part is cheaper than per date.
+        In tables mode the rule's dates are cut out of those of every schedule with its
+        step and phase. Past its anchor a schedule's dates depend only on its frequency and
+        phase (the anchor's day of month and its month modulo the step in months, or its
+        day number modulo the step in days): rules that differ in nothing else, such as
+        all monthly rules due on the 10th, share one expansion of the whole window, and
+        each takes the part from its anchor (or hold) to its end — so summing per sequence
+        and per part is cheaper than per date. The rule is checked (`_check`) when its
+        schedule is first met: a key found in the tables was made from a valid frequency
+        and policy.
         """
-        if self._tables and spec.frequency != "once":
-            nominals, adjusted, low, high = self._from_tables(spec)
+        frequency = spec.frequency
+        if self._tables and frequency != "once":
+            anchor = spec.anchor
+            first = anchor.toordinal()
+            months = MONTH_STEPS.get(frequency)
+            if months is not None:
+                phase: int | tuple[int, int] = (
+                    anchor.day,
+                    (anchor.year * 12 + anchor.month - 1) % months,
+                )
+            else:
+                step = DAY_STEPS.get(frequency)
+                phase = first % step if step is not None else 0
+            key = (frequency, spec.policy, phase)
+            found = self._shared.get(key)
+            if found is None:
+                _check(spec)
+                found = self._shared[key] = self._phase_dates(*key)
+            nominals, adjusted = found
+            hold = spec.hold_until
+            if hold is not None and hold.toordinal() > first:
+                first = hold.toordinal()
+            low = bisect_left(nominals, first) if nominals and first > nominals[0] else 0
+            end = spec.end
+            high = len(nominals) if end is None else bisect_right(nominals, end.toordinal(), low)
         else:
             _check(spec)
             nominals, adjusted = self._direct(spec)
@@ -148,44 +179,6 @@ class Window:
             return nominals, nominals  # [lo, hi] lies inside [start, end]: nothing moves
         return self._shift_into(nominals, policy)
 
-    def _from_tables(self, spec: RuleSpec) -> tuple[Sequence[int], Sequence[int], int, int]:
-        """The rule's part [low, high) of the dates of those of every schedule with its step and phase.
-
-        Past its anchor a schedule's dates depend only on its frequency and phase (the
-        anchor's day of month and its month modulo the step in months, or its day number
-        modulo the step in days): rules that differ in nothing else, such as all monthly rules due on the
-        10th, share one expansion of the whole window, and each takes the part from its
-        anchor (or hold) to its end. The rule is checked (`_check`) when its schedule is
-        first met: a key found in the tables was made from a valid frequency and policy.
-        """
-        anchor = spec.anchor
-        first = anchor.toordinal()
-        frequency = spec.frequency
-        months = MONTH_STEPS.get(frequency)
-        if months is not None:
-            phase: int | tuple[int, int] = (
-                anchor.day,
-                (anchor.year * 12 + anchor.month - 1) % months,
-            )
-        else:
-            step = DAY_STEPS.get(frequency)
-            phase = first % step if step is not None else 0
-        key = (frequency, spec.policy, phase)
-        found = self._shared.get(key)
-        if found is None:
-            _check(spec)
-            found = self._shared[key] = self._phase_dates(*key)
-        nominals, adjusted = found
-        hold = spec.hold_until
-        if hold is not None:
-            first = max(first, hold.toordinal())
-        low = bisect_left(nominals, first) if nominals and first > nominals[0] else 0
-        high = len(nominals)
-        end = spec.end
-        if end is not None:
-            high = bisect_right(nominals, end.toordinal(), low)
-        return nominals, adjusted, low, high
-
     def _phase_dates(
         self, frequency: str, policy: str, phase: int | tuple[int, int]
     ) -> tuple[Sequence[int], Sequence[int]]:
@@ -203,8 +196,14 @@ class Window:
             nominals = tuple(steps[bisect_left(steps, lo) : bisect_right(steps, hi)])
         if policy == "none" or not nominals:
             return nominals, nominals
-        nominals, adjusted = self._shift_into(nominals, policy)
-        return tuple(nominals), tuple(adjusted)
+        table = self._shifts.get(policy)
+        if table is None:
+            table = self._shifts[policy] = self._shift_table(policy)
+        adjusted = tuple(map(table.__getitem__, nominals))
+        # Shifting never reorders, so only the ends can fall outside [start, end].
+        first = bisect_left(adjusted, self.start)
+        last = bisect_right(adjusted, self.end)
+        return tuple(nominals[first:last]), adjusted[first:last]
 
     def _shift_into(
         self, nominals: Sequence[int], policy: str
@@ -375,14 +374,14 @@ def _positions(
     `excluded` (ordinals), sorted: a few dates, usually, each found by bisection (the
     nominal dates are strictly increasing)."""
     first, last = nominals[low], nominals[high - 1]
-    found: set[int] = set()
-    for group in ([day.toordinal() for day in skips], excluded or ()):
-        for nominal in group:
-            if first <= nominal <= last:
-                position = bisect_left(nominals, nominal, low, high)
-                if nominals[position] == nominal:
-                    found.add(position)
-    return sorted(found)
+    found: list[int] = []
+    for nominal in chain(map(date.toordinal, skips), excluded or ()):
+        if first <= nominal <= last:
+            position = bisect_left(nominals, nominal, low, high)
+            if nominals[position] == nominal:
+                found.append(position)
+    # A date both skipped and excluded is one position.
+    return sorted(set(found)) if len(found) > 1 else found
 
 
 def _run_edge(calendar: BusinessCalendar, day: date, direction: int) -> date:
