@@ -129,14 +129,16 @@ class OccurrenceRows:
     def all(self) -> list[ProjectedOccurrence]:
         built = self._built
         if built is None:
-            built = self._built = self._build(self._ordinal0 + self._horizon - 1)
+            with _collector_paused():
+                built = self._built = self._build(self._ordinal0 + self._horizon - 1)
         return built
 
     def through(self, last: date) -> list[ProjectedOccurrence]:
         """The occurrences dated `last` or earlier (a new list), without building the rest."""
         if self._built is not None:
             return self._built[: bisect_right(self._built, last, key=_DATE)]
-        return self._build(min(last.toordinal(), self._ordinal0 + self._horizon - 1))
+        with _collector_paused():
+            return self._build(min(last.toordinal(), self._ordinal0 + self._horizon - 1))
 
     def _build(self, last: int) -> list[ProjectedOccurrence]:
         """Every occurrence up to ordinal `last`, by date and then in the rules' order.
@@ -231,7 +233,8 @@ def project(data: ForecastInput) -> Forecast:
 def _collector_paused() -> Iterator[None]:
     """Python's cycle collector off while projecting.
 
-    A projection allocates tens of thousands of occurrences and no reference cycles; with
+    A projection (and the first read of its occurrences) allocates tens of thousands of
+    objects and no reference cycles; with
     the collector on, every 700 allocations trigger a pass, and the survivors push the
     process into full collections over everything it holds (measured with 2,000 rules: a
     third of the time or more, growing with the size of the process). Nothing is lost: the
