@@ -85,6 +85,9 @@ class ForecastInput:
     minimum_safe_balance: Decimal | None = None
 
 
+_Date = date  # `date` is also a field's name in the class below
+
+
 class ProjectedOccurrence(NamedTuple):
     """One projected occurrence (its adjusted date).
 
@@ -102,7 +105,7 @@ class ProjectedOccurrence(NamedTuple):
     nominal_ordinal: int = 0
 
     @property
-    def nominal(self) -> date:
+    def nominal(self) -> _Date:
         return date.fromordinal(self.nominal_ordinal)
 
 
@@ -392,9 +395,9 @@ def _lines_in_cents(
             differences[low] += amount
             differences[high] -= amount
             if removed:
-                line = extra if fields[4] and extra is not None else deltas
+                taken_from = extra if fields[4] and extra is not None else deltas
                 for position in removed:
-                    line[adjusted[position] - ordinal0] -= amount
+                    taken_from[adjusted[position] - ordinal0] -= amount
     for adjusted, schedule_differences, scenario_differences in shared.values():
         for line, differences in ((deltas, schedule_differences), (extra, scenario_differences)):
             if line is None or not any(differences):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import chain
+from typing import cast
 
 from finora.business_days import POLICIES, BusinessCalendar
 
@@ -100,7 +101,9 @@ class Window:
         self._shifts: dict[str, dict[int, int]] = {}
         self._months: dict[int, tuple[int, list[int]]] = {}
         self._month_span: range | None = None
-        self._shared: dict[tuple, tuple[Sequence[int], Sequence[int]]] = {}
+        self._shared: dict[
+            tuple[str, str, int | tuple[int, int]], tuple[Sequence[int], Sequence[int]]
+        ] = {}
         self._business: dict[int, bool] = {}  # ordinal -> is a business day (tables mode)
 
     def expand(
@@ -187,10 +190,10 @@ class Window:
         lo, hi = self._bounds.get(policy) or self._nominal_bounds(policy)
         step = DAY_STEPS.get(frequency)
         if step is not None:
-            nominals: Sequence[int] = range(lo + (phase - lo) % step, hi + 1, step)
+            nominals: Sequence[int] = range(lo + (cast(int, phase) - lo) % step, hi + 1, step)
         else:
             months = MONTH_STEPS[frequency]
-            day, remainder = phase
+            day, remainder = cast(tuple[int, int], phase)
             base, ordinals = self._month_days(day)
             steps = ordinals[(remainder - base) % months :: months]
             nominals = tuple(steps[bisect_left(steps, lo) : bisect_right(steps, hi)])
@@ -351,10 +354,10 @@ def take(
     if removed:
         left_out = set(removed)
         kept = [position for position in range(low, high) if position not in left_out]
-        part = [nominals[position] for position in kept]
+        picked = [nominals[position] for position in kept]
         if adjusted is nominals:
-            return part, part
-        return part, [adjusted[position] for position in kept]
+            return picked, picked
+        return picked, [adjusted[position] for position in kept]
     if low or high < len(nominals):
         part = nominals[low:high]
         if adjusted is nominals:
