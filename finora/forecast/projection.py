@@ -146,7 +146,8 @@ class OccurrenceRows:
     def _build(self, last: int) -> list[ProjectedOccurrence]:
         """Every occurrence up to ordinal `last`, by date and then in the rules' order.
 
-        Built in C: each rule's occurrences by `tuple.__new__` over its zipped columns, then
+        Built in C: the rules' columns are gathered (a list extended per rule, no loop per
+        occurrence), the occurrences made by `tuple.__new__` over the zipped columns, and
         each appended to its day's list through a table of the lists' `append` methods,
         with no Python-level loop or call per occurrence.
         """
@@ -154,31 +155,53 @@ class OccurrenceRows:
         days = last - ordinal0 + 1
         if days <= 0:
             return []
+        adjusted_all: list[int] = []
+        nominal_all: list[int] = []
+        rule_ids: list[int | None] = []
+        names: list[str] = []
+        kinds: list[str] = []
+        amounts: list[Decimal] = []
+        scenarios: list[bool] = []
+        for nominals, adjusted, low, high, removed, _, fields in self._parts:
+            if adjusted[high - 1] > last:
+                high = bisect_right(adjusted, last, low, high)
+                if high == low:
+                    continue
+                removed = removed[: bisect_left(removed, high)]
+            if removed:
+                nominal_part, found = take(nominals, adjusted, low, high, removed)
+            else:
+                nominal_part, found = nominals[low:high], adjusted[low:high]
+            count = len(found)
+            if not count:
+                continue
+            adjusted_all += found
+            nominal_all += nominal_part
+            rule_id, name, kind, amount, scenario = fields
+            rule_ids += repeat(rule_id, count)
+            names += repeat(name, count)
+            kinds += repeat(kind, count)
+            amounts += repeat(amount, count)
+            scenarios += repeat(scenario, count)
         ordinals = range(ordinal0, last + 1)
         date_of = dict(zip(ordinals, map(date.fromordinal, ordinals), strict=True)).__getitem__
         by_day: list[list[ProjectedOccurrence]] = [[] for _ in range(days)]
         append_to = dict(zip(ordinals, [day.append for day in by_day], strict=True)).__getitem__
-        new = tuple.__new__
-        for nominals, adjusted, low, high, removed, _, fields in self._parts:
-            if adjusted[high - 1] > last:
-                high = bisect_right(adjusted, last, low, high)
-                removed = removed[: bisect_left(removed, high)]
-            nominal_part, found = take(nominals, adjusted, low, high, removed)
-            rule_id, name, kind, amount, scenario = fields
-            occurrences = map(
-                new,
-                repeat(ProjectedOccurrence),
-                zip(
-                    map(date_of, found),
-                    repeat(rule_id),
-                    repeat(name),
-                    repeat(kind),
-                    repeat(amount),
-                    repeat(scenario),
-                    nominal_part,
-                ),
-            )
-            deque(map(call, map(append_to, found), occurrences), maxlen=0)
+        occurrences = map(
+            tuple.__new__,
+            repeat(ProjectedOccurrence),
+            zip(
+                map(date_of, adjusted_all),
+                rule_ids,
+                names,
+                kinds,
+                amounts,
+                scenarios,
+                nominal_all,
+                strict=True,
+            ),
+        )
+        deque(map(call, map(append_to, adjusted_all), occurrences), maxlen=0)
         return list(chain.from_iterable(by_day))
 
     def __eq__(self, other: object) -> bool:
