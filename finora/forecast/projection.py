@@ -2,10 +2,13 @@
 into a balance for every day of the horizon. Pure: no Flask, no database.
 
 Dates come from `recurrence.Window` (the one rule expansion, shared with posting through
-`recurrence.occurrences`), made once for the whole horizon so every rule reuses its tables.
-Amounts are bucketed per day index and the balances come from one cumulative pass over the
-horizon, so the cost grows with the number of occurrences plus the horizon, not their product.
-`make bench` times it (tests/bench/engine.py).
+`recurrence.occurrences`), made once for the whole horizon so every rule reuses its tables;
+each rule takes its part of a date sequence shared with the rules of the same schedule
+(`Window.cut`). The balances are summed in integer cents per shared sequence and come from
+one cumulative pass over the horizon (`_lines_in_cents`, or Decimal one by one when cents
+would not give the same Decimals); the occurrences are built when first read
+(`OccurrenceRows`). `make bench` times it (tests/bench/engine.py); docs/forecast.md, "The
+engine's speed", says what was slow and what changed.
 """
 
 from __future__ import annotations
@@ -92,8 +95,8 @@ class ProjectedOccurrence(NamedTuple):
     """One projected occurrence (its adjusted date).
 
     A named tuple: tens of thousands are built per projection, and a tuple is made in C
-    (`_project` builds them with `tuple.__new__` over zipped columns, no Python call per
-    occurrence), three times as cheap as a dataclass's `__init__`. Read-only."""
+    (`OccurrenceRows` builds them with `tuple.__new__` over zipped columns, no Python call
+    per occurrence), about half the cost of a dataclass's `__init__`. Read-only."""
 
     date: date
     rule_id: int | None
@@ -260,10 +263,10 @@ def _collector_paused() -> Iterator[None]:
     """Python's cycle collector off while projecting.
 
     A projection (and the first read of its occurrences) allocates tens of thousands of
-    objects and no reference cycles; with
-    the collector on, every 700 allocations trigger a pass, and the survivors push the
-    process into full collections over everything it holds (measured with 2,000 rules: a
-    third of the time or more, growing with the size of the process). Nothing is lost: the
+    objects and no reference cycles; with the collector on, every 700 allocations trigger a
+    pass, and the survivors push the process into full collections over everything it holds
+    (measured with 2,000 rules: a third of the time or more, growing with the size of the
+    process). Nothing is lost: the
     collector runs as usual once it is back on. Turned back on only if it was on, so a
     caller that disabled it keeps it disabled.
     """
