@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import chain
 from typing import cast
 
 from finora.business_days import POLICIES, BusinessCalendar
@@ -100,7 +101,10 @@ class Window:
         self._shifts: dict[str, dict[int, int]] = {}
         self._months: dict[int, tuple[int, list[int]]] = {}
         self._month_span: range | None = None
-        self._shared: dict[tuple[str, str, int | tuple[int, int]], tuple[Sequence[int], Sequence[int]]] = {}
+        self._shared: dict[
+            tuple[str, str, int | tuple[int, int]], tuple[Sequence[int], Sequence[int]]
+        ] = {}
+        self._business: dict[int, bool] = {}  # ordinal -> is a business day (tables mode)
 
     def expand(
         self, spec: RuleSpec, excluded: set[int] | frozenset[int] | None = None
@@ -111,17 +115,59 @@ class Window:
         `excluded`: more nominal ordinals to leave out, besides `spec.skips`. The sequences
         may be shared with other rules' (tables mode): read them, do not change them.
         """
-        _check(spec)
-        if self._tables and spec.frequency != "once":
-            nominals, adjusted = self._from_tables(spec)
+        return take(*self.cut(spec, excluded))
+
+    def cut(
+        self, spec: RuleSpec, excluded: set[int] | frozenset[int] | None = None
+    ) -> tuple[Sequence[int], Sequence[int], int, int, list[int]]:
+        """The rule's occurrences as a part of sequences that may be shared, copying
+        nothing: the nominal and adjusted ordinals, the positions [low, high) the rule
+        takes, and the positions in it that are left out (sorted; `spec.skips` and
+        `excluded`). `take` makes them `expand`'s pair of sequences.
+
+        In tables mode the rule's dates are cut out of those of every schedule with its
+        step and phase. Past its anchor a schedule's dates depend only on its frequency and
+        phase (the anchor's day of month and its month modulo the step in months, or its
+        day number modulo the step in days): rules that differ in nothing else, such as
+        all monthly rules due on the 10th, share one expansion of the whole window, and
+        each takes the part from its anchor (or hold) to its end — so summing per sequence
+        and per part is cheaper than per date. The rule is checked (`_check`) when its
+        schedule is first met: a key found in the tables was made from a valid frequency
+        and policy.
+        """
+        frequency = spec.frequency
+        if self._tables and frequency != "once":
+            anchor = spec.anchor
+            first = anchor.toordinal()
+            months = MONTH_STEPS.get(frequency)
+            if months is not None:
+                phase: int | tuple[int, int] = (
+                    anchor.day,
+                    (anchor.year * 12 + anchor.month - 1) % months,
+                )
+            else:
+                step = DAY_STEPS.get(frequency)
+                phase = first % step if step is not None else 0
+            key = (frequency, spec.policy, phase)
+            found = self._shared.get(key)
+            if found is None:
+                _check(spec)
+                found = self._shared[key] = self._phase_dates(*key)
+            nominals, adjusted = found
+            hold = spec.hold_until
+            if hold is not None and hold.toordinal() > first:
+                first = hold.toordinal()
+            low = bisect_left(nominals, first) if nominals and first > nominals[0] else 0
+            end = spec.end
+            high = len(nominals) if end is None else bisect_right(nominals, end.toordinal(), low)
         else:
+            _check(spec)
             nominals, adjusted = self._direct(spec)
-        if (spec.skips or excluded) and nominals:
-            left_out = [day.toordinal() for day in spec.skips]
-            if excluded:
-                left_out.extend(excluded)
-            return _leave_out(nominals, adjusted, left_out)
-        return nominals, adjusted
+            low, high = 0, len(nominals)
+        skips = spec.skips
+        if (skips or excluded) and low < high:
+            return nominals, adjusted, low, high, _positions(nominals, low, high, skips, excluded)
+        return nominals, adjusted, low, high, []
 
     def _direct(self, spec: RuleSpec) -> tuple[Sequence[int], Sequence[int]]:
         """The rule's dates worked out for it alone."""
@@ -135,33 +181,6 @@ class Window:
         if policy == "none" or not nominals:
             return nominals, nominals  # [lo, hi] lies inside [start, end]: nothing moves
         return self._shift_into(nominals, policy)
-
-    def _from_tables(self, spec: RuleSpec) -> tuple[Sequence[int], Sequence[int]]:
-        """The rule's dates cut out of those of every schedule with its step and phase.
-
-        Past its anchor a schedule's dates depend only on its frequency and phase (see
-        `_phase`): rules that differ in nothing else, such as all monthly rules due on the
-        10th, share one expansion of the whole window, and each takes the part from its
-        anchor (or hold) to its end.
-        """
-        key = (spec.frequency, spec.policy, _phase(spec))
-        found = self._shared.get(key)
-        if found is None:
-            found = self._shared[key] = self._phase_dates(*key)
-        nominals, adjusted = found
-        first = spec.anchor.toordinal()
-        if spec.hold_until is not None:
-            first = max(first, spec.hold_until.toordinal())
-        low = bisect_left(nominals, first) if nominals and first > nominals[0] else 0
-        high = len(nominals)
-        if spec.end is not None:
-            high = bisect_right(nominals, spec.end.toordinal(), low)
-        if low or high < len(nominals):
-            if adjusted is nominals:
-                part = nominals[low:high]
-                return part, part
-            return nominals[low:high], adjusted[low:high]
-        return nominals, adjusted
 
     def _phase_dates(
         self, frequency: str, policy: str, phase: int | tuple[int, int]
@@ -180,8 +199,14 @@ class Window:
             nominals = tuple(steps[bisect_left(steps, lo) : bisect_right(steps, hi)])
         if policy == "none" or not nominals:
             return nominals, nominals
-        nominals, adjusted = self._shift_into(nominals, policy)
-        return tuple(nominals), tuple(adjusted)
+        table = self._shifts.get(policy)
+        if table is None:
+            table = self._shifts[policy] = self._shift_table(policy)
+        adjusted = tuple(map(table.__getitem__, nominals))
+        # Shifting never reorders, so only the ends can fall outside [start, end].
+        first = bisect_left(adjusted, self.start)
+        last = bisect_right(adjusted, self.end)
+        return tuple(nominals[first:last]), adjusted[first:last]
 
     def _shift_into(
         self, nominals: Sequence[int], policy: str
@@ -243,24 +268,30 @@ class Window:
     def _shift_table(self, policy: str) -> dict[int, int]:
         """Where each day of the policy's nominal range lands: one pass over the range,
         carrying the nearest business day along (from the far end, against the policy's
-        direction), so each day's business status is asked once."""
+        direction), so each day's business status is asked once per window (both
+        policies share the answers)."""
         lo, hi = self._bounds[policy]
         calendar = self._calendar
-        is_business_day = calendar.is_business_day
-        days = [date.fromordinal(n) for n in range(lo, hi + 1)]
+        business = self._business
+        days = range(lo, hi + 1)
+        unknown = [day for day in days if day not in business]
+        if unknown:
+            business.update(
+                zip(unknown, map(calendar.is_business_day, map(date.fromordinal, unknown)), strict=True)
+            )
         moved = {}
         if policy == "next":
-            carried = calendar.shift(days[-1], policy).toordinal()
-            for position in range(len(days) - 1, -1, -1):
-                if is_business_day(days[position]):
-                    carried = lo + position
-                moved[lo + position] = carried
+            carried = calendar.shift(date.fromordinal(hi), policy).toordinal()
+            for day in reversed(days):
+                if business[day]:
+                    carried = day
+                moved[day] = carried
         else:
-            carried = calendar.shift(days[0], policy).toordinal()
-            for position, day in enumerate(days):
-                if is_business_day(day):
-                    carried = lo + position
-                moved[lo + position] = carried
+            carried = calendar.shift(date.fromordinal(lo), policy).toordinal()
+            for day in days:
+                if business[day]:
+                    carried = day
+                moved[day] = carried
         return moved
 
 
@@ -299,48 +330,61 @@ def nth_month_date(anchor: date, months: int) -> date:
     return date(year, month, min(anchor.day, monthrange(year, month)[1]))
 
 
+_FREQUENCIES = frozenset(FREQUENCIES)
+_POLICIES = frozenset(POLICIES)
+
+
 def _check(spec: RuleSpec) -> None:
-    if spec.frequency not in FREQUENCIES:
+    if spec.frequency not in _FREQUENCIES:
         raise ValueError(f"unknown frequency: {spec.frequency!r}")
-    if spec.policy not in POLICIES:
+    if spec.policy not in _POLICIES:
         raise ValueError(f"unknown business-day policy: {spec.policy!r}")
 
 
-def _leave_out(
-    nominals: Sequence[int], adjusted: Sequence[int], left_out: list[int]
+def take(
+    nominals: Sequence[int],
+    adjusted: Sequence[int],
+    low: int,
+    high: int,
+    removed: Sequence[int] = (),
 ) -> tuple[Sequence[int], Sequence[int]]:
-    """The pairs without those whose nominal date is in `left_out` (a few dates, usually;
-    the nominal dates are strictly increasing, so each is found by bisection)."""
-    low, high = nominals[0], nominals[-1]
-    # The sequences may be shared: the first date left out makes copies, which change.
-    kept: list[int] | None = None
-    kept_adjusted: list[int] | None = None  # stays None while adjusted is nominals
-    for nominal in left_out:
-        if not low <= nominal <= high:
-            continue
-        current = nominals if kept is None else kept
-        position = bisect_left(current, nominal)
-        if position == len(current) or current[position] != nominal:
-            continue
-        if kept is None:
-            kept = list(nominals)
-            kept_adjusted = None if adjusted is nominals else list(adjusted)
-        del kept[position]
-        if kept_adjusted is not None:
-            del kept_adjusted[position]
-    if kept is None:
-        return nominals, adjusted
-    return kept, kept if kept_adjusted is None else kept_adjusted
+    """The pairs at positions [low, high) but `removed` (sorted positions), as `expand`
+    gives them: the same sequence twice when `adjusted` is `nominals` (no date moves), and
+    the sequences themselves when the part is all of them."""
+    if removed:
+        left_out = set(removed)
+        kept = [position for position in range(low, high) if position not in left_out]
+        picked = [nominals[position] for position in kept]
+        if adjusted is nominals:
+            return picked, picked
+        return picked, [adjusted[position] for position in kept]
+    if low or high < len(nominals):
+        part = nominals[low:high]
+        if adjusted is nominals:
+            return part, part
+        return part, adjusted[low:high]
+    return nominals, adjusted
 
 
-def _phase(spec: RuleSpec) -> int | tuple[int, int]:
-    """What sets a schedule's dates apart from others of its frequency after its anchor:
-    the anchor's day of month and month modulo the step, or its day modulo the step."""
-    anchor = spec.anchor
-    months = MONTH_STEPS.get(spec.frequency)
-    if months is not None:
-        return anchor.day, (anchor.year * 12 + anchor.month - 1) % months
-    return anchor.toordinal() % DAY_STEPS[spec.frequency]
+def _positions(
+    nominals: Sequence[int],
+    low: int,
+    high: int,
+    skips: frozenset[date],
+    excluded: set[int] | frozenset[int] | None,
+) -> list[int]:
+    """The positions in [low, high) of the nominal ordinals in `skips` (dates) or
+    `excluded` (ordinals), sorted: a few dates, usually, each found by bisection (the
+    nominal dates are strictly increasing)."""
+    first, last = nominals[low], nominals[high - 1]
+    found: list[int] = []
+    for nominal in chain(map(date.toordinal, skips), excluded or ()):
+        if first <= nominal <= last:
+            position = bisect_left(nominals, nominal, low, high)
+            if nominals[position] == nominal:
+                found.append(position)
+    # A date both skipped and excluded is one position.
+    return sorted(set(found)) if len(found) > 1 else found
 
 
 def _run_edge(calendar: BusinessCalendar, day: date, direction: int) -> date:

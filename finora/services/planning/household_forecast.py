@@ -372,9 +372,7 @@ def upcoming_rows(
                 ),
             )
         )
-    for occurrence in result.forecast.occurrences:
-        if occurrence.date > end:
-            break
+    for occurrence in result.forecast.occurrences_through(end):  # builds only these days'
         if occurrence.scenario:
             continue
         lines.append(
