@@ -13,7 +13,7 @@ MARIADB_TEST_URL ?= mysql+pymysql://root@127.0.0.1:3306
 LOCALES := pt en es
 
 .PHONY: run install install-dev compile-translations translations migrate test test-sqlite test-postgres \
-        test-mariadb test-e2e lint bench clean
+        test-mariadb test-e2e lint bench bench-load clean
 
 run: install compile-translations migrate
 	DEMO_MODE_ENABLED=$${DEMO_MODE_ENABLED:-1} $(BIN)/python app.py
@@ -84,6 +84,13 @@ test-e2e: install-dev compile-translations
 bench: install-dev compile-translations
 	$(BIN)/python -m tests.bench.engine
 	$(BIN)/python -m tests.bench.run
+
+# The load test (docs/performance.md): gunicorn with 4 workers on PostgreSQL and Redis, the
+# 100,000-entry household and ten of 10,000, 50 locust users for 3 minutes; prints req/s
+# and p50/p95/p99 per page, fails on an error, a duplicate posting or a p95 over 300 ms.
+# Not part of `make test` (the suite runs its script at a tiny size: tests/test_load_script.py).
+bench-load: install-dev compile-translations
+	$(BIN)/python -m tests.load.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
