@@ -54,6 +54,7 @@ class Person(HttpUser):
         # One address per person, as seen through the trusted proxy hop.
         self.client.headers["X-Forwarded-For"] = f"10.77.{slot // 250}.{slot % 250 + 1}"
         self.client.headers["Accept-Language"] = "pt"
+        self.client.headers["X-Finora-Load"] = "1"  # measured inside the workers too
         self.api = {"Authorization": f"Bearer {self.me['token']}"}
         page = self.client.get("/login", name="sign-in page")
         fields = form_with(page.text, "password")["fields"]

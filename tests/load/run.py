@@ -34,6 +34,8 @@ import csv
 import json
 import os
 import platform
+import re
+import resource
 import secrets
 import shutil
 import signal
@@ -55,6 +57,8 @@ from tests.load import seed
 
 ROOT = seed.ROOT
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+# gunicorn.conf.py plus the per-request CPU and SQL accounting (tests/load/gunicorn_load.py).
+GUNICORN_CONF = Path(__file__).with_name("gunicorn_load.py")
 FLOOR_P95_MS = 300.0
 START_TIMEOUT = 90.0
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -183,6 +187,7 @@ def server_env(data_dir: Path, url: str, redis_url: str) -> dict[str, str]:
         LOG_TO_FILE="false",
         LOG_LEVEL="WARNING",
         HOME=str(data_dir),  # gunicorn's control socket lives under $HOME
+        FINORA_LOAD_PROFILE_DIR=str(data_dir.parent / "profile"),
     )
     env.pop("XDG_RUNTIME_DIR", None)
     return env
@@ -191,7 +196,7 @@ def server_env(data_dir: Path, url: str, redis_url: str) -> dict[str, str]:
 def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
     with log.open("wb") as handle:
         return subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", str(workers),
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--workers", str(workers),
              "--bind", f"127.0.0.1:{port}", "app:app"],
             cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=handle,
             stderr=subprocess.STDOUT, start_new_session=True,
@@ -245,6 +250,44 @@ def rss_mib(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends(database: str) -> list[int]:
+    """The PostgreSQL server processes serving this database (on this machine)."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if line.startswith("postgres:") and f" {database} " in line:
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
+def cpu_snapshot(master: int, database: str) -> dict[str, dict[int, float]]:
+    return {
+        "workers": {pid: cpu_seconds(pid) for pid in worker_pids(master)},
+        "database": {pid: cpu_seconds(pid) for pid in database_backends(database)},
+    }
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each side used between two snapshots (processes that appeared between
+    them from zero)."""
+    return {
+        side: sum(value - before[side].get(pid, 0.0) for pid, value in after[side].items())
+        for side in after
+    }
 
 
 class Sampler(threading.Thread):
@@ -351,6 +394,63 @@ def read_stats(prefix: Path) -> tuple[list[dict], dict, list[dict]]:
     return pages, total, failures
 
 
+PAGES_BY_PATH = [
+    ("GET", r"/login", "sign-in page"), ("POST", r"/login", "sign-in"),
+    ("GET", r"/dashboard/\d+/\d+", "dashboard"), ("GET", r"/transactions", "transactions"),
+    ("GET", r"/forecast", "forecast"), ("GET", r"/reports/month", "reports"),
+    ("GET", r"/entries/new", "entry form"), ("POST", r"/entries/new", "entry create"),
+    ("GET", r"/entries/\d+/edit", "entry edit form"), ("POST", r"/entries/\d+/edit", "entry edit"),
+    ("GET", r"/api/v1/entries", "api: GET /entries"), ("GET", r"/api/v1/dashboard", "api: GET /dashboard"),
+    ("POST", r"/api/v1/entries", "api: POST /entries"),
+    ("PUT", r"/api/v1/entries/\d+", "api: PUT /entries/{id}"),
+    ("POST", r"/api/v1/schedules", "api: POST /schedules"), ("POST", r"/api/v1/imports", "import"),
+    ("GET", r"/backups/", "backups"), ("GET", r"/backups/\d+/download", "backup download"),
+]
+
+
+def page_of(key: str) -> str:
+    method, path = key.split(" ", 1)
+    for verb, pattern, page in PAGES_BY_PATH:
+        if verb == method and re.fullmatch(pattern, path):
+            return page
+    return key
+
+
+def read_profile(folder: Path) -> tuple[dict[str, dict], list[dict]]:
+    """Per page, inside the workers: requests, CPU ms, SQL statements and SQL ms per request
+    (means); and the ten statements that took the most time in all."""
+    pages: dict[str, dict] = {}
+    statements: dict[tuple[str, str], dict] = {}
+    for path in folder.glob("*.json"):
+        data = json.loads(path.read_text())
+        for key, row in data["requests"].items():
+            total = pages.setdefault(page_of(key), {"requests": 0, "cpu_s": 0.0, "sql": 0,
+                                                    "sql_s": 0.0, "wall_s": 0.0})
+            for field in total:
+                total[field] += row[field]
+        for key, row in data["statements"].items():
+            request, statement = key.split(" | ", 1)
+            item = statements.setdefault((page_of(request), statement), {"count": 0, "seconds": 0.0})
+            item["count"] += row["count"]
+            item["seconds"] += row["seconds"]
+    per_page = {
+        page: {
+            "requests": row["requests"],
+            "cpu_ms": 1000 * row["cpu_s"] / row["requests"],
+            "wall_ms": 1000 * row["wall_s"] / row["requests"],
+            "sql_statements": row["sql"] / row["requests"],
+            "sql_ms": 1000 * row["sql_s"] / row["requests"],
+        }
+        for page, row in pages.items() if row["requests"]
+    }
+    top = sorted(statements.items(), key=lambda item: -item[1]["seconds"])[:10]
+    return per_page, [
+        {"page": page, "statement": statement, "count": row["count"],
+         "total_ms": 1000 * row["seconds"], "mean_ms": 1000 * row["seconds"] / row["count"]}
+        for (page, statement), row in top
+    ]
+
+
 # --- after the run ------------------------------------------------------------------------
 
 
@@ -417,6 +517,14 @@ def report(result: dict) -> bool:
     )
     for failure in result["failures"]:
         print(f"  error: {failure['occurrences']} x {failure['method']} {failure['page']}: {failure['error']}")
+    print("\nInside the workers (means per request): CPU ms, SQL statements, SQL ms, server ms")
+    for page, row in sorted(result["server_profile"].items(), key=lambda item: -item[1]["cpu_ms"]):
+        print(f"  {page:<26} {row['cpu_ms']:>7.1f} {row['sql_statements']:>6.1f} {row['sql_ms']:>7.1f} "
+              f"{row['wall_ms']:>7.1f}")
+    print("The statements that took the most time in all:")
+    for row in result["slowest_statements"][:5]:
+        print(f"  {row['total_ms']:>8.0f} ms  {row['count']:>5} x  {row['mean_ms']:>6.1f} ms  "
+              f"[{row['page']}] {row['statement'][:110]}")
     db = result["database"]
     print(f"\nDuplicates: {db['duplicates']}")
     print(f"Scheduler: posted {db['scheduler_posted']} entries of the seeded auto-post rules; job runs "
@@ -425,7 +533,14 @@ def report(result: dict) -> bool:
     loads = result["load_average"]
     print(f"Load average (1 min) during the run: min {loads['min']:.2f}, mean {loads['mean']:.2f}, "
           f"max {loads['max']:.2f} on {result['machine']['cpus']} CPUs")
-    print("Worker memory (peak RSS, MiB): " + ", ".join(f"{v:.0f}" for v in result["worker_rss_mib"]))
+    print("Worker memory (RSS, MiB): after start " + ", ".join(f"{v:.0f}" for v in result["worker_rss_idle_mib"])
+          + "; peak under load " + ", ".join(f"{v:.0f}" for v in result["worker_rss_mib"]))
+    cpu, requests = result["cpu_seconds"], max(total.get("requests", 0), 1)
+    print(
+        f"CPU during the run ({result['wall_seconds']:.0f} s): gunicorn workers {cpu['workers']:.0f} s "
+        f"({1000 * cpu['workers'] / requests:.1f} ms a request), PostgreSQL {cpu['database']:.0f} s "
+        f"({1000 * cpu['database'] / requests:.1f} ms a request), locust {cpu['locust']:.0f} s"
+    )
     errors = total.get("failures", 0)
     duplicates = sum(db["duplicates"].values())
     checks = {
@@ -456,6 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="finora-load-"))
     data_dir = work / "data"
     data_dir.mkdir(mode=0o700)
+    (work / "profile").mkdir()
     started = time.perf_counter()
     template, built = seed.ensure_template(server_url, size)
     print(f"Template {template}: " + (f"seeded in {built:.1f} s" if built is not None else "reused"))
@@ -483,8 +599,15 @@ def main(argv: list[str] | None = None) -> int:
         sampler.start()
         run_started = datetime.now(UTC)
         clock = time.monotonic()
+        cpu_before = cpu_snapshot(process.pid, name)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         locust_exit, prefix = run_locust(base, args, people_file, work)
-        print(f"locust ran for {time.monotonic() - clock:.0f} s")
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = cpu_used(cpu_before, cpu_snapshot(process.pid, name))
+        cpu["locust"] = (children_after.ru_utime + children_after.ru_stime
+                         - children_before.ru_utime - children_before.ru_stime)
+        wall = time.monotonic() - clock
+        print(f"locust ran for {wall:.0f} s")
         sampler.stopping.set()
         sampler.join()
         if not Path(f"{prefix}_stats.csv").exists():
@@ -497,6 +620,7 @@ def main(argv: list[str] | None = None) -> int:
         stop(process)
         server_log = log.read_text(errors="replace")
         process = None
+        profile, statements = read_profile(data_dir.parent / "profile")
         loads = sampler.loads or [os.getloadavg()[0]]
         result = {
             "date": run_started.strftime("%Y-%m-%d %H:%M UTC"),
@@ -509,9 +633,13 @@ def main(argv: list[str] | None = None) -> int:
             "load_average": {"min": min(loads), "mean": sum(loads) / len(loads), "max": max(loads)},
             "worker_rss_mib": sorted(sampler.rss.values()),
             "worker_rss_idle_mib": idle_rss,
+            "wall_seconds": wall,
+            "cpu_seconds": cpu,
             "server_tracebacks": server_log.count("Traceback"),
             "locust_exceptions": locust_log.count("Traceback"),
             "database": check_database(url),
+            "server_profile": profile,
+            "slowest_statements": statements,
         }
         if result["server_tracebacks"]:
             kept = Path(tempfile.gettempdir()) / "finora-load-gunicorn.log"
