@@ -5,7 +5,7 @@ driver writes: e-mail, password, API token, household, its backup), signs in onc
 the sign-in form from an address of its own (the server trusts one proxy hop, as behind a
 reverse proxy, so the sign-in limit of 10 per 5 minutes per address holds without turning
 the load into 429s), keeps the session, and then clicks through a weighted mix with a
-pause between clicks (FINORA_LOAD_WAIT, default "1,3" seconds; FINORA_LOAD_TOUR=1 first
+pause between clicks (FINORA_LOAD_WAIT, default "3,10" seconds; FINORA_LOAD_TOUR=1 first
 visits every page once, for the suite's run of a few seconds):
 
     dashboard, transactions, forecast, reports          the pages people read most
@@ -38,7 +38,7 @@ from tests.load.forms import form_with
 _DATA = json.loads(open(os.environ["FINORA_LOAD_USERS"], encoding="utf-8").read())
 _SLOTS = itertools.count()
 _TOURS_DONE: list[int] = []
-_WAIT = tuple(float(part) for part in os.environ.get("FINORA_LOAD_WAIT", "1,3").split(","))
+_WAIT = tuple(float(part) for part in os.environ.get("FINORA_LOAD_WAIT", "3,10").split(","))
 
 
 class Person(HttpUser):

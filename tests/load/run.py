@@ -3,14 +3,18 @@
 1. Copies the seeded template database (tests/load/seed.py; built on the first run: the
    100,000-entry household and ten of 10,000) into a fresh PostgreSQL database, issues an
    API token per simulated person and makes one backup per household (to download).
-2. Starts gunicorn as in production: gunicorn.conf.py, 4 workers on 127.0.0.1:<free port>,
+2. Starts gunicorn as in production: gunicorn.conf.py (through tests/load/gunicorn_load.py,
+   which adds the per-request CPU and SQL accounting), 4 workers on 127.0.0.1:<free port>,
    rate limits in Redis (a database of its own, emptied before and after), the scheduler
    on in every worker (the lease in the database elects the one that runs the jobs; it
    ticks every 10 s and runs its jobs every 30 s, so posting runs during the load).
-3. Runs locust headless (tests/load/locustfile.py): 50 people, 10 more a second, 3 minutes.
+3. Visits every page a few times in each worker (a long-running server compiled its
+   templates long ago), then runs locust headless (tests/load/locustfile.py): 50 people,
+   10 more a second, 3 minutes, each reading a page 3-10 s before the next click.
 4. Prints requests per second, p50/p95/p99 per page, the errors, the duplicate postings
    (the database after the run: two entries of one rule occurrence, of one imported row,
-   or of one submitted form), the load average and each worker's memory, and checks the
+   or of one submitted form), the load average, each worker's memory, the CPU time and SQL
+   of each page inside the workers and the statements that took longest, and checks the
    floors: 0 errors, 0 duplicates, p95 <= 300 ms per page, the scheduler posted.
 5. Stops gunicorn, drops the database (the template stays) and exits 1 when a floor fails.
 
@@ -20,7 +24,7 @@ Settings (arguments win over the environment):
     --small / FINORA_LOAD_SMALL=1 (200 entries, one more household: the suite's size)
     --json PATH / FINORA_LOAD_REPORT (the figures as JSON)
     --no-warm-up / FINORA_LOAD_WARM_UP=0 (skip visiting every page in each worker first)
-    FINORA_LOAD_WAIT ("1,3": seconds between a person's clicks)
+    FINORA_LOAD_WAIT ("3,10": seconds a person reads a page before the next click)
     FINORA_LOAD_DATABASE_URL (postgresql+psycopg://postgres@127.0.0.1:5432)
     FINORA_LOAD_REDIS_URL (redis://127.0.0.1:6379)
     --drop-templates: drop the cached templates and exit.
@@ -628,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
                         "python": platform.python_version()},
             "size": size.name, "users": args.users, "spawn_rate": args.spawn_rate,
             "duration": args.duration, "workers": args.workers,
-            "wait_seconds": os.environ.get("FINORA_LOAD_WAIT", "1,3"),
+            "wait_seconds": os.environ.get("FINORA_LOAD_WAIT", "3,10"),
             "pages": pages, "total": total, "failures": failures, "locust_exit": locust_exit,
             "load_average": {"min": min(loads), "mean": sum(loads) / len(loads), "max": max(loads)},
             "worker_rss_mib": sorted(sampler.rss.values()),
