@@ -28,6 +28,7 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from finora import create_app
 from finora.dates import today
@@ -159,7 +160,27 @@ def ensure_template(server: str, size: Size) -> tuple[str, float | None]:
         if database_exists(server, name):  # another run built it at the same moment
             return name, None
         raise
+    _drop_older_templates(server, size, keep=name)
     return name, time.perf_counter() - started
+
+
+def _drop_older_templates(server: str, size: Size, keep: str) -> None:
+    """Templates of this size for another migration head or seed version: nothing builds
+    from them any more (a run still copying one keeps it: the drop is skipped)."""
+    engine = admin_engine(server)
+    try:
+        with engine.connect() as connection:
+            names = list(connection.scalars(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :prefix AND datname <> :keep"),
+                {"prefix": f"{TEMPLATE_PREFIX}{size.name}_%", "keep": keep},
+            ))
+            for name in names:
+                try:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                except DBAPIError:  # in use by a copy at this moment
+                    continue
+    finally:
+        engine.dispose()
 
 
 def _signup(n: int) -> SignupData:
