@@ -572,6 +572,10 @@ def main(argv: list[str] | None = None) -> int:
         print("Dropped:", ", ".join(seed.drop_templates(server_url)) or "nothing")
         return 0
     size = seed.SMALL if args.small else seed.FULL
+    busy = os.getloadavg()[0]
+    if busy > (os.cpu_count() or 1):
+        print(f"Note: the machine is busy (load average {busy:.1f} on {os.cpu_count()} CPUs): the "
+              "latencies will include waiting for a CPU. The CPU ms per page do not.")
     work = Path(tempfile.mkdtemp(prefix="finora-load-"))
     data_dir = work / "data"
     data_dir.mkdir(mode=0o700)
