@@ -29,13 +29,14 @@ import itertools
 import json
 import os
 import random
+from pathlib import Path
 
 import gevent
 from locust import HttpUser, between, task
 
 from tests.load.forms import form_with
 
-_DATA = json.loads(open(os.environ["FINORA_LOAD_USERS"], encoding="utf-8").read())
+_DATA = json.loads(Path(os.environ["FINORA_LOAD_USERS"]).read_text(encoding="utf-8"))
 _SLOTS = itertools.count()
 _TOURS_DONE: list[int] = []
 _WAIT = tuple(float(part) for part in os.environ.get("FINORA_LOAD_WAIT", "3,10").split(","))
