@@ -67,3 +67,15 @@ def form_with(html: str, field: str) -> dict:
             fields = {k: v for k, v in form["fields"].items() if v is not None}
             return {"fields": fields, "options": form["options"]}
     raise LookupError(f"no form with a {field!r} field on the page")
+
+
+def letters(number: int) -> str:
+    """A number written in letters (0 -> "a", 27 -> "bb"): an imported row's description is
+    compared without its digits (finora/services/imports/keys.py), so rows meant to differ
+    must differ in letters."""
+    word = ""
+    while True:
+        number, digit = divmod(number, 26)
+        word = "abcdefghijklmnopqrstuvwxyz"[digit] + word
+        if number == 0:
+            return word

@@ -34,7 +34,7 @@ from pathlib import Path
 import gevent
 from locust import HttpUser, between, task
 
-from tests.load.forms import form_with
+from tests.load.forms import form_with, letters
 
 _DATA = json.loads(Path(os.environ["FINORA_LOAD_USERS"]).read_text(encoding="utf-8"))
 _SLOTS = itertools.count()
@@ -189,8 +189,12 @@ class Person(HttpUser):
     @task(2)
     def import_csv(self) -> None:
         marker = self._marker()
+        # Unique in letters too: the import tells rows apart by date, amount and the
+        # description's letters (two people's rows must not read as the same row).
+        tag = f"{letters(self.slot)} {letters(int(marker.rsplit('#', 1)[1]))}"
         rows = "\n".join(
-            f"{self.today},{marker} row {n},-{random.randint(100, 9_999) / 100:.2f}" for n in (1, 2, 3)
+            f"{self.today},{marker} row {n} {tag} {letters(n)},-{random.randint(100, 9_999) / 100:.2f}"
+            for n in (1, 2, 3)
         )
         content = f"date,description,amount\n{rows}\n".encode()
         body = {"filename": "load.csv", "content_base64": base64.b64encode(content).decode(),

@@ -51,6 +51,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 # --- the per-run database ---------------------------------------------------------------
 
 
-def prepare_run(url: str, data_dir: Path, small: bool) -> dict:
+def prepare_run(url: str, data_dir: Path) -> dict:
     """API tokens and one backup per household, in the run's copy; the people's file."""
     from finora.dates import today
     from finora.extensions import db
@@ -320,7 +321,7 @@ def warm_up(base: str, people: dict, workers: int) -> float:
     import urllib.parse
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.load.forms import form_with
+    from tests.load.forms import form_with, letters
 
     day = f"{people['year']}/{people['month']}"
     pages = [f"/dashboard/{day}", "/transactions", "/forecast",
@@ -341,7 +342,7 @@ def warm_up(base: str, people: dict, workers: int) -> float:
             for path in pages:
                 opener.open(base + path, timeout=60).close()
         # The import's first run in a worker loads its readers: once each, before the clock.
-        content = f"date,description,amount\n{people['today']},Warm-up {n},-1.00\n".encode()
+        content = f"date,description,amount\n{people['today']},Warm-up {letters(n)},-1.00\n".encode()
         body = json.dumps({"filename": "warm-up.csv", "content_base64": base64.b64encode(content).decode(),
                            "commit": True}).encode()
         request = urllib.request.Request(f"{base}/api/v1/imports", body,
@@ -365,36 +366,51 @@ def run_locust(base: str, args, people_file: Path, work: Path) -> tuple[int, Pat
         result = subprocess.run(
             [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
              "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.duration,
-             "--host", base, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
+             "--host", base, "--csv", str(prefix), "--json-file", str(prefix), "--only-summary",
+             "--stop-timeout", "10",
              "--loglevel", "WARNING"],
             cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
         )
     return result.returncode, prefix
 
 
-def read_stats(prefix: Path) -> tuple[list[dict], dict, list[dict]]:
-    def number(value: str) -> float | None:
-        return None if value in ("", "N/A") else float(value)
+def read_stats(prefix: Path, wall: float) -> tuple[list[dict], dict, list[dict]]:
+    """Per page and in all: requests, failures, requests a second, p50/p95/p99 and max,
+    from the statistics locust saves when it stops (its --json-file: complete, where its
+    CSV is rewritten once a second and may miss the last one); the failures' messages from
+    its CSV."""
+    from locust.stats import calculate_response_time_percentile as percentile
 
-    pages, total = [], {}
-    with open(f"{prefix}_stats.csv", newline="") as handle:
-        for row in csv.DictReader(handle):
-            item = {
-                "page": row["Name"], "method": row["Type"], "requests": int(row["Request Count"]),
-                "failures": int(row["Failure Count"]), "rps": number(row["Requests/s"]),
-                "p50_ms": number(row["50%"]), "p95_ms": number(row["95%"]),
-                "p99_ms": number(row["99%"]), "max_ms": number(row["Max Response Time"]),
-            }
-            if row["Name"] == "Aggregated":
-                total = item
-            else:
-                pages.append(item)
-    with open(f"{prefix}_failures.csv", newline="") as handle:
-        failures = [
-            {"page": row["Name"], "method": row["Method"], "error": row["Error"],
-             "occurrences": int(row["Occurrences"])}
-            for row in csv.DictReader(handle)
-        ]
+    def figures(name: str, method: str, requests: int, failures: int, times: dict[int, int],
+                slowest: float) -> dict:
+        return {
+            "page": name, "method": method, "requests": requests, "failures": failures,
+            "rps": requests / wall if wall else None,
+            "p50_ms": percentile(times, requests, 0.50) if requests else None,
+            "p95_ms": percentile(times, requests, 0.95) if requests else None,
+            "p99_ms": percentile(times, requests, 0.99) if requests else None,
+            "max_ms": slowest,
+        }
+
+    pages, every, count, failed, slowest = [], Counter(), 0, 0, 0.0
+    for entry in json.loads(Path(f"{prefix}.json").read_text()):
+        times = {int(ms): n for ms, n in entry["response_times"].items()}
+        requests = entry["num_requests"]
+        pages.append(figures(entry["name"], entry["method"], requests, entry["num_failures"],
+                             times, entry["max_response_time"]))
+        every.update(times)
+        count += requests
+        failed += entry["num_failures"]
+        slowest = max(slowest, entry["max_response_time"])
+    total = figures("all", "", count, failed, dict(every), slowest)
+    failures = []
+    if Path(f"{prefix}_failures.csv").exists():
+        with open(f"{prefix}_failures.csv", newline="") as handle:
+            failures = [
+                {"page": row["Name"], "method": row["Method"], "error": row["Error"],
+                 "occurrences": int(row["Occurrences"])}
+                for row in csv.DictReader(handle)
+            ]
     return pages, total, failures
 
 
@@ -587,7 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     url = seed.create_database(server_url, name, template=template)
     process = redis_client = None
     try:
-        people = prepare_run(url, data_dir, args.small)
+        people = prepare_run(url, data_dir)
         people_file = work / "people.json"
         people_file.write_text(json.dumps(people))
         print(f"Database {name} ready ({len(people['users'])} people, tokens and backups) "
@@ -618,10 +634,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"locust ran for {wall:.0f} s")
         sampler.stopping.set()
         sampler.join()
-        if not Path(f"{prefix}_stats.csv").exists():
+        if not Path(f"{prefix}.json").exists():
             print((work / "locust.log").read_text(errors="replace")[-4000:])
             return 1
-        pages, total, failures = read_stats(prefix)
+        pages, total, failures = read_stats(prefix, wall)
         locust_log = (work / "locust.log").read_text(errors="replace")
         if "Traceback" in locust_log:  # an exception in a simulated person's code
             print("locust reported exceptions:\n" + locust_log[-6000:])
