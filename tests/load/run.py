@@ -374,13 +374,24 @@ def run_locust(base: str, args, people_file: Path, work: Path) -> tuple[int, Pat
     return result.returncode, prefix
 
 
+def percentile(times: dict[int, int], requests: int, share: float) -> int:
+    """locust's own percentile of its response-time buckets (locust.stats.
+    calculate_response_time_percentile; importing locust here would monkey-patch this
+    process with gevent)."""
+    wanted = int(requests * share)
+    done = 0
+    for milliseconds in sorted(times, reverse=True):
+        done += times[milliseconds]
+        if requests - done <= wanted:
+            return milliseconds
+    return 0
+
+
 def read_stats(prefix: Path, wall: float) -> tuple[list[dict], dict, list[dict]]:
     """Per page and in all: requests, failures, requests a second, p50/p95/p99 and max,
     from the statistics locust saves when it stops (its --json-file: complete, where its
     CSV is rewritten once a second and may miss the last one); the failures' messages from
     its CSV."""
-    from locust.stats import calculate_response_time_percentile as percentile
-
     def figures(name: str, method: str, requests: int, failures: int, times: dict[int, int],
                 slowest: float) -> dict:
         return {
