@@ -17,7 +17,7 @@ LOCALES := pt en es
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run install install-dev compile-translations translations migrate test test-sqlite test-postgres \
-        test-mariadb test-e2e lint audit bench clean
+        test-mariadb test-e2e lint audit bench bench-load clean
 
 run: install compile-translations migrate
 	DEMO_MODE_ENABLED=$${DEMO_MODE_ENABLED:-1} $(BIN)/python app.py
@@ -98,6 +98,13 @@ bench: install-dev compile-translations
 	$(BIN)/python -m tests.bench.engine
 	$(BIN)/python -m tests.bench.startup
 	$(BIN)/python -m tests.bench.run
+
+# The load test (docs/performance.md): gunicorn with 4 workers on PostgreSQL and Redis, the
+# 100,000-entry household and ten of 10,000, 50 locust users for 3 minutes; prints req/s
+# and p50/p95/p99 per page, fails on an error, a duplicate posting or a p95 over 300 ms.
+# Not part of `make test` (the suite runs its script at a tiny size: tests/test_load_script.py).
+bench-load: install-dev compile-translations
+	$(BIN)/python -m tests.load.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
