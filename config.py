@@ -124,7 +124,7 @@ def _origin(scheme: str, host: str | None, port: int | None) -> str:
 
 # Addresses that mean "this machine" (or every interface of it) rather than a name others
 # can reach: the default APP_BASE_URL says localhost for them.
-_LOCAL_BIND_HOSTS = {"", "0.0.0.0", "::", "[::]", "localhost"}
+_LOCAL_BIND_HOSTS = {"", "0.0.0.0", "::", "[::]", "localhost"}  # noqa: S104 - compared, not bound
 
 
 def default_base_url(host: str, port: int) -> str:
@@ -458,8 +458,8 @@ class TestingConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.LOG_TO_FILE = False
         self.REGISTRATION_MODE = "open"
-        self.SECRET_KEY = "test-secret-key"
-        self.APP_SECRET = "test-app-secret"
+        self.SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+        self.APP_SECRET = "test-app-secret"  # noqa: S105 - tests only
         # Never send real mail from tests, whatever .env says (tests/mail_server.py sets one).
         self.MAIL_SERVER = ""
 

@@ -137,7 +137,7 @@ def seed_command(email, name, household_name, locale, currency, years, target, r
         last_day = end.date() if end else today(household)
         started = time.perf_counter()
         report = seed_household(
-            db.session, household, years=years, end=last_day, rng=random.Random(rng_seed),
+            db.session, household, years=years, end=last_day, rng=random.Random(rng_seed),  # noqa: S311 - demo data, seeded
             target_entries=target, locale=user.locale,
         )
     except FinoraError as error:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app, has_app_context
+from flask_babel.speaklater import LazyString
 
 from finora.errors import FieldError
 from finora.translation import lazy_gettext as _l
@@ -41,7 +43,14 @@ def today_in(timezone: str) -> date:
     return now_utc().astimezone(ZoneInfo(timezone)).date()
 
 
-def today(household) -> date:
+class _HasTimezone(Protocol):
+    """A household (the models sit above this module: it cannot name them)."""
+
+    @property
+    def timezone(self) -> str: ...
+
+
+def today(household: _HasTimezone) -> date:
     """The household's calendar date right now."""
     return today_in(household.timezone)
 
@@ -67,7 +76,7 @@ def in_window(day: date) -> bool:
     return low <= day <= high
 
 
-def window_message():
+def window_message() -> LazyString:
     """"Enter a date in the years … to …", naming the window (whole years, so no date
     format to get wrong in the reader's language)."""
     low, high = date_window()

@@ -264,7 +264,7 @@ def commit_with_retries(session: Session, body: Callable[[Session], int], attemp
             if attempt == attempts or not is_transient(error):
                 raise
             log.info("transient database conflict (%s); retrying", error.orig)
-            time.sleep(random.uniform(0.02, 0.1) * attempt)
+            time.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 - retry jitter
     raise AssertionError("unreachable")
 
 

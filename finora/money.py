@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any
 
 from babel.core import UnknownLocaleError
 from babel.numbers import (
@@ -14,7 +15,8 @@ from babel.numbers import (
     get_decimal_symbol,
     get_group_symbol,
 )
-from sqlalchemy import BigInteger
+from flask_babel.speaklater import LazyString
+from sqlalchemy import BigInteger, Dialect
 from sqlalchemy.types import TypeDecorator
 
 from finora.amounts import CENT, MAX_AMOUNT
@@ -27,7 +29,7 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 class MoneyError(ValueError):
     """The text is not an amount of money."""
 
-    def __init__(self, message) -> None:
+    def __init__(self, message: str | LazyString) -> None:
         super().__init__(str(message))
         self.message = message
 
@@ -46,18 +48,18 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(CENT)
 
 
-class Cents(TypeDecorator):
+class Cents(TypeDecorator[Decimal]):
     """A Decimal amount stored as integer cents (SQLite's Numeric is a float)."""
 
     impl = BigInteger
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
         if value is None:
             return None
         return to_cents(value)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         return from_cents(value)

@@ -10,6 +10,7 @@ horizon, so the cost grows with the number of occurrences plus the horizon, not 
 
 from __future__ import annotations
 
+import datetime
 import gc
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import chain
 from operator import attrgetter
+from typing import Any
 
 from finora.amounts import ZERO
 from finora.business_days import BusinessCalendar
@@ -78,7 +80,7 @@ class ProjectedOccurrence:
     nominal_ordinal: int = 0
 
     @property
-    def nominal(self) -> date:
+    def nominal(self) -> datetime.date:  # `date` here is the field
         return date.fromordinal(self.nominal_ordinal)
 
 
@@ -198,7 +200,7 @@ def _project(data: ForecastInput) -> Forecast:
     projected = list(chain.from_iterable(by_day))
     schedule = _running(data.starting_balance, deltas)
     minimum = data.minimum_safe_balance
-    result = {
+    result: dict[str, Any] = {
         "today": today,
         "horizon_days": horizon,
         "starting_balance": data.starting_balance,

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import cast
 
 from finora.business_days import POLICIES, BusinessCalendar
 
@@ -99,7 +100,7 @@ class Window:
         self._shifts: dict[str, dict[int, int]] = {}
         self._months: dict[int, tuple[int, list[int]]] = {}
         self._month_span: range | None = None
-        self._shared: dict[tuple, tuple[Sequence[int], Sequence[int]]] = {}
+        self._shared: dict[tuple[str, str, int | tuple[int, int]], tuple[Sequence[int], Sequence[int]]] = {}
 
     def expand(
         self, spec: RuleSpec, excluded: set[int] | frozenset[int] | None = None
@@ -170,10 +171,10 @@ class Window:
         lo, hi = self._bounds.get(policy) or self._nominal_bounds(policy)
         step = DAY_STEPS.get(frequency)
         if step is not None:
-            nominals: Sequence[int] = range(lo + (phase - lo) % step, hi + 1, step)
+            nominals: Sequence[int] = range(lo + (cast(int, phase) - lo) % step, hi + 1, step)
         else:
             months = MONTH_STEPS[frequency]
-            day, remainder = phase
+            day, remainder = cast(tuple[int, int], phase)
             base, ordinals = self._month_days(day)
             steps = ordinals[(remainder - base) % months :: months]
             nominals = tuple(steps[bisect_left(steps, lo) : bisect_right(steps, hi)])
@@ -311,22 +312,25 @@ def _leave_out(
     """The pairs without those whose nominal date is in `left_out` (a few dates, usually;
     the nominal dates are strictly increasing, so each is found by bisection)."""
     low, high = nominals[0], nominals[-1]
-    copied = False
+    # The sequences may be shared: the first date left out makes copies, which change.
+    kept: list[int] | None = None
+    kept_adjusted: list[int] | None = None  # stays None while adjusted is nominals
     for nominal in left_out:
         if not low <= nominal <= high:
             continue
-        position = bisect_left(nominals, nominal)
-        if position == len(nominals) or nominals[position] != nominal:
+        current = nominals if kept is None else kept
+        position = bisect_left(current, nominal)
+        if position == len(current) or current[position] != nominal:
             continue
-        if not copied:  # the sequences may be shared: change copies
-            nominals, adjusted = list(nominals), None if adjusted is nominals else list(adjusted)
-            copied = True
-        del nominals[position]
-        if adjusted is not None:
-            del adjusted[position]
-    if copied and adjusted is None:
-        adjusted = nominals
-    return nominals, adjusted
+        if kept is None:
+            kept = list(nominals)
+            kept_adjusted = None if adjusted is nominals else list(adjusted)
+        del kept[position]
+        if kept_adjusted is not None:
+            del kept_adjusted[position]
+    if kept is None:
+        return nominals, adjusted
+    return kept, kept if kept_adjusted is None else kept_adjusted
 
 
 def _phase(spec: RuleSpec) -> int | tuple[int, int]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from finora.amounts import CENT
 from finora.business_days import BusinessCalendar
@@ -33,7 +34,7 @@ def forecast_report(
     calendar: BusinessCalendar,
     *,
     timing: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Project `days` days from `today` (index 0 = today) and describe the result."""
     data = ForecastInput(
         rules=rules,
@@ -54,7 +55,7 @@ def forecast_report(
     return report
 
 
-def describe(forecast: Forecast, risk: RiskScore, days: int) -> dict:
+def describe(forecast: Forecast, risk: RiskScore, days: int) -> dict[str, Any]:
     today = forecast.today
     stop = today + timedelta(days=days)
     schedule = forecast.schedule[:days]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -38,7 +39,10 @@ class RulesError(ValueError):
     """Bad input; str() is the one-line message."""
 
 
-class _Object(dict):
+_Fail = Callable[[str, str], RulesError]  # (field, reason) -> the error naming the rule
+
+
+class _Object(dict[str, object]):
     """A JSON object that remembers keys given more than once (the last value wins in json)."""
 
     duplicates: tuple[str, ...] = ()
@@ -48,7 +52,12 @@ def _object(pairs: list[tuple[str, object]]) -> _Object:
     found = _Object(pairs)
     if len(found) != len(pairs):
         seen: set[str] = set()
-        found.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))
+        repeated: list[str] = []
+        for key, _ in pairs:
+            if key in seen:
+                repeated.append(key)
+            seen.add(key)
+        found.duplicates = tuple(repeated)
     return found
 
 
@@ -138,7 +147,10 @@ def _rule(number: int, item: object) -> ForecastRule:
         raise fail("amount", str(error)) from None
     kind = _choice(item["kind"], KINDS, "kind", fail)
     frequency = _choice(item["frequency"], FREQUENCIES, "frequency", fail)
-    start = _date(item, "start", fail)
+    try:
+        start = parse_date(item["start"])  # required: null is not a date either
+    except ValueError as error:
+        raise fail("start", str(error)) from None
     end = _date(item, "end", fail)
     if end is not None and end < start:
         raise fail("end", f"{end} is before start {start}")
@@ -176,14 +188,14 @@ def _rule(number: int, item: object) -> ForecastRule:
     return ForecastRule(name=name.strip(), kind=kind, amount=amount, spec=spec, scenario=scenario)
 
 
-def _choice(value: object, allowed: tuple[str, ...], field: str, fail) -> str:
+def _choice(value: object, allowed: tuple[str, ...], field: str, fail: _Fail) -> str:
     if isinstance(value, str) and value in allowed:
         return value
     shown = f"unknown value {_show(value)}" if isinstance(value, str) else f"got {_show(value)}"
     raise fail(field, f"{shown} (expected {', '.join(allowed)})")
 
 
-def _date(item: dict, field: str, fail) -> date | None:
+def _date(item: dict[str, object], field: str, fail: _Fail) -> date | None:
     value = item.get(field)
     if value is None:
         return None
@@ -193,7 +205,7 @@ def _date(item: dict, field: str, fail) -> date | None:
         raise fail(field, str(error)) from None
 
 
-def _skips(value: object, spec: RuleSpec, fail) -> frozenset[date]:
+def _skips(value: object, spec: RuleSpec, fail: _Fail) -> frozenset[date]:
     if value is None:
         return frozenset()
     if not isinstance(value, list):

@@ -78,7 +78,7 @@ def test_a_release_under_one_top_folder_unpacks_to_that_folder(tmp_path):
     [
         pytest.param(release_members([_file("../evil.py", b"boom")]), id="dot-dot"),
         pytest.param(release_members([_file("finora/../../evil.py", b"boom")]), id="dot-dot-inside"),
-        pytest.param(release_members([_file("/tmp/finora-evil.py", b"boom")]), id="absolute"),
+        pytest.param(release_members([_file("/tmp/finora-evil.py", b"boom")]), id="absolute"),  # noqa: S108 - a hostile path
         pytest.param(release_members([_special("finora/link.py", tarfile.SYMTYPE, "/etc/passwd")]),
                      id="symlink"),
         pytest.param(release_members([_special("finora/hard.py", tarfile.LNKTYPE, "app.py")]),
@@ -87,7 +87,7 @@ def test_a_release_under_one_top_folder_unpacks_to_that_folder(tmp_path):
         pytest.param(release_members([_special("finora/fifo", tarfile.FIFOTYPE)]), id="fifo"),
         pytest.param(release_members([_file("app.py", b"second copy")]), id="member-twice"),
         # A link to a folder outside, then a file "through" it: the link alone is refused.
-        pytest.param([_special("out", tarfile.SYMTYPE, "/tmp"), *release_members([_file("out/x", b"x")])],
+        pytest.param([_special("out", tarfile.SYMTYPE, "/tmp"), *release_members([_file("out/x", b"x")])],  # noqa: S108 - a hostile link
                      id="file-through-link"),
     ],
 )
@@ -96,7 +96,7 @@ def test_hostile_members_refuse_the_whole_package_and_leave_nothing(tmp_path, me
     with pytest.raises(UnsafePackageError):
         run()
     _nothing_left(tmp_path, target)
-    assert not Path("/tmp/finora-evil.py").exists()
+    assert not Path("/tmp/finora-evil.py").exists()  # noqa: S108 - the hostile path above
 
 
 def test_too_many_files_are_refused(tmp_path):

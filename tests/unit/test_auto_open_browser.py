@@ -44,7 +44,7 @@ def test_with_the_reloader_only_the_serving_child_opens_it(environ, expected):
 
 @pytest.mark.parametrize(("host", "url"), [
     ("127.0.0.1", "http://localhost:5000"),
-    ("0.0.0.0", "http://localhost:5000"),
+    ("0.0.0.0", "http://localhost:5000"),  # noqa: S104 - a host string, not a bind
     ("192.168.1.20", "http://192.168.1.20:5000"),
 ])
 def test_the_url_is_where_python_app_py_serves(host, url):

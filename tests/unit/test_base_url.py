@@ -50,7 +50,7 @@ def test_an_explicit_base_url_wins(clean_env):
     ("host", "expected"),
     [
         ("", "http://localhost:5000"),
-        ("0.0.0.0", "http://localhost:5000"),
+        ("0.0.0.0", "http://localhost:5000"),  # noqa: S104 - a host string, not a bind
         ("127.0.0.1", "http://localhost:5000"),
         ("127.0.1.1", "http://localhost:5000"),
         ("::", "http://localhost:5000"),

@@ -109,6 +109,7 @@ def test_an_empty_list_is_no_rules():
             "rule 1 (Rent): field 'start': expected a date as a YYYY-MM-DD string",
         ),
         ({"start": ...}, "rule 1 (Rent): field 'start': missing"),
+        ({"start": None}, "rule 1 (Rent): field 'start': expected a date as a YYYY-MM-DD string, got null"),
         (
             {"end": "2026-03-09"},
             "rule 1 (Rent): field 'end': 2026-03-09 is before start 2026-03-10",

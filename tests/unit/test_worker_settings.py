@@ -94,7 +94,7 @@ def test_one_shot_commands_stay_quiet(tmp_path, startup_log, monkeypatch, no_wor
 def test_files_others_can_read_are_named_at_start(tmp_path, startup_log, no_worker_settings):
     data = tmp_path / "data"
     data.mkdir(mode=0o755)
-    os.chmod(data, 0o755)
+    os.chmod(data, 0o755)  # noqa: S103 - the permissive mode this test detects
     database = data / "finora.db"
     database.touch()
     os.chmod(database, 0o644)

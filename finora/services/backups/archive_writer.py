@@ -194,7 +194,7 @@ class ArchiveWriter:
         """Closes and removes the partial file."""
         try:
             self._zip.close()
-        except Exception:  # noqa: BLE001 - the file is removed anyway
+        except Exception:  # noqa: BLE001, S110 - the file is removed anyway
             pass
         finally:
             self._file.close()

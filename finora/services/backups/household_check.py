@@ -125,7 +125,7 @@ class _Spool:
     def rows(self, table: str) -> Iterator[tuple[int, dict[str, Any]]]:
         for offset in self.offsets.get(table, ()):
             self.file.seek(offset)
-            batch = pickle.load(self.file)
+            batch = pickle.load(self.file)  # noqa: S301 - only this process's own spool
             self.file.seek(0, 2)
             yield from batch
 

@@ -280,7 +280,7 @@ def _reset_sequences(connection: Connection) -> None:
             continue
         connection.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+                f"SELECT setval(pg_get_serial_sequence(:table, :column), "  # noqa: S608 - names from our models
                 f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
             ),
             {"table": table.name, "column": column.name},

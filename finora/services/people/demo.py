@@ -139,7 +139,7 @@ def create_demo(
     session.flush()
     set_up_household(session, household, locale)
     today = today_in(household.timezone)
-    seed_household(session, household, years=1, end=today, rng=rng or random.Random(),
+    seed_household(session, household, years=1, end=today, rng=rng or random.Random(),  # noqa: S311 - demo data
                    target_entries=DEMO_ENTRIES, locale=locale)
     _add_plans(session, household, today, locale)
     return user, household

@@ -358,7 +358,8 @@ def _migration_message(outcome: migrate.MigrationResult) -> str:
 
 
 def _backup_fields(backup: Backup | None) -> dict:
-    assert backup is not None
+    if backup is None:  # a roll-back comes only after the pre-update backup was made
+        raise RuntimeError("no pre-update backup to put back")
     names = ("household_id", "scope", "kind", "storage", "file_name", "encrypted", "size_bytes",
              "sha256", "counts", "app_version", "migration_head", "created_at", "created_by_id")
     return {name: getattr(backup, name) for name in names}

@@ -93,7 +93,8 @@ def fetch_package(
     the download; in every case no .part and no final file is left."""
     verify_statement(release, key)
     ref = release.package
-    assert ref is not None
+    if ref is None:
+        raise PackageMissingError()
     if ref.size > max_bytes:
         raise PackageSizeError()
     download = download or fetch.download
