@@ -57,7 +57,8 @@ def transaction_row_text() -> dict[str, Markup]:
             return held[1]
     except AttributeError:
         pass
-    text = {key: Markup(translations.ugettext(msgid)) for key, msgid in _MESSAGES.items()}
+    # The catalogue's own text is markup-safe, as Jinja's gettext (autoescape) takes it.
+    text = {key: Markup(translations.ugettext(msgid)) for key, msgid in _MESSAGES.items()}  # noqa: S704
     for key in _PLAIN:  # Jinja's gettext formats even a message without variables
         text[key] = text[key] % {}
     g.finora_row_text = (translations, text)
