@@ -169,6 +169,7 @@ def _register_template_helpers(app: Flask) -> None:
     from finora.web.forecasting import labels as forecast_labels
     from finora.web.navigation import row_url, row_url_with, safe_next, url_with
     from finora.web.profile.sections import sections_for
+    from finora.web.row_text import transaction_row_text
 
     app.jinja_env.globals.update(
         ACCOUNT_KIND_LABELS=labels.ACCOUNT_KINDS,
@@ -180,6 +181,7 @@ def _register_template_helpers(app: Flask) -> None:
         url_with=url_with,
         row_url=row_url,
         row_url_with=row_url_with,
+        transaction_row_text=transaction_row_text,
         safe_next=safe_next,
         LANGUAGES=LANGUAGES,
         current_language=current_language,

@@ -215,7 +215,9 @@ def _add_movements(
     rows = session.execute(
         select(Entry.account_id, type_coerce(func.sum(signed), Cents()))
         # By account, not household: the (account_id, paid_on, kind, amount) index covers it.
-        .where(Entry.paid_on.is_not(None), since(Entry.account_id, Entry.paid_on))
+        # The paid_on range alone leaves unpaid entries out (NULL is in no range); a separate
+        # "paid_on IS NOT NULL" was one more test on each of the ledger's index rows.
+        .where(since(Entry.account_id, Entry.paid_on))
         .group_by(Entry.account_id)
     )
     for account_id, total in rows:
