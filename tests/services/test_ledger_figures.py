@@ -38,7 +38,10 @@ def category(household, code) -> Category:
 
 
 def checking(household) -> Account:
-    return db.session.scalar(select(Account).where(Account.household_id == household.id))
+    """The household's first account (its checking account; later ones are added by tests)."""
+    return db.session.scalar(
+        select(Account).where(Account.household_id == household.id).order_by(Account.id).limit(1)
+    )
 
 
 def add(household, kind, amount, day, *, paid_on=None, code=None, account=None, sub=None):
