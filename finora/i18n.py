@@ -6,11 +6,12 @@ from datetime import date
 from functools import lru_cache
 
 from babel import dates as babel_dates
-from flask import g, has_request_context, request, session
+from flask import has_request_context, request, session
 from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from finora.money import format_money
+from finora.translation import held_for_locale
 
 LANGUAGES = {"pt": "Português", "en": "English", "es": "Español"}
 DEFAULT_LOCALE = "pt"
@@ -70,20 +71,7 @@ def _locale_name() -> str:
     amounts and days, and Babel builds the identifier anew each time (about 4 µs). Kept
     next to Flask-Babel's own per-request locale and tied to that object, so `force_locale`
     (an e-mail in the recipient's language) and `refresh` are followed at once."""
-    try:
-        state = g._flask_babel  # Flask-Babel's per-request namespace
-        held = state.finora_locale_name
-        if held[0] is state.babel_locale:
-            return held[1]
-    except (AttributeError, RuntimeError):  # not looked up yet; no app context
-        pass
-    locale = get_locale()
-    name = str(locale)
-    try:
-        g._flask_babel.finora_locale_name = (locale, name)
-    except (AttributeError, RuntimeError):
-        pass
-    return name
+    return held_for_locale("finora_locale_name", lambda: str(get_locale()))
 
 
 @lru_cache(maxsize=8192)

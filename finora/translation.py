@@ -17,21 +17,28 @@ from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 
 
-def current_translations():
-    """The catalogue of the current locale (a null one outside any app context)."""
+def held_for_locale(name: str, compute):
+    """`compute()` once per Flask-Babel locale object, kept beside Flask-Babel's own
+    per-request state under `name`: a `force_locale` or `refresh` changes the locale object,
+    so the value is computed afresh at once. Outside an app context it is computed each time."""
     try:
         state = g._flask_babel  # Flask-Babel's per-request namespace
-        held = state.finora_translations
+        held = getattr(state, name)
         if held[0] is state.babel_locale:
             return held[1]
     except (AttributeError, RuntimeError):  # not looked up yet; no app context
         pass
-    translations = get_translations()
+    value = compute()
     try:
-        g._flask_babel.finora_translations = (get_locale(), translations)
+        setattr(g._flask_babel, name, (get_locale(), value))
     except (AttributeError, RuntimeError):
         pass
-    return translations
+    return value
+
+
+def current_translations():
+    """The catalogue of the current locale (a null one outside any app context)."""
+    return held_for_locale("finora_translations", get_translations)
 
 
 def gettext(string: str, **variables) -> str:
