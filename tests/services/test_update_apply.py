@@ -363,11 +363,19 @@ def test_a_package_that_fails_its_checks_is_refused_with_nothing_changed(
         AuditEvent.action.like("update.%")).order_by(AuditEvent.id)).all()[-1] == "update.refused"
 
 
-@pytest.mark.parametrize("member", [".env", "data/keep.txt", "../outside.py"])
+# Unsafe members, written into the archive by hand (tarfile's own add would refuse some):
+# a path out of the code folder, an absolute path, and a link pointing out of it.
+ABSOLUTE = "/tmp/finora-absolute-probe.py"  # noqa: S108 - a name in the archive, never written
+UNSAFE = {"../outside.py": None, ABSOLUTE: None,
+          "finora/outside_link.py": "../../outside.py"}
+
+
+@pytest.mark.parametrize("member", [".env", "data/keep.txt", *UNSAFE])
 def test_a_package_with_a_protected_or_unsafe_member_is_refused_with_nothing_changed(
         instance, files_server, key, tmp_path, member):
     _app, code, admin = instance
-    if member.startswith(".."):
+    unsafe = member in UNSAFE
+    if unsafe:
         package = build_package(code, tmp_path / "package.tar.gz", migration="ok")
         with tarfile.open(package, "r:gz") as source:
             members = [(info, source.extractfile(info).read()) for info in source.getmembers()]
@@ -375,8 +383,12 @@ def test_a_package_with_a_protected_or_unsafe_member_is_refused_with_nothing_cha
             for info, data in members:
                 tar.addfile(info, io.BytesIO(data))
             info = tarfile.TarInfo(member)
-            info.size = 4
-            tar.addfile(info, io.BytesIO(b"boom"))
+            if UNSAFE[member] is None:
+                info.size = 4
+                tar.addfile(info, io.BytesIO(b"boom"))
+            else:
+                info.type, info.linkname = tarfile.SYMTYPE, UNSAFE[member]
+                tar.addfile(info)
     else:
         package = build_package(code, tmp_path / "package.tar.gz", migration="ok",
                                 extra={member: "overwritten"})
@@ -386,11 +398,11 @@ def test_a_package_with_a_protected_or_unsafe_member_is_refused_with_nothing_cha
 
     assert report.status == "refused"
     failed = report.steps[-1]
-    assert (failed.name, failed.ok) == (("stage", False) if member.startswith("..")
-                                        else ("install", False))
+    assert (failed.name, failed.ok) == (("stage", False) if unsafe else ("install", False))
     assert member in failed.detail
     assert snapshot(code) == before and database_state() == state
     assert not (code.parent / "outside.py").exists()
+    assert not Path(ABSOLUTE).exists()
     assert updates_folder(code) == []
 
 
