@@ -81,10 +81,15 @@ def expect_descriptions(page, descriptions: list[str]) -> None:
 def set_theme(page, choice: str) -> None:
     """Click the theme toggle (light -> dark -> system) until `choice` is on."""
     html = page.locator("html")
+    # The toggle listens from DOMContentLoaded on: a click before it would be lost.
+    page.wait_for_load_state("domcontentloaded")
     for _ in range(3):
-        if html.get_attribute("data-theme-choice") == choice:
+        current = html.get_attribute("data-theme-choice")
+        if current == choice:
             break
         page.locator("#theme-toggle").click()
+        # One step at a time: the next click only once this one has shown.
+        expect(html).not_to_have_attribute("data-theme-choice", current or "")
     expect(html).to_have_attribute("data-theme-choice", choice)
     # The context's system scheme is light, so light and dark are what Bootstrap shows.
     expect(html).to_have_attribute("data-bs-theme", choice)

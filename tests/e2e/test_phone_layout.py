@@ -114,8 +114,10 @@ def sign_in(page, base: str, email: str) -> None:
 
 def choose_language(page, code: str) -> None:
     """Post the language menu's choice (the menu itself is folded away on a phone)."""
-    page.locator(f'button[name="locale"][value="{code}"]').evaluate("(b) => b.form.requestSubmit(b)")
-    page.wait_for_load_state("load")
+    # Wait for the new page itself: the one before it has long been loaded, and the new one
+    # shows its language before its scripts have run.
+    with page.expect_navigation(wait_until="load"):
+        page.locator(f'button[name="locale"][value="{code}"]').evaluate("(b) => b.form.requestSubmit(b)")
     expect_language(page, code)
 
 
