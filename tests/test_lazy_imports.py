@@ -40,6 +40,7 @@ import json, sys
 import app  # noqa: F401
 from pydantic import BaseModel
 from finora.services.people import passwords
+from finora.web.url_rules import LazyBuilderRule
 
 def models(cls):
     for sub in cls.__subclasses__():
@@ -52,6 +53,8 @@ print(json.dumps({
     "models": sum(1 for m in models(BaseModel) if m.__module__.startswith("finora.")),
     "models_built": sorted(m.__name__ for m in models(BaseModel)
                            if m.__module__.startswith("finora.") and m.__pydantic_complete__),
+    "eager_url_rules": [rule.endpoint for rule in app.app.url_map.iter_rules()
+                        if not isinstance(rule, LazyBuilderRule)],
 }))
 """
 
@@ -91,6 +94,12 @@ def test_the_api_models_are_built_on_first_use_not_at_start(started):
     first needs it (model_config's defer_build)."""
     assert started["models"] > 50
     assert started["models_built"] == []
+
+
+def test_url_builders_are_compiled_on_first_use_not_at_start(started):
+    """Only Flask's own static rule (added before create_app can choose the rule class)
+    compiles its builders as it is added (finora/web/url_rules.py)."""
+    assert started["eager_url_rules"] == ["static"]
 
 
 def test_the_lazily_imported_code_still_works():
