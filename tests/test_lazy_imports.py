@@ -33,6 +33,10 @@ LAZY = {
     # Flask-Migrate's (mako, pygments, every dialect's DDL): `flask db`, restores and the
     # migrations; the schema checks read the migration files and alembic_version themselves.
     "alembic": "alembic",
+    # Each engine's insert-or-ignore imports its own dialect where it runs: a worker on
+    # SQLite (as here) loads neither of the other two.
+    "PostgreSQL's dialect": "sqlalchemy.dialects.postgresql",
+    "MySQL's dialect": "sqlalchemy.dialects.mysql",
 }
 
 _CHILD = """
