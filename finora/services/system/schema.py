@@ -5,8 +5,8 @@ The code's migration heads are read once per process (and per migrations folder)
 replaces the files on disk while the old code still serves, and that process must keep
 comparing against the migrations it was started with, not the new ones.
 
-Neither side imports alembic (with mako, pygments and every SQLAlchemy dialect, a fifth of a
-worker's start): each migration file names its `revision` and `down_revision` on lines of
+Neither side imports alembic (with mako, pygments and every SQLAlchemy dialect, about a
+tenth of a worker's start): each migration file names its `revision` and `down_revision` on lines of
 their own, which are read as text, and the database's revisions are one SELECT on
 alembic_version. A file that does not say them plainly (a merge's tuple over several lines)
 is left to alembic's ScriptDirectory, which reads the whole folder then.
