@@ -35,8 +35,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     configure_logging(app)
     _register_extensions(app)
     from finora.web.converters import register_converters
+    from finora.web.url_rules import use_lazy_url_builders
 
     register_converters(app)  # before the blueprints add their `<int:...>` rules
+    use_lazy_url_builders(app)  # and before their rules are added, too
     _register_blueprints(app)
     _register_template_helpers(app)
 

@@ -6,10 +6,10 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from finora.lazy_migrate import Migrate  # Flask-Migrate's, imported when first used
 from finora.models.base import Base
 
 db = SQLAlchemy(model_class=Base)

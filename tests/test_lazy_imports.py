@@ -30,15 +30,35 @@ LAZY = {
     "qrcode": "qrcode",
     "Pillow": "PIL",
     "holidays": "holidays",
+    # Flask-Migrate's (mako, pygments, every dialect's DDL): `flask db`, restores and the
+    # migrations; the schema checks read the migration files and alembic_version themselves.
+    "alembic": "alembic",
+    # Each engine's insert-or-ignore imports its own dialect where it runs: a worker on
+    # SQLite (as here) loads neither of the other two.
+    "PostgreSQL's dialect": "sqlalchemy.dialects.postgresql",
+    "MySQL's dialect": "sqlalchemy.dialects.mysql",
 }
 
 _CHILD = """
 import json, sys
 import app  # noqa: F401
+from pydantic import BaseModel
 from finora.services.people import passwords
+from finora.web.url_rules import LazyBuilderRule
+
+def models(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from models(sub)
+
 print(json.dumps({
     "imported": [name for name in json.loads(sys.argv[1]) if name in sys.modules],
     "dummy_hash_made": passwords._DUMMY_HASH is not None,
+    "models": sum(1 for m in models(BaseModel) if m.__module__.startswith("finora.")),
+    "models_built": sorted(m.__name__ for m in models(BaseModel)
+                           if m.__module__.startswith("finora.") and m.__pydantic_complete__),
+    "eager_url_rules": [rule.endpoint for rule in app.app.url_map.iter_rules()
+                        if not isinstance(rule, LazyBuilderRule)],
 }))
 """
 
@@ -71,6 +91,19 @@ def test_importing_the_app_does_not_import(started, package):
 
 def test_the_timing_equaliser_hash_is_made_on_first_use_not_at_start(started):
     assert started["dummy_hash_made"] is False
+
+
+def test_the_api_models_are_built_on_first_use_not_at_start(started):
+    """Each pydantic model's validator is built when its endpoint (or the OpenAPI document)
+    first needs it (model_config's defer_build)."""
+    assert started["models"] > 50
+    assert started["models_built"] == []
+
+
+def test_url_builders_are_compiled_on_first_use_not_at_start(started):
+    """Only Flask's own static rule (added before create_app can choose the rule class)
+    compiles its builders as it is added (finora/web/url_rules.py)."""
+    assert started["eager_url_rules"] == ["static"]
 
 
 def test_the_lazily_imported_code_still_works():

@@ -13,7 +13,7 @@ import platform
 from typing import Literal
 
 from flask import current_app, request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from finora.api import bp
 from finora.api.access import ForbiddenError, caller, personal
@@ -73,11 +73,15 @@ from finora.version import __version__
 class ProjectionsQuery(BaseModel):
     """GET /projections: how many days the lines run (the view reads the same values)."""
 
+    model_config = ConfigDict(defer_build=True)  # built when first used (spec.Out says why)
+
     days: Literal[30, 90, 180, 365] = Field(default=DEFAULT_HORIZON)
 
 
 class AccountQuery(BaseModel):
     """GET /balance and /balance/history: the account (default: the primary account)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     account_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 

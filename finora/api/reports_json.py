@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from finora.api.serialize import day, money
 from finora.api.spec import Day, Money, Out
@@ -27,12 +27,16 @@ Fraction = Annotated[str, Field(pattern=r"^-?\d+\.\d{3}$", examples=["0.125"])]
 
 
 class MonthlyQuery(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built when first used (spec.Out says why)
+
     year: int | None = Field(default=None, description="Default: the household's current year.")
     month: int | None = Field(default=None, ge=1, le=12,
                               description="1 to 12. Default: the household's current month.")
 
 
 class YearlyQuery(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     year: int | None = Field(default=None, description="Default: the household's current year.")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import RootModel
+from pydantic import ConfigDict, RootModel
 
 from finora.api.spec import Out, Stamp
 
@@ -41,6 +41,8 @@ class SecondFactorOut(Out):
 
 class LoginOut(RootModel[TokenOut | SecondFactorOut]):
     """A token, or the second factor's challenge."""
+
+    model_config = ConfigDict(defer_build=True)  # built when first used (spec.Out says why)
 
 
 class MessageOut(Out):

@@ -10,14 +10,15 @@ class Body(BaseModel):
     """Unknown fields are ignored (clients send more than a server knows); strings trimmed
     where the field says so."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+    # Built when first used, not at import (spec.Out says why).
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False, defer_build=True)
 
 
 class Query(BaseModel):
     """Query parameters: unknown ones (limit, offset, a cache-buster) are left to their
     readers; read with body.read_query."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class LoginBody(Body):

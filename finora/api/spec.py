@@ -34,7 +34,9 @@ class Out(BaseModel):
     """An answer's object: every field listed is always present (null only where the type
     says so); a field the code adds and the model lacks is a test failure, not a secret."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model's validator and schema are built when first used (its endpoint's
+    # first answer, the OpenAPI document), not at import: a worker starts without the ~90.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 @dataclass(frozen=True)

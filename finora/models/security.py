@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    VARBINARY,
     BigInteger,
     CheckConstraint,
     ForeignKey,
@@ -19,14 +20,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finora.models.base import Base, UTCDateTime, utcnow
 
 # WebAuthn credential ids are at most 1023 bytes. MySQL/MariaDB cannot index a BLOB, so
-# there it is a VARBINARY, which fits the 3072-byte InnoDB index limit.
-CREDENTIAL_ID = LargeBinary(1023).with_variant(mysql.VARBINARY(1023), "mysql", "mariadb")
+# there it is a VARBINARY, which fits the 3072-byte InnoDB index limit (SQLAlchemy's own
+# VARBINARY, the type sqlalchemy.dialects.mysql names too: that dialect is not loaded here).
+CREDENTIAL_ID = LargeBinary(1023).with_variant(VARBINARY(1023), "mysql", "mariadb")
 
 
 class UserSession(Base):

@@ -13,11 +13,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.config import Config
-from alembic.runtime.environment import EnvironmentContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -29,6 +26,10 @@ from finora.services.backups.errors import (
     DamagedArchiveError,
     UnsafeArchiveError,
 )
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -74,6 +75,10 @@ def _check_file(path: Path) -> None:
 
 
 def _script() -> tuple[Config, ScriptDirectory]:
+    # Imported here: a worker starts without alembic (services/system/schema.py says why).
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config, ScriptDirectory.from_config(config)
@@ -82,6 +87,9 @@ def _script() -> tuple[Config, ScriptDirectory]:
 def _migrate(engine) -> None:
     """Upgrade the copy to this code's head when it is older; refuse one this code does
     not know (a newer Finora's)."""
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.util.exc import CommandError
+
     config, script = _script()
     head = script.get_current_head()
     with engine.connect() as connection:

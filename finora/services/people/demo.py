@@ -16,9 +16,6 @@ from decimal import Decimal
 
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from finora.dates import today_in
@@ -63,10 +60,17 @@ def active_demo_count(session: Session, now: datetime, *, latest: bool = False) 
 
 def _insert_lock_row(dialect: str, now: datetime):
     values = {"key": CREATION_LOCK_KEY, "value": "", "updated_at": now}
+    # Each dialect's insert is imported here (its engine has loaded it already).
     if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         return pg_insert(Setting).values(values).on_conflict_do_nothing(index_elements=["key"])
     if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
         return sqlite_insert(Setting).values(values).on_conflict_do_nothing(index_elements=["key"])
+    from sqlalchemy.dialects.mysql import insert as mysql_insert
+
     return mysql_insert(Setting).values(values).prefix_with("IGNORE")
 
 

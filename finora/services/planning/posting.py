@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from finora.business_days import BusinessCalendar, add_days
@@ -232,11 +229,17 @@ def _insert_ignoring_duplicates(session: Session, values: dict):
     """INSERT that leaves an existing (rule_id, occurrence_date) row alone, on each engine."""
     table = Entry.__table__
     dialect = session.get_bind().dialect.name
+    # Each dialect's insert is imported here: its engine has loaded it already, and a
+    # worker does not load the two other dialects at start.
     if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         return pg_insert(table).values(values).on_conflict_do_nothing(
             index_elements=["rule_id", "occurrence_date"]
         )
     if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
         return sqlite_insert(table).values(values).on_conflict_do_nothing(
             index_elements=["rule_id", "occurrence_date"]
         )
@@ -244,5 +247,7 @@ def _insert_ignoring_duplicates(session: Session, values: dict):
         # INSERT IGNORE reports 0 rows for the duplicate (a no-op ON DUPLICATE KEY UPDATE
         # would report 1 under the FOUND_ROWS flag SQLAlchemy connects with). The values
         # were checked when the rule was saved, so nothing else is there to ignore.
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
         return mysql_insert(table).values(values).prefix_with("IGNORE")
     raise NotImplementedError(f"posting needs an insert-or-ignore for {dialect}")

@@ -14,9 +14,6 @@ import hmac
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from finora.crypto import keyed_hash, new_token
@@ -106,12 +103,19 @@ def insert_nonce_once(session: Session, values: dict):
     (each engine's own insert-or-ignore): the caller reads whether a row was added."""
     table = UsedFormToken.__table__
     dialect = session.get_bind().dialect.name
+    # Each dialect's insert is imported here (its engine has loaded it already).
     if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         return pg_insert(table).values(values).on_conflict_do_nothing(index_elements=["nonce"])
     if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
         return sqlite_insert(table).values(values).on_conflict_do_nothing(index_elements=["nonce"])
     if dialect in ("mysql", "mariadb"):
         # IGNORE would also swallow other errors; the only other key is the foreign keys to
         # this request's own household and user, which exist.
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
         return mysql_insert(table).values(values).prefix_with("IGNORE")
     raise NotImplementedError(f"form tokens need an insert-or-ignore for {dialect}")

@@ -4,16 +4,25 @@ schema guard, the admin's status page and a bare `python app.py` all ask here.
 The code's migration heads are read once per process (and per migrations folder): an update
 replaces the files on disk while the old code still serves, and that process must keep
 comparing against the migrations it was started with, not the new ones.
+
+Neither side imports alembic (with mako, pygments and every SQLAlchemy dialect, about a
+tenth of a worker's start): each migration file names its `revision` and `down_revision` on lines of
+their own, which are read as text, and the database's revisions are one SELECT on
+alembic_version. A file that does not say them plainly (a merge's tuple over several lines)
+is left to alembic's ScriptDirectory, which reads the whole folder then.
 """
 
 from __future__ import annotations
 
+import ast
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger("finora.schema")
 
@@ -67,6 +76,46 @@ def migrations_folder() -> Path:
 
 @lru_cache(maxsize=8)
 def _revisions(folder: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    links = _read_links(Path(folder) / "versions")
+    if not links:  # alembic says what is wrong with a folder without any
+        return _revisions_by_alembic(folder)
+    named_down = {down for downs in links.values() for down in downs}
+    # A head is a revision no other one names as its down_revision (alembic's `heads`).
+    return tuple(sorted(set(links) - named_down)), frozenset(links)
+
+
+# `revision = '0016'`, `down_revision: str | None = None`, as alembic's template writes them.
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+def _read_links(versions: Path) -> dict[str, tuple[str, ...]] | None:
+    """Each migration's revision and its down revisions, read from the files' text; None
+    when a file does not say them plainly on one line (alembic reads the folder then)."""
+    if not versions.is_dir():
+        return None
+    links: dict[str, tuple[str, ...]] = {}
+    for path in sorted(versions.glob("*.py")):
+        if path.name.startswith((".#", "__init__")):  # files alembic skips too
+            continue
+        found: dict[str, object] = {}
+        for name, value in _ASSIGNMENT.findall(path.read_text(encoding="utf-8")):
+            if name in found:
+                return None
+            try:
+                found[name] = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                return None
+        revision, down = found.get("revision"), found.get("down_revision")
+        if not isinstance(revision, str) or revision in links or "down_revision" not in found:
+            return None
+        downs = (down,) if isinstance(down, str) else down if down is not None else ()
+        if not isinstance(downs, tuple | list) or not all(isinstance(d, str) for d in downs):
+            return None
+        links[revision] = tuple(downs)
+    return links
+
+
+def _revisions_by_alembic(folder: str) -> tuple[tuple[str, ...], frozenset[str]]:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -90,10 +139,16 @@ def known_revisions(folder: Path | None = None) -> frozenset[str]:
 def database_revisions(engine: Engine) -> tuple[str, ...]:
     """The revisions alembic_version holds; () for a database never migrated. Raises the
     driver's error when the database does not answer."""
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as connection:
-        return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+        return revisions_in(connection)
+
+
+def revisions_in(connection: Connection) -> tuple[str, ...]:
+    """database_revisions on an open connection (what alembic's get_current_heads reads)."""
+    if not inspect(connection).has_table("alembic_version"):  # alembic's default name
+        return ()
+    rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+    return tuple(sorted(row[0] for row in rows))
 
 
 def schema_state(engine: Engine | None = None, folder: Path | None = None) -> SchemaState:

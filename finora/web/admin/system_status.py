@@ -6,12 +6,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from finora.extensions import db
-from finora.services.system.schema import code_heads
+from finora.services.system.schema import code_heads, revisions_in
 from finora.version import __version__
 
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MySQL / MariaDB",
@@ -50,7 +49,7 @@ def system_status() -> SystemStatus:
     reachable, revisions, server_version = False, (), None
     try:
         with engine.connect() as connection:
-            revisions = tuple(MigrationContext.configure(connection).get_current_heads())
+            revisions = revisions_in(connection)
             info = connection.dialect.server_version_info
             server_version = ".".join(str(part) for part in info) if info else None
         reachable = True

@@ -40,7 +40,8 @@ ERROR_MESSAGES = {
 
 
 class InsightCard(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Built when a model's answer is first read, not as a worker starts.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     type: Literal["cash_risk", "risk", "pattern", "observation"]
     title: str = Field(min_length=1, max_length=200)
@@ -50,7 +51,7 @@ class InsightCard(BaseModel):
 class InsightsAnswer(BaseModel):
     """The structured output, as stored in AiInsight.payload."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     insights: list[InsightCard] = Field(min_length=1, max_length=12)
 
