@@ -19,7 +19,7 @@
 5. Stops gunicorn, drops the database (the template stays) and exits 1 when a floor fails.
 
 Settings (arguments win over the environment):
-    --users N / FINORA_LOAD_CLIENTS (50)      --spawn-rate N / FINORA_LOAD_SPAWN_RATE (10)
+    --users N / FINORA_LOAD_CLIENTS (50)      --spawn-rate N / FINORA_LOAD_SPAWN_RATE (2)
     --duration 3m / FINORA_LOAD_DURATION      --workers N / FINORA_LOAD_WORKERS (4)
     --small / FINORA_LOAD_SMALL=1 (200 entries, one more household: the suite's size)
     --json PATH / FINORA_LOAD_REPORT (the figures as JSON)
@@ -83,7 +83,7 @@ def _env_int(name: str, default: int) -> int:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=_env_int("FINORA_LOAD_CLIENTS", 50))
-    parser.add_argument("--spawn-rate", type=float, default=_env_int("FINORA_LOAD_SPAWN_RATE", 10))
+    parser.add_argument("--spawn-rate", type=float, default=_env_int("FINORA_LOAD_SPAWN_RATE", 2))
     parser.add_argument("--duration", default=os.environ.get("FINORA_LOAD_DURATION", "3m"))
     parser.add_argument("--workers", type=int, default=_env_int("FINORA_LOAD_WORKERS", 4))
     parser.add_argument("--small", action="store_true", default=os.environ.get("FINORA_LOAD_SMALL") == "1")

@@ -14,6 +14,7 @@ import time_machine
 from itsdangerous import URLSafeTimedSerializer
 
 from finora.extensions import db
+from finora.services.system.form_tokens import issue_form_token
 from tests.factories import PASSWORD, create_user
 from tests.ledger_factories import household_of
 from tests.members_factories import add_member, one_of_everything
@@ -168,8 +169,11 @@ def rule_urls(rule, ids: dict[str, int]) -> list[str]:
 
 
 class Fuzzer:
-    def __init__(self, app) -> None:
+    def __init__(self, app, household, users) -> None:
         self.app = app
+        # A one-time form token is issued for the role's user as its form page would (the
+        # service the page calls), not by fetching the page again before each post.
+        self.household, self.users = household, users
         self.failures: list[str] = []
         self.seen: set[str] = set()
         self.count = 0
@@ -276,12 +280,12 @@ class Fuzzer:
         baseline.pop("csrf_token", None)
         one_time = baseline.pop("form_token", None) is not None
 
+        user = self.users.get(role)
+
         def fresh() -> dict[str, str]:
-            if not one_time:
+            if not one_time or user is None:
                 return {}
-            self.arm(client)
-            page = client.get(url).get_data(as_text=True)
-            return {"form_token": page_form(page, url).get("form_token", "")}
+            return {"form_token": issue_form_token(self.household, user)}
 
         for value in HOSTILE if role == "owner" else FEW:
             self.send(client, role, "POST", url, rule.endpoint,
@@ -322,6 +326,7 @@ def fuzz_app(app_factory, cheap_hashing):
         yield application
 
 
+@pytest.mark.no_cover  # over ten thousand requests: the tracer would double their time (docs/architecture.md)
 def test_no_route_answers_500_to_hostile_input(fuzz_app, cheap_hashing):
     owner = create_user()
     household = household_of(owner)
@@ -331,7 +336,7 @@ def test_no_route_answers_500_to_hostile_input(fuzz_app, cheap_hashing):
         user.password_hash = cheap_hashing(PASSWORD)
     db.session.commit()
 
-    fuzzer = Fuzzer(fuzz_app)
+    fuzzer = Fuzzer(fuzz_app, household, {"owner": owner, "viewer": viewer})
     clients = []
     for role, user in (("owner", owner), ("viewer", viewer), ("anonymous", None)):
         client = fuzz_app.test_client()
