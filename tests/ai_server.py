@@ -95,7 +95,8 @@ def ai_server_fixture():
     fake = FakeOpenAI()
     fake.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     fake.server.daemon_threads = True
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=fake.server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     yield fake
     fake.server.shutdown()

@@ -52,7 +52,8 @@ def live_server(app_factory) -> Iterator[str]:
     """Finora on a free local port, with open sign-up and real CSRF; yields the base URL."""
     application = app_factory(REGISTRATION_MODE="open", WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="finora-live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="finora-live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

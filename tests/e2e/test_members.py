@@ -40,7 +40,8 @@ def mailing_server(app_factory, smtp_server):
     server = make_server("127.0.0.1", 0, application, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     application.config["APP_BASE_URL"] = base
-    thread = threading.Thread(target=server.serve_forever, name="finora-members", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="finora-members", daemon=True)
     thread.start()
     try:
         yield base

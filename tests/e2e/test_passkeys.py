@@ -43,7 +43,8 @@ def localhost_server(app_factory) -> Iterator[tuple[str, object]]:
     server = make_server("127.0.0.1", 0, application, threaded=True)
     base = f"http://localhost:{server.server_port}"
     application.config.update(WEBAUTHN_RP_ID="localhost", WEBAUTHN_ORIGIN=base, APP_BASE_URL=base)
-    thread = threading.Thread(target=server.serve_forever, name="finora-passkeys", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="finora-passkeys", daemon=True)
     thread.start()
     try:
         yield base, application

@@ -82,7 +82,8 @@ def scheduled_server(app_factory):
         SCHEDULER_TICK_SECONDS=1, SCHEDULER_JOB_INTERVAL_SECONDS=1,
     )
     server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -32,7 +32,8 @@ def served(app_factory):
     """The app behind one trusted proxy, served by a threaded server on a free port."""
     app = app_factory(TRUSTED_PROXIES=1)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
