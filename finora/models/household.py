@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finora.models.base import Base, UTCDateTime, utcnow
@@ -31,6 +32,13 @@ class Household(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A demo household (DEMO_MODE_ENABLED): deleted with its demo user once this has passed.
     demo_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Bumped by database triggers (migration 0017) on every write to the rows a balance
+    # reads: entries, transfers, balance snapshots, accounts. The balance cache's key. A
+    # new household starts at a random number, so a household id SQLite hands out again
+    # after a deletion never meets the cache entries of the deleted one.
+    ledger_revision: Mapped[int] = mapped_column(
+        BigInteger, default=lambda: secrets.randbits(62), server_default="0"
+    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Membership.id"
