@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 ROLES = ("owner", "editor", "viewer")
 
 
+def new_ledger_revision() -> int:
+    """Where a household's ledger revision starts: a random 62-bit number, so a household
+    id the database hands out again (SQLite reuses the highest one after a deletion; an
+    instance restore writes the archive's ids) never meets the keys the balance cache
+    (finora/services/ledger/balance_cache.py) holds for an earlier household."""
+    return secrets.randbits(62)
+
+
 class Household(Base):
     __tablename__ = "households"
 
@@ -33,11 +41,9 @@ class Household(Base):
     # A demo household (DEMO_MODE_ENABLED): deleted with its demo user once this has passed.
     demo_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Bumped by database triggers (migration 0017) on every write to the rows a balance
-    # reads: entries, transfers, balance snapshots, accounts. The balance cache's key. A
-    # new household starts at a random number, so a household id SQLite hands out again
-    # after a deletion never meets the cache entries of the deleted one.
+    # reads: entries, transfers, balance snapshots, accounts. The balance cache's key.
     ledger_revision: Mapped[int] = mapped_column(
-        BigInteger, default=lambda: secrets.randbits(62), server_default="0"
+        BigInteger, default=new_ledger_revision, server_default="0"
     )
 
     memberships: Mapped[list[Membership]] = relationship(
