@@ -13,6 +13,9 @@ from flask_migrate import downgrade, upgrade
 
 from finora.extensions import db
 from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
+from finora.services.backups.container import open_archive
+from finora.services.backups.household_archive import write_household_archive
+from finora.services.backups.household_restore import check_household_archive, restore_replacing
 from finora.services.ledger import accounts as accounts_service
 from finora.services.ledger import balance_cache
 from finora.services.ledger.accounts import AccountData, account_balances, update_account
@@ -243,3 +246,22 @@ def test_a_household_deleted_in_one_statement_takes_its_ledger_along(ledger):
     db.session.execute(sa.delete(Household).where(Household.id == home_id))
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Account).where(Account.household_id == home_id)) == 0
+
+
+def test_restoring_a_household_archive_in_place_shows_at_once(ledger, tmp_path):
+    """The archive's revision is not restored: the household's keeps counting up."""
+    home, bank, _wallet, _entry = ledger
+    path = tmp_path / "home.zip"
+    write_household_archive(db.session, home, path)
+    db.session.commit()
+    assert balance(home, bank) == Decimal("900.00")
+    make_entry(home, account=bank, amount="20.00", date=date(2026, 3, 1), paid_on=date(2026, 3, 1))
+    assert balance(home, bank) == Decimal("880.00")
+    revision = db.session.get(Household, home.id).ledger_revision
+    with open_archive(path, work_dir=tmp_path) as reader:
+        plan = check_household_archive(reader, db.session)
+        restore_replacing(db.session, reader, plan, household=home)
+    db.session.commit()
+    assert db.session.get(Household, home.id).ledger_revision > revision
+    restored = db.session.scalar(sa.select(Account).where(Account.household_id == home.id, Account.name == "Bank"))
+    assert balance(home, restored) == Decimal("900.00")
