@@ -265,3 +265,13 @@ def test_restoring_a_household_archive_in_place_shows_at_once(ledger, tmp_path):
     assert db.session.get(Household, home.id).ledger_revision > revision
     restored = db.session.scalar(sa.select(Account).where(Account.household_id == home.id, Account.name == "Bank"))
     assert balance(home, restored) == Decimal("900.00")
+
+
+def test_unflushed_ledger_changes_bypass_the_cache(ledger, computed):
+    home, bank, _wallet, entry = ledger
+    assert balance(home, bank) == Decimal("900.00")
+    with db.session.no_autoflush:
+        entry.amount = Decimal("1.00")
+        assert account_balances(db.session, home, DAY)[bank.id] == Decimal("900.00")
+    db.session.rollback()
+    assert len(computed) == 2

@@ -10,13 +10,15 @@ Three rules keep it from ever giving a stale figure:
 - The revision is read before and after the balances are computed, and the result is
   stored only when both reads agree: under READ COMMITTED another transaction may commit
   between the statements, and the figures would then be newer than the first revision.
-- A transaction that wrote a ledger row (or deleted a row whose deletion reaches one
-  through a foreign-key action, or ran a statement of a kind not recognised here) neither
-  reads nor fills the cache until it ends: its revision counts its own uncommitted writes,
-  and a rollback would hand the same number to another state. Noted per connection by
-  `_note_writes`, forgotten at commit or rollback.
-- A new household starts at a random revision (models/household.py), so a household id
-  the database hands out again after a deletion does not meet the old household's keys.
+- A transaction that wrote a ledger row, deleted a row whose deletion reaches one through
+  a foreign-key action, or ran a statement of a kind not recognised here, neither reads
+  nor fills the cache until it ends: its revision counts its own uncommitted writes, and
+  a rollback would hand the same number to another state. Noted per connection by
+  `_note_writes`, forgotten at commit or rollback. Ledger objects changed but not flushed
+  (autoflush off) bypass the cache too.
+- A household starts at a random revision (models/household.py new_ledger_revision; an
+  instance restore starts each afresh), so a household id the database hands out again
+  does not meet the keys of the household that had it before.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def cached_balances_on(
     day's balances a fresh dict."""
     days = sorted(set(days))
     before = _revision(session, household)  # flushes pending changes first (autoflush)
-    if before is None or _wrote_ledger(session):
+    if before is None or _wrote_ledger(session) or _pending_ledger_changes(session):
         return compute(days)
     found: dict[date, Balances] = {}
     for day in days:
@@ -121,6 +123,15 @@ def _revision(session: Session, household: Household) -> tuple | None:
         return None
     url = session.get_bind().engine.url.render_as_string(hide_password=True)
     return (url, household.id, row[1], row[0])
+
+
+def _pending_ledger_changes(session: Session) -> bool:
+    """Ledger objects changed but not flushed (autoflush off): the triggers have not seen
+    them yet."""
+    return any(
+        getattr(obj, "__tablename__", None) in LEDGER_TABLES
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    )
 
 
 def _wrote_ledger(session: Session) -> bool:
