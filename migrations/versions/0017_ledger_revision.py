@@ -64,8 +64,10 @@ def _mysql() -> None:
 
 
 def _postgresql() -> None:
+    # OR REPLACE: dropping every table (an update's rollback, database_rollback.py) leaves
+    # the function behind, and the migrations then run again on the same database.
     op.execute("""
-        CREATE FUNCTION finora_bump_ledger_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION finora_bump_ledger_revision() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP = 'INSERT' THEN
                 UPDATE households SET ledger_revision = ledger_revision + 1
