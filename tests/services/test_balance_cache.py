@@ -13,6 +13,7 @@ from flask_migrate import downgrade, upgrade
 
 from finora.extensions import db
 from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
+from finora.services.backups import household_restore
 from finora.services.backups.container import open_archive
 from finora.services.backups.household_archive import write_household_archive
 from finora.services.backups.household_restore import check_household_archive, restore_replacing
@@ -265,6 +266,26 @@ def test_restoring_a_household_archive_in_place_shows_at_once(ledger, tmp_path):
     assert db.session.get(Household, home.id).ledger_revision > revision
     restored = db.session.scalar(sa.select(Account).where(Account.household_id == home.id, Account.name == "Bank"))
     assert balance(home, restored) == Decimal("900.00")
+    assert _triggers(db.session.connection()) == TRIGGERS  # SQLite pauses them for a restore
+
+
+def test_a_failed_restore_leaves_the_triggers_in_place(ledger, tmp_path, monkeypatch):
+    home, _bank, _wallet, _entry = ledger
+    path = tmp_path / "home.zip"
+    write_household_archive(db.session, home, path)
+    db.session.commit()
+
+    def broken(*_args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(household_restore, "_insert_spooled", broken)
+    with open_archive(path, work_dir=tmp_path) as reader:
+        plan = check_household_archive(reader, db.session)
+        with pytest.raises(RuntimeError):
+            restore_replacing(db.session, reader, plan, household=home)
+    assert _triggers(db.session.connection()) == TRIGGERS
+    db.session.rollback()
+    assert _triggers(db.session.connection()) == TRIGGERS
 
 
 def test_unflushed_ledger_changes_bypass_the_cache(ledger, computed):
