@@ -93,14 +93,12 @@ def fill_instance() -> dict[str, int]:
 
 def rows_of_every_table(*, whole_seconds: bool = False) -> dict[str, list[dict]]:
     """Every carried table's rows in id order, as Python values. `whole_seconds` drops
-    microseconds (MariaDB's DATETIME columns keep whole seconds). Not a household's ledger
-    revision: a restore starts it afresh (instance_restore._restart_ledger_revisions)."""
+    microseconds (MariaDB's DATETIME columns keep whole seconds)."""
     out = {}
     for table in instance_tables():
         rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).mappings()
         out[table.name] = [
-            {key: _seconds(value) if whole_seconds else value for key, value in row.items()
-             if key != "ledger_revision"}
+            {key: _seconds(value) if whole_seconds else value for key, value in row.items()}
             for row in rows
         ]
     return out

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finora.models.base import Base, UTCDateTime, utcnow
@@ -17,14 +16,6 @@ if TYPE_CHECKING:
     from finora.models.user import User
 
 ROLES = ("owner", "editor", "viewer")
-
-
-def new_ledger_revision() -> int:
-    """Where a household's ledger revision starts: a random 62-bit number, so a household
-    id the database hands out again (SQLite reuses the highest one after a deletion; an
-    instance restore writes the archive's ids) never meets the keys the balance cache
-    (finora/services/ledger/balance_cache.py) holds for an earlier household."""
-    return secrets.randbits(62)
 
 
 class Household(Base):
@@ -40,11 +31,6 @@ class Household(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A demo household (DEMO_MODE_ENABLED): deleted with its demo user once this has passed.
     demo_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    # Bumped by database triggers (migration 0017) on every write to the rows a balance
-    # reads: entries, transfers, balance snapshots, accounts. The balance cache's key.
-    ledger_revision: Mapped[int] = mapped_column(
-        BigInteger, default=new_ledger_revision, server_default="0"
-    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="Membership.id"

@@ -67,10 +67,8 @@ def upgrade_v1(table: str, obj: Any) -> Any:
 LOADERS: dict[int, Loader] = {1: upgrade_v1}
 
 # Household settings written from the archive: every households column but its identity,
-# so a new setting column travels without a change here. The ledger revision is the
-# database's own count of ledger writes (the balance cache's key): restoring an older
-# value would let a cached balance of the household before the restore be read again.
-NOT_SETTINGS = ("id", "created_at", "ledger_revision")
+# so a new setting column travels without a change here.
+NOT_SETTINGS = ("id", "created_at")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 

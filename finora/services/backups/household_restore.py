@@ -5,12 +5,10 @@ maps other tables point through are kept in memory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,8 +40,7 @@ def restore_new_household(session: Session, reader: ArchiveReader, plan: Restore
     session.flush()
     session.add(Membership(user_id=owner.id, household_id=household.id, role="owner"))
     session.flush()
-    with _ledger_triggers_paused(session, household.id):
-        _insert_rows(session, reader, plan, household.id)
+    _insert_rows(session, reader, plan, household.id)
     return household
 
 
@@ -53,44 +50,12 @@ def restore_replacing(session: Session, reader: ArchiveReader, plan: RestorePlan
     memberships, invitations, tokens, backups, schedule and trail stay. Does not commit."""
     _unused(plan)
     session.flush()
-    with _ledger_triggers_paused(session, household.id):
-        delete_household_rows(session, household.id)
-        for column, value in _settings(plan).items():
-            setattr(household, column, value)
-        session.flush()
-        _insert_rows(session, reader, plan, household.id)
+    delete_household_rows(session, household.id)
+    for column, value in _settings(plan).items():
+        setattr(household, column, value)
+    session.flush()
+    _insert_rows(session, reader, plan, household.id)
     return household
-
-
-@contextmanager
-def _ledger_triggers_paused(session: Session, household_id: int) -> Iterator[None]:
-    """On SQLite, the ledger-revision triggers (migration 0017) dropped for the block and
-    put back as they were, the household's revision bumped once instead of once per row
-    (a 100,000-entry restore: about 1.5 s of its 7 s). Safe because SQLite's DDL is part of
-    the transaction and SQLite has one writer: no other write runs without them, and a
-    rollback brings them back. The bump comes first, so the transaction is open before the
-    first DROP (pysqlite opens one only for a data change); without an open transaction,
-    nothing is paused. Elsewhere nothing changes (PostgreSQL's triggers fire once per
-    statement already; MariaDB's DDL is not transactional)."""
-    connection = session.connection()
-    connection.execute(
-        update(Household).where(Household.id == household_id)
-        .values(ledger_revision=Household.ledger_revision + 1)
-    )
-    driver = connection.connection.driver_connection
-    if connection.dialect.name != "sqlite" or not getattr(driver, "in_transaction", False):
-        yield
-        return
-    saved = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'trg_%_ledger_%'"
-    ).all()
-    for name, _sql in saved:
-        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
-    try:
-        yield
-    finally:
-        for _name, sql in saved:
-            connection.exec_driver_sql(sql)
 
 
 def _unused(plan: RestorePlan) -> None:

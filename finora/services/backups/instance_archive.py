@@ -55,9 +55,7 @@ def snapshot_sqlite(engine: Engine, target: Path) -> None:
     """A consistent copy of the engine's SQLite database at `target` (mode 600), made by
     the online backup API from a connection of its own: it sees committed data only, and
     in WAL mode writers carry on while it reads. The copy leaves WAL mode so it is one
-    self-contained file, and holds tables and indexes only: the ledger-revision triggers
-    (migration 0017) belong to a live database, and a restore refuses a file with any
-    trigger (instance_sqlite.py); an older file gets them back from its migration."""
+    self-contained file."""
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
     raw = engine.raw_connection()
@@ -66,10 +64,6 @@ def snapshot_sqlite(engine: Engine, target: Path) -> None:
         destination = sqlite3.connect(target)
         try:
             source.backup(destination)  # all pages in one step: one snapshot
-            triggers = destination.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            for (name,) in triggers.fetchall():
-                destination.execute(f'DROP TRIGGER "{name}"')
-            destination.commit()
             destination.execute("PRAGMA journal_mode=DELETE")
         finally:
             destination.close()

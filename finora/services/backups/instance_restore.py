@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
@@ -87,26 +87,12 @@ def restore_instance(
         _refuse_unknown_tables(reader)
         counts = _copy_all(connection, _portable_rows(reader))
     _reset_sequences(connection)
-    _restart_ledger_revisions(connection)
     for table_name, rows in kept.items():
         table = _table(table_name)
         for row in rows:
             connection.execute(insert(table).values(**row))
     session.expire_all()
     return counts
-
-
-def _restart_ledger_revisions(connection: Connection) -> None:
-    """Each household's ledger revision afresh (models/household.py new_ledger_revision):
-    the archive's number, or it plus the restore's own writes, may be one this process
-    already cached another state of the same household under."""
-    from finora.models import Household
-    from finora.models.household import new_ledger_revision
-
-    for household_id in connection.scalars(select(Household.id)).all():
-        connection.execute(
-            update(Household).where(Household.id == household_id).values(ledger_revision=new_ledger_revision())
-        )
 
 
 @contextmanager

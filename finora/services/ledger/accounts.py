@@ -17,7 +17,6 @@ from finora.errors import FieldError, FinoraError
 from finora.models import Account, BalanceSnapshot, Entry, Household, Transfer
 from finora.models.account import ACCOUNT_KINDS, counts_in_forecast_by_default
 from finora.money import ZERO, Cents
-from finora.services.ledger import balance_cache
 from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
@@ -166,20 +165,7 @@ def account_balances_on(
     point. The sums are of whole cents, so the figures are those of one day at a time. A
     month dashboard of a past month (that month's closing balances and today's, for the
     forecast) reads each entry once instead of the older half of the ledger twice. Four
-    queries per day, as `account_balances`.
-
-    The figures are kept in a cache keyed by the household's ledger revision, which the
-    database's triggers change with every write to a row they depend on
-    (finora/services/ledger/balance_cache.py): a day read again costs one query while
-    nothing changed."""
-    return balance_cache.cached_balances_on(
-        session, household, days, lambda missing: _compute_balances_on(session, household, missing)
-    )
-
-
-def _compute_balances_on(
-    session: Session, household: Household, days: list[date]
-) -> dict[date, dict[int, Decimal]]:
+    queries per day, as `account_balances`."""
     balances: dict[date, dict[int, Decimal]] = {}
     previous: date | None = None
     previous_starts: dict[int, tuple[date, bool]] = {}
