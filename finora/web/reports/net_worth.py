@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask_babel import format_date, get_locale
 
 from finora.dates import now_utc, today
@@ -49,14 +49,6 @@ def net_worth_tables(report: NetWorthReport) -> list[ReportTable]:
     return [table]
 
 
-def _pdf_builder():
-    try:
-        from finora.services.exports.pdf import net_worth_pdf
-    except ImportError:  # pragma: no cover - the PDF module ships with the app
-        return None
-    return net_worth_pdf.net_worth_pdf
-
-
 def download_links() -> list[tuple[str, str, str]]:
     return [("pdf", _("PDF"), "bi-file-earmark-pdf"), ("csv", _("CSV"), "bi-filetype-csv"),
             ("xlsx", _("XLSX"), "bi-file-earmark-spreadsheet")]
@@ -83,10 +75,9 @@ def download(fmt: str):
     report = _report(household)
     locale = str(get_locale())
     if fmt == "pdf":
-        builder = _pdf_builder()
-        if builder is None:
-            abort(404)
-        body = builder(household, range_title(report), report, now_utc(), locale)
+        from finora.services.exports.pdf.net_worth_pdf import net_worth_pdf
+
+        body = net_worth_pdf(household, range_title(report), report, now_utc(), locale)
     elif fmt == "csv":
         body = tables_csv(net_worth_tables(report), locale)
     else:
