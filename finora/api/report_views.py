@@ -1,4 +1,4 @@
-"""The month and year reports (docs/api.md, "Reports"): the figures of the report pages
+"""The month, year and net worth reports (docs/api.md, "Reports"): the figures of the report pages
 and their exports, from the same services (finora.services.reports), as JSON."""
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from finora.errors import FieldError
 from finora.extensions import db
 from finora.models import Household
 from finora.services.reports.month_report import month_report
+from finora.services.reports.net_worth import net_worth_report as build_net_worth
+from finora.services.reports.net_worth import parse_month
 from finora.services.reports.periods import year_period
 from finora.services.reports.totals import category_breakdown
 from finora.services.reports.year_report import year_report
@@ -80,3 +82,16 @@ def yearly_report():
     period = year_period(year)
     lines = category_breakdown(db.session, household, period.start, period.end)
     return one(out.yearly(report, lines, household.currency))
+
+
+@bp.get("/reports/net-worth")
+@documented(_l("Net worth"), tag="Reports", query=out.NetWorthQuery, response=out.NetWorthOut,
+            description=_l("Each month's assets (every account but credit cards), liabilities "
+                           "(what the credit cards owe) and net worth at the month's end (today "
+                           "for the current month), by the accounts' balance rule."))
+def net_worth_report():
+    household = _household()
+    first = parse_month(request.args.get("from"), "from")
+    last = parse_month(request.args.get("to"), "to")
+    report = build_net_worth(db.session, household, today(household), first, last)
+    return one(out.net_worth(report, household.currency))

@@ -255,3 +255,49 @@ def yearly(report: YearReport, lines: list[CategoryLine], currency: str) -> dict
         "largest_expenses": [_largest(entry) for entry in report.largest_expenses],
         "largest_incomes": [_largest(entry) for entry in report.largest_incomes],
     }
+
+
+# ---- net worth --------------------------------------------------------------------------
+
+YearMonth = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", examples=["2026-03"])]
+
+
+class NetWorthQuery(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    from_: YearMonth | None = Field(
+        default=None, alias="from",
+        description="First month, YYYY-MM. Default: eleven months before `to`; never before "
+                    "the earliest account's opening month.")
+    to: YearMonth | None = Field(
+        default=None, description="Last month, YYYY-MM. Default (and at most): the household's "
+                                  "current month. At most 120 months in all.")
+
+
+class NetWorthMonthOut(Out):
+    month: str  # YYYY-MM
+    date: Day  # the balances' day: the month's last, today for the current month
+    assets: Money
+    liabilities: Money  # owed on credit cards
+    net_worth: Money
+    change: Money | None  # null: no account was open the month before
+
+
+class NetWorthOut(Out):
+    currency: str
+    start: str  # YYYY-MM, the months asked for
+    end: str
+    months: list[NetWorthMonthOut]  # oldest first; empty without accounts in the range
+
+
+def net_worth(report, currency: str) -> dict[str, Any]:
+    return {
+        "currency": currency,
+        "start": f"{report.first[0]:04d}-{report.first[1]:02d}",
+        "end": f"{report.last[0]:04d}-{report.last[1]:02d}",
+        "months": [
+            {"month": m.label, "date": day(m.day), "assets": money(m.assets),
+             "liabilities": money(m.liabilities), "net_worth": money(m.net), "change": money(m.change)}
+            for m in report.months
+        ],
+    }

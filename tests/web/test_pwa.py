@@ -100,6 +100,7 @@ def test_service_worker_changes_when_a_static_file_changes(app, client, tmp_path
         ("/dashboard", True), ("/dashboard/2026/12", True), ("/dashboard/2026", True),
         ("/forecast", True), ("/reports/", True), ("/reports/month", True),
         ("/reports/year", True), ("/reports/accounts", True), ("/reports/budget", True),
+        ("/reports/net-worth", True), ("/reports/net-worth.csv", False),
         ("/reports/month.pdf", False), ("/reports/year.csv", False), ("/dashboard/go", False),
         ("/forecast/scenarios", False), ("/profile", False), ("/profile/device", False),
         ("/login", False), ("/logout", False), ("/api/v1/accounts", False), ("/entries/", False),

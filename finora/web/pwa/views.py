@@ -30,7 +30,7 @@ START_URL = "/dashboard"
 OFFLINE_PAGES = (
     r"^/dashboard(/\d{4}(/\d{1,2})?)?$",
     r"^/forecast$",
-    r"^/reports/(month|year|accounts|budget)?$",
+    r"^/reports/(month|year|accounts|budget|net-worth)?$",
 )
 
 

@@ -1,4 +1,4 @@
-"""Reports: the month, the year, budgets against actual and accounts, on screen and as
+"""Reports: the month, the year, budgets against actual, accounts and net worth, on screen and as
 PDF, CSV and XLSX downloads. Every member reads them, viewers included."""
 
 from flask import Blueprint
@@ -13,4 +13,4 @@ def _signed_in():
     return None
 
 
-from finora.web.reports import downloads, views  # noqa: E402,F401
+from finora.web.reports import downloads, net_worth, views  # noqa: E402,F401

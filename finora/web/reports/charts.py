@@ -11,6 +11,7 @@ from finora.i18n import money_filter
 from finora.translation import gettext as _
 from finora.web.dashboard.charts import (
     EXPENSE_COLOR,
+    INCOME_COLOR,
     NET_COLOR,
     base_layout,
     plain_text,
@@ -77,3 +78,40 @@ def month_bars(months, currency: str, names: list[str], last_month: int = 12) ->
     """Income and expenses per month with the net as a line: the dashboard's year chart over
     the year report's months (.month, .income, .expense, .net)."""
     return year_bars(SimpleNamespace(months=months), currency, names, last_month)
+
+
+def net_worth_chart(months, currency: str, names: list[str]) -> dict:
+    """Assets and liabilities per month as bars (liabilities below zero) with the net worth
+    as a line. `months` carries .assets, .liabilities and .net (the net worth report's)."""
+    x = [plain_text(name) for name in names]
+    assets, liabilities, net = plain_text(_("Assets")), plain_text(_("Liabilities")), plain_text(_("Net worth"))
+
+    def trace(kind: str, name: str, values: list, shown: list, color: str) -> dict:
+        return {
+            "type": kind,
+            "name": name,
+            "x": x,
+            "y": [float(v) for v in values],
+            "text": [plain_text(money_filter(v, currency)) for v in shown],
+            "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
+            **({"textposition": "none", "marker": {"color": color}} if kind == "bar"
+               else {"mode": "lines+markers", "line": {"color": color, "width": 2}}),
+        }
+
+    return {
+        "data": [
+            trace("bar", assets, [m.assets for m in months], [m.assets for m in months], INCOME_COLOR),
+            trace("bar", liabilities, [-m.liabilities for m in months], [m.liabilities for m in months],
+                  EXPENSE_COLOR),
+            trace("scatter", net, [m.net for m in months], [m.net for m in months], NET_COLOR),
+        ],
+        "layout": base_layout(
+            barmode="relative",
+            showlegend=True,
+            legend={"orientation": "h", "y": -0.15, "font": {"size": 13}},
+            margin={"l": 60, "r": 10, "t": 10, "b": 40},
+            yaxis={"zeroline": True, "fixedrange": True, "tickformat": ",.0f"},
+            xaxis={"fixedrange": True},
+        ),
+        "locale": plotly_locale(),
+    }
