@@ -318,7 +318,7 @@ def check_table(table: Table) -> None:
     _plan(table)
 
 
-def encode_row(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+def encode_row(table: Table, row: Mapping[Any, Any]) -> dict[str, Any]:
     """A row as SQLAlchemy returns it (Decimal for Cents, aware datetimes, dates, bytes)
     -> a JSON-ready dict keyed by column name. A column absent from `row` is left out."""
     plan = _plan(table)
