@@ -10,7 +10,7 @@ import stat
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from finora.services.backups.manifest import (
     DATABASE_MEMBER,
@@ -65,7 +65,8 @@ def _member_info(name: str) -> zipfile.ZipInfo:
     """A deflated member that unzip tools list as a private regular file (-rw-------)."""
     info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = COMPRESS_LEVEL  # zipfile's own field for a ZipInfo opened to write
+    # zipfile's own (private, untyped) field for a ZipInfo opened to write
+    info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]
     info.external_attr = (stat.S_IFREG | 0o600) << 16
     return info
 
@@ -77,8 +78,9 @@ class TableWriter:
         self.archive, self.table = archive, table
         self.member = data_member(table)
         self.rows = 0
-        self._stream = archive._zip.open(_member_info(self.member), "w", force_zip64=True)
-        self._sink = _HashingSink(self._stream)
+        stream = archive._zip.open(_member_info(self.member), "w", force_zip64=True)
+        self._stream: IO[bytes] | None = stream  # None once closed
+        self._sink = _HashingSink(stream)
 
     def write(self, obj: dict[str, Any]) -> None:
         self._sink.write((_encode_json(obj) + "\n").encode("utf-8"))

@@ -22,11 +22,12 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    ColumnDefault,
     Date,
     Integer,
     LargeBinary,
@@ -268,9 +269,9 @@ def _fill_missing(table: Table, names: list[str], out: dict[str, Any]) -> None:
         column = table.columns[name]
         default = column.default
         if default is not None and default.is_callable:
-            callables.append((name, default))
+            callables.append((name, cast(ColumnDefault, default)))  # callable: a ColumnDefault
         elif default is not None and default.is_scalar:
-            out[name] = default.arg
+            out[name] = cast(ColumnDefault, default).arg  # scalar: a ColumnDefault
         elif column.server_default is None and column.nullable:
             out[name] = None
     for name, default in callables:
@@ -317,7 +318,7 @@ def check_table(table: Table) -> None:
     _plan(table)
 
 
-def encode_row(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+def encode_row(table: Table, row: Mapping[Any, Any]) -> dict[str, Any]:
     """A row as SQLAlchemy returns it (Decimal for Cents, aware datetimes, dates, bytes)
     -> a JSON-ready dict keyed by column name. A column absent from `row` is left out."""
     plan = _plan(table)

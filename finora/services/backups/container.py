@@ -30,7 +30,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from finora.services.backups.archive_writer import ArchiveWriter, TableWriter
 from finora.services.backups.errors import (
@@ -245,7 +245,8 @@ class ArchiveReader:
                 raise _damaged(name)
 
     def _stream(self, member: str) -> io.BufferedReader:
-        return io.BufferedReader(_MemberStream(self._zip, self._infos[member]), _READ_CHUNK)
+        archive = cast(zipfile.ZipFile, self._zip)  # open from _open() until close()
+        return io.BufferedReader(_MemberStream(archive, self._infos[member]), _READ_CHUNK)
 
     def verify(self) -> None:
         """Reads every member: its sha256 and size must match the manifest, and a data

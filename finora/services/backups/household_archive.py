@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from finora.models import Household, Membership, User
@@ -63,7 +63,7 @@ def _snapshot(session: Session) -> Iterator[Connection]:
     REPEATABLE READ on PostgreSQL and MariaDB, an explicit read transaction on SQLite (WAL
     keeps it while writers carry on). An in-memory SQLite database has one connection only:
     the session's own is used."""
-    engine = session.get_bind()
+    engine = cast(Engine, session.get_bind())  # the app's session is bound to its engine
     if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
         yield session.connection()
         return

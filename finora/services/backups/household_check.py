@@ -17,7 +17,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -118,7 +118,8 @@ class _Spool:
 
     def finish(self) -> None:
         if self._rows:
-            self.offsets.setdefault(self._table, []).append(self.file.tell())
+            table = cast(str, self._table)  # add() names the table before its first row
+            self.offsets.setdefault(table, []).append(self.file.tell())
             pickle.dump(self._rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
             self._rows = []
 

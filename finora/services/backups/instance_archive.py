@@ -13,6 +13,7 @@ import os
 import sqlite3
 import tempfile
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
@@ -32,7 +33,7 @@ def write_instance_archive(session: Session, path: Path, *, storage: str | None 
     """Write the instance archive to `path` (the caller picks a private place and name).
     `storage`: "sqlite" (SQLite only, the default there) or "portable" (the default on
     PostgreSQL and MariaDB; on SQLite too when asked, e.g. to compare both kinds)."""
-    engine = session.get_bind()
+    engine = cast(Engine, session.get_bind())  # the app's session is bound to its engine
     storage = storage or ("sqlite" if engine.dialect.name == "sqlite" else "portable")
     if storage == "sqlite":
         if engine.dialect.name != "sqlite":
@@ -60,7 +61,7 @@ def snapshot_sqlite(engine: Engine, target: Path) -> None:
     os.close(fd)
     raw = engine.raw_connection()
     try:
-        source = raw.driver_connection
+        source = cast(sqlite3.Connection, raw.driver_connection)  # a SQLite engine's own
         destination = sqlite3.connect(target)
         try:
             source.backup(destination)  # all pages in one step: one snapshot

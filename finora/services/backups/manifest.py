@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from finora.services.backups.errors import (
     ArchiveTooNewError,
@@ -173,7 +173,9 @@ def parse_manifest(raw: bytes) -> Manifest:
     ):
         raise DamagedArchiveError()
     try:
-        created_at = datetime.strptime(data.get("created_at"), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        # Anything but a string (None included) raises the TypeError caught below.
+        stamp = cast(str, data.get("created_at"))
+        created_at = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except (TypeError, ValueError) as error:
         raise DamagedArchiveError() from error
     for table, count in counts.items():

@@ -4,10 +4,10 @@ row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask_babel import force_locale
 from sqlalchemy import String, or_, select, type_coerce
@@ -40,6 +40,10 @@ _COLUMNS = (
 )
 
 
+# The field ExportRow.date hides the type in the annotations after it.
+_Date = date
+
+
 class ExportRow(NamedTuple):
     """One entry as the files write it: the amount is signed (an expense is negative),
     names are resolved ("" for none), payment_method and status are codes (the writers
@@ -56,7 +60,7 @@ class ExportRow(NamedTuple):
     account: str
     payment_method: str
     status: str
-    paid_on: date | None
+    paid_on: _Date | None
     notes: str
     rule: str
     import_batch: str
@@ -109,7 +113,8 @@ def export_rows(
             # An index range on the date, then the id breaks the tie on the cursor's day.
             stmt = stmt.where(Entry.date >= after[0], or_(Entry.date > after[0], Entry.id > after[1]))
         # Plain rows through the session's connection: no ORM bookkeeping per row.
-        chunk = session.connection().execute(stmt).all()
+        # Plain driver values: a day may come as ISO text (SQLite), see _day.
+        chunk: Sequence[Any] = session.connection().execute(stmt).all()
         if not chunk:
             return
         _learn_names(session, household, chunk, rules, batches)

@@ -48,7 +48,7 @@ def remember_account_number(
 ) -> bool:
     """Keep the number on the account when it has none and no other account of the
     household carries it; True when it was stored."""
-    if account.number or not normalise_number(number):
+    if account.number or number is None or not normalise_number(number):
         return False
     if account_for_number(session, household, number) is not None:
         return False

@@ -3,7 +3,9 @@ the pending entries it matched restored, in one transaction."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from finora.dates import now_utc
@@ -32,7 +34,9 @@ def list_batches(session: Session, household: Household, *, limit: int | None = 
         stmt = stmt.limit(limit)
     batches = []
     for batch, account_name, person_name in session.execute(stmt):
-        batch.account_name, batch.created_by_name = account_name, person_name
+        # Display-only attributes the model does not declare (see the docstring).
+        batch.account_name = account_name  # type: ignore[attr-defined]
+        batch.created_by_name = person_name  # type: ignore[attr-defined]
         batches.append(batch)
     return batches
 
@@ -56,7 +60,7 @@ def undo_batch(session: Session, batch: ImportBatch, user: User | None) -> int:
         .values(undone_at=now, undone_by_id=user.id if user else None)
         .execution_options(synchronize_session=False)
     )
-    if marked.rowcount != 1:
+    if cast("CursorResult[Any]", marked).rowcount != 1:
         raise AlreadyUndoneError()
     matches = list(session.scalars(select(ImportMatch).where(ImportMatch.batch_id == batch.id)))
     for match in matches:
@@ -67,11 +71,11 @@ def undo_batch(session: Session, batch: ImportBatch, user: User | None) -> int:
                     updated_at=now)
             .execution_options(synchronize_session=False)
         )
-    removed = session.execute(
+    removed = cast("CursorResult[Any]", session.execute(
         delete(Entry)
         .where(Entry.import_batch_id == batch.id, Entry.household_id == batch.household_id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     session.expire_all()  # entries loaded before the UPDATE/DELETE above are stale
     audit.record(
         session, "import.undone", user=user, household_id=batch.household_id,

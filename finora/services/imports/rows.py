@@ -19,6 +19,10 @@ TABULAR_FORMATS = frozenset({"csv", "xlsx"})
 BANK_FORMATS = frozenset({"ofx", "qif", "camt", "mt940"})
 
 
+# The field ImportedRow.date hides the type in the annotations after it.
+_Date = date
+
+
 class ImportFileError(FinoraError):
     """A file that cannot be read at all: the message names the problem, nothing is written."""
 
@@ -51,7 +55,7 @@ class ImportedRow:
     notes: str | None = None
     paid: bool = True
     account: str | None = None
-    paid_on: date | None = None
+    paid_on: _Date | None = None
 
     @property
     def entry_kind(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from finora.services.imports.rows import ImportedRow, RowError
 
@@ -54,7 +55,8 @@ class CsvStream:
                 return build_table(self.options, records, lines, False, [])
             return build_table(self.options, [header, *records], [header_line, *lines], True, [])
 
-        for start, record in csv_records(self.text, self.options.delimiter):
+        delimiter = cast(str, self.options.delimiter)  # __init__ always settles one
+        for start, record in csv_records(self.text, delimiter):
             if start < max(header_row, 0):
                 continue
             if len(record) > self.max_columns:

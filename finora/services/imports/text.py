@@ -8,6 +8,8 @@ ImportFileError rather than handed on as text full of control characters.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
+from typing import cast
 
 from finora.services.imports.rows import ImportFileError
 from finora.translation import gettext as _
@@ -25,12 +27,15 @@ _ALLOWED_CONTROLS = frozenset("\t\n\x0b\x0c\r\x1a")
 _SAMPLE = 4096
 
 
-def _cp1252_or_latin1(error: UnicodeDecodeError):
+def _cp1252_or_latin1(error: UnicodeDecodeError) -> tuple[str, int]:
     # The bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as latin-1 does.
     return error.object[error.start : error.end].decode("latin-1"), error.end
 
 
-codecs.register_error("finora_latin1", _cp1252_or_latin1)
+# Only decoding names this handler, so it only ever receives a UnicodeDecodeError.
+codecs.register_error(
+    "finora_latin1", cast("Callable[[UnicodeError], tuple[str, int]]", _cp1252_or_latin1)
+)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

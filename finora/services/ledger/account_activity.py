@@ -100,7 +100,7 @@ def _with_balances(
 ) -> list[Movement]:
     """The running balance along `movements` (oldest first), from the balance at the end of
     the day before `start` by the same rule as account_balances."""
-    household = session.get(Household, account.household_id)
+    household = session.get_one(Household, account.household_id)
     before = add_days(start, -1)
     running = account_balances(session, household, before)[account.id]
     # Counting from a snapshot, every later day counts; from the opening balance, only the

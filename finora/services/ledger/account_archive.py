@@ -46,7 +46,7 @@ class ArchiveNeedsConfirmationError(FinoraError):
 
 
 def archive_impact(session: Session, account: Account, day: date) -> ArchiveImpact:
-    household = session.get(Household, account.household_id)
+    household = session.get_one(Household, account.household_id)
     balance = account_balances(session, household, day).get(account.id, ZERO)
     auto_rules = session.scalar(
         select(func.count())

@@ -91,7 +91,7 @@ def update_account(session: Session, account: Account, data: AccountData) -> Non
     snapshot is refused (FieldError on "opening_date"): the balance rule would then start
     from a snapshot older than the account, the mirror image of the snapshot set before
     the opening that finora.services.ledger.snapshots.set_balance refuses."""
-    household = session.get(Household, account.household_id)
+    household = session.get_one(Household, account.household_id)
     _check(session, household, data, exclude_id=account.id)
     first_snapshot = session.scalar(
         select(func.min(BalanceSnapshot.date)).where(
@@ -137,7 +137,8 @@ def primary_account(session: Session, household: Household) -> Account | None:
     accounts = list_accounts(session, household, include_archived=False)
     marked = [a for a in accounts if a.is_primary]
     checking = [a for a in accounts if a.kind == "checking"]
-    return (marked or checking or accounts or [None])[0]
+    first = marked or checking or accounts
+    return first[0] if first else None
 
 
 def account_balances(session: Session, household: Household, on: date) -> dict[int, Decimal]:

@@ -144,7 +144,7 @@ def create_category(
 
 def rename_category(session: Session, category: Category, name: str) -> None:
     name = _clean_name(name)
-    household = session.get(Household, category.household_id)
+    household = session.get_one(Household, category.household_id)
     _check_unique(session, household, category.kind, category.parent_id, name, exclude_id=category.id)
     # A seeded category saved under its default label keeps following the translations.
     default = default_label(category.code) if category.code else None

@@ -16,6 +16,9 @@ from finora.services.ledger.ledger_refs import validate_ledger_refs
 from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
+# The field EntryData.date hides the type in the annotations after it.
+_Date = date
+
 
 @dataclass(frozen=True)
 class EntryData:
@@ -26,7 +29,7 @@ class EntryData:
     account_id: int
     category_id: int
     subcategory_id: int | None = None
-    paid_on: date | None = None
+    paid_on: _Date | None = None
     notes: str | None = None
     payment_method: str = "other"
 
@@ -78,7 +81,7 @@ def create_entry(session: Session, household: Household, data: EntryData, *, use
 
 
 def update_entry(session: Session, entry: Entry, data: EntryData) -> None:
-    household = session.get(Household, entry.household_id)
+    household = session.get_one(Household, entry.household_id)
     _validate(session, household, data, entry)
     _apply(entry, data)
     session.flush()

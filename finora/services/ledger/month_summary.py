@@ -63,7 +63,7 @@ def month_metrics(session: Session, household: Household, year: int, month: int,
             func.count(Entry.id),
         ).where(Entry.household_id == household.id, Entry.date >= start, Entry.date <= end)
     ).one()
-    return MonthMetrics(*row[:6], entry_count=row[6])
+    return MonthMetrics(row[0], row[1], row[2], row[3], row[4], row[5], entry_count=row[6])
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def create_transfer(session: Session, household: Household, data: TransferData, 
 
 
 def update_transfer(session: Session, transfer: Transfer, data: TransferData) -> None:
-    _validate(session, session.get(Household, transfer.household_id), data, transfer)
+    _validate(session, session.get_one(Household, transfer.household_id), data, transfer)
     _apply(transfer, data)
     session.flush()
     audit.record(session, "transfer.updated", object=transfer)

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import CursorResult, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -120,7 +121,7 @@ def _count_source_failure(session: Session, user: User, source: str, now) -> int
         .values(failures=SignInFailure.failures + 1, last_failed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if session.execute(bump).rowcount == 0:
+    if cast("CursorResult[Any]", session.execute(bump)).rowcount == 0:
         try:
             with session.begin_nested():
                 session.execute(
@@ -130,7 +131,8 @@ def _count_source_failure(session: Session, user: User, source: str, now) -> int
                 )
         except IntegrityError:  # a simultaneous request made the row first
             session.execute(bump)
-    return session.scalar(select(SignInFailure.failures).where(*_pair(user, source)))
+    # The row exists now: updated above, or inserted (by this request or the one it lost to).
+    return cast(int, session.scalar(select(SignInFailure.failures).where(*_pair(user, source))))
 
 
 def _count_account(session: Session, user: User, column) -> int:
@@ -142,7 +144,7 @@ def _count_account(session: Session, user: User, column) -> int:
     )
     value = session.scalar(select(column).where(User.id == user.id))
     session.expire(user, [column.key])
-    return value
+    return cast(int, value)  # the user's own row, just updated
 
 
 def record_failed_sign_in(
@@ -167,26 +169,26 @@ def record_failed_sign_in(
     until = now + LOCK_DURATION
     locked = False
     if count % MAX_FAILED_SIGN_INS == 0 or total >= ACCOUNT_ALERT:
-        locked = session.execute(
+        locked = cast("CursorResult[Any]", session.execute(
             update(SignInFailure)
             .where(*_pair(user, source), or_(
                 SignInFailure.locked_until.is_(None), SignInFailure.locked_until <= now
             ))
             .values(locked_until=until)
             .execution_options(synchronize_session=False)
-        ).rowcount == 1
+        )).rowcount == 1
         if locked:
             audit.record(session, "auth.locked", user=user, details={
                 "scope": "source", "source": source, "until": until.isoformat(), "minutes": 15,
             })
     if reason == "code":
         codes = _count_account(session, user, User.failed_codes)
-        if codes % MAX_FAILED_SIGN_INS == 0 and session.execute(
+        if codes % MAX_FAILED_SIGN_INS == 0 and cast("CursorResult[Any]", session.execute(
             update(User)
             .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
             .values(locked_until=until)
             .execution_options(synchronize_session=False)
-        ).rowcount == 1:
+        )).rowcount == 1:
             session.expire(user, ["locked_until"])
             audit.record(session, "auth.locked", user=user, details={
                 "scope": "account", "until": until.isoformat(), "minutes": 15,

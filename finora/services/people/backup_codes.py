@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from finora.crypto import keyed_hash
@@ -66,7 +67,7 @@ def use_backup_code(session: Session, user: User, code: str) -> bool:
         .values(used_at=now_utc())
         .execution_options(synchronize_session=False)
     )
-    return spent.rowcount == 1
+    return cast("CursorResult[Any]", spent).rowcount == 1
 
 
 def remaining_backup_codes(session: Session, user: User) -> int:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from finora.crypto import hash_token, new_token
@@ -146,7 +147,7 @@ def _join(session: Session, invitation: Invitation, user: User) -> Membership:
         .values(accepted_at=now_utc(), accepted_by_id=user.id)
         .execution_options(synchronize_session=False)
     )
-    if used.rowcount != 1:
+    if cast("CursorResult[Any]", used).rowcount != 1:
         raise InvitationInvalidError()
     session.expire(invitation)
     membership = _member(session, invitation.household_id, user.email)

@@ -101,7 +101,7 @@ def remove_member(session: Session, membership: Membership, *, actor: User) -> N
     if _check_owners(session, membership, actor, demoting=True) is None:
         return  # already removed (a second click, or another owner): nothing left to do
     user, household_id = membership.user, membership.household_id
-    details = {"email": user.email, "role": membership.role}
+    details: dict[str, object] = {"email": user.email, "role": membership.role}
     membership_id = membership.id
     session.delete(membership)
     session.flush()

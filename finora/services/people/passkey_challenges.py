@@ -12,7 +12,9 @@ until it expires.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, cast
 
+from sqlalchemy import CursorResult
 from sqlalchemy.orm import Session
 
 from finora.crypto import new_token
@@ -48,4 +50,4 @@ def consume_nonce(session: Session, nonce: str, user: User, household_id: int) -
     })
     if session.get_bind().dialect.name in ("postgresql", "sqlite"):
         return session.execute(statement.returning(UsedFormToken.id)).first() is not None
-    return session.execute(statement).rowcount == 1
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount == 1

@@ -226,7 +226,7 @@ def authenticate_with_passkey(
     passkey = session.scalar(select(Passkey).where(Passkey.credential_id == parsed.raw_id))
     if passkey is None:
         raise PasskeySignInError()
-    user = session.get(User, passkey.user_id)
+    user = session.get_one(User, passkey.user_id)  # user_id: a non-null foreign key
     handle = parsed.response.user_handle
     if handle is not None and not hmac.compare_digest(handle, user_handle(user)):
         raise PasskeySignInError(user=user)

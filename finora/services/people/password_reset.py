@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any, cast
 
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from finora.crypto import hash_token, new_token
@@ -120,7 +121,7 @@ def set_new_password(session: Session, user: User, password: str) -> dict[str, i
 def complete_password_reset(session: Session, token: str, password: str) -> User:
     """Set the new password through a live link, which is then spent. Audited."""
     record = valid_reset_token(session, token)
-    user = session.get(User, record.user_id)
+    user = session.get_one(User, record.user_id)  # user_id: a non-null foreign key
     problem = password_problem(password or "", email=user.email, name=user.name)
     if problem:
         raise FieldError("password", problem)
@@ -131,7 +132,7 @@ def complete_password_reset(session: Session, token: str, password: str) -> User
         .values(used_at=now_utc())
         .execution_options(synchronize_session=False)
     )
-    if spent.rowcount != 1:
+    if cast("CursorResult[Any]", spent).rowcount != 1:
         raise InvalidResetLinkError()
     details = set_new_password(session, user, password)
     audit.record(session, "password.reset", user=user, details={"method": "email", **details})

@@ -10,8 +10,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from finora.crypto import (
@@ -69,7 +70,7 @@ def _hash(key: str) -> str:
 
 def key_matches(user: User, key: str) -> bool:
     """Whether `key` is the user's key in force."""
-    return bool(user.recovery_key_hash) and same_hash(_hash(key), user.recovery_key_hash)
+    return bool(user.recovery_key_hash and same_hash(_hash(key), user.recovery_key_hash))
 
 
 # A new key is shown on the next page only, and only this soon after it was made.
@@ -104,7 +105,7 @@ def hold_for_display(session: Session, user: User, key: str | None = None) -> st
     session.add(RecoveryKeyDisplay(
         user_id=user.id,
         reference_hash=hash_token(reference),
-        encrypted_key=encrypt_secret(new_recovery_key() if decoy else key),
+        encrypted_key=encrypt_secret(new_recovery_key() if key is None else key),
         decoy=decoy,
         expires_at=now_utc() + SHOW_WITHIN,
     ))
@@ -138,7 +139,7 @@ def take_for_display(session: Session, reference) -> tuple[str, User | DecoyAcco
         .where(RecoveryKeyDisplay.id == found.id)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:
+    if cast("CursorResult[Any]", taken).rowcount != 1:
         return None
     try:
         key = decrypt_secret(found.encrypted_key)
@@ -189,7 +190,7 @@ def recover_account(session: Session, email: str, key: str, password: str) -> tu
         .values(recovery_key_hash=None)
         .execution_options(synchronize_session=False)
     )
-    if spent.rowcount != 1:
+    if cast("CursorResult[Any]", spent).rowcount != 1:
         raise RecoveryFailedError()
     user.recovery_key_hash = None
     details = set_new_password(session, user, password)

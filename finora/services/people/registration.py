@@ -141,7 +141,7 @@ def register_user(
         # insert; the unique key decided. The caller rolls back.
         raise EmailTakenError() from error
     set_up_household(session, household, data.locale)
-    if confirm:
+    if confirm and confirm_base_url is not None:  # confirm implies a base URL
         start_verification(session, user, base_url=confirm_base_url)
     elif not first_user:
         # Mailed once the sign-up is committed; a failing mail server never undoes it.

@@ -9,8 +9,9 @@ sign-up never confirmed is deleted, with its household, a week after its last li
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import CursorResult, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from finora.crypto import hash_token, new_token
@@ -164,7 +165,7 @@ def confirm_email(session: Session, token: str) -> User:
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if spent.rowcount != 1:
+    if cast("CursorResult[Any]", spent).rowcount != 1:
         raise InvalidVerificationLinkError()
     activated = session.execute(
         update(User)
@@ -172,9 +173,9 @@ def confirm_email(session: Session, token: str) -> User:
         .values(status="active", approved_at=now)
         .execution_options(synchronize_session=False)
     )
-    if activated.rowcount != 1:
+    if cast("CursorResult[Any]", activated).rowcount != 1:
         raise InvalidVerificationLinkError()
-    user = session.get(User, record.user_id)
+    user = session.get_one(User, record.user_id)  # the UPDATE above just matched it
     session.refresh(user)
     audit.record(session, "user.email_confirmed", user=user)
     queue_signup_notification(session, user)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import hmac
 import time
+from typing import Any, cast
 
 import pyotp
-from sqlalchemy import or_, update
+from sqlalchemy import CursorResult, or_, update
 from sqlalchemy.orm import Session
 
 from finora.crypto import decrypt_secret, encrypt_secret
@@ -121,7 +122,7 @@ def check_code(session: Session, user: User, code: str, *, at: float | None = No
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount != 1:
+    if cast("CursorResult[Any]", moved).rowcount != 1:
         return False
     user.totp_last_step = step
     return True

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.orm import Session
 
 from finora.crypto import hash_token
@@ -203,4 +204,4 @@ def purge_old_sessions(session: Session, now: datetime | None = None) -> int:
             )
         )
     )
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0

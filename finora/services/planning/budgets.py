@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import cast
 
 from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.exc import IntegrityError
@@ -122,12 +123,12 @@ def create_budget(session: Session, household: Household, data: BudgetData) -> B
 
 
 def update_budget(session: Session, budget: Budget, data: BudgetData) -> None:
-    household = session.get(Household, budget.household_id)
+    household = session.get_one(Household, budget.household_id)
     category = _check(session, household, data, budget)
     budget.category_id = category.id
     budget.category = category
     budget.period = data.period
-    budget.amount = data.amount
+    budget.amount = cast(Decimal, data.amount)  # _check refused None
     _flush(session)
     audit.record(session, "budget.updated", object=budget)
 
@@ -311,7 +312,7 @@ def _upcoming(session: Session, household: Household, budgets, bounds, today: da
     ):
         skips[rule_id].add(day)
     # A business-day policy moves a date by a few days at most; a week each side is ample.
-    posted = {
+    posted: set[tuple[int | None, date | None]] = {
         (rule_id, day)
         for rule_id, day in session.execute(
             select(Entry.rule_id, Entry.occurrence_date).where(

@@ -13,11 +13,12 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from finora.amounts import CENT
 from finora.dates import check_date
 from finora.dates import today as household_today
 from finora.errors import FieldError, FinoraError
 from finora.models import Account, Goal, GoalContribution, Household
-from finora.money import CENT, ZERO, format_money
+from finora.money import ZERO, format_money
 from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
@@ -174,7 +175,7 @@ def create_goal(session: Session, household: Household, data: GoalData) -> Goal:
 
 
 def update_goal(session: Session, goal: Goal, data: GoalData) -> None:
-    household = session.get(Household, goal.household_id)
+    household = session.get_one(Household, goal.household_id)
     data = _checked(session, household, data, current_account_id=goal.account_id)
     goal.name = data.name
     goal.target_amount = data.target_amount
@@ -237,7 +238,7 @@ def add_contribution(session: Session, goal: Goal, data: ContributionData) -> Go
     if data.amount is None or data.amount == ZERO:
         raise FieldError("amount", _l("Enter an amount other than zero."))
     check_date(data.date, "date")
-    household = session.get(Household, goal.household_id)
+    household = session.get_one(Household, goal.household_id)
     if data.date > household_today(household):
         raise FieldError("date", _l("A contribution cannot be dated in the future."))
     note = (data.note or "").strip() or None
@@ -271,7 +272,7 @@ def add_contribution(session: Session, goal: Goal, data: ContributionData) -> Go
 
 def delete_contribution(session: Session, contribution: GoalContribution) -> None:
     """Refused (GoalBelowZeroError) for a deposit whose later withdrawals need it."""
-    goal = session.get(Goal, contribution.goal_id)
+    goal = session.get_one(Goal, contribution.goal_id)
     if contribution.amount > ZERO:
         rest = _amounts(session, goal, leave_out=contribution.id)
         if rest and _lowest_saved_from(rest, min(day for day, _ in rest)) < ZERO:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
@@ -51,6 +52,10 @@ DEFAULT_HORIZON = 365
 WARNING_DAYS = 365
 
 
+# The field UpcomingRow.date hides the type in the annotations after it.
+_Date = date
+
+
 @dataclass(frozen=True)
 class UpcomingRow:
     """One line of the 90-day table: a projected occurrence, an unpaid entry or a skipped
@@ -62,9 +67,9 @@ class UpcomingRow:
     amount: Decimal
     balance: Decimal | None  # running balance after this line; None for a skipped one
     rule: RecurringRule | None = None
-    nominal: date | None = None  # the occurrence's key, with `rule`
+    nominal: _Date | None = None  # the occurrence's key, with `rule`
     entry_id: int | None = None  # an unpaid ledger entry
-    entry_date: date | None = None  # its own date (before today when overdue)
+    entry_date: _Date | None = None  # its own date (before today when overdue)
     overdue: bool = False
     skipped: bool = False
     count: int = 1  # > 1: older overdue entries summed into one line (`name` is empty)
@@ -189,7 +194,8 @@ def _posted(session: Session, rule_ids: list[int], since: date) -> frozenset[tup
             Entry.rule_id.in_(rule_ids), Entry.occurrence_date >= since
         )
     )
-    return frozenset((rule_id, day) for rule_id, day in rows)
+    pairs = frozenset((rule_id, day) for rule_id, day in rows)
+    return cast("frozenset[tuple[int, date]]", pairs)  # the WHERE leaves no NULL in either
 
 
 def _pending(session: Session, account_ids: set[int], last: date) -> list:
@@ -385,7 +391,7 @@ def upcoming_rows(
                     kind=occurrence.kind,
                     amount=occurrence.amount,
                     balance=None,
-                    rule=result.rules[occurrence.rule_id],
+                    rule=result.rules[cast(int, occurrence.rule_id)],  # a saved rule's occurrence
                     nominal=occurrence.nominal,
                 ),
             )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Table, select
 from sqlalchemy.orm import Session
 
 from finora.business_days import BusinessCalendar, add_days
@@ -151,7 +152,7 @@ def post_rule_now(session: Session, rule: RecurringRule, *, cap: int = POST_CAP)
     what-if rule. Flushes; the caller commits."""
     if not rule.auto_post or rule.is_scenario:
         return PostedNow()
-    household = session.get(Household, rule.household_id)
+    household = session.get_one(Household, rule.household_id)  # a non-null foreign key
     on, calendar = today(household), calendar_for(household.country)
     skips = _skips_of(session, rule)
     _handled, created = _post_rule(session, rule, skips, on, calendar, cap)
@@ -222,12 +223,12 @@ def _post(session: Session, rule: RecurringRule, occurrence: Occurrence) -> int:
     if statement.is_dml and session.get_bind().dialect.name in ("postgresql", "sqlite"):
         # rowcount is not reliable there with RETURNING in play: count the returned row.
         return 1 if session.execute(statement.returning(Entry.__table__.c.id)).first() else 0
-    return 1 if session.execute(statement).rowcount == 1 else 0
+    return 1 if cast("CursorResult[Any]", session.execute(statement)).rowcount == 1 else 0
 
 
 def _insert_ignoring_duplicates(session: Session, values: dict):
     """INSERT that leaves an existing (rule_id, occurrence_date) row alone, on each engine."""
-    table = Entry.__table__
+    table = cast(Table, Entry.__table__)  # a declarative model's table is a Table
     dialect = session.get_bind().dialect.name
     # Each dialect's insert is imported here: its engine has loaded it already, and a
     # worker does not load the two other dialects at start.

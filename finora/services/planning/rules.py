@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -121,15 +122,16 @@ def resolved_policy(policy: str, kind: str) -> str:
 
 
 def _apply(rule: RecurringRule, data: RuleData) -> None:
+    # After _validate, which refused None for the amount, account, category and first date.
     rule.name = data.name.strip()
     rule.kind = data.kind
-    rule.amount = data.amount
-    rule.account_id = data.account_id
-    rule.category_id = data.category_id
+    rule.amount = cast(Decimal, data.amount)
+    rule.account_id = cast(int, data.account_id)
+    rule.category_id = cast(int, data.category_id)
     rule.subcategory_id = data.subcategory_id
     rule.payment_method = data.payment_method
     rule.frequency = data.frequency
-    rule.anchor_date = data.anchor_date
+    rule.anchor_date = cast(date, data.anchor_date)
     rule.end_date = data.end_date
     rule.business_day_policy = resolved_policy(data.business_day_policy, data.kind)
     rule.auto_post = data.auto_post
@@ -165,7 +167,7 @@ def _has_posted(session: Session, rule: RecurringRule) -> bool:
 
 def update_rule(session: Session, rule: RecurringRule, data: RuleData) -> None:
     """Save new values; occurrences already posted, or already past, are left as they are."""
-    household = session.get(Household, rule.household_id)
+    household = session.get_one(Household, rule.household_id)
     _validate(session, household, data, rule)
     before = _schedule(rule)
     _apply(rule, data)
@@ -194,7 +196,7 @@ def hold_rule(session: Session, rule: RecurringRule, until: date | None) -> None
 def pause_rule(session: Session, rule: RecurringRule, until: date | None) -> None:
     """The pause a person asks for: from today until `until`, never a date already past
     (that would pause nothing ahead and silently drop occurrences behind)."""
-    household = session.get(Household, rule.household_id)
+    household = session.get_one(Household, rule.household_id)
     if until is not None and until < today(household):
         raise FieldError("until", _l("Choose today or a later date: the pause starts now."))
     hold_rule(session, rule, until)
@@ -204,7 +206,7 @@ def resume_rule(session: Session, rule: RecurringRule) -> None:
     """Lift the hold. The occurrences it held back stay skipped: resuming never back-posts."""
     if rule.hold_until is None:
         return
-    household = session.get(Household, rule.household_id)
+    household = session.get_one(Household, rule.household_id)
     held_through = min(rule.hold_until, today(household)) - timedelta(days=1)
     if held_through >= rule.anchor_date:
         rule.posted_through = max(rule.posted_through or held_through, held_through)
@@ -292,7 +294,7 @@ def create_rule_from_entry(
 ) -> tuple[RecurringRule, PostedNow]:
     """A rule repeating the entry, with the entry linked as its first occurrence, and what
     it posted at once (an entry dated in the past may leave later occurrences due)."""
-    household = session.get(Household, entry.household_id)
+    household = session.get_one(Household, entry.household_id)
     if frequency not in FREQUENCIES or frequency == "once":
         raise FieldError("repeat", _l("Choose how often it repeats."))
     rule = create_rule(

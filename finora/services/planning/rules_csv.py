@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal, NoReturn
+from typing import Literal, NoReturn, cast
 
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
@@ -145,7 +145,7 @@ class ImportOutcome:
 DuplicateChoice = Literal["ask", "skip", "import"]
 
 
-def _same_rule_key(name: str, kind: str, amount, frequency: str, anchor: date, account_id) -> tuple:
+def _same_rule_key(name: str, kind: str, amount, frequency: str, anchor: date | None, account_id) -> tuple:
     return (name.strip().casefold(), kind, Decimal(amount), frequency, anchor, account_id)
 
 
@@ -218,14 +218,15 @@ def import_rules(
             )
             if found.problems:
                 continue
-            duplicate = _duplicate(session, number, found.data, saved, first_row)
+            data = cast(RuleData, found.data)  # a row read without problems carries its data
+            duplicate = _duplicate(session, number, data, saved, first_row)
             if duplicate is not None:
                 found_duplicates.append(duplicate)
                 if duplicates == "skip":
                     outcome.skipped.append(duplicate)
                     continue
             try:
-                rule = create_rule(session, household, found.data)
+                rule = create_rule(session, household, data)
             except FieldError as error:
                 code = _FIELD_COLUMN.get(error.field or "", "")
                 column = names.get(code) or header(code)

@@ -4,8 +4,9 @@ and its unadjusted (nominal) date — never by name or position (DESIGN §4)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,7 +44,7 @@ def restore_occurrence(session: Session, rule: RecurringRule, nominal: date) -> 
     result = session.execute(
         delete(Skip).where(Skip.rule_id == rule.id, Skip.occurrence_date == nominal)
     )
-    return bool(result.rowcount)
+    return bool(cast("CursorResult[Any]", result).rowcount)
 
 
 def list_skips(session: Session, household: Household) -> list[Skip]:

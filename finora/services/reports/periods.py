@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
@@ -143,6 +144,8 @@ def parse_period(
         check_range(start, end)
         return ReportPeriod("range", start, end)
     if kind == "all":
-        start, end = household_span(session or object_session(household), household, today)
+        # A household read from the database belongs to its session.
+        owner = cast(Session, session or object_session(household))
+        start, end = household_span(owner, household, today)
         return ReportPeriod("all", start, end)
     raise PeriodError()

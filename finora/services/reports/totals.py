@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -54,7 +54,8 @@ def period_conditions(household: Household, start: date, end: date, filters, tod
     None when the filters leave no entry (kind "transfer")."""
     if filters is not None and filters.status and today is None:
         today = household_today(household)
-    extra = entry_conditions(filters, today)
+    # Only a status filter reads today, and it is set above for one.
+    extra = entry_conditions(filters, cast(date, today))
     if extra is None:
         return None
     return [Entry.household_id == household.id, Entry.date >= start, Entry.date <= end, *extra]
@@ -180,7 +181,7 @@ def totals_by_range(
         )
         .group_by(Entry.date, Entry.kind)
     ).all()
-    sums = [{"income": ZERO, "expense": ZERO, "count": 0} for _ in ranges]
+    sums: list[dict[str, Any]] = [{"income": ZERO, "expense": ZERO, "count": 0} for _ in ranges]
     for day, kind, total, count in rows:
         for i, (start, end) in enumerate(ranges):
             if start <= day <= end:

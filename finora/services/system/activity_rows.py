@@ -59,7 +59,7 @@ def event_rows(
                 subject=next((str(details[k]) for k in _SUBJECT_KEYS if details.get(k)), ""),
                 detail=_detail(event.action, details),
                 amount=amount,
-                currency=household.currency if amount is not None else None,
+                currency=household.currency if household is not None and amount is not None else None,
                 household=household.name if household else None,
                 ip_address=event.ip_address,
             )

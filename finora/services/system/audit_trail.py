@@ -6,8 +6,9 @@ There is no way to delete single events: only the retention purge removes them.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, delete, or_, select
+from sqlalchemy import CursorResult, Select, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from finora.dates import now_utc
@@ -180,4 +181,4 @@ def purge_audit_events(session: Session, now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, Table, delete
 from sqlalchemy.orm import Session
 
 from finora.crypto import keyed_hash, new_token
@@ -88,20 +89,20 @@ def consume_form_token(
     if session.get_bind().dialect.name in ("postgresql", "sqlite"):
         # rowcount is not reliable there (psycopg reports -1): count the returned row.
         return session.execute(statement.returning(UsedFormToken.id)).first() is not None
-    return session.execute(statement).rowcount == 1
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount == 1
 
 
 def purge_used_form_tokens(session: Session, now: datetime | None = None) -> int:
     """Delete used tokens older than KEEP_USED; how many (for the daily job)."""
     cutoff = (now or now_utc()) - KEEP_USED
     result = session.execute(delete(UsedFormToken).where(UsedFormToken.used_at < cutoff))
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 def insert_nonce_once(session: Session, values: dict):
     """INSERT of a used-token row that leaves an existing row of the same nonce alone
     (each engine's own insert-or-ignore): the caller reads whether a row was added."""
-    table = UsedFormToken.__table__
+    table = cast(Table, UsedFormToken.__table__)  # a declarative model's table is a Table
     dialect = session.get_bind().dialect.name
     # Each dialect's insert is imported here (its engine has loaded it already).
     if dialect == "postgresql":

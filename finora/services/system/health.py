@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -53,7 +55,7 @@ def readiness(
 ) -> list[Check]:
     """/readyz: the database, the migration head and, when the scheduler is on (a lease
     name given), a fresh lease. Never raises."""
-    state = schema_state(session.get_bind())
+    state = schema_state(cast(Engine, session.get_bind()))  # the app's session: its engine
     checks = [
         Check("database", state.reachable, "ok" if state.reachable else "error"),
         Check("schema", state.at_head, state.status),

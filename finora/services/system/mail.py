@@ -11,6 +11,7 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -118,7 +119,7 @@ def smtp_settings(session: Session) -> SmtpSettings | None:
     """The settings in force: the admin's, else MAIL_* from the configuration, else None.
     MAIL_FROM_NAME and MAIL_TIMEOUT_SECONDS apply to either."""
     config = current_app.config
-    extras = {
+    extras: dict[str, Any] = {
         "sender_name": (config.get("MAIL_FROM_NAME") or "").strip(),
         "timeout": int(config.get("MAIL_TIMEOUT_SECONDS") or SMTP_TIMEOUT_SECONDS),
     }
@@ -178,7 +179,7 @@ def send_mail(
     if session is None:
         from finora.extensions import db
 
-        session = db.session
+        session = cast(Session, db.session)  # the scoped session stands in for its Session
     settings = smtp_settings(session)
     if settings is None:
         # Values are escaped and the body indented: a name or subject with line breaks
@@ -203,6 +204,7 @@ def send_mail(
 
 def _deliver(settings: SmtpSettings, message: EmailMessage) -> None:
     context = ssl.create_default_context()
+    client: smtplib.SMTP
     if settings.security == "ssl":
         client = smtplib.SMTP_SSL(
             settings.host, settings.port, timeout=settings.timeout, context=context

@@ -24,9 +24,9 @@ from decimal import Decimal
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from finora.amounts import CENT
 from finora.models import Account, Category, Entry, Household, Membership, Transfer, User
 from finora.models.base import utcnow
-from finora.money import CENT
 from finora.services.ledger.accounts import AccountData, create_account
 from finora.services.ledger.catalogue import seed_default_catalogue
 
@@ -685,12 +685,12 @@ class _Builder:
                 weights.append(acc)
             method_tables[item.code, item.without_car] = ([m for m, _ in item.methods], weights)
 
-        weights = [_WEEKDAY_WEIGHT[d.weekday()] * self.rng.uniform(0.5, 1.5) for d in days]
-        scale = total / sum(weights) if weights else 0
+        day_weights = [_WEEKDAY_WEIGHT[d.weekday()] * self.rng.uniform(0.5, 1.5) for d in days]
+        scale = total / sum(day_weights) if day_weights else 0
         placed, expected = 0, 0.0
         rng = self.rng
-        for day, weight in zip(days, weights, strict=True):
-            expected += weight * scale
+        for day, day_weight in zip(days, day_weights, strict=True):
+            expected += day_weight * scale
             count = round(expected) - placed
             placed += count
             factor = self._factor(day) * shrink

@@ -6,16 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from finora.models import AuditEvent, Backup, BackupSchedule, User
 
 # The actions a household's owner reads as "system events": what backups and schedules did.
-HOUSEHOLD_SYSTEM_PREFIXES = ("backup.",)
+HOUSEHOLD_SYSTEM_PREFIXES: tuple[str, ...] = ("backup.",)
 # The instance's own events (no household): instance backups, updates, settings, and
 # sign-ups a job deleted.
-INSTANCE_SYSTEM_PREFIXES = ("backup.", "update.", "settings.", "user.unconfirmed_purged")
+INSTANCE_SYSTEM_PREFIXES: tuple[str, ...] = ("backup.", "update.", "settings.", "user.unconfirmed_purged")
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,14 @@ def backup_state(session: Session, household_id: int | None) -> BackupState:
         select(BackupSchedule).where(BackupSchedule.household_id == household_id)
     )
     enabled = schedule is not None and schedule.enabled
-    return BackupState(last, enabled, schedule.next_run_at if enabled else None)
+    return BackupState(last, enabled, schedule.next_run_at if schedule is not None and enabled else None)
 
 
 def recent_system_events(
     session: Session, household_id: int | None, *, limit: int = 8
 ) -> list[AuditEvent]:
     """The newest system events of a household, or of the instance (None), newest first."""
+    scope: ColumnElement[bool]
     if household_id is None:
         prefixes, scope = INSTANCE_SYSTEM_PREFIXES, AuditEvent.household_id.is_(None)
     else:

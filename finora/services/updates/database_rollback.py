@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
 from finora.services.backups.container import open_archive
@@ -37,7 +38,7 @@ def drop_all_tables(session: Session) -> list[str]:
     # Ends our transaction (no lock of ours in the way) but keeps the session's objects
     # attached: they are read again from the restored rows, same ids.
     session.rollback()
-    engine = session.get_bind()
+    engine = cast(Engine, session.get_bind())  # the app's session is bound to its engine
     dialect = engine.dialect.name
     if dialect == "postgresql":
         _end_migration_sessions(engine)

@@ -3,6 +3,8 @@ subcategory."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from finora.services.exports.pdf import chart, layout
 from finora.translation import gettext as _
 
@@ -35,7 +37,7 @@ def _breakdown_table(household, breakdown, locale: str, width: float):
 
     kinds = {"income": _("Income"), "expense": _("Expenses")}
     data = [[_("Kind"), _("Category"), _("Subcategory"), _("Amount")]]
-    extra = []
+    extra: list[tuple[Any, ...]] = []
     for line in sorted(breakdown, key=lambda line: (line.kind != "income", -line.total)):
         extra.append(("FONT", (0, len(data)), (-1, len(data)), BOLD, 8.5, 10.5))
         data.append([kinds.get(line.kind, line.kind), layout.cell(line.label, "bold", CATEGORY_FITS), "",

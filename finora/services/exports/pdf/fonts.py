@@ -75,7 +75,7 @@ def _fix_to_unicode_maps() -> None:
         pairs = "\n".join(f"<{i:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>" for i, code in enumerate(subset))
         return f"{head}beginbfchar\n{pairs}\nendbfchar{tail}"
 
-    make_to_unicode_cmap.finora_utf16 = True
+    make_to_unicode_cmap.finora_utf16 = True  # type: ignore[attr-defined]  # a marker: patched once
     ttfonts.makeToUnicodeCMap = make_to_unicode_cmap
 
 

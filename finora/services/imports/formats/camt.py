@@ -12,6 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from finora.services.imports.formats import (
     description_and_notes,
@@ -164,7 +165,7 @@ def _entry_rows(entry: ET.Element, before: int) -> list[ImportedRow | RowError]:
         amounts = [_transaction_amount(part) for part in parts]
         if all(amount is not None for amount in amounts):
             signed = [
-                _signed(amount, _text(part, "CdtDbtInd") or indicator)
+                _signed(cast(Decimal, amount), _text(part, "CdtDbtInd") or indicator)  # all() above
                 for amount, part in zip(amounts, parts, strict=True)
             ]
             if sum(signed) == total:

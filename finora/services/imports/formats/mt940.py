@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from finora.services.imports.formats import (
     description_and_notes,
@@ -111,10 +112,10 @@ def parse_mt940(data: bytes) -> ParsedFile:
     return parsed
 
 
-def _library_error(error: Exception, tag_class: type) -> ImportFileError:
+def _library_error(error: Exception, tag_class: type[Any]) -> ImportFileError:
     """The library's error as a message for the user: the tag and the value it could not
     read when it says so (RuntimeError(message, tag, value)), else a general one."""
-    args = getattr(error, "args", ())
+    args: tuple[Any, ...] = getattr(error, "args", ())
     if len(args) == 3 and isinstance(args[1], tag_class):
         value = " ".join(str(args[2]).split())
         return ImportFileError(

@@ -19,6 +19,9 @@ from finora.translation import gettext as _
 DESCRIPTION_MAX = 200  # Entry.description is a String(200)
 
 
+# The method _Reader.date hides the type in the annotations after it.
+_Date = date
+
 class _RowProblem(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -138,7 +141,7 @@ class _Reader:
     def optional(self, cells: list[str], role: str) -> str | None:
         return _text(self.cell(cells, role)) or None
 
-    def paid(self, cells: list[str]) -> tuple[bool, date | None]:
+    def paid(self, cells: list[str]) -> tuple[bool, _Date | None]:
         """(paid?, the day it was paid when the file says it). A filled paid-on date wins
         over the paid/pending column; an empty one leaves that column to decide, and is
         pending when there is none."""

@@ -130,9 +130,9 @@ def _by_header(table: Table) -> dict[str, int]:
         if role is not None:
             found.append((-role[1], index, role[0]))
     columns: dict[str, int] = {}
-    for _strength, index, role in sorted(found):
-        if role not in columns and index not in columns.values():
-            columns[role] = index
+    for _strength, index, column_role in sorted(found):
+        if column_role not in columns and index not in columns.values():
+            columns[column_role] = index
     return columns
 
 
@@ -275,8 +275,8 @@ def mapping_problems(table: Table, mapping: Mapping) -> list[str]:
             problems.append(_("The date column’s values are not dates Finora can read: choose another column or the date order."))
     if (has_amount or has_sides) and mapping.number_style is None:
         money = [value for role in MONEY_ROLES for value in mapping.values(table, role)]
-        guess = detect_number_style(money)
-        if guess.ambiguous:
+        style_guess = detect_number_style(money)
+        if style_guess.ambiguous:
             problems.append(
                 _(
                     "The amounts could be written as %(comma)s or as %(dot)s: choose the number style.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TypedDict
 
 from flask import has_app_context
 
@@ -157,10 +158,16 @@ def header_role(header: str) -> tuple[str, int] | None:
     return best
 
 
-_LABELS: dict[str, dict[str, object]] = {}
+class _Labels(TypedDict, total=False):
+    kind: dict[str, str]
+    paid: dict[str, bool]
+    method: dict[str, str]
 
 
-def _labels() -> dict[str, dict[str, object]]:
+_LABELS: _Labels = {}
+
+
+def _labels() -> _Labels:
     """Finora's own labels for kinds, statuses and payment methods in every language it
     speaks (what its export writes), folded: {"kind": {"receitas": "income"}, "paid":
     {"vencido": False}, "method": {"transferencia pix": "bank_transfer"}}. Read from the
@@ -173,7 +180,7 @@ def _labels() -> dict[str, dict[str, object]]:
     from finora.models.user import LOCALES
 
     paid_codes = {"paid": True, "received": True, "pending": False, "overdue": False, "not_received": False}
-    found: dict[str, dict[str, object]] = {"kind": {}, "paid": {}, "method": {}}
+    found: _Labels = {"kind": {}, "paid": {}, "method": {}}
     for locale in LOCALES:
         with force_locale(locale):
             for code, label in ENTRY_KINDS.items():

@@ -21,7 +21,7 @@ MAX_MEMBERS = 10_000
 _CENT = Decimal("0.01")
 
 
-def _damaged(error: Exception | None = None) -> ImportFileError:
+def _damaged(error: BaseException | None = None) -> ImportFileError:
     """The refusal for what openpyxl raised: an XML bomb named as such (openpyxl parses
     through defusedxml), anything else a damaged file."""
     if error is not None:

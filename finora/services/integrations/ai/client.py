@@ -8,6 +8,10 @@ ERROR_MESSAGES); its detail never holds the API key."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the SDK itself is imported lazily, by ask_model
+    from openai.types.shared_params import ResponseFormatJSONSchema
 
 CARD_TYPES = ("cash_risk", "risk", "pattern", "observation")
 
@@ -32,7 +36,7 @@ RESPONSE_SCHEMA = {
     "additionalProperties": False,
 }
 
-RESPONSE_FORMAT = {
+RESPONSE_FORMAT: ResponseFormatJSONSchema = {
     "type": "json_schema",
     "json_schema": {"name": "finora_insights", "strict": True, "schema": RESPONSE_SCHEMA},
 }

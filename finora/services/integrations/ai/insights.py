@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from finora.crypto import SecretUnreadableError
@@ -116,13 +116,13 @@ def next_refresh_at(settings: AiSettings | None, cooldown_minutes: int) -> datet
 def _claim(session: Session, settings: AiSettings, now: datetime, cooldown_minutes: int) -> None:
     """Mark the attempt, unless another one ran within the cooldown (CooldownError)."""
     since = now - timedelta(minutes=cooldown_minutes)
-    claimed = session.execute(
+    claimed = cast("CursorResult[Any]", session.execute(
         update(AiSettings)
         .where(AiSettings.id == settings.id,
                or_(AiSettings.last_refresh_at.is_(None), AiSettings.last_refresh_at <= since))
         .values(last_refresh_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     session.refresh(settings)
     if claimed != 1:
         raise CooldownError(next_refresh_at(settings, cooldown_minutes) or now, cooldown_minutes)

@@ -5,6 +5,7 @@ server (http or https only)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -34,7 +35,7 @@ def settings_of(session: Session, household: Household) -> AiSettings | None:
     return session.scalar(select(AiSettings).where(AiSettings.household_id == household.id))
 
 
-def has_key(settings: AiSettings | None) -> bool:
+def has_key(settings: AiSettings | None) -> TypeGuard[AiSettings]:
     return bool(settings is not None and settings.api_key_encrypted)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, replace
+from typing import cast
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -210,7 +211,7 @@ def create_config(session: Session, household: Household, data: ConfigData) -> E
 
 
 def update_config(session: Session, config: EmailImportConfig, data: ConfigData) -> None:
-    household = session.get(Household, config.household_id)
+    household = session.get_one(Household, config.household_id)
     data = _checked(session, household, data, config)
     _apply(config, data)
     _flush(session)
@@ -250,7 +251,7 @@ def trial_settings(session: Session, household: Household, data: ConfigData,
             raise FieldError("password", _l("Enter the mailbox's password."))
         password = stored_password(config)
     return MailboxSettings(
-        host=data.host, port=data.port, security=data.security, username=data.username,
+        host=data.host, port=cast(int, data.port), security=data.security, username=data.username,
         password=password, folder=data.folder, subject=data.subject,
         allowed_sender=data.allowed_sender, start_delimiter=data.start_delimiter,
         end_delimiter=data.end_delimiter,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser, BytesParser
+from typing import Any
 
 from finora.services.integrations.email_import.errors import MailboxError, safe_detail
 
@@ -89,7 +90,8 @@ def same_address(sender: str, allowed: str) -> bool:
 
 @contextmanager
 def _conversation(settings: MailboxSettings, timeout: int, ca_file: str | None) -> Iterator[imaplib.IMAP4]:
-    conn, finished = None, False
+    conn: imaplib.IMAP4 | None = None
+    finished = False
     try:
         context = ssl.create_default_context(cafile=ca_file or None)
         if settings.security == "ssl":
@@ -145,7 +147,8 @@ def _quoted(text: str) -> str:
 
 def _utf7(folder: str) -> str:
     """A folder name in IMAP's modified UTF-7 (RFC 3501 §5.1.3)."""
-    out, pending = [], []
+    out: list[str] = []
+    pending: list[str] = []
 
     def flush() -> None:
         if pending:
@@ -185,7 +188,7 @@ def _search(conn: imaplib.IMAP4, settings: MailboxSettings, since: datetime) -> 
     elif subject:  # sent as a UTF-8 literal, the last argument
         charset = ["CHARSET", "UTF-8"]
         criteria += ["SUBJECT"]
-        conn.literal = subject.encode("utf-8")
+        conn.literal = subject.encode("utf-8")  # type: ignore[assignment]  # imaplib sends bytes
     status, data = conn.uid("SEARCH", *charset, *criteria)
     if status != "OK":
         raise MailboxError("server_error", safe_detail(data, settings.password))
@@ -229,7 +232,7 @@ def _from_headers(uid: bytes, received: datetime, header_bytes: bytes) -> FoundM
     sender = subject = ""
     date = received
     try:
-        addresses = headers["From"].addresses if headers["From"] is not None else ()
+        addresses: tuple[Any, ...] = headers["From"].addresses if headers["From"] is not None else ()
         sender = addresses[0].addr_spec if len(addresses) == 1 else ""
     except (AttributeError, IndexError, ValueError, TypeError):
         sender = ""

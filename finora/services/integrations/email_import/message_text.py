@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from html.parser import HTMLParser
+from typing import cast
 
 _WHITESPACE = re.compile(r"[\s\u00a0\u202f\u200b]+")
 # Tags after which HTML text reads as a new line (or a cell as a space): "Saldo</td><td>
@@ -65,7 +66,7 @@ def _decoded(part: Message) -> str:
         content = None
     if isinstance(content, str):
         return content
-    payload = part.get_payload(decode=True) or b""
+    payload = cast(bytes, part.get_payload(decode=True) or b"")  # decode=True: bytes or None
     charset = part.get_content_charset() or "utf-8"
     try:
         return payload.decode(charset, errors="replace")

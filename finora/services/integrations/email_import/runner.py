@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -90,7 +91,7 @@ def run_config(
     """Read the configuration's mailbox once and set the balance from the newest matching
     message; the outcome is kept on the configuration (last_*). Flushes, never commits."""
     config.last_run_at = now
-    household = session.get(Household, config.household_id)
+    household = session.get_one(Household, config.household_id)  # a non-null foreign key
     account = config.account
     if account.archived:
         return _failed(session, config, "account_archived")
@@ -112,7 +113,7 @@ def run_config(
         return RunResult("no_message")
     if reading.error_code is not None:
         return _failed(session, config, reading.error_code, reading.error_detail)
-    found = reading.message
+    found = cast(FoundMessage, reading.message)  # only a reading with an error has none
     zone = ZoneInfo(household.timezone)
     day = found.date.astimezone(zone).date()
     if not in_window(day):  # a Date header no calendar holds: when the server received it
