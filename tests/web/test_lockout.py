@@ -47,7 +47,8 @@ def test_five_failures_lock_the_account_even_for_the_right_password(app, user):
         assert actions(user).count("auth.sign_in_failed") == 6
         assert actions(user).count("auth.locked") == 1
         reasons = [e.details["reason"] for e in db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed"))]
+            select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")
+            .order_by(AuditEvent.id))]
         assert reasons == ["password"] * 5 + ["locked"]
 
 

@@ -113,7 +113,7 @@ def test_wrong_current_passwords_on_the_profile_lock_like_sign_in(app):
     assert sign_in(browser(app, address=STRANGER), user).status_code == 422
     assert sign_in(browser(app, address=OWNER), user).status_code == 302
     reasons = [e.details["reason"] for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed"))]
+        select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed").order_by(AuditEvent.id))]
     assert reasons == ["current_password"] * 5 + ["locked"]
 
 

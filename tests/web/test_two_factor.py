@@ -146,7 +146,7 @@ def test_wrong_codes_count_toward_the_lockout(clock, app, signed_in, user):
     password_step(fresh, user)
     assert fresh.post("/login/two-factor", data={"code": code(secret)}).status_code == 302
     failures = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")
+        select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed").order_by(AuditEvent.id)
     ).all()
     assert len(failures) >= 5 and failures[0].details["method"] == "totp"
 
