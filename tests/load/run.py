@@ -342,12 +342,19 @@ def warm_up(base: str, people: dict, workers: int) -> float:
             for path in pages:
                 opener.open(base + path, timeout=60).close()
         # The import's first run in a worker loads its readers: once each, before the clock.
-        content = f"date,description,amount\n{people['today']},Warm-up {letters(n)},-1.00\n".encode()
+        # An amount below the seed's smallest (1.00), a different one per visit: the row
+        # must not match a pending entry of the seeded ledger (or another visit's).
+        content = (f"date,description,amount\n{people['today']},Warm-up {letters(n)},"
+                   f"-0.{11 + n:02d}\n").encode()
         body = json.dumps({"filename": "warm-up.csv", "content_base64": base64.b64encode(content).decode(),
                            "commit": True}).encode()
         request = urllib.request.Request(f"{base}/api/v1/imports", body,
                                          {"Content-Type": "application/json"})
-        opener.open(request, timeout=60).close()
+        try:
+            opener.open(request, timeout=60).close()
+        except urllib.error.HTTPError as error:  # say what the server answered
+            raise SystemExit(f"warm-up import of {person['email']} answered {error.code}: "
+                             f"{error.read()[:500]!r}") from None
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=workers * 2) as pool:
