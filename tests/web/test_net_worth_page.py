@@ -97,6 +97,10 @@ def test_an_honest_empty_state(signed_in, household):
     make_account(household, name="Late", opening_date=NOW.date())
     page = get(signed_in, "/reports/net-worth?from=2025-01&to=2025-12")
     assert "No account was open in these months." in text_of(page)
+    # Open, but every balance at zero (a new household): the months, and no empty chart.
+    page = get(signed_in, "/reports/net-worth")
+    assert "Every account is at zero in these months" in text_of(page)
+    assert 'id="chart-net-worth"' not in page and 'id="report-net-worth"' in page
 
 
 @pytest.mark.parametrize(

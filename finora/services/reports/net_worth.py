@@ -64,6 +64,12 @@ class NetWorthReport:
         return not self.months
 
     @property
+    def all_zero(self) -> bool:
+        """Every account at zero at every month's end shown (a new household): nothing to
+        chart yet."""
+        return all(not m.assets and not m.liabilities for m in self.months)
+
+    @property
     def latest(self) -> NetWorthMonth | None:
         return self.months[-1] if self.months else None
 

@@ -108,10 +108,12 @@ def net_worth_chart(months, currency: str, names: list[str]) -> dict:
         "layout": base_layout(
             barmode="relative",
             showlegend=True,
-            legend={"orientation": "h", "y": -0.15, "font": {"size": 13}},
-            margin={"l": 60, "r": 10, "t": 10, "b": 40},
+            # Above the plot: on a phone the month names ("Jan 2026") turn upright below it.
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": 13}},
+            margin={"l": 60, "r": 10, "t": 30, "b": 40},
             yaxis={"zeroline": True, "fixedrange": True, "tickformat": ",.0f"},
-            xaxis={"fixedrange": True},
+            # Room below for the month names when a phone turns them upright.
+            xaxis={"fixedrange": True, "automargin": True},
         ),
         "locale": plotly_locale(),
     }
