@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
@@ -244,6 +245,19 @@ def _links(paths: dict) -> None:
                     "parameters": {rest[1:-1]: "$response.body#/data/id"}}
         if links:
             created["links"] = links
+
+
+def document() -> dict:
+    """`build_document` once per app and language (about 0.14 s of CPU a build): the document
+    depends only on the code — the app's routes and models — and on the language of its
+    words. Callers only read it."""
+    app = current_app._get_current_object()
+    built = app.extensions.setdefault("finora_openapi_documents", {})
+    language = str(get_locale())
+    found = built.get(language)
+    if found is None:
+        found = built[language] = build_document(app)
+    return found
 
 
 def build_document(app=None) -> dict:

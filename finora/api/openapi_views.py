@@ -7,7 +7,8 @@ from flask import jsonify, render_template
 
 from finora.api import bp
 from finora.api.access import public
-from finora.api.openapi import build_document, hidden
+from finora.api.openapi import document as openapi_document_for_language
+from finora.api.openapi import hidden
 
 _REF = "#/components/schemas/"
 
@@ -84,14 +85,14 @@ def _operations(document: dict) -> dict[str, list[dict]]:
 @public
 @hidden
 def openapi_document():
-    return jsonify(build_document())
+    return jsonify(openapi_document_for_language())
 
 
 @bp.get("/reference")
 @public
 @hidden
 def reference():
-    document = build_document()
+    document = openapi_document_for_language()
     schemas = {name: {"description": schema.get("description", ""), "fields": _fields(schema),
                       "type": None if "properties" in schema else _type_of(schema)}
                for name, schema in sorted(document["components"]["schemas"].items())}

@@ -136,6 +136,17 @@ def test_the_reference_page_lists_every_operation(client, document):
     assert "Create a schedule" in html and "/api/v1/openapi.json" in html
 
 
+def test_the_document_is_built_once_per_language_and_follows_the_reader(client):
+    """Kept per app and language: each reader still gets the words of their own language."""
+    english = client.get("/api/v1/openapi.json", headers={"Accept-Language": "en"}).json
+    portuguese = client.get("/api/v1/openapi.json", headers={"Accept-Language": "pt"}).json
+    again = client.get("/api/v1/openapi.json", headers={"Accept-Language": "en"}).json
+    assert english == again and english != portuguese
+    assert english["info"]["description"].startswith("Finora's JSON API")
+    assert portuguese["info"]["description"] != english["info"]["description"]
+    assert english["paths"].keys() == portuguese["paths"].keys()
+
+
 # ---- real answers of the endpoints documented in auth/planning/forecast/demo_views ----
 
 
