@@ -77,16 +77,16 @@ test: lint compile-translations
 # This pass also measures which lines of finora/ the suite runs (.coveragerc), prints the
 # figure and fails below 90 %; the other passes run the same tests without the tracer.
 test-sqlite: install-dev compile-translations
-	FINORA_TEST_DATABASE_URL=sqlite $(PYTEST) --cov --cov-report=term:skip-covered --cov-fail-under=90
+	FINORA_TEST_DATABASE_URL=sqlite $(PYTEST) --durations=15 --cov --cov-report=term:skip-covered --cov-fail-under=90
 
 test-postgres: install-dev compile-translations
 	@status=0; $(BIN)/python tests/require_server.py "$(POSTGRES_TEST_URL)" || status=$$?; \
-	if [ $$status -eq 0 ]; then FINORA_TEST_DATABASE_URL="$(POSTGRES_TEST_URL)" $(PYTEST) -m "not e2e"; \
+	if [ $$status -eq 0 ]; then FINORA_TEST_DATABASE_URL="$(POSTGRES_TEST_URL)" $(PYTEST) --durations=15 -m "not e2e"; \
 	elif [ $$status -ne 2 ]; then exit $$status; fi
 
 test-mariadb: install-dev compile-translations
 	@status=0; $(BIN)/python tests/require_server.py "$(MARIADB_TEST_URL)" || status=$$?; \
-	if [ $$status -eq 0 ]; then FINORA_TEST_DATABASE_URL="$(MARIADB_TEST_URL)" $(PYTEST) -m "not e2e"; \
+	if [ $$status -eq 0 ]; then FINORA_TEST_DATABASE_URL="$(MARIADB_TEST_URL)" $(PYTEST) --durations=15 -m "not e2e"; \
 	elif [ $$status -ne 2 ]; then exit $$status; fi
 
 test-e2e: install-dev compile-translations
