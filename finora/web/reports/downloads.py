@@ -33,9 +33,11 @@ def _pdf_builder(tab: str):
     return report_files.PDF_BUILDERS.get(tab, lambda: None)()
 
 
-def download_links(tab: str) -> list[tuple[str, str, str]]:
+def download_links(tab: str, *, pdf: bool | None = None) -> list[tuple[str, str, str]]:
+    """The page's download buttons; `pdf` says whether it has a PDF (else: the tab's PDF
+    builder does)."""
     links = []
-    if _pdf_builder(tab) is not None:
+    if (_pdf_builder(tab) is not None) if pdf is None else pdf:
         links.append(("pdf", _("PDF"), "bi-file-earmark-pdf"))
     links.append(("csv", _("CSV"), "bi-filetype-csv"))
     links.append(("xlsx", _("XLSX"), "bi-file-earmark-spreadsheet"))
@@ -67,8 +69,13 @@ def download(tab: str, fmt: str):
             from finora.services.exports.xlsx_export import currency_format
 
             body = tables_xlsx(tables, currency_format(household.currency, locale))
+    return file_response(body, fmt, file_stem(tab, period))
+
+
+def file_response(body: bytes, fmt: str, stem: str) -> Response:
+    """A report file as an attachment named `stem`.`fmt`, never cached."""
     response = Response(body, mimetype=MIMETYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{file_stem(tab, period)}.{fmt}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 

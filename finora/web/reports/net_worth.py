@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import format_date, get_locale
 
 from finora.dates import now_utc, today
@@ -14,7 +14,7 @@ from finora.services.reports.net_worth import NetWorthReport, net_worth_report, 
 from finora.tenancy import require_household
 from finora.translation import gettext as _
 from finora.web.reports import bp
-from finora.web.reports.downloads import MIMETYPES
+from finora.web.reports.downloads import MIMETYPES, download_links, file_response
 from finora.web.reports.tables import ReportTable, tables_csv, tables_xlsx
 
 TAB = "net_worth"
@@ -49,11 +49,6 @@ def net_worth_tables(report: NetWorthReport) -> list[ReportTable]:
     return [table]
 
 
-def download_links() -> list[tuple[str, str, str]]:
-    return [("pdf", _("PDF"), "bi-file-earmark-pdf"), ("csv", _("CSV"), "bi-filetype-csv"),
-            ("xlsx", _("XLSX"), "bi-file-earmark-spreadsheet")]
-
-
 @bp.get("/net-worth")
 def net_worth():
     from finora.web.reports.charts import net_worth_chart
@@ -63,7 +58,7 @@ def net_worth():
     names = [_month_title(m.year, m.month, "MMM y") for m in report.months]
     return render_template(
         "reports/net_worth.html", tab=TAB, report=report, period_title=range_title(report),
-        previous=None, following=None, downloads=download_links(), query=_query(report),
+        previous=None, following=None, downloads=download_links(TAB, pdf=True), query=_query(report),
         month_names=names, household=household, today=today(household),
         chart=None if report.empty else net_worth_chart(report.months, household.currency, names),
         month_url=lambda m: url_for("reports.month", year=m.year, month=m.month),
@@ -84,11 +79,7 @@ def download(fmt: str):
         from finora.services.exports.xlsx_export import currency_format
 
         body = tables_xlsx(net_worth_tables(report), currency_format(household.currency, locale))
-    response = Response(body, mimetype=MIMETYPES[fmt])
-    stem = f"finora-net-worth-{_ym(report.first)}_{_ym(report.last)}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(body, fmt, f"finora-net-worth-{_ym(report.first)}_{_ym(report.last)}")
 
 
 def _route(fmt: str):
