@@ -168,6 +168,16 @@ def rule_urls(rule, ids: dict[str, int]) -> list[str]:
     return urls
 
 
+def refused(response) -> bool:
+    """The route turned the role away before reading the request: sign in first (a
+    redirect to the sign-in page, or 401) or not allowed (403)."""
+    if response is None:
+        return False
+    if response.status_code in (401, 403):
+        return True
+    return response.status_code == 302 and "/login" in response.headers.get("Location", "")
+
+
 class Fuzzer:
     def __init__(self, app, household, users) -> None:
         self.app = app
@@ -234,15 +244,20 @@ class Fuzzer:
             if method == "GET":
                 for value in HOSTILE if role == "owner" else FEW:
                     query = urlencode({name: value for name in (*QUERY_NAMES, "limit", "offset")})
-                    self.send(client, role, method, f"{urls[0]}?{query}", rule.endpoint)
+                    response = self.send(client, role, method, f"{urls[0]}?{query}", rule.endpoint)
+                    if role != "owner" and refused(response):
+                        break
                 continue
-            for content_type, body in JSON_BODIES:
-                self.send(client, role, method, urls[0], rule.endpoint, data=body,
-                          content_type=content_type, headers=headers)
-            for value in API_VALUES if role == "owner" else API_VALUES[:3]:
-                body = {name: value for name in API_FIELDS}
-                self.send(client, role, method, urls[0], rule.endpoint, json=body,
-                          headers=headers)
+            requests = [{"data": body, "content_type": content_type}
+                        for content_type, body in JSON_BODIES]
+            requests += [{"json": {name: value for name in API_FIELDS}}
+                         for value in (API_VALUES if role == "owner" else API_VALUES[:3])]
+            for request in requests:
+                response = self.send(client, role, method, urls[0], rule.endpoint,
+                                     headers=headers, **request)
+                # Turned away before the body is read: every other body is turned away too.
+                if role != "owner" and refused(response):
+                    break
 
     def fuzz_get(self, client, role, rule, urls):
         for url in urls:
@@ -256,7 +271,10 @@ class Fuzzer:
             if role == "owner" and value in NUMERIC:
                 variants += [{**hostile, "month": "3", "page": "2"}, {**hostile, "year": "2026"}]
             for query in variants:
-                self.send(client, role, "GET", f"{urls[0]}?{urlencode(query)}", rule.endpoint)
+                response = self.send(client, role, "GET", f"{urls[0]}?{urlencode(query)}",
+                                     rule.endpoint)
+            if role != "owner" and refused(response):
+                return
 
     def fuzz_post(self, client, role, rule, urls):
         csrf = {"csrf_token": self.token}
@@ -288,8 +306,10 @@ class Fuzzer:
             return {"form_token": issue_form_token(self.household, user)}
 
         for value in HOSTILE if role == "owner" else FEW:
-            self.send(client, role, "POST", url, rule.endpoint,
-                      data={**csrf, **fresh(), **{name: value for name in baseline}})
+            response = self.send(client, role, "POST", url, rule.endpoint,
+                                 data={**csrf, **fresh(), **{name: value for name in baseline}})
+            if role != "owner" and refused(response):
+                break
         if role != "owner":
             return
         for name, current in baseline.items():

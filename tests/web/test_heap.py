@@ -30,4 +30,7 @@ def test_a_serving_app_freezes_at_start_and_again_after_its_first_requests(app):
         client.get("/login")  # request 21 begins after 20 finished
         assert gc.get_freeze_count() >= before + len(more)
     finally:
-        gc.unfreeze()  # the rest of the suite keeps a normal collector
+        # The rest of the suite: its own long-lived objects frozen again (tests/conftest.py).
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
