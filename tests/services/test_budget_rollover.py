@@ -13,7 +13,12 @@ from flask_babel import force_locale
 from finora.extensions import db
 from finora.models import Budget
 from finora.services.planning.budget_rollover import carried_into, period_start
-from finora.services.planning.budgets import BudgetData, budget_statuses, create_budget, update_budget
+from finora.services.planning.budgets import (
+    BudgetData,
+    budget_statuses,
+    create_budget,
+    update_budget,
+)
 from finora.services.reports.budget_report import budget_report
 from tests.ledger_factories import category, make_entry, reload
 from tests.services.report_fixtures import queries_of
@@ -228,7 +233,7 @@ def test_the_past_costs_one_query_for_every_budget(household, months, extra):
 def test_a_far_future_period_is_worked_out_without_a_query_per_period(household):
     """The URL allows 9999: periods after the calendar's last day (2199) hold no spending."""
     with at(date(2026, 1, 10)):
-        budget = food(household)
+        food(household)
     spend(household, date(2026, 1, 5), "10.00")
     (statuses, count) = queries_of(lambda: budget_statuses(db.session, household, 9999, 12, date(2026, 1, 10)))
     months = (9999 - 2026) * 12 + 11
