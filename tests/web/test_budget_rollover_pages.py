@@ -140,5 +140,5 @@ def test_the_year_report_carries_into_january(signed_in, household, rolled):
     page = get(signed_in, "/reports/budget?period=year&year=2027")
     # 2026: March to December, 10 × 250.00 − 320.00 spent: 2,180.00 into January 2027.
     assert row_text(page, "report-budgets", "Food").startswith(
-        "Food Monthly budget × 12 R$3,000.00 + R$2,180.00 R$5,180.00 R$0.00 R$5,180.00 0.0%")
+        "Food Monthly budget × 12 R$3,000.00 +R$2,180.00 R$5,180.00 R$0.00 R$5,180.00 0.0%")
     assert "A monthly budget’s year carries what came into January" in text_of(page)
