@@ -84,7 +84,7 @@ def create_budget_item():
     household = _household()
     body = read_json(BudgetBody)
     data = BudgetData(category_id=_category_id(body.category_id), period=body.period,
-                      amount=body.amount)
+                      amount=body.amount, rollover=body.rollover)
     budget = create_budget(db.session, household, data)
     db.session.commit()
     return one(_status_of(budget), 201)
@@ -99,6 +99,7 @@ def update_budget_item(budget_id: int):
         category_id=_category_id(body.category_id) or budget.category_id,
         period=body.period or budget.period,
         amount=body.amount or budget.amount,
+        rollover=budget.rollover if body.rollover is None else body.rollover,
     )
     update_budget(db.session, budget, data)
     db.session.commit()

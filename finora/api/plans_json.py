@@ -19,8 +19,9 @@ Percent = Annotated[str, Field(pattern=r"^-?\d+\.\d$", examples=["79.9"])]
 TENTH = Decimal("0.1")
 
 
-def _percent(value: Decimal) -> str:
-    return str(value.quantize(TENTH, rounding=ROUND_DOWN))
+def _percent(value: Decimal | None) -> str | None:
+    """None when nothing was available (a rollover budget overspent in earlier periods)."""
+    return None if value is None else str(value.quantize(TENTH, rounding=ROUND_DOWN))
 
 
 class CategoryOut(Out):
@@ -48,29 +49,41 @@ class BudgetOut(Out):
     category_name: str
     period: str
     amount: Money
+    rollover: bool
+    rollover_since: Day | None
     period_start: Day
     period_end: Day
+    carried: Money
+    available: Money
     spent: Money
     remaining: Money
-    usage_percent: Percent
+    usage_percent: Percent | None
     state: str
     projected: Money
-    projected_usage_percent: Percent
+    projected_usage_percent: Percent | None
     projected_state: str
 
 
 def budget(status: BudgetStatus) -> dict[str, Any]:
     """Where a budget stands in the period asked for: `spent` is every expense entry of the
-    period (paid or not), `remaining` is negative past the amount, `state` ok (< 80 %),
-    warning (80 % to 100 %) or over; `projected` adds the rules' occurrences still to come."""
+    period (paid or not); `carried` what rollover brought from earlier periods (negative when
+    they overspent; 0 without rollover or before `rollover_since`, the first day of its
+    first carrying period), `available` the amount plus it; `remaining` is available minus
+    spent (negative past it), the percentages are of `available` (null when it is zero or
+    less), `state` ok (< 80 %), warning (80 % to 100 %) or over; `projected` adds the rules'
+    occurrences still to come."""
     return {
         "id": status.budget.id,
         "category_id": status.budget.category_id,
         "category_name": status.label,
         "period": status.budget.period,
         "amount": money(status.amount),
+        "rollover": bool(status.budget.rollover),
+        "rollover_since": day(status.budget.rollover_since) if status.budget.rollover_since else None,
         "period_start": day(status.start),
         "period_end": day(status.end),
+        "carried": money(status.carried),
+        "available": money(status.available),
         "spent": money(status.spent),
         "remaining": money(status.remaining),
         "usage_percent": _percent(status.usage.percent),

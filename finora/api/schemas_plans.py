@@ -120,11 +120,13 @@ class PeriodQuery(Query):
 
 
 class BudgetBody(Body):
-    """POST /budgets: an expense category or subcategory, a period, an amount."""
+    """POST /budgets: an expense category or subcategory, a period, an amount, and whether
+    what each period leaves (or overspends) is carried into the next (`rollover`)."""
 
     category_id: Id
     period: Period = "monthly"
     amount: Amount
+    rollover: bool = False
 
 
 class BudgetUpdateBody(Body):
@@ -133,6 +135,7 @@ class BudgetUpdateBody(Body):
     category_id: Id | None = None
     period: Period | None = None
     amount: Amount | None = None
+    rollover: bool | None = None
 
 
 # ---- goals ----------------------------------------------------------------------------

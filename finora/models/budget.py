@@ -28,6 +28,14 @@ class Budget(Base):
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
     period: Mapped[str] = mapped_column(String(8))
     amount: Mapped[Decimal] = mapped_column(Cents)
+    # Rollover (services/planning/budget_rollover.py): what a period leaves (or overspends)
+    # is carried into the next one. `rollover_since` is the first day of the first period
+    # that receives a carry, `rollover_opening` what it receives; both are reset when the
+    # setting is switched on and whenever the amount or the period changes, so a new limit
+    # never rewrites what earlier periods carried.
+    rollover: Mapped[bool] = mapped_column(default=False, server_default="0")
+    rollover_since: Mapped[date | None] = mapped_column(Date)
+    rollover_opening: Mapped[Decimal] = mapped_column(Cents, default=Decimal(0), server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)

@@ -57,9 +57,9 @@ def test_a_budget_stands_for_the_month_asked_for(signed_api, household):
         BudgetOut.model_validate(item)
     assert data[0] == {
         "id": food.id, "category_id": food.category_id, "category_name": "Food",
-        "period": "monthly", "amount": "100.00",
+        "period": "monthly", "amount": "100.00", "rollover": False, "rollover_since": None,
         "period_start": "2026-03-01", "period_end": "2026-03-31",
-        "spent": "85.50", "remaining": "14.50", "usage_percent": "85.5", "state": "warning",
+        "carried": "0.00", "available": "100.00", "spent": "85.50", "remaining": "14.50", "usage_percent": "85.5", "state": "warning",
         "projected": "85.50", "projected_usage_percent": "85.5", "projected_state": "warning",
     }
     assert (data[1]["period_start"], data[1]["period_end"]) == ("2026-01-01", "2026-12-31")

@@ -161,7 +161,7 @@ def test_the_budget_report_pdf_shows_budgeted_actual_and_remaining(ledger):
     flat = " ".join(pages[0].split())
     assert "Budget against actual · March 2026" in flat
     # Food: 1,234.56 + 99.99 spent of 1,000.00: 334.55 over, 133.4 % (rounded down) used.
-    assert "Food Monthly R$1,000.00 R$1,334.55 -R$334.55 133.4%" in flat
+    assert "Food Monthly R$1,000.00 — R$1,000.00 R$1,334.55 -R$334.55 133.4%" in flat
     assert "Page 1 of 1" in pages[0]
 
 

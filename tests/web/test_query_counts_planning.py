@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -124,3 +124,25 @@ def test_skip_pages(client, home):
                 "occurrence_date": TODAY + timedelta(days=n // len(rule_ids) + 1), "created_at": now_utc()}
 
     assert_flat(client, RULE_URLS, grower(Skip, skip))
+
+
+def test_rollover_budget_pages(client, home):
+    """Budgets with rollover, their chains starting months to years back: every past period
+    of every budget is summed in one statement, with 10 budgets as with 1,000."""
+    food = entry_categories(home)["expense"][0][0]
+    now = now_utc()
+    rows = [{"household_id": home.id, "kind": "expense", "parent_id": food, "name": f"Rolled {n:04d}",
+             "archived": False, "created_at": now} for n in range(500)]
+    category_ids = list(db.session.execute(insert(Category).returning(Category.id), rows).scalars())
+    db.session.commit()
+
+    def budget(n: int) -> dict:
+        period = ("monthly", "yearly")[n % 2]
+        since = date(2020 + n % 6, 1 + (n % 12 if period == "monthly" else 0), 1)
+        return {"household_id": home.id, "category_id": category_ids[n // 2], "period": period,
+                "amount": Decimal(100 + n), "rollover": True, "rollover_since": since,
+                "rollover_opening": Decimal(n % 7 - 3), "created_at": now}
+
+    urls = ["/budgets", f"/reports/budget?period=month&{MONTH}", f"/reports/budget?period=year&year={TODAY.year}",
+            f"/dashboard/{TODAY.year}/{TODAY.month}", "/api/v1/budgets"]
+    assert_flat(client, urls, grower(Budget, budget))

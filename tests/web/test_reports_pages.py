@@ -288,7 +288,7 @@ def row_text(page: str, table_id: str, label: str) -> str:
 def test_budget_report_for_a_month(signed_in, budgets):
     page = get(signed_in, "/reports/budget?period=month&year=2026&month=3")
     food = row_text(page, "report-budgets", "Food")
-    assert food.startswith("Food R$250.00 R$300.00 -R$50.00 120.0% R$80.00 R$380.00 152.0%")
+    assert food.startswith("Food R$250.00 — R$250.00 R$300.00 -R$50.00 120.0% R$80.00 R$380.00 152.0%")
     assert "Now: Over budget" in food
     # A yearly budget is not a month's.
     assert "Housing" not in text_of(re.search(r'id="report-budgets">(.*?)</table>', page, re.S).group(1))
@@ -297,9 +297,9 @@ def test_budget_report_for_a_month(signed_in, budgets):
 def test_budget_report_for_a_year(signed_in, budgets):
     page = get(signed_in, "/reports/budget?period=year&year=2026")
     food = row_text(page, "report-budgets", "Food")
-    assert food.startswith("Food Monthly budget × 12 R$3,000.00 R$500.00 R$2,500.00 16.6%")
+    assert food.startswith("Food Monthly budget × 12 R$3,000.00 — R$3,000.00 R$500.00 R$2,500.00 16.6%")
     housing = row_text(page, "report-budgets", "Housing")
-    assert housing.startswith("Housing R$20,000.00 R$1,500.00 R$18,500.00 7.5%")
+    assert housing.startswith("Housing R$20,000.00 — R$20,000.00 R$1,500.00 R$18,500.00 7.5%")
 
 
 def test_budget_report_without_budgets(signed_in, march):
@@ -312,7 +312,7 @@ def test_budget_csv(signed_in, budgets):
                     "text/csv", "finora-budget-2026-03.csv")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["Budget against actual"]
-    assert ["Food", "Monthly", "250.00", "300.00", "-50.00", "120.0%", "80.00", "380.00", "152.0%"] in rows
+    assert ["Food", "Monthly", "250.00", "", "250.00", "300.00", "-50.00", "120.0%", "80.00", "380.00", "152.0%"] in rows
 
 
 # Accounts

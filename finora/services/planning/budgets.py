@@ -13,11 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from finora.business_days import BusinessCalendar, add_days
+from finora.dates import today as household_today
 from finora.errors import FieldError
 from finora.forecast.recurrence import RuleSpec, occurrences
 from finora.models import Budget, Category, Entry, Household, RecurringRule, Skip
 from finora.models.budget import BUDGET_PERIODS
 from finora.money import ZERO, Cents
+from finora.services.planning import budget_rollover as rollover
 from finora.services.planning.periods import month_bounds
 from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
@@ -36,6 +38,7 @@ class BudgetData:
     category_id: int | None
     period: str
     amount: Decimal | None
+    rollover: bool = False  # carry what each period leaves (or overspends) into the next
 
 
 # Pure arithmetic
@@ -43,19 +46,26 @@ class BudgetData:
 
 @dataclass(frozen=True)
 class Usage:
-    ratio: Decimal  # spent / amount, uncapped (1.2 = 120 %)
-    percent: Decimal  # ratio × 100 to a tenth, rounded down (79.99 % shows as 79.9, not 80)
+    ratio: Decimal  # spent / amount, uncapped (1.2 = 120 %); Infinity when nothing was available
+    percent: Decimal | None  # ratio × 100 to a tenth, rounded down (79.99 % shows as 79.9,
+    # not 80); None when nothing was available (a rollover budget overspent before)
     bar_percent: int  # 0..100: the filled width of a bar
     state: str  # ok (< 80 %) | warning (80 % to 100 %) | over (> 100 %)
 
     @property
-    def fraction(self) -> Decimal:
+    def fraction(self) -> Decimal | None:
         """The shown percentage as a fraction, for the `percent` filter (0.799 → 79.9 %)."""
-        return self.percent / HUNDRED
+        return None if self.percent is None else self.percent / HUNDRED
 
 
 def budget_usage(spent: Decimal, amount: Decimal) -> Usage:
-    """How much of a budget `spent` uses. `amount` is positive (a database constraint)."""
+    """How much of a budget `spent` uses. `amount` is what is available: the budget's
+    amount (positive: a database constraint), plus a rollover budget's carry, which may
+    leave zero or less; then no share can be given and any spending is over."""
+    if amount <= 0:
+        if spent <= 0 and amount == 0:
+            return Usage(Decimal(1), HUNDRED, 100, "warning")  # nothing left, nothing spent
+        return Usage(Decimal("Infinity"), None, 100, "over")
     ratio = spent / amount
     if ratio > 1:
         state = "over"
@@ -114,8 +124,11 @@ def _flush(session: Session) -> None:
 def create_budget(session: Session, household: Household, data: BudgetData) -> Budget:
     category = _check(session, household, data)
     budget = Budget(
-        household_id=household.id, category_id=category.id, period=data.period, amount=data.amount
+        household_id=household.id, category_id=category.id, period=data.period, amount=data.amount,
+        rollover=data.rollover,
     )
+    if data.rollover:
+        rollover.restart_chain(budget, data.period, household_today(household))
     session.add(budget)
     _flush(session)
     audit.record(session, "budget.created", object=budget)
@@ -125,12 +138,32 @@ def create_budget(session: Session, household: Household, data: BudgetData) -> B
 def update_budget(session: Session, budget: Budget, data: BudgetData) -> None:
     household = session.get_one(Household, budget.household_id)
     category = _check(session, household, data, budget)
+    _rollover_change(session, household, budget, data, category)
     budget.category_id = category.id
     budget.category = category
     budget.period = data.period
     budget.amount = cast(Decimal, data.amount)  # _check refused None
     _flush(session)
     audit.record(session, "budget.updated", object=budget)
+
+
+def _rollover_change(
+    session: Session, household: Household, budget: Budget, data: BudgetData, category: Category
+) -> None:
+    """Switching rollover on starts a chain this period; a new amount, period or category
+    starts a new one whose opening is what the old settings carry into this period (a new
+    period length starts from zero); switching it off forgets the chain."""
+    day = household_today(household)
+    if not data.rollover:
+        budget.rollover, budget.rollover_since, budget.rollover_opening = False, None, ZERO
+    elif not budget.rollover or budget.period != data.period:
+        budget.rollover = True
+        rollover.restart_chain(budget, data.period, day)
+    elif budget.amount != data.amount or budget.category_id != category.id:
+        current = rollover.period_start(budget.period, day)
+        if budget.rollover_since is None or budget.rollover_since <= current:
+            opening = rollover.carried_into(session, household, [budget], {budget.period: current})
+            rollover.restart_chain(budget, budget.period, day, opening[budget.id])
 
 
 def delete_budget(session: Session, budget: Budget) -> None:
@@ -151,13 +184,19 @@ class BudgetStatus:
     amount: Decimal
     spent: Decimal
     projected: Decimal  # spent + the rules' occurrences still to come in the period
-    usage: Usage
+    usage: Usage  # spent against what is available
     projected_usage: Usage
+    carried: Decimal = ZERO  # rollover: what earlier periods left (negative: overspent)
+
+    @property
+    def available(self) -> Decimal:
+        """The amount plus what rollover carried in (the amount when rollover is off)."""
+        return self.amount + self.carried
 
     @property
     def remaining(self) -> Decimal:
         """Negative when over budget."""
-        return self.amount - self.spent
+        return self.available - self.spent
 
     @property
     def state(self) -> str:
@@ -175,7 +214,8 @@ def budget_statuses(
     session: Session, household: Household, year: int, month: int, today: date
 ) -> list[BudgetStatus]:
     """Every budget of the household for the month (monthly ones) or its year (yearly ones),
-    monthly first, then by label. A constant number of queries, whatever the data."""
+    monthly first, then by label. A constant number of queries, whatever the data (rollover
+    adds one for all its budgets' past periods: budget_rollover.carried_into)."""
     parent = aliased(Category)
     rows = session.execute(
         select(Budget, parent.id)
@@ -190,6 +230,7 @@ def budget_statuses(
     bounds = {period: period_bounds(period, year, month) for period in BUDGET_PERIODS}
     spent = _spent(session, household, budgets, bounds)
     upcoming = _upcoming(session, household, budgets, bounds, today)
+    carried = rollover.carried_into(session, household, budgets, {p: bounds[p][0] for p in BUDGET_PERIODS})
 
     result = []
     for budget in budgets:
@@ -201,6 +242,7 @@ def budget_statuses(
         used = spent.get(key, ZERO)
         projected = used + upcoming.get(key, ZERO)
         start, end = bounds[budget.period]
+        carry = carried.get(budget.id, ZERO)
         result.append(
             BudgetStatus(
                 budget=budget,
@@ -210,8 +252,9 @@ def budget_statuses(
                 amount=budget.amount,
                 spent=used,
                 projected=projected,
-                usage=budget_usage(used, budget.amount),
-                projected_usage=budget_usage(projected, budget.amount),
+                usage=budget_usage(used, budget.amount + carry),
+                projected_usage=budget_usage(projected, budget.amount + carry),
+                carried=carry,
             )
         )
     result.sort(key=lambda s: (s.budget.period != "monthly", s.label.casefold()))
@@ -233,11 +276,14 @@ def _labels(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 def _spent(session: Session, household: Household, budgets, bounds) -> dict[tuple, Decimal]:
-    """Expense entries (any status) per budgeted category and period: one grouped query
-    over the widest date range, with one conditional sum per period."""
+    """Expense entries (any status) per budgeted category and column: one grouped query
+    over the widest date range, with one conditional sum per column. `bounds` maps each
+    column to its first and last day: a budget period's name (summed only when one of the
+    budgets has that period) or any other key (budget_rollover's past periods)."""
     periods = {b.period for b in budgets}
-    start = min(bounds[p][0] for p in periods)
-    end = max(bounds[p][1] for p in periods)
+    columns = {key: span for key, span in bounds.items() if key in periods or key not in BUDGET_PERIODS}
+    start = min(first for first, _ in columns.values())
+    end = max(last for _, last in columns.values())
     tops = {b.category_id for b in budgets if b.category.parent_id is None}
     subs = {b.category_id for b in budgets if b.category.parent_id is not None}
     sums = [
@@ -245,7 +291,7 @@ def _spent(session: Session, household: Household, budgets, bounds) -> dict[tupl
             func.coalesce(
                 func.sum(
                     case(
-                        (and_(Entry.date >= bounds[p][0], Entry.date <= bounds[p][1]), Entry.amount),
+                        (and_(Entry.date >= first, Entry.date <= last), Entry.amount),
                         else_=0,
                     )
                 ),
@@ -253,7 +299,7 @@ def _spent(session: Session, household: Household, budgets, bounds) -> dict[tupl
             ),
             Cents(),
         )
-        for p in BUDGET_PERIODS
+        for first, last in columns.values()
     ]
     matches = []
     if tops:
@@ -273,10 +319,10 @@ def _spent(session: Session, household: Household, budgets, bounds) -> dict[tupl
     ).all()
     totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     for category_id, subcategory_id, *amounts in rows:
-        for period, amount in zip(BUDGET_PERIODS, amounts, strict=True):
-            totals[("top", category_id, period)] += amount
+        for column, amount in zip(columns, amounts, strict=True):
+            totals[("top", category_id, column)] += amount
             if subcategory_id is not None:
-                totals[("sub", subcategory_id, period)] += amount
+                totals[("sub", subcategory_id, column)] += amount
     return totals
 
 

@@ -8,9 +8,15 @@ this report, the budgets page and the dashboard card agree:
 - still planned: the occurrences of expense rules (not what-if scenarios) dated after
   `today` and up to the period's end that are not posted or handled yet.
 
+A budget with rollover also has what earlier periods carried into it (negative when they
+overspent, services/planning/budget_rollover.py); what is available is budgeted + carried,
+and "remaining" and the shares used are measured against it.
+
 A month shows the monthly budgets. A year shows the yearly budgets and each monthly budget
 as twelve months of it (budgeted × 12, against the year's actual), so a household that
-budgets by the month still reads its year; a category with both shows two lines.
+budgets by the month still reads its year; a category with both shows two lines. A
+monthly budget's year line carries what came into January (or into the month its rollover
+started, when that is later in the year).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from finora.errors import FinoraError
 from finora.models import Household
 from finora.money import ZERO
 from finora.services.planning import budgets as planning
+from finora.services.planning.budget_rollover import year_carry_of_monthly
 from finora.services.planning.budgets import BudgetStatus, Usage, budget_statuses, budget_usage
 from finora.services.planning.periods import month_bounds
 from finora.translation import lazy_gettext as _l
@@ -42,16 +49,23 @@ class BudgetLine:
     budgeted: Decimal  # for the report's period (a monthly budget × 12 in a year)
     actual: Decimal
     still_planned: Decimal  # the rules' occurrences after today up to the period's end
-    usage: Usage  # actual against budgeted (percent rounded down to 0.1, state)
-    projected_usage: Usage  # actual + still planned against budgeted
+    usage: Usage  # actual against available (percent rounded down to 0.1, state)
+    projected_usage: Usage  # actual + still planned against available
+    rollover: bool = False  # the budget carries what each period leaves into the next
+    carried: Decimal = ZERO  # what earlier periods carried in (negative: overspent)
+
+    @property
+    def available(self) -> Decimal:
+        """Budgeted plus what rollover carried in."""
+        return self.budgeted + self.carried
 
     @property
     def remaining(self) -> Decimal:
         """Negative when over budget."""
-        return self.budgeted - self.actual
+        return self.available - self.actual
 
     @property
-    def percent(self) -> Decimal:
+    def percent(self) -> Decimal | None:
         return self.usage.percent
 
     @property
@@ -78,10 +92,11 @@ class BudgetReport:
 
 
 def _line(status: BudgetStatus, times: int = 1, spent: Decimal | None = None,
-          upcoming: Decimal | None = None) -> BudgetLine:
+          upcoming: Decimal | None = None, carried: Decimal | None = None) -> BudgetLine:
     budgeted = status.amount * times
     actual = status.spent if spent is None else spent
     planned = status.projected - status.spent if upcoming is None else upcoming
+    carry = status.carried if carried is None else carried
     return BudgetLine(
         category_id=status.budget.category_id,
         label=status.label,
@@ -89,8 +104,10 @@ def _line(status: BudgetStatus, times: int = 1, spent: Decimal | None = None,
         budgeted=budgeted,
         actual=actual,
         still_planned=planned,
-        usage=budget_usage(actual, budgeted),
-        projected_usage=budget_usage(actual + planned, budgeted),
+        usage=budget_usage(actual, budgeted + carry),
+        projected_usage=budget_usage(actual + planned, budgeted + carry),
+        rollover=status.budget.rollover,
+        carried=carry,
     )
 
 
@@ -122,6 +139,7 @@ def budget_report(
         for s in monthly:
             category = s.budget.category
             key = ("sub" if category.parent_id is not None else "top", category.id, "monthly")
-            lines.append(_line(s, MONTHS_IN_YEAR, spent.get(key, ZERO), upcoming.get(key, ZERO)))
+            carried = year_carry_of_monthly(s.budget, s.carried, year)
+            lines.append(_line(s, MONTHS_IN_YEAR, spent.get(key, ZERO), upcoming.get(key, ZERO), carried))
     lines += [_line(s) for s in statuses if s.budget.period == "yearly"]
     return BudgetReport("year", year, None, start, end, today, lines)

@@ -1,8 +1,8 @@
-"""Budget form: an expense category or subcategory, a period, an amount."""
+"""Budget form: an expense category or subcategory, a period, an amount, rollover on or off."""
 
 from __future__ import annotations
 
-from wtforms import RadioField
+from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
@@ -26,6 +26,16 @@ class BudgetForm(Form):
         validators=[InputRequired(_l("Choose monthly or yearly."))],
     )
     amount = MoneyField(_l("Amount"), validators=[InputRequired(_l("Enter an amount."))])
+    rollover = BooleanField(
+        _l("Carry what is left over into the next period"),
+        default=False,
+        description=_l(
+            "What a period does not spend is added to the next one, and overspending is taken "
+            "from it. Counting starts in the current period. A new amount applies from the current "
+            "period on without changing what was carried; a new period, or switching this off, "
+            "starts again from zero."
+        ),
+    )
 
     def set_choices(self, expense_tree, current=None) -> None:
         """Each category, then its subcategories, grouped under the category's name.

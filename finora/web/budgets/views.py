@@ -65,7 +65,8 @@ def index():
 
 
 def _data(form: BudgetForm) -> BudgetData:
-    return BudgetData(category_id=form.category_id.data, period=form.period.data, amount=form.amount.data)
+    return BudgetData(category_id=form.category_id.data, period=form.period.data, amount=form.amount.data,
+                      rollover=bool(form.rollover.data))
 
 
 def _render(form: BudgetForm, budget: Budget | None):

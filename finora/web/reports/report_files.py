@@ -114,13 +114,17 @@ def year_tables(report, household) -> list[ReportTable]:
 def budget_tables(report, household) -> list[ReportTable]:
     table = ReportTable(
         _("Budget against actual"),
-        [_("Budget"), _("Repeats"), _("Budgeted"), _("Actual"), _("Remaining"), _("Used"),
-         _("Still planned by recurring rules"), _("Projected at the end of the period"), _("Projected use")],
+        [_("Budget"), _("Repeats"), _("Budgeted"), _("Carried over"), _("Available"), _("Actual"),
+         _("Remaining"), _("Used"), _("Still planned by recurring rules"),
+         _("Projected at the end of the period"), _("Projected use")],
     )
     repeats = {"monthly": _("Monthly"), "yearly": _("Yearly")}
+    # "Carried over" is empty for a budget without rollover; "Used" is empty when nothing
+    # was available (a rollover budget overspent in earlier periods).
     table.rows = [
-        [line.label, repeats.get(line.period, line.period), line.budgeted, line.actual, line.remaining,
-         Rate(line.usage.fraction), line.still_planned, line.projected, Rate(line.projected_usage.fraction)]
+        [line.label, repeats.get(line.period, line.period), line.budgeted,
+         line.carried if line.rollover else None, line.available, line.actual, line.remaining,
+         _rate(line.usage.fraction), line.still_planned, line.projected, _rate(line.projected_usage.fraction)]
         for line in report.lines
     ]
     return [table]

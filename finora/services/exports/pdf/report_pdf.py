@@ -191,11 +191,12 @@ def _largest_table(household, entries, locale: str, width: float):
 
 
 def budget_report_pdf(household, period, period_label: str, report, generated_at: datetime, locale: str) -> bytes:
-    """Each budget of the month or the year: budgeted, actual, remaining, the share used,
-    what the recurring rules still plan to the period's end and where that leaves it."""
+    """Each budget of the month or the year: budgeted, what rollover carried in (— when the
+    budget has none), available, actual, remaining, the share used, what the recurring rules
+    still plan to the period's end and where that leaves it."""
     from reportlab.lib.colors import HexColor
 
-    from finora.services.exports.pdf.fonts import BOLD
+    from finora.services.exports.pdf.fonts import BOLD, TEXT
 
     width = layout.content_width()
     title = _("Budget against actual")
@@ -205,24 +206,31 @@ def budget_report_pdf(household, period, period_label: str, report, generated_at
     else:
         money = layout.money
         repeats = {"monthly": _("Monthly"), "yearly": _("Yearly")}
-        data = [[_("Category"), _("Repeats"), _("Budgeted"), _("Actual"), _("Remaining"), _("Used"),
-                 _("Still planned by recurring rules"), _("Projected at the end of the period")]]
-        extra = [("FONT", (0, 0), (-1, 0), BOLD, 7, 8.5), ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]
+        data = [[_("Category"), _("Repeats"), _("Budgeted"), _("Carried over"), _("Available"), _("Actual"),
+                 _("Remaining"), _("Used"), _("Still planned by recurring rules"),
+                 _("Projected at the end of the period")]]
+        # Ten columns on a portrait page: the figures in 7 pt keep four-digit amounts inside.
+        extra = [("FONT", (0, 0), (-1, 0), BOLD, 7, 8.5), ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+                 ("FONT", (1, 1), (-1, -1), TEXT, 7, 8.5)]
         for line in report.lines:
             y = len(data)
             data.append([
-                layout.cell(line.label, "body", 22), repeats.get(line.period, line.period),
-                money(line.budgeted, household, locale), money(line.actual, household, locale),
+                layout.cell(line.label, "body", 14), repeats.get(line.period, line.period),
+                money(line.budgeted, household, locale),
+                money(line.carried, household, locale) if line.rollover else "—",
+                money(line.available, household, locale), money(line.actual, household, locale),
                 money(line.remaining, household, locale), _percent(line.usage.fraction, locale),
                 money(line.still_planned, household, locale), money(line.projected, household, locale),
             ])
+            if line.rollover and line.carried < 0:
+                extra.append(("TEXTCOLOR", (3, y), (3, y), HexColor(layout.NEGATIVE)))
             if line.remaining < 0:
-                extra.append(("TEXTCOLOR", (4, y), (5, y), HexColor(layout.NEGATIVE)))
+                extra.append(("TEXTCOLOR", (6, y), (7, y), HexColor(layout.NEGATIVE)))
             if line.projected_usage.state == "over":
-                extra.append(("TEXTCOLOR", (7, y), (7, y), HexColor(layout.NEGATIVE)))
+                extra.append(("TEXTCOLOR", (9, y), (9, y), HexColor(layout.NEGATIVE)))
         header = [layout.para(text, "head_right") if index > 1 else text for index, text in enumerate(data[0])]
         data[0] = header
-        widths = [width * 0.2, width * 0.1, *[width * 0.7 / 6] * 6]
+        widths = [width * 0.14, width * 0.08, *[width * 0.78 / 8] * 8]
         story.append(layout.table(data, widths, numeric_from=2, extra=extra))
     running = f"{household.name} · {title} · {period_label}"
     return layout.build(story, title=running, running_title=running)
