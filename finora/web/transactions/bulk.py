@@ -72,7 +72,7 @@ def bulk():
     form = BulkForm()
     back = safe_path(form.next.data) or url_for("transactions.index")
     if not form.validate_on_submit() or form.action.data not in ACTIONS:
-        if form.csrf_token.errors or form.action.data not in ACTIONS:
+        if "csrf_token" in form.errors or form.action.data not in ACTIONS:
             abort(400)
         for message in [*form.form_errors, *form.bulk_category.errors]:
             flash(message, "danger")

@@ -51,7 +51,7 @@ def restore(undo_id: int):
     form = UndoForm()
     back = safe_path(form.next.data or request.form.get("next")) or url_for("transactions.index")
     if not form.validate_on_submit():
-        if form.csrf_token.errors:
+        if "csrf_token" in form.errors:
             abort(400)
         for message in form.form_errors:
             flash(message, "danger")
