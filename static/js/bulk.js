@@ -3,10 +3,11 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("select-all-box");
     var all = document.getElementById("select-all");
     var status = document.getElementById("bulk-status");
     var picks = Array.prototype.slice.call(document.querySelectorAll("input.bulk-pick"));
-    if (!all || !status || !picks.length) { return; }
+    if (!box || !all || !status || !picks.length) { return; }
 
     function update() {
       var ticked = picks.filter(function (box) { return box.checked; }).length;
@@ -17,7 +18,7 @@
       all.indeterminate = ticked > 0 && ticked < picks.length;
     }
 
-    all.hidden = false;
+    box.hidden = false;
     all.addEventListener("change", function () {
       picks.forEach(function (box) { box.checked = all.checked; });
       update();
