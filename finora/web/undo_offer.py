@@ -10,6 +10,7 @@ from flask import flash, request
 from wtforms import HiddenField
 
 from finora.models import UndoRecord
+from finora.tenancy import current_household
 from finora.web.form_token import FormTokenField
 from finora.web.forms import EmptyForm
 
@@ -23,8 +24,11 @@ def flash_undo(message: str, record: UndoRecord) -> None:
     flash({"text": str(message), "undo_id": record.id}, "success")
 
 
-def undo_form() -> UndoForm:
-    """A fresh form for a flash's Undo button (never the submitted data of this request)."""
+def undo_form() -> UndoForm | None:
+    """A fresh form for a flash's Undo button (never the submitted data of this request);
+    None on a page outside any household (the message is then shown without the button)."""
+    if current_household() is None:
+        return None
     form = UndoForm(formdata=None)
     form.next.data = request.full_path.rstrip("?")
     return form

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from finora.extensions import db
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.ledger_helpers import sign_in, today_in_sao_paulo
 from tests.e2e.test_first_visit import assert_accessible
 from tests.e2e.test_transaction_cards import fits_the_phone
@@ -60,4 +60,10 @@ def test_tick_delete_and_undo_on_a_phone(app, live_server, open_page, browser_pr
     expect(rows).to_have_count(3)
     expect(page.locator(".ledger-table")).to_contain_text("Cinema")
     assert dialogs == []  # no browser confirm before a delete
+
+    # On a wide screen the boxes are the table's first column.
+    page.set_viewport_size(DESKTOP)
+    page.get_by_label("Tick Pharmacy").check()
+    expect(page.locator("#bulk-status")).to_have_text("Ticked: 1")
+    page.screenshot(path=screenshot_dir / "82-transactions-bulk-desktop.png", full_page=True)
     browser_problems.assert_none("undo")
