@@ -25,7 +25,7 @@ class UndoPayload(JSONText):
     def load_dialect_impl(self, dialect):
         if dialect.name in ("mysql", "mariadb"):
             return dialect.type_descriptor(LONGTEXT())
-        return dialect.type_descriptor(self.impl)
+        return super().load_dialect_impl(dialect)
 
 
 class UndoRecord(Base):

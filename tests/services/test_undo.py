@@ -311,3 +311,16 @@ def test_only_the_person_who_made_the_change_finds_its_record(home, owner):
         get_record(db.session, household_of(stranger), stranger, record.id)
     with pytest.raises(NotFoundError):
         get_record(db.session, household_of(stranger), owner, record.id)
+
+
+def test_a_large_bulk_delete_fits_its_record(home, owner):
+    """200 entries make a snapshot past 64 KiB (MariaDB's TEXT): the column holds it."""
+    entries = [make_entry(home, amount=f"{n}.{n % 100:02d}", notes="n" * 200, commit=False) for n in range(1, 201)]
+    db.session.commit()
+    total = db.session.scalar(select(func.sum(Entry.amount)))
+    record = delete_with_undo(db.session, home, owner, label="200", entries=entries)
+    db.session.commit()
+    db.session.expire_all()
+    assert len(db.session.get(UndoRecord, record.id).payload["tables"][0]["rows"]) == 200
+    assert _undo(record.id, owner) == 200
+    assert db.session.scalar(select(func.sum(Entry.amount))) == total
