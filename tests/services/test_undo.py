@@ -25,6 +25,9 @@ from finora.models import (
     Transfer,
     UndoRecord,
 )
+from finora.services.backups.container import open_archive
+from finora.services.backups.household_archive import write_household_archive
+from finora.services.backups.household_restore import check_household_archive, restore_replacing
 from finora.services.undo.actions import categorise_with_undo, delete_with_undo, mark_paid_with_undo
 from finora.services.undo.errors import (
     UndoBlockedError,
@@ -324,3 +327,19 @@ def test_a_large_bulk_delete_fits_its_record(home, owner):
     assert len(db.session.get(UndoRecord, record.id).payload["tables"][0]["rows"]) == 200
     assert _undo(record.id, owner) == 200
     assert db.session.scalar(select(func.sum(Entry.amount))) == total
+
+
+def test_a_restore_replacing_the_household_ends_its_undo_offers(home, owner, tmp_path):
+    """An Undo from before the restore would bring back a row of the household as it was."""
+    entry = make_entry(home)
+    path = tmp_path / "home.zip"
+    write_household_archive(db.session, home, path)
+    delete_with_undo(db.session, home, owner, label="x", entries=[entry])
+    theirs = household_of(create_user())
+    delete_with_undo(db.session, theirs, owner, label="y", entries=[make_entry(theirs)])
+    db.session.commit()
+    with open_archive(path, work_dir=tmp_path) as reader:
+        plan = check_household_archive(reader, db.session)
+        restore_replacing(db.session, reader, plan, household=home)
+    db.session.commit()
+    assert list(db.session.scalars(select(UndoRecord.label))) == ["y"]
