@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.rules import bp as rules_bp
     from finora.web.transactions import bp as transactions_bp
     from finora.web.transfers import bp as transfers_bp
+    from finora.web.undo import bp as undo_bp
     from finora.web.updates import bp as updates_bp
 
     app.register_blueprint(public_bp)
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(entries_bp, url_prefix="/entries")
     app.register_blueprint(transfers_bp, url_prefix="/transfers")
     app.register_blueprint(transactions_bp)
+    app.register_blueprint(undo_bp)
     app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(reports_bp, url_prefix="/reports")

@@ -23,6 +23,7 @@ from finora.models import (
     ImportProfile,
     Invitation,
     Membership,
+    UndoRecord,
     User,
 )
 from finora.services.people import registration
@@ -102,7 +103,11 @@ def one_of_everything(household: Household) -> dict[str, int]:
         password_encrypted=encrypt_secret("mailbox password"), folder="INBOX",
         subject="Saldo", allowed_sender="alerts@bank.example", start_delimiter="Saldo: ",
         end_delimiter="\n")
-    db.session.add_all([contribution, snapshot, invitation, batch, profile, backup, mailbox])
+    # An Undo button's record (the owner's: only the person who made a change may undo it).
+    owner = next(m.user_id for m in household.memberships if m.role == "owner")
+    undo = UndoRecord(household_id=household.id, user_id=owner, kind="delete", label="Groceries",
+                      count=0, payload={"tables": [], "links": []}, expires_at=now_utc())
+    db.session.add_all([contribution, snapshot, invitation, batch, profile, backup, mailbox, undo])
     db.session.commit()
     return {
         "account_id": checking.id,
@@ -120,6 +125,7 @@ def one_of_everything(household: Household) -> dict[str, int]:
         "profile_id": profile.id,
         "backup_id": backup.id,
         "config_id": mailbox.id,
+        "undo_id": undo.id,
     }
 
 

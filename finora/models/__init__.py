@@ -23,6 +23,7 @@ from finora.models.security import (
 )
 from finora.models.setting import Setting
 from finora.models.snapshot import BalanceSnapshot
+from finora.models.undo import UndoRecord
 from finora.models.user import User
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "Setting",
     "Skip",
     "Transfer",
+    "UndoRecord",
     "UsedFormToken",
     "User",
     "UserSession",

@@ -32,6 +32,7 @@ from finora.models import (
     Membership,
     RecurringRule,
     Transfer,
+    UndoRecord,
 )
 from finora.tenancy import current_membership, get_owned_or_404
 from finora.translation import lazy_gettext as _l
@@ -66,6 +67,7 @@ OBJECT_IDS = {
     "profile_id": ImportProfile,
     "backup_id": Backup,
     "config_id": EmailImportConfig,
+    "undo_id": UndoRecord,
 }
 
 

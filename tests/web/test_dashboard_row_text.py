@@ -90,7 +90,7 @@ EXPECTED = {
         'aria-label="Marcar Rent como não pago" title="Marcar como não pago"',
         'aria-label="Marcar Salary como não recebido" title="Marcar como não recebido"',
         'aria-label="Marcar Refund como recebido" title="Marcar como recebido"',
-        'data-confirm="Excluir “Café &lt;b&gt;&#34;&amp;&#39;&lt;/b&gt;”?"',
+        'aria-label="Excluir a transferência Café &lt;b&gt;&#34;&amp;&#39;&lt;/b&gt;"',
         " → Savings &lt;1&gt;</td>",
     ],
     "en": [
@@ -100,7 +100,7 @@ EXPECTED = {
         'aria-label="Mark Salary as not received" title="Mark as not received"',
         'aria-label="Mark Refund as received" title="Mark as received"',
         'aria-label="More actions for Rent"',
-        'data-confirm="Delete the transfer “Café &lt;b&gt;&#34;&amp;&#39;&lt;/b&gt;”?"',
+        'aria-label="Delete transfer Café &lt;b&gt;&#34;&amp;&#39;&lt;/b&gt;"',
         'aria-label="Edit transfer Café &lt;b&gt;&#34;&amp;&#39;&lt;/b&gt;" title="Edit"',
         "Transfer between accounts",
     ],

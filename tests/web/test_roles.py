@@ -35,6 +35,7 @@ from finora.models import (
     Membership,
     RecurringRule,
     Transfer,
+    UndoRecord,
 )
 from tests.conftest import shared_app
 from tests.members_factories import two_households_with_members
@@ -112,7 +113,7 @@ def _url(endpoint: str, ids: dict) -> str:
 
 COUNTED = (Account, Entry, Transfer, Category, RecurringRule, Budget, Goal, GoalContribution,
            BalanceSnapshot, Membership, Invitation, Household, ImportBatch, ImportProfile, Backup,
-           BackupSchedule, EmailImportConfig, AiSettings, AiInsight)
+           BackupSchedule, EmailImportConfig, AiSettings, AiInsight, UndoRecord)
 
 
 def _counts() -> dict:

@@ -12,7 +12,7 @@ from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from finora.models import Household, Membership, User
+from finora.models import Household, Membership, UndoRecord, User
 from finora.services.backups.container import ArchiveReader
 from finora.services.backups.errors import ArchiveRowError
 from finora.services.backups.household_check import (  # noqa: F401 - re-exported API
@@ -51,6 +51,9 @@ def restore_replacing(session: Session, reader: ArchiveReader, plan: RestorePlan
     _unused(plan)
     session.flush()
     delete_household_rows(session, household.id)
+    # Undo records hold snapshots of the rows just replaced: an Undo now would bring back
+    # an entry of the household as it was before the restore.
+    session.execute(delete(UndoRecord).where(UndoRecord.household_id == household.id))
     for column, value in _settings(plan).items():
         setattr(household, column, value)
     session.flush()

@@ -59,6 +59,8 @@ NOT_BACKED_UP = {
     "used_form_tokens": "replay protection of forms shown on this instance",
     "ai_settings": "an API key encrypted with this instance's key: entered again",
     "ai_insights": "a cache of what the model last said: refreshed on the new instance",
+    "undo_records": "Undo buttons of the last 10 minutes, holding ids of this instance's rows; "
+                    "a restore replacing the household deletes them",
 }
 
 HOUSEHOLD_COLUMN = "household_id"

@@ -12,7 +12,8 @@ would be wrong on the new one:
 - used_form_tokens: replay guards for forms opened on the old machine (they expire);
 - sign_in_failures: lockout counters (a move is a fresh start, as after the window ends);
 - recovery_key_displays: a recovery key waiting to be shown once: shown there or never;
-- backups: the index of archive files on the old machine's disk, which the new one lacks.
+- backups: the index of archive files on the old machine's disk, which the new one lacks;
+- undo_records: Undo buttons that last 10 minutes (docs/undo.md).
 
 Secrets stored encrypted (TOTP secrets, the SMTP password) are Fernet tokens under a key
 derived from APP_SECRET: the new machine needs the same APP_SECRET to read them.
@@ -32,6 +33,7 @@ EPHEMERAL_TABLES = frozenset({
     "sign_in_failures",
     "recovery_key_displays",
     "backups",
+    "undo_records",
 })
 
 

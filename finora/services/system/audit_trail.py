@@ -102,6 +102,7 @@ ACTION_LABELS = {
     "rule.created": _l("Recurring rule created"),
     "rule.updated": _l("Recurring rule changed"),
     "rule.deleted": _l("Recurring rule deleted"),
+    "undo.restored": _l("Change undone (Undo)"),
     "category.deleted": _l("Category deleted"),
     "budget.created": _l("Budget created"),
     "budget.updated": _l("Budget changed"),

@@ -18,12 +18,12 @@ from finora.services.ledger.catalogue import category_tree
 from finora.services.ledger.entries import (
     EntryData,
     create_entry,
-    delete_entry,
     entry_data,
     set_entry_paid,
     update_entry,
 )
 from finora.services.planning.rules import create_rule_from_entry
+from finora.services.undo.actions import delete_with_undo
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.entries import bp
@@ -33,6 +33,7 @@ from finora.web.form_token import first_submission
 from finora.web.forms import EmptyForm
 from finora.web.navigation import safe_path
 from finora.web.posted import flash_posted
+from finora.web.undo_offer import flash_undo
 
 
 @bp.before_request
@@ -199,9 +200,11 @@ def delete(entry_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     day, name = entry.date, entry.description
-    delete_entry(db.session, entry)
+    record = delete_with_undo(
+        db.session, require_household(), current_user._get_current_object(), label=name, entries=[entry]
+    )
     db.session.commit()
-    flash(_("Entry “%(name)s” deleted.", name=name), "success")
+    flash_undo(_("Entry “%(name)s” deleted.", name=name), record)
     return redirect(_back(day))
 
 

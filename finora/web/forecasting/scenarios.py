@@ -3,7 +3,8 @@ Past one-time scenarios are ignored by the projection, not deleted."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user
 
 from finora.dates import today
 from finora.extensions import db
@@ -11,11 +12,11 @@ from finora.models import RecurringRule
 from finora.services.planning.household_forecast import household_forecast
 from finora.services.planning.rules import (
     calendar_of,
-    delete_rule,
     list_scenarios,
     next_occurrences,
     skips_by_rule,
 )
+from finora.services.undo.actions import delete_with_undo
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.forecasting import bp
@@ -23,6 +24,7 @@ from finora.web.forms import EmptyForm
 from finora.web.labels import FREQUENCIES
 from finora.web.rules.forms import RuleForm
 from finora.web.rules.views import rule_form_page
+from finora.web.undo_offer import flash_undo
 
 
 class ScenarioForm(RuleForm):
@@ -84,7 +86,9 @@ def delete_scenario(rule_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     name = rule.name
-    delete_rule(db.session, rule)
+    record = delete_with_undo(
+        db.session, require_household(), current_user._get_current_object(), label=name, rules=[rule]
+    )
     db.session.commit()
-    flash(_("Scenario “%(name)s” deleted.", name=name), "success")
+    flash_undo(_("Scenario “%(name)s” deleted.", name=name), record)
     return redirect(url_for("forecasting.scenarios"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from finora.dates import today
@@ -17,7 +18,6 @@ from finora.services.planning.rules import (
     RuleData,
     calendar_of,
     create_rule,
-    delete_rule,
     end_rule,
     is_ended,
     list_rules,
@@ -28,6 +28,7 @@ from finora.services.planning.rules import (
     skips_by_rule,
     update_rule,
 )
+from finora.services.undo.actions import delete_with_undo
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.form_errors import show_error
@@ -37,6 +38,7 @@ from finora.web.labels import FREQUENCIES
 from finora.web.posted import flash_posted
 from finora.web.rules import bp
 from finora.web.rules.forms import POLICIES, EndForm, HoldForm, RuleForm
+from finora.web.undo_offer import flash_undo
 
 
 def _owned_rule(rule_id: int) -> RecurringRule:
@@ -233,7 +235,9 @@ def delete(rule_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     name = rule.name
-    delete_rule(db.session, rule)
+    record = delete_with_undo(
+        db.session, require_household(), current_user._get_current_object(), label=name, rules=[rule]
+    )
     db.session.commit()
-    flash(_("Rule “%(name)s” deleted; the entries it posted stay.", name=name), "success")
+    flash_undo(_("Rule “%(name)s” deleted; the entries it posted stay.", name=name), record)
     return redirect(url_for("rules.index"))

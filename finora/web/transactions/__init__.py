@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("transactions", __name__)
 
-from finora.web.transactions import views  # noqa: E402,F401
+from finora.web.transactions import bulk, views  # noqa: E402,F401

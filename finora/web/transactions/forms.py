@@ -10,6 +10,7 @@ from wtforms.validators import Length, ValidationError
 from finora.services.ledger.transaction_list import SORTS, TransactionFilters
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
+from finora.web.form_token import FormTokenField
 from finora.web.forms import Form
 from finora.web.labels import PAYMENT_METHODS, STATUS_FILTERS, TRANSACTION_KINDS
 
@@ -86,3 +87,13 @@ class TransactionFilterForm(Form):
     @property
     def refused(self) -> bool:
         return any(field.errors for field in self)
+
+
+class BulkForm(Form):
+    """The bar above the list: the ticked rows (`selected`, outside this class: "e12" for
+    entry 12, "t5" for transfer 5), the action of the button pressed, the category."""
+
+    action = HiddenField()
+    bulk_category = IdSelectField(_l("Category"))
+    next = HiddenField()
+    form_token = FormTokenField()

@@ -3,11 +3,14 @@ keyset."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from urllib.parse import urlencode
+
+from flask import render_template, request, url_for
 from flask_login import login_required
 
 from finora.dates import today
 from finora.extensions import db
+from finora.ids import parse_id
 from finora.services.ledger.accounts import list_accounts
 from finora.services.ledger.catalogue import category_tree
 from finora.services.ledger.transaction_list import (
@@ -19,7 +22,7 @@ from finora.services.ledger.transaction_list import (
 from finora.tenancy import require_household
 from finora.translation import gettext as _
 from finora.web.transactions import bp
-from finora.web.transactions.forms import TransactionFilterForm
+from finora.web.transactions.forms import BulkForm, TransactionFilterForm
 
 
 @bp.before_request
@@ -51,8 +54,18 @@ def index():
         # Nothing left beyond the cursor (rows deleted since the link was made): start over.
         notice = _("That page link does not fit this list any more: here is its first page.")
         page = list_transactions(db.session, household, filters, day)
+    # After a refused bulk action the page comes back with the same rows ticked; links and
+    # the forms' way back leave the ticks out.
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("selected", "bulk_category")]
+    page_path = url_for("transactions.index") + ("?" + urlencode(kept) if kept else "")
+    bulk_form = BulkForm(formdata=None)
+    bulk_form.bulk_category.data = parse_id(request.args.get("bulk_category", ""))
+    bulk_form.next.data = page_path
     return render_template(
         "transactions/index.html",
+        page_path=page_path,
+        bulk_form=bulk_form,
+        ticked=frozenset(request.args.getlist("selected")),
         household=household,
         form=form,
         accounts=accounts,

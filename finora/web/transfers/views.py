@@ -13,9 +13,9 @@ from finora.services.ledger.accounts import list_accounts, primary_account
 from finora.services.ledger.transfers import (
     TransferData,
     create_transfer,
-    delete_transfer,
     update_transfer,
 )
+from finora.services.undo.actions import delete_with_undo
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.form_errors import show_error
@@ -24,6 +24,7 @@ from finora.web.forms import EmptyForm
 from finora.web.navigation import safe_next
 from finora.web.transfers import bp
 from finora.web.transfers.forms import TransferForm
+from finora.web.undo_offer import flash_undo
 
 
 @bp.before_request
@@ -115,7 +116,11 @@ def delete(transfer_id: int):
     transfer = get_owned_or_404(Transfer, transfer_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    delete_transfer(db.session, transfer)
+    record = delete_with_undo(
+        db.session, require_household(), current_user._get_current_object(),
+        label=transfer.description or f"{transfer.from_account.name} → {transfer.to_account.name}",
+        transfers=[transfer],
+    )
     db.session.commit()
-    flash(_("Transfer deleted."), "success")
+    flash_undo(_("Transfer deleted."), record)
     return redirect(_back())
