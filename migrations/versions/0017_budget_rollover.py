@@ -4,7 +4,7 @@
 first day of the first period that receives a carry and `rollover_opening` (cents) what
 that period receives; see services/planning/budget_rollover.py.
 
-Revision ID: 0017_budget_rollover
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-06 15:05:00
 """
@@ -12,7 +12,7 @@ Create Date: 2026-12-06 15:05:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0017_budget_rollover'
+revision = '0017'
 down_revision = '0016'
 branch_labels = None
 depends_on = None

@@ -4,8 +4,8 @@ person who did it can restore it
 `undo_records`: one row per undoable action (household, user, kind, a label, how many rows,
 a JSON snapshot of the rows — amounts as integer cents — created, expires, used).
 
-Revision ID: 0018_undo
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06 15:05:00
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = '0018_undo'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
