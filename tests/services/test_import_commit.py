@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from finora.dates import now_utc
 from finora.errors import FieldError
@@ -206,6 +206,25 @@ def test_a_category_the_file_names_deleted_before_the_commit_is_named(household,
     with force_locale("en"), pytest.raises(CategoryGoneError) as caught:
         commit_import(db.session, household, user, account, staged_for(household, user, account), parsed, review)
     assert "“Pets” (row 1)" in str(caught.value.message)
+    db.session.rollback()
+    assert nothing_written(household)
+    assert db.session.scalar(select(Category).where(Category.name == "Vet")) is None
+
+
+def test_a_category_the_file_names_deleted_by_another_member_during_the_commit(household, user):
+    """As above, the deletion committed by another connection while this session still
+    holds the category it reviewed: refused (409, by name where the engine already sees
+    the deletion, else as a conflict to review again), nothing written, never a crash."""
+    pets = create_category(db.session, household, kind="expense", name="Pets")
+    db.session.commit()
+    account = checking_account(household)
+    parsed = ParsedFile(format="csv", rows=[row(1, category="Pets", subcategory="Vet")])
+    review = build_review(db.session, household, account, parsed)
+    with db.engine.begin() as other:
+        other.execute(delete(Category).where(Category.id == pets.id))
+    with pytest.raises((CategoryGoneError, ImportConflictError)) as caught:
+        commit_import(db.session, household, user, account, staged_for(household, user, account), parsed, review)
+    assert caught.value.status == 409
     db.session.rollback()
     assert nothing_written(household)
     assert db.session.scalar(select(Category).where(Category.name == "Vet")) is None

@@ -162,8 +162,12 @@ class CategoryMaker:
         if resolved.new_parent is not None:
             parent = self._create(kind, None, resolved.new_parent)
         else:
-            found = self.session.get(Category, resolved.category_id) if resolved.category_id else None
-            if found is None:  # the household's category the review found, deleted meanwhile
+            # Read again (not the review's copy): another member may have deleted it since.
+            found = (
+                self.session.get(Category, resolved.category_id, populate_existing=True)
+                if resolved.category_id else None
+            )
+            if found is None:
                 raise CategoryGoneError([(resolved.parent_label or "", [line])])
             parent = found
         if resolved.new_child is not None:

@@ -5,7 +5,7 @@ caller's transaction, so any failure leaves nothing behind."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, insert, select, update
@@ -185,21 +185,10 @@ class BatchWriter:
         self._check_chosen(added)
         for item, entry in matches:
             self._match(item, entry)
-        rows: list[dict] = []
-        for item in added:
-            category_id, subcategory_id = self._category(item)
-            row = item.row
-            rows.append({
-                "household_id": self.household.id, "account_id": self._account_of(item).id,
-                "kind": item.kind, "amount": row.magnitude, "date": row.date,
-                "paid_on": _paid_on(row), "description": row.description,
-                "notes": row.notes, "payment_method": row.payment_method or "other",
-                "category_id": category_id, "subcategory_id": subcategory_id,
-                "import_batch_id": batch.id, "import_key": item.key,
-                "created_by_id": self.user.id if self.user else None,
-                "created_at": now, "updated_at": now,
-            })
         try:
+            # Making a category the file names can meet a change by another member too (its
+            # parent deleted, the same name made): a conflict, like a row imported meanwhile.
+            rows = [self._entry_row(item, now) for item in added]
             for start in range(0, len(rows), INSERT_CHUNK):
                 self.session.execute(insert(Entry), rows[start : start + INSERT_CHUNK])
         except DBAPIError as error:
@@ -208,6 +197,20 @@ class BatchWriter:
             self.session.rollback()
             raise ImportConflictError() from None
         batch.added = (batch.added or 0) + len(rows)
+
+    def _entry_row(self, item: ReviewRow, now: datetime) -> dict[str, Any]:
+        category_id, subcategory_id = self._category(item)
+        row = item.row
+        return {
+            "household_id": self.household.id, "account_id": self._account_of(item).id,
+            "kind": item.kind, "amount": row.magnitude, "date": row.date,
+            "paid_on": _paid_on(row), "description": row.description,
+            "notes": row.notes, "payment_method": row.payment_method or "other",
+            "category_id": category_id, "subcategory_id": subcategory_id,
+            "import_batch_id": self.batch.id, "import_key": item.key,
+            "created_by_id": self.user.id if self.user else None,
+            "created_at": now, "updated_at": now,
+        }
 
     def _match(self, item: ReviewRow, entry: Entry) -> None:
         """The pending entry is paid on the bank's date and takes the row's key (so the
