@@ -5,6 +5,7 @@ off, two processes at once make one backup, and the admin status page shows its 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -19,10 +20,11 @@ from sqlalchemy import func, select, update
 
 from finora.extensions import db
 from finora.jobs import JOBS, run_job
-from finora.models import Backup, BackupSchedule, JobRun
-from finora.services.backups import store
+from finora.models import Backup, BackupSchedule, JobRun, User
+from finora.services.backups import schedules, store
 from finora.services.backups.schedules import JOB, run_scheduled_backups, save_schedule
 from finora.services.backups.store import backup_path, create_household_backup, list_backups
+from finora.services.people.users import delete_unused_account
 from tests.factories import create_user
 from tests.ledger_factories import household_of
 
@@ -269,13 +271,18 @@ def test_two_processes_with_the_scheduler_on_make_one_backup_each(app, database_
     assert sum(run.items or 0 for run in runs) == 2 and all(r.status == "success" for r in runs)
 
 
-def test_a_schedule_row_no_form_could_save_fails_once_and_stops_until_saved_again(clock, household):
+@pytest.mark.parametrize("broken", [
+    {"frequency": "weekly", "weekday": None},
+    {"frequency": "monthly", "day_of_month": None},  # was a TypeError from min(None, 31)
+])
+def test_a_schedule_row_no_form_could_save_fails_once_and_stops_until_saved_again(clock, household, broken):
     other = household_of(create_user())
     daily(household)
     daily(other)
-    # A weekly schedule with no weekday (the form refuses it; a hand-edited row has it).
+    # A weekly schedule with no weekday, or a monthly one with no day (the form refuses
+    # them; a hand-edited row has them).
     db.session.execute(update(BackupSchedule).where(BackupSchedule.household_id == household.id)
-                       .values(frequency="weekly", weekday=None))
+                       .values(**broken))
     db.session.commit()
     clock.move_to(FIRST_SLOT + timedelta(minutes=1))
     assert the_job().items == 1  # the other household's
@@ -287,3 +294,36 @@ def test_a_schedule_row_no_form_could_save_fails_once_and_stops_until_saved_agai
     assert the_job().items == 0
     assert db.session.scalar(select(func.count()).select_from(JobRun).where(
         JobRun.household_id == household.id)) == 1
+
+
+def test_a_household_deleted_after_its_slot_is_claimed_is_no_failure(monkeypatch, caplog, clock, household):
+    """The household (and its schedule with it) is deleted between the claim and the
+    backup: nothing to back up, no error logged or recorded, the others carry on."""
+    other = household_of(create_user())
+    gone_user = create_user()
+    gone = household_of(gone_user)
+    for target in (household, gone, other):
+        daily(target)
+    gone_id = gone.id
+    real_claim = schedules._claim
+
+    def claim_then_delete(session, schedule_id, slot, following, now):
+        claimed = real_claim(session, schedule_id, slot, following, now)
+        if db.session.get(BackupSchedule, schedule_id).household_id == gone_id:
+            delete_unused_account(session, session.get(User, gone_user.id))
+            session.commit()
+        return claimed
+
+    monkeypatch.setattr(schedules, "_claim", claim_then_delete)
+    logger = logging.getLogger("finora.backups")
+    logger.addHandler(caplog.handler)
+    try:
+        clock.move_to(FIRST_SLOT + timedelta(minutes=1))
+        run = the_job()
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert (run.status, run.items) == ("success", 2), run.error
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert db.session.scalar(select(func.count()).select_from(JobRun).where(
+        JobRun.household_id.is_not(None))) == 0
+    assert len(scheduled_backups(household)) == len(scheduled_backups(other)) == 1

@@ -9,17 +9,19 @@ from decimal import Decimal
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from finora.dates import now_utc
 from finora.errors import FieldError
 from finora.extensions import db
 from finora.models import AuditEvent, Category, Entry, ImportBatch, ImportMatch
 from finora.services.imports.batches import AlreadyUndoneError, list_batches, undo_batch
+from finora.services.imports.categories import CategoryGoneError
 from finora.services.imports.commit import ImportConflictError, commit_import
 from finora.services.imports.review import build_review
 from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
 from finora.services.imports.staging import Staged
+from finora.services.ledger.catalogue import create_category, delete_category, set_category_archived
 from tests.factories import create_user
 from tests.ledger_factories import (
     category,
@@ -139,6 +141,93 @@ def test_a_chosen_category_of_another_household_or_kind_is_refused(household, us
             run(household, user, [row(1)], decisions={"1": {"category_id": chosen}})
         db.session.rollback()
     assert entries_of(household) == [] and db.session.scalar(select(func.count(ImportBatch.id))) == 0
+
+
+def nothing_written(household) -> bool:
+    return entries_of(household) == [] and db.session.scalar(select(func.count(ImportBatch.id))) == 0
+
+
+def test_a_chosen_category_deleted_before_the_commit_is_named_and_nothing_is_written(household, user):
+    """Another member deletes a category chosen in the review before the commit: the commit
+    refuses, naming the category and its rows (not a bare "Choose a category.")."""
+    pets = create_category(db.session, household, kind="expense", name="Pets")
+    db.session.commit()
+    decisions = {line: {"category_id": pets.id, "category_label": "Pets"} for line in ("1", "3")}
+    delete_category(db.session, pets)
+    db.session.commit()
+    with force_locale("en"), pytest.raises(CategoryGoneError) as caught:
+        run(household, user, [row(1), row(2, "-3.00", "Bus"), row(3, "-5.00", "Vet")], decisions=decisions)
+    assert caught.value.status == 409
+    assert str(caught.value.message) == (
+        "Nothing was imported: a category chosen for some rows was deleted or archived meanwhile: "
+        "“Pets” (rows 1, 3). Choose another category for those rows and import again."
+    )
+    db.session.rollback()
+    assert nothing_written(household)
+
+
+def test_chosen_categories_archived_before_the_commit_are_named_with_their_rows(household, user):
+    bakery = category(household, "expense.food.bakery")
+    transport = category(household, "expense.transport")
+    gone = create_category(db.session, household, kind="expense", name="Gone")
+    set_category_archived(db.session, category(household, "expense.food"), True)  # bakery follows
+    set_category_archived(db.session, transport, True)
+    delete_category(db.session, gone)
+    db.session.commit()
+    # Saved without a label (staged before labels were kept): the name comes from the row.
+    decisions = {"1": {"category_id": bakery.id}, "2": {"category_id": transport.id},
+                 "3": {"category_id": gone.id}, "4": {"category_id": transport.id}}
+    rows = [row(1), row(2, "-3.00", "Bus"), row(3, "-4.00", "Gone"), row(4, "-5.00", "Taxi")]
+    with force_locale("en"), pytest.raises(CategoryGoneError) as caught:
+        run(household, user, rows, decisions=decisions)
+    assert str(caught.value.message) == (
+        "Nothing was imported: categories chosen for some rows were deleted or archived meanwhile: "
+        "“Food › Bakery and snacks” (row 1); “Transport” (rows 2, 4); “deleted category” (row 3). "
+        "Choose other categories for those rows and import again."
+    )
+    db.session.rollback()
+    assert nothing_written(household)
+    # A row skipped or matched takes no category: its choice does not stop the import.
+    batch = run(household, user, rows[1:2], decisions={"2": {"category_id": transport.id, "skip": True}})
+    assert counts(batch) == (1, 0, 0, 0, 1, 0)
+
+
+def test_a_category_the_file_names_deleted_before_the_commit_is_named(household, user):
+    """The review found the file's "Pets" and planned its new subcategory "Vet" under it;
+    Pets is deleted before the commit: refused by name, no stray top-level "Vet" made."""
+    pets = create_category(db.session, household, kind="expense", name="Pets")
+    db.session.commit()
+    account = checking_account(household)
+    parsed = ParsedFile(format="csv", rows=[row(1, category="Pets", subcategory="Vet")])
+    review = build_review(db.session, household, account, parsed)
+    assert (review.rows[0].category_id, review.rows[0].resolved.new_child) == (pets.id, "Vet")
+    delete_category(db.session, pets)
+    db.session.commit()
+    with force_locale("en"), pytest.raises(CategoryGoneError) as caught:
+        commit_import(db.session, household, user, account, staged_for(household, user, account), parsed, review)
+    assert "“Pets” (row 1)" in str(caught.value.message)
+    db.session.rollback()
+    assert nothing_written(household)
+    assert db.session.scalar(select(Category).where(Category.name == "Vet")) is None
+
+
+def test_a_category_the_file_names_deleted_by_another_member_during_the_commit(household, user):
+    """As above, the deletion committed by another connection while this session still
+    holds the category it reviewed: refused (409, by name where the engine already sees
+    the deletion, else as a conflict to review again), nothing written, never a crash."""
+    pets = create_category(db.session, household, kind="expense", name="Pets")
+    db.session.commit()
+    account = checking_account(household)
+    parsed = ParsedFile(format="csv", rows=[row(1, category="Pets", subcategory="Vet")])
+    review = build_review(db.session, household, account, parsed)
+    with db.engine.begin() as other:
+        other.execute(delete(Category).where(Category.id == pets.id))
+    with pytest.raises((CategoryGoneError, ImportConflictError)) as caught:
+        commit_import(db.session, household, user, account, staged_for(household, user, account), parsed, review)
+    assert caught.value.status == 409
+    db.session.rollback()
+    assert nothing_written(household)
+    assert db.session.scalar(select(Category).where(Category.name == "Vet")) is None
 
 
 def test_the_files_new_categories_are_made_once(household, user):

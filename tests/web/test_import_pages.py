@@ -19,7 +19,8 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from finora.extensions import db
-from finora.models import Entry, ImportBatch, ImportProfile
+from finora.models import Category, Entry, ImportBatch, ImportProfile
+from finora.services.ledger.catalogue import create_category, delete_category
 from finora.translation import gettext
 from tests.ledger_factories import (
     category,
@@ -426,6 +427,40 @@ def test_the_review_pages_its_rows_and_filters_them(signed_in, household):
     assert "Compra 1" not in {e.description for e in db.session.scalars(select(Entry))}
     row = row_containing(client.get("/imports/").text, "extrato.csv")
     assert ">129<" in row.replace(" ", "")
+
+
+def test_a_chosen_category_deleted_before_import_is_named_and_the_file_kept(app, signed_in, household):
+    """Another member deletes a category chosen in the review before Import: nothing is
+    written, the file stays, the message names the category and its row, and the row shows
+    its own category again with a note (not the list's first option, silently)."""
+    client = signed_in
+    account = checking_account(household)
+    pets = create_category(db.session, household, kind="expense", name="Pets")
+    db.session.commit()
+    token, page = mapped_review(client, account.id)
+    line = review_rows(page)["Padaria São João"][0]
+    own = selected_value(page, f"category-{line}")
+    assert own and own != str(pets.id)
+    choice = {f"seen-{line}": "1", f"category-{line}": str(pets.id)}
+    response = client.post(f"/imports/{token}/review", data={"account_id": account.id, "action": "save", **choice})
+    assert response.status_code == 302
+    delete_category(db.session, db.session.get(Category, pets.id))  # as the other member's page does
+    db.session.commit()
+    # Import pressed on a page that does not show the row (a long file's other page).
+    response = client.post(f"/imports/{token}/review", data={"account_id": account.id, "action": "import"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/imports/{token}/review")
+    assert count(Entry) == 0 and count(ImportBatch) == 0 and len(staged_folders(app)) == 1
+    page = html.unescape(client.get(response.headers["Location"]).text)
+    assert f"a category chosen for some rows was deleted or archived meanwhile: “Pets” (row {line})" in page
+    assert "import-category-gone" in row_containing(page, "Padaria São João")
+    assert selected_value(page, f"category-{line}") == own
+    assert "Pets" not in [label for _value, label, _sel in select_options(page, f"category-{line}")]
+    # Choosing again (here the row's own category, as shown) imports the file.
+    again = {f"seen-{line}": "1", f"category-{line}": own}
+    response = client.post(f"/imports/{token}/review", data={"account_id": account.id, "action": "import", **again})
+    assert response.status_code == 302 and "/imports/batches/" in response.headers["Location"]
+    assert count(Entry) == 3 and staged_folders(app) == []
 
 
 def test_a_second_press_of_import_imports_nothing_more(signed_in, household):

@@ -5,6 +5,7 @@ maps other tables point through are kept in memory."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -61,9 +62,12 @@ def restore_replacing(session: Session, reader: ArchiveReader, plan: RestorePlan
     return household
 
 
+_RESTORED_ALREADY = "this plan was restored already: check the archive again"
+
+
 def _unused(plan: RestorePlan) -> None:
     if plan.spool is None:
-        raise ValueError("this plan was restored already: check the archive again")
+        raise ValueError(_RESTORED_ALREADY)
 
 
 def delete_household_rows(session: Session, household_id: int) -> None:
@@ -98,19 +102,22 @@ def _insert_rows(session: Session, reader: ArchiveReader, plan: RestorePlan, hou
 
 
 def _insert_spooled(session: Session, plan: RestorePlan, household_id: int) -> None:
+    spool = plan.spool
+    if spool is None:  # (the callers checked it before writing anything)
+        raise ValueError(_RESTORED_ALREADY)
     users = _users_by_member_key(session, plan.members)
     maps: dict[str, dict[int, int]] = {}
     for spec in table_specs():
         id_map: dict[int, int] = {}
         maps[spec.name] = id_map
-        wanted = plan.referenced.get(spec.name, frozenset())
+        wanted = plan.referenced.get(spec.name, set())
         self_refs = spec.self_refs
         remap = _remapper(spec, household_id, maps, users)
         done: set[int] = set()  # a table pointing to itself is read until every row is in
         while True:
             returning = _Inserter(session, spec, id_map)
             plain = _Inserter(session, spec, None)
-            for line, row in plan.spool.rows(spec.name):
+            for line, row in spool.rows(spec.name):
                 old_id = row.pop("id")
                 if self_refs:
                     if old_id in done or any(
@@ -168,7 +175,7 @@ class _Inserter:
         self.rows: list[dict[str, Any]] = []
         self.old_ids: list[int] = []
         self.first_line = 0
-        self.keys: tuple[str, ...] | None = None
+        self.keys: tuple[str, ...] = ()  # the batch's columns, set by its first row
         self.total = 0
 
     def add(self, line: int, old_id: int, row: dict[str, Any]) -> None:
@@ -216,6 +223,7 @@ def _insert_plain(session: Session, table: Table, keys: tuple[str, ...], rows: l
         connection.execute(insert(table), rows)
         return
     sql, positional, processors = direct
+    params: Sequence[tuple[Any, ...]] | Sequence[Mapping[str, Any]]
     if positional:
         params = [tuple(row[k] if p is None else p(row[k]) for k, p in processors) for row in rows]
     else:
@@ -240,8 +248,8 @@ def _direct_insert(table: Table, keys: tuple[str, ...], dialect) -> tuple[str, b
 def household_row_counts(session: Session, household_id: int) -> dict[str, int]:
     """Rows per backed-up table the household owns (what a restore wrote)."""
     return {
-        spec.name: session.scalar(
+        spec.name: session.execute(
             select(func.count()).select_from(spec.table).where(owned_by(spec, household_id))
-        )
+        ).scalar_one()
         for spec in table_specs()
     }

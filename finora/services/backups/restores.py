@@ -43,19 +43,20 @@ def restore_household_from_file(
     to show. Checking the user's password for a replacement is the caller's job."""
     if mode not in RESTORE_MODES:
         raise ValueError(f"unknown restore mode {mode!r}")
-    if mode == "replace" and household is None:
+    replacing = household if mode == "replace" else None
+    if mode == "replace" and replacing is None:
         raise ValueError("a replacing restore needs the household to replace")
     target_id = household.id if household is not None else None
     try:
         with tempfile.TemporaryDirectory(dir=work_dir()) as scratch:
             with open_archive(Path(path), passphrase=passphrase, work_dir=Path(scratch)) as reader:
                 plan = check_household_archive(reader, session)
-                if mode == "replace":
+                if replacing is not None:
                     safety = create_household_backup(
-                        session, household, kind="pre_restore", user=user
+                        session, replacing, kind="pre_restore", user=user
                     )
                     session.commit()
-                    restored = restore_replacing(session, reader, plan, household=household)
+                    restored = restore_replacing(session, reader, plan, household=replacing)
                     reschedule(session, restored)  # the archive's time zone may differ
                 else:
                     safety = None
@@ -77,7 +78,7 @@ def restore_household_from_file(
                 return restored
     except BackupArchiveError as error:
         session.rollback()
-        details = {"reason": error.reason, "mode": mode}
+        details: dict[str, object] = {"reason": error.reason, "mode": mode}
         if isinstance(error, ArchiveRowError):
             details.update(table=error.table, line=error.line)
         record(session, "backup.refused", user=user, household_id=target_id, details=details)

@@ -13,10 +13,11 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -49,6 +50,8 @@ def _slot_on(day: date, schedule: BackupSchedule) -> bool:
         return True
     if schedule.frequency == "weekly":
         return day.weekday() == schedule.weekday
+    if schedule.day_of_month is None:  # no form saves that: next_run_at finds no slot
+        return False
     last_day = calendar.monthrange(day.year, day.month)[1]
     return day.day == min(schedule.day_of_month, last_day)
 
@@ -192,7 +195,7 @@ def _short_error(error: Exception) -> str:
 
 
 def _due(session: Session, now: datetime) -> list[tuple[int, int, datetime, str]]:
-    return session.execute(
+    rows = session.execute(
         select(
             BackupSchedule.id, BackupSchedule.household_id, BackupSchedule.next_run_at,
             Household.timezone,
@@ -201,6 +204,8 @@ def _due(session: Session, now: datetime) -> list[tuple[int, int, datetime, str]
         .where(BackupSchedule.enabled.is_(True), BackupSchedule.next_run_at <= now)
         .order_by(BackupSchedule.next_run_at, BackupSchedule.id)
     ).all()
+    # (The WHERE leaves no slot NULL; the column allows it.)
+    return [(row_id, household_id, slot, tz) for row_id, household_id, slot, tz in rows if slot is not None]
 
 
 def _claim(
@@ -228,17 +233,22 @@ def _claim(
         log.warning("could not claim the backup slot of schedule %s; left for the next run",
                     schedule_id, exc_info=True)
         return False
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1  # an UPDATE's result
 
 
-def _back_up(session: Session, schedule_id: int, household_id: int) -> None:
+def _back_up(session: Session, schedule_id: int, household_id: int) -> bool:
+    """The household's backup and its retention; False when the household was deleted
+    since its slot was claimed (its schedule went with it): nothing to back up, no failure."""
     household = session.get(Household, household_id)
     schedule = session.get(BackupSchedule, schedule_id)
+    if household is None or schedule is None:
+        return False
     create_household_backup(session, household, kind="scheduled", user=None)
     prune_scheduled(session, household_id, keep=schedule.retention_count)
     schedule.last_success_at = now_utc()
     schedule.last_error = None
     session.commit()
+    return True
 
 
 def _record_failure(
@@ -309,14 +319,14 @@ def _run_one(
     try:
         if broken is not None:
             raise broken
-        _back_up(session, schedule_id, household_id)
+        made = _back_up(session, schedule_id, household_id)
     except Exception as error:  # noqa: BLE001 - recorded on the household's own run
         session.rollback()
         log.error("scheduled backup failed for household %s: %s", household_id,
                   traceback.format_exc())
         _record_failure(session, holder, schedule_id, household_id, started, error)
         return 0
-    return 1
+    return 1 if made else 0
 
 
 @dataclass(frozen=True)
@@ -356,17 +366,19 @@ def backup_health(session: Session, limit: int = 10) -> BackupHealth:
     stored_count, stored_bytes = session.execute(
         select(func.count(), func.coalesce(func.sum(Backup.size_bytes), 0)).select_from(Backup)
     ).one()
+
+    def count(*where: Any) -> int:
+        return session.execute(select(func.count()).select_from(BackupSchedule).where(*where)).scalar_one()
+
     return BackupHealth(
         stored_count=stored_count,
         stored_bytes=int(stored_bytes),
         scheduler_enabled=bool(current_app.config.get("ENABLE_BACKUP_SCHEDULER", True)),
-        schedules=session.scalar(select(func.count()).select_from(BackupSchedule).where(enabled)),
+        schedules=count(enabled),
         last_success_at=session.scalar(select(func.max(BackupSchedule.last_success_at))),
-        failing_count=session.scalar(
-            select(func.count()).select_from(BackupSchedule).where(enabled, failing)
-        ),
+        failing_count=count(enabled, failing),
         failing=[
-            FailingSchedule(s.household_id, name, s.last_run_at, s.last_success_at, s.last_error)
-            for s, name in rows
+            FailingSchedule(s.household_id, name, s.last_run_at, s.last_success_at, s.last_error or "")
+            for s, name in rows  # (the WHERE keeps only rows with an error)
         ],
     )

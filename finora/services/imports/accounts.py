@@ -76,12 +76,14 @@ class AccountNames:
 
     def name_problem(self, name: str) -> str | None:
         """Why rows naming this account cannot go to it (None when they can)."""
-        return self.problem(" ".join(name.split()), self.find(name))
+        found = self.usable(name)
+        return found if isinstance(found, str) else None
 
-    def problem(self, name: str, account: Account | None) -> str | None:
-        """Why a row cannot go to the account it names (None when it can)."""
+    def usable(self, name: str) -> Account | str:
+        """The account rows naming `name` go to, else why they cannot go to it."""
+        account = self.find(name)
         if account is None:
-            return _("No account named “%(name)s” in this household.", name=name)
+            return _("No account named “%(name)s” in this household.", name=" ".join(name.split()))
         if account.archived:
             return _("The account “%(name)s” is archived; restore it or choose another account.", name=account.name)
-        return None
+        return account

@@ -11,10 +11,14 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from finora.errors import FinoraError
 from finora.models import Category, Household
 from finora.models.category_defaults import default_label
 from finora.models.user import LOCALES
 from finora.services.ledger.catalogue import NAME_MAX_LENGTH, create_category
+from finora.translation import ngettext
+
+LINES_NAMED = 10  # rows named per category in CategoryGoneError's message
 
 
 def name_key(name: str | None) -> str:
@@ -48,6 +52,29 @@ class Resolved:
         if not self.is_new:
             return None
         return " › ".join(name for name in (self.new_parent or self.parent_label, self.new_child) if name)
+
+
+class CategoryGoneError(FinoraError):
+    """Categories the review chose (or the file named) were deleted or archived before the
+    commit: nothing is imported; the message names each category and its rows."""
+
+    status = 409
+
+    def __init__(self, gone: list[tuple[str, list[int]]]) -> None:
+        self.gone = gone  # (category's label, rows)
+        named = []
+        for name, lines in gone:
+            rows = ", ".join(str(line) for line in sorted(lines)[:LINES_NAMED])
+            rows += ", …" if len(lines) > LINES_NAMED else ""
+            named.append(ngettext("“%(name)s” (row %(rows)s)", "“%(name)s” (rows %(rows)s)",
+                                  len(lines), name=name, rows=rows))
+        super().__init__(ngettext(
+            "Nothing was imported: a category chosen for some rows was deleted or archived "
+            "meanwhile: %(categories)s. Choose another category for those rows and import again.",
+            "Nothing was imported: categories chosen for some rows were deleted or archived "
+            "meanwhile: %(categories)s. Choose other categories for those rows and import again.",
+            len(gone), categories="; ".join(named),
+        ))
 
 
 class CategoryIndex:
@@ -130,11 +157,19 @@ class CategoryMaker:
             self.created.append(category)
         return self._made[key]
 
-    def make(self, kind: str, resolved: Resolved) -> tuple[int, int | None]:
+    def make(self, kind: str, resolved: Resolved, line: int) -> tuple[int, int | None]:
+        """The (category, subcategory) ids of file row `line`, made where new."""
         if resolved.new_parent is not None:
             parent = self._create(kind, None, resolved.new_parent)
         else:
-            parent = self.session.get(Category, resolved.category_id)
+            # Read again (not the review's copy): another member may have deleted it since.
+            found = (
+                self.session.get(Category, resolved.category_id, populate_existing=True)
+                if resolved.category_id else None
+            )
+            if found is None:
+                raise CategoryGoneError([(resolved.parent_label or "", [line])])
+            parent = found
         if resolved.new_child is not None:
             child = self._create(kind, parent, resolved.new_child)
             return parent.id, child.id

@@ -4,7 +4,11 @@ caller's transaction, so any failure leaves nothing behind."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert, update
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -12,12 +16,13 @@ from finora.dates import now_utc
 from finora.errors import FieldError, FinoraError, NotFoundError
 from finora.models import Account, Category, Entry, Household, ImportBatch, ImportMatch, User
 from finora.services.imports.accounts import remember_account_number
-from finora.services.imports.categories import CategoryMaker
+from finora.services.imports.categories import CategoryGoneError, CategoryMaker
 from finora.services.imports.review import Review, ReviewRow
 from finora.services.imports.rows import ImportedRow, ParsedFile
 from finora.services.imports.staging import Staged
 from finora.services.ledger.ledger_refs import validate_ledger_refs
 from finora.services.system import audit
+from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 
 INSERT_CHUNK = 5000
@@ -39,11 +44,12 @@ def _is_conflict(error: DBAPIError) -> bool:
     if isinstance(error, IntegrityError):
         return True
     original = error.orig
-    code = getattr(original, "sqlstate", None) or (original.args[0] if original.args else None)
+    args = original.args if original is not None else ()
+    code = getattr(original, "sqlstate", None) or (args[0] if args else None)
     return code in _LOCK_CODES or "database is locked" in str(original)
 
 
-def _id(value) -> int | None:
+def _id(value: str | int | None) -> int | None:
     """An id from a saved decision (None when absent); anything else is refused."""
     if value is None or value == "":
         return None
@@ -56,7 +62,7 @@ def _id(value) -> int | None:
     return number
 
 
-def _paid_on(row: ImportedRow):
+def _paid_on(row: ImportedRow) -> date | None:
     """The day a paid row was paid: the one the file gives, else the row's date."""
     if not row.paid:
         return None
@@ -92,6 +98,7 @@ class BatchWriter:
         session.flush()
 
     def _category(self, item: ReviewRow) -> tuple[int, int | None]:
+        pair: tuple[int, int | None]
         chosen = _id(_decision(self.decisions, item).get("category_id"))
         if chosen is not None:
             category = self.session.get(Category, chosen)
@@ -103,11 +110,45 @@ class BatchWriter:
             if category.parent_id is None and sub is not None:
                 pair = (category.id, sub)
         elif item.resolved is not None and item.resolved.is_new:
-            pair = self.categories.make(item.kind, item.resolved)
-        else:
+            pair = self.categories.make(item.kind, item.resolved, item.row.line)
+        elif item.category_id is not None:
             pair = (item.category_id, item.subcategory_id)
+        else:  # the review gives every row a category or one to make
+            raise FieldError("category_id", _l("Choose a category."))
         self._check(item.kind, pair, self._account_of(item))
         return pair
+
+    def _check_chosen(self, items: list[ReviewRow]) -> None:
+        """The categories chosen in the review for the rows to add are still there and open
+        (another member may have deleted or archived one since): else CategoryGoneError,
+        naming each and its rows, before anything is written."""
+        lines: dict[int, list[int]] = defaultdict(list)
+        labels: dict[int, str] = {}
+        for item in items:
+            decision = _decision(self.decisions, item)
+            chosen = _id(decision.get("category_id"))
+            if chosen is not None:
+                lines[chosen].append(item.row.line)
+                labels.setdefault(chosen, str(decision.get("category_label") or ""))
+        if not lines:
+            return
+        found = {
+            category.id: category
+            for category in self.session.scalars(select(Category).where(Category.id.in_(sorted(lines))))
+        }
+        gone = []
+        for chosen, rows in lines.items():
+            category = found.get(chosen)
+            if category is None:
+                gone.append((labels[chosen] or _("deleted category"), rows))
+            elif category.household_id != self.household.id:
+                continue  # not the household's: refused as any wrong id, its name unsaid
+            elif category.archived:  # (archiving a category archives its subcategories)
+                parent = self.session.get(Category, category.parent_id) if category.parent_id else None
+                label = f"{parent.label} › {category.label}" if parent else category.label
+                gone.append((labels[chosen] or label, rows))
+        if gone:
+            raise CategoryGoneError(gone)
 
     def _account_of(self, item: ReviewRow) -> Account:
         """The row's own account (a file naming each row's), else the batch's."""
@@ -128,33 +169,26 @@ class BatchWriter:
         """Add the chunk's new rows, mark its accepted matches paid, count the rest."""
         batch, now = self.batch, now_utc()
         batch.errors = (batch.errors or 0) + len(review.errors)
-        batch.rows_in_file = (batch.rows_in_file or 0) + len(review.errors)
-        rows: list[dict] = []
+        batch.rows_in_file = (batch.rows_in_file or 0) + len(review.errors) + len(review.rows)
+        matches: list[tuple[ReviewRow, Entry]] = []
+        added: list[ReviewRow] = []
         for item in review.rows:
-            batch.rows_in_file += 1
             decision = _decision(self.decisions, item)
             if item.status == "duplicate":
                 batch.duplicates = (batch.duplicates or 0) + 1
-                continue
-            if decision.get("skip"):
+            elif decision.get("skip"):
                 batch.skipped = (batch.skipped or 0) + 1
-                continue
-            if item.status == "match" and decision.get("match", True):
-                self._match(item)
-                continue
-            category_id, subcategory_id = self._category(item)
-            row = item.row
-            rows.append({
-                "household_id": self.household.id, "account_id": self._account_of(item).id,
-                "kind": item.kind, "amount": row.magnitude, "date": row.date,
-                "paid_on": _paid_on(row), "description": row.description,
-                "notes": row.notes, "payment_method": row.payment_method or "other",
-                "category_id": category_id, "subcategory_id": subcategory_id,
-                "import_batch_id": batch.id, "import_key": item.key,
-                "created_by_id": self.user.id if self.user else None,
-                "created_at": now, "updated_at": now,
-            })
+            elif item.status == "match" and item.match is not None and decision.get("match", True):
+                matches.append((item, item.match))
+            else:
+                added.append(item)
+        self._check_chosen(added)
+        for item, entry in matches:
+            self._match(item, entry)
         try:
+            # Making a category the file names can meet a change by another member too (its
+            # parent deleted, the same name made): a conflict, like a row imported meanwhile.
+            rows = [self._entry_row(item, now) for item in added]
             for start in range(0, len(rows), INSERT_CHUNK):
                 self.session.execute(insert(Entry), rows[start : start + INSERT_CHUNK])
         except DBAPIError as error:
@@ -164,11 +198,24 @@ class BatchWriter:
             raise ImportConflictError() from None
         batch.added = (batch.added or 0) + len(rows)
 
-    def _match(self, item: ReviewRow) -> None:
+    def _entry_row(self, item: ReviewRow, now: datetime) -> dict[str, Any]:
+        category_id, subcategory_id = self._category(item)
+        row = item.row
+        return {
+            "household_id": self.household.id, "account_id": self._account_of(item).id,
+            "kind": item.kind, "amount": row.magnitude, "date": row.date,
+            "paid_on": _paid_on(row), "description": row.description,
+            "notes": row.notes, "payment_method": row.payment_method or "other",
+            "category_id": category_id, "subcategory_id": subcategory_id,
+            "import_batch_id": self.batch.id, "import_key": item.key,
+            "created_by_id": self.user.id if self.user else None,
+            "created_at": now, "updated_at": now,
+        }
+
+    def _match(self, item: ReviewRow, entry: Entry) -> None:
         """The pending entry is paid on the bank's date and takes the row's key (so the
         statement imported again finds it); what it had is kept for undo. A conditional
         UPDATE: an entry paid or re-keyed meanwhile is a conflict, not a silent overwrite."""
-        entry = item.match
         self.session.add(ImportMatch(
             batch_id=self.batch.id, entry_id=entry.id,
             previous_paid_on=entry.paid_on, previous_import_key=entry.import_key,
@@ -191,7 +238,7 @@ class BatchWriter:
                 raise
             self.session.rollback()
             raise ImportConflictError() from None
-        if result.rowcount != 1:
+        if cast("CursorResult[Any]", result).rowcount != 1:  # an UPDATE's result
             self.session.rollback()
             raise ImportConflictError()
         self.session.expire(entry)

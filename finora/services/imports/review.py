@@ -72,6 +72,10 @@ def _row_problem(row: ImportedRow, window: tuple[date, date]) -> str | None:
     return None
 
 
+def _row_error(row: ImportedRow, reason: str) -> RowError:
+    return RowError(row.line, reason, (row.date.isoformat(), str(row.amount), row.description))
+
+
 def _tidy(row: ImportedRow) -> ImportedRow:
     """The row as an entry can hold it: description within its length (a row without one
     gets a neutral one), a known payment method, an amount in cents."""
@@ -106,12 +110,13 @@ class Reviewer:
         good: list[tuple[ImportedRow, str, Account]] = []
         window = date_window()
         for row in rows:
-            account, problem = self._account(row)
-            problem = problem or _row_problem(row, window)
+            account = self._account(row)
+            if isinstance(account, str):
+                review.errors.append(_row_error(row, account))
+                continue
+            problem = _row_problem(row, window)
             if problem is not None:
-                review.errors.append(
-                    RowError(row.line, problem, (row.date.isoformat(), str(row.amount), row.description))
-                )
+                review.errors.append(_row_error(row, problem))
                 continue
             # The key reads the file's own text: a blank description's stand-in is in the
             # reader's language, and must not make the same row new in another one.
@@ -134,16 +139,13 @@ class Reviewer:
             review.counts[item.status] += 1
         return review
 
-    def _account(self, row: ImportedRow) -> tuple[Account | None, str | None]:
-        """(the row's account, None) or (None, why the account it names cannot be used)."""
+    def _account(self, row: ImportedRow) -> Account | str:
+        """The row's account, else why the account it names cannot be used."""
         if not row.account or not row.account.strip():
-            return self.account, None
+            return self.account
         if self._accounts is None:
             self._accounts = AccountNames(self.session, self.household)
-        name = " ".join(row.account.split())
-        account = self._accounts.find(name)
-        problem = self._accounts.problem(name, account)
-        return (None, problem) if problem else (account, None)
+        return self._accounts.usable(row.account)
 
     def _existing_keys(self, good: list[tuple[ImportedRow, str, Account]]) -> set[tuple[int, str]]:
         """(account id, key) of the rows already in the ledger."""
@@ -162,6 +164,7 @@ class Reviewer:
                             Entry.import_key.in_(ordered[start : start + KEY_CHUNK]),
                         )
                     )
+                    if key is not None  # the column allows NULL; the IN never matches one
                 )
         return found
 

@@ -16,8 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Integer, Select, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    SQLColumnExpression,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from finora.models import Entry, Household, Transfer
@@ -123,12 +133,15 @@ class TransactionRow:
         return self.entry.kind if self.entry is not None else "transfer"
 
     def cursor(self, column: str) -> Cursor:
+        values: dict[str, date | Decimal | str]
         if self.entry is not None:
             values = {"date": self.entry.date, "amount": self.entry.amount, "description": self.entry.description}
             return Cursor(values[column], ENTRY, self.entry.id)
-        t = self.transfer
-        values = {"date": t.date, "amount": t.amount, "description": t.description or ""}
-        return Cursor(values[column], TRANSFER, t.id)
+        if self.transfer is not None:
+            t = self.transfer
+            values = {"date": t.date, "amount": t.amount, "description": t.description or ""}
+            return Cursor(values[column], TRANSFER, t.id)
+        raise ValueError("a row holds an entry or a transfer")
 
 
 @dataclass(frozen=True)
@@ -144,8 +157,8 @@ class _Part:
 
     source: int
     stmt: Select
-    value: object
-    id: object
+    value: SQLColumnExpression[Any]
+    id: SQLColumnExpression[int]
 
 
 def _entries(household: Household, f: TransactionFilters, today: date) -> _Part | None:
@@ -153,8 +166,11 @@ def _entries(household: Household, f: TransactionFilters, today: date) -> _Part 
     conditions = entry_conditions(f, today)
     if conditions is None:
         return None
-    value = {"date": Entry.date, "amount": Entry.amount, "description": Entry.description}[f.column]
-    stmt = select(
+    columns: dict[str, SQLColumnExpression[Any]] = {
+        "date": Entry.date, "amount": Entry.amount, "description": Entry.description,
+    }
+    value = columns[f.column]
+    stmt: Select = select(
         value.label("sort_value"), literal_column(str(ENTRY), Integer).label("source"), Entry.id.label("id")
     ).where(Entry.household_id == household.id, *conditions)
     return _Part(ENTRY, _common(stmt, Entry, f), value, Entry.id)
@@ -169,8 +185,11 @@ def _transfers(household: Household, f: TransactionFilters) -> _Part | None:
     if f.kind in ("income", "expense") or f.status or f.category_id or f.payment_method:
         return None
     description = func.coalesce(Transfer.description, "")
-    value = {"date": Transfer.date, "amount": Transfer.amount, "description": description}[f.column]
-    stmt = select(
+    columns: dict[str, SQLColumnExpression[Any]] = {
+        "date": Transfer.date, "amount": Transfer.amount, "description": description,
+    }
+    value = columns[f.column]
+    stmt: Select = select(
         value.label("sort_value"), literal_column(str(TRANSFER), Integer).label("source"),
         Transfer.id.label("id"),
     ).where(Transfer.household_id == household.id)
@@ -318,7 +337,7 @@ def transactions_by_offset(
     if not parts:
         return [], 0, 1
     union = _union([part.stmt for part in parts])
-    total = session.scalar(select(func.count()).select_from(union))
+    total: int = session.execute(select(func.count()).select_from(union)).scalar_one()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     keys = [

@@ -4,9 +4,11 @@ one row's cells into RuleData with a reason for every cell that cannot be read."
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from typing import TypeVar
 
 from babel.dates import get_date_format
 from babel.numbers import get_decimal_symbol
@@ -37,6 +39,9 @@ COLUMNS = (
     ("mark_paid", _l("Mark as paid")),
 )
 REQUIRED = tuple(code for code, _label in COLUMNS[:8])
+CategoryPair = tuple[int | None, int | None]  # (category id, subcategory id)
+NO_CATEGORY: CategoryPair = (None, None)
+T = TypeVar("T")
 NAME_MAX_LENGTH = 120  # recurring_rules.name is String(120)
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -122,44 +127,47 @@ class RowReader:
         )
 
     def read(self, cells: list[str], columns: dict[str, int]) -> ReadRow:
+        """Every cell read in COLUMNS' order, each problem noted; RuleData when none."""
         result = ReadRow()
-        values: dict[str, object] = {}
         width = max(columns.values()) + 1
         if any(cell.strip() for cell in cells[width:]):
             result.problems.append(("", str(_l("This row has more cells than the header."))))
-        for code, _label in COLUMNS:
-            text = (
-                cells[columns[code]].strip()
-                if code in columns and columns[code] < len(cells)
-                else ""
-            )
+
+        def cell(code: str, reader: Callable[[str], T], failed: T) -> T:
+            """The cell read, else `failed` (never used: a problem stops the row)."""
+            index = columns.get(code)
+            text = cells[index].strip() if index is not None and index < len(cells) else ""
             try:
-                values[code] = getattr(self, f"_{code}")(text, values)
+                return reader(text)
             except _CellError as error:
                 result.problems.append((code, str(error.message)))
-                values[code] = None
+                return failed
+
+        name = cell("name", self._name, "")
+        amount = cell("amount", self._amount, None)
+        kind = cell("kind", self._kind, "")
+        frequency = cell("frequency", self._frequency, "")
+        start_date = cell("start_date", self._start_date, None)
+        end_date = cell("end_date", self._end_date, None)
+        category_id, subcategory_id = cell("category", lambda text: self._category(text, kind), NO_CATEGORY)
+        account_id = cell("account", self._account, None)
+        payment_method = cell("payment_method", self._payment_method, "")
+        policy = cell("business_day_policy", self._business_day_policy, "")
+        hold_until = cell("hold_until", self._hold_until, None)
+        auto_post = cell("auto_post", self._auto_post, False)
+        mark_paid = cell("mark_paid", self._mark_paid, False)
         if result.problems:
             return result
-        category_id, subcategory_id = values["category"]
         result.data = RuleData(
-            name=values["name"],
-            kind=values["kind"],
-            amount=values["amount"],
-            account_id=values["account"],
-            category_id=category_id,
-            subcategory_id=subcategory_id,
-            payment_method=values["payment_method"],
-            frequency=values["frequency"],
-            anchor_date=values["start_date"],
-            end_date=values["end_date"],
-            business_day_policy=values["business_day_policy"],
-            auto_post=values["auto_post"],
-            mark_paid=values["mark_paid"],
+            name=name, kind=kind, amount=amount, account_id=account_id, category_id=category_id,
+            subcategory_id=subcategory_id, payment_method=payment_method, frequency=frequency,
+            anchor_date=start_date, end_date=end_date, business_day_policy=policy,
+            auto_post=auto_post, mark_paid=mark_paid,
         )
-        result.hold_until = values["hold_until"]
+        result.hold_until = hold_until
         return result
 
-    def _name(self, text, _values):
+    def _name(self, text: str) -> str:
         name = restore(text)
         if not name.strip():
             raise _CellError(_l("Name the rule."))
@@ -167,7 +175,7 @@ class RowReader:
             raise _CellError(_l("Use at most %(count)d characters.", count=NAME_MAX_LENGTH))
         return name
 
-    def _amount(self, text, _values):
+    def _amount(self, text: str) -> Decimal:
         try:
             amount = parse_amount(text, self.locale)
         except MoneyError as error:
@@ -176,37 +184,38 @@ class RowReader:
             raise _CellError(_l("Enter a positive amount."))
         return amount
 
-    def _kind(self, text, _values):
+    def _kind(self, text: str) -> str:
         return _pick(
             self.kinds, text, lambda words: _l("Enter the type: %(choices)s.", choices=words)
         )
 
-    def _frequency(self, text, _values):
+    def _frequency(self, text: str) -> str:
         return _pick(
             self.frequencies,
             text,
             lambda words: _l("Enter how often it repeats: %(choices)s.", choices=words),
         )
 
-    def _start_date(self, text, _values):
+    def _start_date(self, text: str) -> date:
         if not text:
             raise _CellError(_l("Enter the date of the first occurrence."))
         return self._date(text)
 
-    def _end_date(self, text, _values):
+    def _end_date(self, text: str) -> date | None:
         return self._date(text) if text else None
 
-    def _hold_until(self, text, _values):
+    def _hold_until(self, text: str) -> date | None:
         return self._date(text) if text else None
 
-    def _category(self, text, values):
+    def _category(self, text: str, kind: str) -> CategoryPair:
+        """The (category, subcategory) ids the cell names for this kind ("" when the type
+        could not be read: the category cannot be checked against it)."""
         name = restore(text)
         wanted = _category_key(name)
         if not wanted:
             raise _CellError(_l("Enter a category."))
-        kind = values.get("kind")
-        if kind is None:  # the type is wrong; the category cannot be checked against it
-            return (None, None)
+        if not kind:
+            return NO_CATEGORY
         found = self.categories[kind].get(wanted, [])
         exact = [target for label, target in found if label == name]
         if len(exact) == 1:
@@ -223,7 +232,7 @@ class RowReader:
             raise _CellError(_l("“%(name)s” is an income category, not an expense one.", name=name))
         raise _CellError(_l("The category “%(name)s” does not exist.", name=name))
 
-    def _account(self, text, _values):
+    def _account(self, text: str) -> int:
         name = restore(text)
         if not name.strip():
             raise _CellError(_l("Enter an account."))
@@ -235,7 +244,7 @@ class RowReader:
             raise _CellError(_l("The account “%(name)s” does not exist.", name=name))
         return found[0]
 
-    def _payment_method(self, text, _values):
+    def _payment_method(self, text: str) -> str:
         if not text:
             return "other"
         return _pick(
@@ -244,7 +253,7 @@ class RowReader:
             lambda words: _l("Enter the payment method: %(choices)s.", choices=words),
         )
 
-    def _business_day_policy(self, text, _values):
+    def _business_day_policy(self, text: str) -> str:
         if not text:
             return DEFAULT_POLICY
         return _pick(
@@ -255,10 +264,10 @@ class RowReader:
             ),
         )
 
-    def _auto_post(self, text, _values):
+    def _auto_post(self, text: str) -> bool:
         return self._boolean(text, default=True)
 
-    def _mark_paid(self, text, _values):
+    def _mark_paid(self, text: str) -> bool:
         return self._boolean(text, default=False)
 
     def _boolean(self, text: str, *, default: bool) -> bool:
@@ -324,14 +333,17 @@ def _category_key(text: str) -> str:
     return key(re.sub(r"\s*/\s*", " / ", text.strip()))
 
 
-def _category_index(session: Session, household: Household) -> dict[str, dict[str, list]]:
+def _category_index(
+    session: Session, household: Household
+) -> dict[str, dict[str, list[tuple[str, CategoryPair]]]]:
     """For each kind: "Category" and "Category / Subcategory" as the user reads them
     (archived ones too, so create_rule can say they are archived), compared loosely, to
     (the exact text, (id, subcategory id))."""
     rows = list(session.scalars(select(Category).where(Category.household_id == household.id)))
     by_id = {category.id: category for category in rows}
-    index: dict[str, dict[str, list]] = {"income": {}, "expense": {}}
+    index: dict[str, dict[str, list[tuple[str, CategoryPair]]]] = {"income": {}, "expense": {}}
     for category in rows:
+        target: CategoryPair
         if category.parent_id is None:
             label, target = category.label, (category.id, None)
         else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +24,14 @@ from finora.models import Category, Household
 from finora.money import MoneyError, parse_amount
 from finora.services.imports.suggest import default_pair
 from finora.services.ledger.accounts import primary_account
-from finora.services.planning.rules_csv_format import RowReader, Vocabulary, _CellError, key
+from finora.services.planning.rules_csv_format import (
+    NO_CATEGORY,
+    CategoryPair,
+    RowReader,
+    Vocabulary,
+    _CellError,
+    key,
+)
 from finora.translation import lazy_gettext as _l
 
 # The file's header (compared loosely) -> the rule column it fills; None: read, not used.
@@ -95,7 +103,7 @@ class PyCashFlowRowReader(RowReader):
         )
         self.default_categories = {kind: default_pair(categories, kind) for kind in ("income", "expense")}
 
-    def _amount(self, text, _values):
+    def _amount(self, text: str) -> Decimal:
         try:  # PyCashFlow writes Python's decimals whatever the language: 1500.00
             amount = parse_amount(text, "en")
         except MoneyError as error:
@@ -104,7 +112,7 @@ class PyCashFlowRowReader(RowReader):
             raise _CellError(_l("Enter a positive amount."))
         return amount
 
-    def _frequency(self, text, _values):
+    def _frequency(self, text: str) -> str:
         code = _SPELLINGS.get(key(text)) or self.frequencies.accepted.get(key(text))
         if code is None:
             raise _CellError(
@@ -112,7 +120,7 @@ class PyCashFlowRowReader(RowReader):
             )
         return code
 
-    def _start_date(self, text, _values):
+    def _start_date(self, text: str) -> date:
         if not text:
             raise _CellError(_l("Enter the date of the first occurrence."))
         if text.isdigit():
@@ -130,16 +138,15 @@ class PyCashFlowRowReader(RowReader):
             candidate += timedelta(days=1)
         return candidate
 
-    def _category(self, text, values):
-        kind = values.get("kind")
-        if kind is None:  # the type is wrong; there is no category to choose
-            return (None, None)
+    def _category(self, text: str, kind: str) -> CategoryPair:
+        if not kind:  # the type is wrong; there is no category to choose
+            return NO_CATEGORY
         pair = self.default_categories[kind]
         if pair is None:
             raise _CellError(_l("Enter a category."))
         return pair
 
-    def _account(self, text, _values):
+    def _account(self, text: str) -> int:
         if self.default_account is None:
             raise _CellError(_l("The household has no account for these rules; add one first."))
         return self.default_account

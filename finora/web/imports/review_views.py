@@ -67,8 +67,19 @@ def _parsed_and_review(household, staged, account):
     return parsed, build_review(db.session, household, account, parsed)
 
 
-def _selected_category(row, decision: dict | None) -> int | None:
-    if decision and decision.get("category_id"):
+def _offered(row, categories) -> set[int]:
+    return {value for value, _label in categories.get(row.kind, [])}
+
+
+def _gone(row, decision: dict | None, categories) -> bool:
+    """Whether the row's saved choice is a category no longer offered (deleted or archived
+    since by another member): the page says so and shows the row's own category."""
+    chosen = (decision or {}).get("category_id")
+    return bool(chosen) and chosen not in _offered(row, categories)
+
+
+def _selected_category(row, decision: dict | None, categories) -> int | None:
+    if decision and decision.get("category_id") and not _gone(row, decision, categories):
         return decision["category_id"]
     if row.new_category:  # a category commit makes: the "new: …" option
         return None
@@ -87,13 +98,15 @@ def _read_decisions(review, categories) -> tuple[dict[str, dict], list[str]]:
         category_id = None
         if raw and raw != "new":
             category_id = parse_int(raw)
-            if category_id not in {value for value, _label in categories.get(row.kind, [])}:
+            if category_id not in _offered(row, categories):
                 problems.append(
                     _("Row %(number)d: choose one of the categories offered.", number=line)
                 )
                 continue
         decisions[str(line)] = {
             "category_id": category_id,
+            # Named in the commit's refusal should the category be deleted before it.
+            "category_label": dict(categories[row.kind]).get(category_id) if category_id else None,
             "skip": row.status == "new" and request.form.get(f"skip-{line}") is not None,
             "match": row.status == "match" and request.form.get(f"match-{line}") is not None,
         }
@@ -298,8 +311,12 @@ def _review_page(household, staged, form, account, parsed, found, categories, pr
         status_filters=STATUS_FILTERS,
         categories=categories,
         selected={
-            row.row.line: _selected_category(row, decisions.get(str(row.row.line)))
+            row.row.line: _selected_category(row, decisions.get(str(row.row.line)), categories)
             for row in page.items
+        },
+        gone={
+            row.row.line for row in page.items
+            if _gone(row, decisions.get(str(row.row.line)), categories)
         },
         decisions=decisions,
         problems=problems,
