@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String
-from sqlalchemy.dialects.mysql import LONGTEXT
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finora.models.audit import JSONText
@@ -24,6 +23,9 @@ class UndoPayload(JSONText):
 
     def load_dialect_impl(self, dialect):
         if dialect.name in ("mysql", "mariadb"):
+            # Imported here: a worker on another engine never loads MySQL's dialect.
+            from sqlalchemy.dialects.mysql import LONGTEXT
+
             return dialect.type_descriptor(LONGTEXT())
         return super().load_dialect_impl(dialect)
 
