@@ -30,9 +30,9 @@ class AccountOut(Out):
     balance: Money
     balance_date: Day
     created_at: Stamp
-    closing_day: int | None = None
-    due_day: int | None = None
-    credit_limit: Money | None = None
+    closing_day: int | None
+    due_day: int | None
+    credit_limit: Money | None
 
 
 class EntryOut(Out):
