@@ -147,3 +147,16 @@ def test_a_bad_payment_keeps_what_was_typed_and_writes_nothing(signed_in, househ
     assert db.session.scalar(select(Transfer).where(Transfer.to_account_id == card.id)) is None
     assert signed_in.get(f"/accounts/{card.id}/statements/2019-01/pay").status_code == 404
     assert signed_in.get(f"/accounts/{card.id}/statements/junk/pay").status_code == 404
+
+
+def test_the_statements_csv(signed_in, card, household):
+    response = signed_in.get(f"/accounts/{card.id}/statements.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines == [
+        "statement,start,closing_date,due_date,total,paid,outstanding,entries,status",
+        "2026-03,2026-02-11,2026-03-10,2026-03-20,120.50,0.00,120.50,1,closed",
+        "2026-04,2026-03-11,2026-04-10,2026-04-20,30.00,0.00,30.00,1,open",
+    ]
+    other = signed_in.get(f"/accounts/{checking_account(household).id}/statements.csv")
+    assert other.get_data(as_text=True).lstrip("\ufeff").splitlines() == [lines[0]]

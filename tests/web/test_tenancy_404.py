@@ -159,6 +159,7 @@ ROUTES = [
     ("post", "/accounts/{id}/archive", "account", None),
     ("post", "/accounts/{id}/restore", "archived_account", None),
     ("get", "/accounts/{id}/statements", "card", None),
+    ("get", "/accounts/{id}/statements.csv", "card", None),
     ("get", "/accounts/{id}/statements/2026-03/pay", "card", None),
     ("post", "/accounts/{id}/statements/2026-03/pay", "card", "payment"),
     ("get", "/entries/{id}/edit", "entry", None),

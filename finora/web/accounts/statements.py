@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
@@ -13,6 +13,7 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Account
+from finora.services.exports.statements_csv import statements_csv
 from finora.services.ledger.accounts import list_accounts, primary_account
 from finora.services.ledger.card_statements import Statement, card_statements, find_statement
 from finora.services.ledger.transfers import TransferData, create_transfer
@@ -51,6 +52,19 @@ def statements(account_id: int):
     found = card_statements(db.session, account, day)
     return render_template(
         "accounts/statements.html", account=account, statements=list(reversed(found)), today=day
+    )
+
+
+@bp.get("/<int:account_id>/statements.csv")
+def statements_csv_view(account_id: int):
+    """The statements as CSV; only the header for an account without statements (as the API)."""
+    account = get_owned_or_404(Account, account_id)
+    day = today(require_household())
+    filename = f"finora-statements-{account.id}-{day.isoformat()}.csv"
+    return Response(
+        statements_csv(card_statements(db.session, account, day)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 
