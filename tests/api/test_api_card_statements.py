@@ -81,6 +81,17 @@ def test_statements_of_a_card(signed_api, household):
     assert signed_api.get(f"/accounts/{checking_account(household).id}/statements").json["data"] == []
 
 
+def test_upcoming_transactions_name_the_statement(signed_api, household):
+    card = make_account(household, name="Visa", kind="credit_card", closing_day=10, due_day=20)
+    make_entry(household, account=card, amount="100.00", date=date(2026, 3, 2), description="Shoes")
+    rows = signed_api.get("/transactions").json["data"]
+    statement = [r for r in rows if r["name"] == "Visa statement"]
+    assert statement == [{"name": "Visa statement", "type": "Expense", "amount": "100.00",
+                          "date": "2026-03-20", "schedule_id": None, "entry_id": None,
+                          "overdue": False}]
+    assert not [r for r in rows if r["name"] == "Shoes"]
+
+
 def test_a_viewer_reads_statements_and_a_stranger_gets_404(api, household):
     card = make_account(household, name="Visa", kind="credit_card", closing_day=10, due_day=20)
     theirs = make_account(stranger_household(), name="Their card", kind="credit_card", closing_day=1, due_day=9)

@@ -160,3 +160,12 @@ def test_the_statements_csv(signed_in, card, household):
     ]
     other = signed_in.get(f"/accounts/{checking_account(household).id}/statements.csv")
     assert other.get_data(as_text=True).lstrip("\ufeff").splitlines() == [lines[0]]
+
+
+def test_the_forecast_table_shows_the_statement_on_its_due_date(signed_in, card):
+    page = signed_in.get("/forecast").text
+    row = row_containing(page, "Visa statement")
+    assert "Mar 20, 2026" in row and "120.50" in row
+    assert f'href="/accounts/{card.id}/statements"' in row
+    assert "Groceries on the card" not in page  # the purchase is in the statement, not on its own
+
