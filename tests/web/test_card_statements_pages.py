@@ -105,7 +105,8 @@ def test_the_statements_page_lists_each_statement(signed_in, card):
     assert "/statements/2026-03/pay" in march
     april = row_containing(page, 'data-statement="2026-04"')
     assert "30.00" in april and "Open" in april
-    assert "2,500.00" in page  # the limit
+    assert "2,500.00" in page  # the limit, less what is not paid yet (120.50 + 30.00)
+    assert "2,349.50" in page[page.index('id="card-available"'):]
     assert f"/accounts/{card.id}/statements" in signed_in.get(f"/accounts/{card.id}").text
 
 

@@ -13,6 +13,7 @@ from finora.dates import today
 from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Account
+from finora.money import ZERO
 from finora.services.exports.statements_csv import statements_csv
 from finora.services.ledger.accounts import list_accounts, primary_account
 from finora.services.ledger.card_statements import Statement, card_statements, find_statement
@@ -50,8 +51,14 @@ def statements(account_id: int):
         return redirect(url_for("accounts.show", account_id=account.id))
     day = today(require_household())
     found = card_statements(db.session, account, day)
+    # What the limit still allows: the limit less everything not yet paid (future
+    # installments included, as a bank counts them).
+    available = None
+    if account.credit_limit is not None:
+        available = account.credit_limit - sum((s.outstanding for s in found), ZERO)
     return render_template(
-        "accounts/statements.html", account=account, statements=list(reversed(found)), today=day
+        "accounts/statements.html", account=account, statements=list(reversed(found)), today=day,
+        available=available,
     )
 
 
