@@ -28,7 +28,7 @@ class StatementOut(Out):
     paid: Money
     outstanding: Money
     entries: int
-    status: Literal["open", "closed", "partly_paid", "paid", "overdue"]
+    status: Literal["upcoming", "open", "closed", "partly_paid", "paid", "overdue"]
 
 
 def _statement(row: Statement) -> dict:

@@ -101,6 +101,10 @@ def test_payments_settle_the_oldest_statement_first(household, card):
     assert found["2026-02"].status == "paid"
     assert (found["2026-03"].paid, found["2026-03"].status) == (D("20.00"), "partly_paid")
     assert found["2026-04"].status == "open" and found["2026-04"].entries == 0
+    # A purchase dated after the current cycle (a future installment): upcoming.
+    purchase(household, card, "10.00", date(2026, 4, 11), paid=False)
+    found = by_key(card_statements(db.session, card, TODAY))
+    assert (found["2026-05"].status, found["2026-05"].start) == ("upcoming", date(2026, 4, 11))
 
 
 def test_an_opening_debt_is_settled_before_the_statements(household):

@@ -170,3 +170,9 @@ def test_the_forecast_table_shows_the_statement_on_its_due_date(signed_in, card)
     assert f'href="/accounts/{card.id}/statements"' in row
     assert "Groceries on the card" not in page  # the purchase is in the statement, not on its own
 
+
+
+def test_an_upcoming_statement_is_shown_without_a_pay_button(signed_in, household, card):
+    make_entry(household, account=card, amount="55.00", date=date(2026, 4, 15), description="Installment 2/2")
+    may = row_containing(signed_in.get(f"/accounts/{card.id}/statements").text, 'data-statement="2026-05"')
+    assert "Upcoming" in may and "55.00" in may and "/pay" not in may

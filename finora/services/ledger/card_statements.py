@@ -7,7 +7,8 @@ first: a debt the card was opened with (a negative opening balance) is settled f
 each statement in due-date order. So paying a statement early, late or in two parts
 settles it the same way, and a payment never counts for two statements.
 
-Status: "open" until the closing date has passed; then "paid" when nothing is left,
+Status: "upcoming" before its cycle starts (future installments), "open" until the closing
+date has passed; then "paid" when nothing is left,
 "overdue" after the due date, "partly_paid" when some was paid, else "closed".
 
 Two grouped queries for any number of cards and entries: the card entries summed by
@@ -33,7 +34,7 @@ from finora.services.ledger.card_cycles import (
     statement_of,
 )
 
-STATUSES = ("open", "closed", "partly_paid", "paid", "overdue")
+STATUSES = ("upcoming", "open", "closed", "partly_paid", "paid", "overdue")
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,12 @@ def _statement(
     card: Account, key: tuple[int, int], total: Decimal, paid: Decimal, entries: int, today: date
 ) -> Statement:
     closing_day, due_day = card.closing_day or 1, card.due_day or 1
+    start = cycle_start(*key, closing_day)
     closing = closing_date(*key, closing_day)
     due = due_date(*key, closing_day, due_day)
-    if today <= closing:
+    if today < start:
+        status = "upcoming"
+    elif today <= closing:
         status = "open"
     elif paid >= total:
         status = "paid"
@@ -143,7 +147,7 @@ def _statement(
         account_id=card.id,
         year=key[0],
         month=key[1],
-        start=cycle_start(*key, closing_day),
+        start=start,
         closing=closing,
         due=due,
         total=total,
