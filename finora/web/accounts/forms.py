@@ -39,12 +39,12 @@ class AccountForm(Form):
     )
     # Credit cards only (docs/cards.md): ignored for the other types.
     closing_day = IntegerField(
-        _l("Statement closing day"),
+        _l("Closing day"),
         validators=[Optional(), NumberRange(1, 31, _l("Enter a day from 1 to 31."))],
         description=_l("Credit cards: purchases after this day go to the next statement."),
     )
     due_day = IntegerField(
-        _l("Statement due day"),
+        _l("Due day"),
         validators=[Optional(), NumberRange(1, 31, _l("Enter a day from 1 to 31."))],
         description=_l("Credit cards: the day the statement is due, after the closing day."),
     )
