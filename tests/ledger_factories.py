@@ -69,6 +69,9 @@ def make_account(
     include_in_forecast: bool = True,
     archived: bool = False,
     commit: bool = True,
+    closing_day: int | None = None,
+    due_day: int | None = None,
+    credit_limit=None,
 ) -> Account:
     account = create_account(
         db.session,
@@ -79,6 +82,9 @@ def make_account(
             opening_balance=money(opening_balance),
             opening_date=opening_date,
             include_in_forecast=include_in_forecast,
+            closing_day=closing_day,
+            due_day=due_day,
+            credit_limit=money(credit_limit) if credit_limit is not None else None,
         ),
     )
     if archived:

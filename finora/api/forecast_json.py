@@ -17,7 +17,7 @@ from finora.api.serialize import day, money
 from finora.forecast.risk import HORIZON_DAYS
 from finora.money import ZERO
 from finora.services.planning.household_forecast import HouseholdForecast, UpcomingRow
-from finora.translation import ngettext
+from finora.translation import gettext, ngettext
 
 # PyCashFlow's status words and colours by Finora's band (its clients match the words).
 STATUS_WORDS = {
@@ -127,7 +127,9 @@ def transaction_json(row: UpcomingRow) -> dict:
     """One upcoming transaction: PyCashFlow's name, type, amount, date (never null), and
     Finora's schedule_id / entry_id / overdue."""
     name = row.name
-    if not name:
+    if row.statement_key is not None:  # a credit card's statement (docs/cards.md)
+        name = gettext("%(card)s statement", card=row.name)
+    elif not name:
         name = (ngettext("%(num)d older unpaid entry", "%(num)d older unpaid entries", row.count)
                 if row.count > 1 else kind_word(row.kind))
     return {

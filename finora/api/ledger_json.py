@@ -30,6 +30,9 @@ class AccountOut(Out):
     balance: Money
     balance_date: Day
     created_at: Stamp
+    closing_day: int | None
+    due_day: int | None
+    credit_limit: Money | None
 
 
 class EntryOut(Out):
@@ -80,6 +83,10 @@ def account(row: Account, balance: Decimal, on: date) -> dict[str, Any]:
         "balance": money(balance),
         "balance_date": day(on),
         "created_at": stamp(row.created_at),
+        # Credit cards (docs/cards.md); null on other accounts.
+        "closing_day": row.closing_day,
+        "due_day": row.due_day,
+        "credit_limit": money(row.credit_limit),
     }
 
 

@@ -72,6 +72,9 @@ def create_account_item():
         opening_balance=body.opening_balance,
         opening_date=body.opening_date or today(household),
         include_in_forecast=body.include_in_forecast,
+        closing_day=body.closing_day,
+        due_day=body.due_day,
+        credit_limit=body.credit_limit,
     )
     account = create_account(db.session, household, data)
     db.session.commit()
@@ -98,6 +101,12 @@ def update_account_item(account_id: int):
                              else account.opening_balance),
             opening_date=body.opening_date or account.opening_date,
             include_in_forecast=include,
+            # Card fields left out are kept, or cleared when the account stops being a card.
+            **{
+                field: getattr(body, field) if field in sent
+                else (getattr(account, field) if kind == "credit_card" else None)
+                for field in ("closing_day", "due_day", "credit_limit")
+            },
         )
         update_account(db.session, account, data)
     if body.archived is True and not account.archived:

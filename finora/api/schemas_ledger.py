@@ -72,6 +72,10 @@ class AccountBody(Body):
     opening_balance: Balance = Decimal("0.00")
     opening_date: dt.date | None = None
     include_in_forecast: bool | None = None
+    # Credit cards only (docs/cards.md): both days or neither; the limit optional.
+    closing_day: int | None = None
+    due_day: int | None = None
+    credit_limit: Balance | None = None
 
     @field_validator("name")
     @classmethod
@@ -90,6 +94,9 @@ class AccountUpdateBody(Body):
     opening_balance: Balance | None = None
     opening_date: dt.date | None = None
     include_in_forecast: bool | None = None
+    closing_day: int | None = None  # null (sent) clears; left out keeps
+    due_day: int | None = None
+    credit_limit: Balance | None = None
     archived: bool | None = None
     confirm: bool = False
 

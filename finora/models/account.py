@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finora.models.base import Base, UTCDateTime, utcnow
@@ -36,6 +36,9 @@ class Account(Base):
             "kind IN ('checking', 'savings', 'credit_card', 'cash', 'investment', 'other')",
             name="kind",
         ),
+        CheckConstraint("closing_day BETWEEN 1 AND 31", name="closing_day"),
+        CheckConstraint("due_day BETWEEN 1 AND 31", name="due_day"),
+        CheckConstraint("credit_limit >= 0", name="credit_limit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +58,19 @@ class Account(Base):
     # The number a bank statement names (IBAN, or branch and account): an import of a file
     # that names it pre-selects this account. Learnt from the first import of such a file.
     number: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Credit cards (docs/cards.md): the day of the month the statement closes and the day
+    # it is due (each clamped to the month's length), and the optional limit. Statements
+    # exist only for a credit-card account with both days set; they are computed, not stored
+    # (finora.services.ledger.card_statements).
+    closing_day: Mapped[int | None] = mapped_column(SmallInteger)
+    due_day: Mapped[int | None] = mapped_column(SmallInteger)
+    credit_limit: Mapped[Decimal | None] = mapped_column(Cents)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def has_statements(self) -> bool:
+        """A credit-card account with a closing and a due day: purchases fall into statements."""
+        return self.kind == "credit_card" and self.closing_day is not None and self.due_day is not None
 
     def __repr__(self) -> str:
         return f"<Account {self.id} {self.name}>"

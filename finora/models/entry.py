@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finora.models.account import Account
@@ -65,6 +74,11 @@ class Entry(Base):
         ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
     )
     import_key: Mapped[str | None] = mapped_column(String(64))
+    # An installment purchase ("12x" on a credit card, docs/cards.md): the entries of one
+    # purchase share a group id; installment_number is k of installment_count.
+    installment_group: Mapped[str | None] = mapped_column(String(32), index=True)
+    installment_number: Mapped[int | None] = mapped_column(SmallInteger)
+    installment_count: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

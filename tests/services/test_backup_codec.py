@@ -38,6 +38,8 @@ def sample(column_type, *, edge: bool = False):
         return 2**63 - 1 if edge else 2**40
     if name == "Integer":
         return 2**31 - 1 if edge else -42
+    if name == "SmallInteger":  # a card's statement days (docs/cards.md)
+        return 2**15 - 1 if edge else 28
     if name == "Boolean":
         return True
     if name == "Date":

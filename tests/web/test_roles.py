@@ -107,7 +107,8 @@ def _sign_in(client, user):
 
 def _url(endpoint: str, ids: dict) -> str:
     # A staged import's token: the role check refuses a viewer before any lookup.
-    values = {"year": 2026, "month": 3, "token": "t" * 32, **ids}
+    # A card statement's key: the role check refuses a viewer before any lookup.
+    values = {"year": 2026, "month": 3, "token": "t" * 32, "key": "2026-03", **ids}
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), _rule(endpoint).rule)
 
 

@@ -59,6 +59,8 @@ def theirs(app):
         paid_on=date(2026, 3, 5),
     )
     transfer = make_transfer(household, checking, account, amount="42", description="Their saving")
+    card = make_account(household, name="Their card", kind="credit_card", closing_day=10, due_day=20)
+    make_entry(household, account=card, description="Their purchase", amount="12", date=date(2026, 3, 2))
     food = category(household, "expense.food")
     leisure = category(household, "expense.leisure")
     set_category_archived(db.session, leisure, True)
@@ -71,6 +73,7 @@ def theirs(app):
         entry=entry,
         paid_entry=paid_entry,
         transfer=transfer,
+        card=card,
         category=food,
         subcategory=category(household, "expense.food.groceries"),
         archived_category=leisure,
@@ -88,6 +91,7 @@ def _state(ns) -> dict:
             ("entry", Entry),
             ("paid_entry", Entry),
             ("transfer", Transfer),
+            ("card", Account),
             ("category", Category),
             ("archived_category", Category),
         )
@@ -140,6 +144,9 @@ def _form(kind: str, ns) -> dict:
         }
     if kind == "category":
         return {"name": "Hijacked"}
+    if kind == "payment":
+        return {"from_account_id": str(ns.checking.id), "amount": "1.00", "date": "2026-03-01",
+                "description": "Hijacked"}
     return {}
 
 
@@ -151,6 +158,10 @@ ROUTES = [
     ("post", "/accounts/{id}/edit", "account", "account"),
     ("post", "/accounts/{id}/archive", "account", None),
     ("post", "/accounts/{id}/restore", "archived_account", None),
+    ("get", "/accounts/{id}/statements", "card", None),
+    ("get", "/accounts/{id}/statements.csv", "card", None),
+    ("get", "/accounts/{id}/statements/2026-03/pay", "card", None),
+    ("post", "/accounts/{id}/statements/2026-03/pay", "card", "payment"),
     ("get", "/entries/{id}/edit", "entry", None),
     ("post", "/entries/{id}/edit", "entry", "entry"),
     ("get", "/entries/{id}/duplicate", "entry", None),

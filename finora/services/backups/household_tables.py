@@ -110,6 +110,10 @@ def _not_null_or_above(value, floor) -> bool:
     return value is None or value > floor
 
 
+def _day_of_month(value) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 31)
+
+
 # The check constraints that are not an IN list, by name; SQL's rule applies: a check whose
 # operands are NULL passes. A new check without its predicate here fails the tables test.
 _PREDICATES = {
@@ -128,6 +132,9 @@ _PREDICATES = {
         r.get("end_date") is None or r.get("anchor_date") is None or r["end_date"] >= r["anchor_date"]
     ),
     "ck_categories_labelled": lambda r: r.get("code") is not None or r.get("name") is not None,
+    "ck_accounts_closing_day": lambda r: _day_of_month(r.get("closing_day")),
+    "ck_accounts_due_day": lambda r: _day_of_month(r.get("due_day")),
+    "ck_accounts_credit_limit": lambda r: r.get("credit_limit") is None or r["credit_limit"] >= 0,
     "ck_email_import_configs_port": lambda r: (
         r.get("port") is None or (isinstance(r["port"], int) and 0 < r["port"] < 65536)
     ),

@@ -39,6 +39,10 @@ class AccountData:
     opening_balance: Decimal
     opening_date: date
     include_in_forecast: bool | None = None  # None: by kind (counts_in_forecast_by_default)
+    # Credit cards only (docs/cards.md): statement closing and due days, optional limit.
+    closing_day: int | None = None
+    due_day: int | None = None
+    credit_limit: Decimal | None = None
 
     @property
     def in_forecast(self) -> bool:
@@ -51,6 +55,7 @@ def _check(session: Session, household: Household, data: AccountData, exclude_id
     if data.kind not in ACCOUNT_KINDS:
         raise InvalidAccountError()
     check_date(data.opening_date, "opening_date")
+    _check_card(data)
     # Compared in Python: the same rule on every engine (MariaDB's collation would also
     # call "Poupanca" and "Poupança" equal; SQLite's lower() alone ignores accents' case).
     wanted = data.name.strip().casefold()
@@ -59,6 +64,32 @@ def _check(session: Session, household: Household, data: AccountData, exclude_id
     )
     if any(name.strip().casefold() == wanted and id_ != exclude_id for id_, name in names):
         raise DuplicateAccountError()
+
+
+def _check_card(data: AccountData) -> None:
+    """Statement days and a limit only for a credit card; both days or neither."""
+    card = data.kind == "credit_card"
+    for field in ("closing_day", "due_day"):
+        value = getattr(data, field)
+        if value is not None and not (card and 1 <= value <= 31):
+            raise FieldError(
+                field,
+                _l("Enter a day from 1 to 31.") if card else _l("Only a credit card has statement days."),
+            )
+    if (data.closing_day is None) != (data.due_day is None):
+        missing = "due_day" if data.due_day is None else "closing_day"
+        raise FieldError(missing, _l("Enter both the closing day and the due day, or neither."))
+    if data.credit_limit is not None and (not card or data.credit_limit < 0):
+        raise FieldError(
+            "credit_limit",
+            _l("Enter a limit of zero or more.") if card else _l("Only a credit card has a limit."),
+        )
+
+
+def _apply_card(account: Account, data: AccountData) -> None:
+    account.closing_day = data.closing_day
+    account.due_day = data.due_day
+    account.credit_limit = data.credit_limit
 
 
 def create_account(session: Session, household: Household, data: AccountData) -> Account:
@@ -71,6 +102,7 @@ def create_account(session: Session, household: Household, data: AccountData) ->
         opening_date=data.opening_date,
         include_in_forecast=data.in_forecast,
     )
+    _apply_card(account, data)
     session.add(account)
     _flush_names(session)
     audit.record(session, "account.created", object=account)
@@ -113,6 +145,7 @@ def update_account(session: Session, account: Account, data: AccountData) -> Non
     account.opening_balance = data.opening_balance
     account.opening_date = data.opening_date
     account.include_in_forecast = data.in_forecast
+    _apply_card(account, data)
     _flush_names(session)
     audit.record(session, "account.updated", object=account)
 
@@ -134,7 +167,11 @@ def primary_account(session: Session, household: Household) -> Account | None:
     """The account new entries, rules, scenarios and transfers start on: the active account
     marked primary (accounts.is_primary), else the first active checking account by name,
     else the first active account, else None."""
-    accounts = list_accounts(session, household, include_archived=False)
+    return primary_of(list_accounts(session, household, include_archived=False))
+
+
+def primary_of(accounts: list[Account]) -> Account | None:
+    """`primary_account` among these active accounts (in name order)."""
     marked = [a for a in accounts if a.is_primary]
     checking = [a for a in accounts if a.kind == "checking"]
     first = marked or checking or accounts

@@ -8,7 +8,12 @@ What counts (DESIGN §4, forecast issue item 1):
 - rules of those accounts are projected from today; occurrences already posted as entries,
   or already handled by the posting job (nominal date up to `posted_through`), never count
   again, and skipped ones not at all;
-- scenario rules (what-if) count only on the scenario line.
+- scenario rules (what-if) count only on the scenario line;
+- a credit card with statement days (docs/cards.md) never counts its balance or its
+  entries on their own dates: each of its statements with something left to pay is one
+  outflow on its due date (overdue ones today), paid from the household's primary account,
+  when that account is counted. Paying a statement lowers what is left of it, so the
+  money leaves the counted accounts once: as the payment, or as the projected statement.
 
 Whether the risk score is shown (`status`, decided by `finora.forecast.risk.score_status`)
 and the warnings the forecast page and the dashboard card show (`forecast_warnings`) are
@@ -39,7 +44,8 @@ from finora.forecast.recurrence import RuleSpec
 from finora.forecast.risk import SCORED, RiskScore, cash_risk, score_status
 from finora.models import Account, Entry, Household, RecurringRule, Skip
 from finora.money import ZERO
-from finora.services.ledger.accounts import account_balances
+from finora.services.ledger.accounts import account_balances, primary_of
+from finora.services.ledger.card_statements import Statement, statements_by_card
 from finora.services.planning.posting import SHIFT_MARGIN
 from finora.services.planning.rules import calendar_of
 
@@ -73,6 +79,9 @@ class UpcomingRow:
     overdue: bool = False
     skipped: bool = False
     count: int = 1  # > 1: older overdue entries summed into one line (`name` is empty)
+    # A credit-card statement (`name` is the card's): its card and key ("2026-03").
+    statement_account_id: int | None = None
+    statement_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,8 @@ class HouseholdForecast:
     active_accounts: tuple[Account, ...] = ()
     balances: dict[int, Decimal] | None = None
     status: str = SCORED  # risk.score_status: whether the score is shown, else why not
+    # The credit-card statements counted on their due dates, with their card's name.
+    card_bills: tuple[tuple[Statement, str], ...] = ()
 
     @property
     def scored(self) -> bool:
@@ -265,13 +276,15 @@ def household_forecast(
     last = day + timedelta(days=horizon - 1)
     calendar = calendar or calendar_of(household)
     active = _active_accounts(session, household)
-    accounts = [account for account in active if account.include_in_forecast]
+    included = [account for account in active if account.include_in_forecast]
+    # A card with statements counts through its statements, never by its balance or entries.
+    accounts = [account for account in included if not account.has_statements]
     account_ids = {account.id for account in accounts}
     if balances is None:
         balances = account_balances(session, household, day)
     current = sum((balances.get(account_id, ZERO) for account_id in account_ids), ZERO)
 
-    rules = _rules(session, household, account_ids)
+    rules = _rules(session, household, {account.id for account in included})
     since = day - SHIFT_MARGIN
     skips = _skips(session, household, since)
     forecast_rules = [
@@ -290,6 +303,11 @@ def household_forecast(
     pending = [
         PendingEntry(date=entry_day, kind=kind, amount=amount)
         for _id, entry_day, kind, amount, _description in unpaid
+    ]
+    bills = _card_bills(session, active, account_ids, day, last)
+    pending += [
+        PendingEntry(date=statement.due, kind="expense", amount=statement.outstanding)
+        for statement, _card in bills
     ]
     forecast = project(
         ForecastInput(
@@ -311,7 +329,7 @@ def household_forecast(
         accounts=len(accounts),
         current_balance=current,
         has_rules=any(not rule.is_scenario for rule in rules),
-        has_unpaid=bool(unpaid),
+        has_unpaid=bool(unpaid or bills),
         projected_expenses_90=forecast.projected_expenses_90,
     )
     return HouseholdForecast(
@@ -328,7 +346,25 @@ def household_forecast(
         active_accounts=tuple(active),
         balances=balances,
         status=status,
+        card_bills=tuple(bills),
     )
+
+
+def _card_bills(
+    session: Session, active: list[Account], counted: set[int], day: date, last: date
+) -> list[tuple[Statement, str]]:
+    """The statements with something left to pay, due up to `last`, of the active cards with
+    statement days, when the account that pays them (the primary one) is counted."""
+    payer = primary_of([a for a in active if not a.has_statements])
+    if payer is None or payer.id not in counted:
+        return []
+    names = {a.id: a.name for a in active}
+    return [
+        (statement, names[account_id])
+        for account_id, statements in statements_by_card(session, active, day).items()
+        for statement in statements
+        if statement.outstanding > 0 and statement.due <= last
+    ]
 
 
 def upcoming_rows(
@@ -375,6 +411,26 @@ def upcoming_rows(
                     entry_id=entry_id,
                     entry_date=entry_day,
                     overdue=entry_day < day0,
+                ),
+            )
+        )
+    for statement, card in result.card_bills:
+        if statement.due > end:
+            continue
+        lines.append(
+            (
+                max(statement.due, day0),
+                0,
+                UpcomingRow(
+                    date=max(statement.due, day0),
+                    name=card,
+                    kind="expense",
+                    amount=statement.outstanding,
+                    balance=None,
+                    entry_date=statement.due,
+                    overdue=statement.due < day0,
+                    statement_account_id=statement.account_id,
+                    statement_key=statement.key,
                 ),
             )
         )

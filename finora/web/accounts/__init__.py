@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from finora.web.accounts import views  # noqa: E402,F401
+from finora.web.accounts import statements, views  # noqa: E402,F401

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from finora.models.account import FORECAST_KINDS
 from finora.translation import lazy_gettext as _l
@@ -36,6 +36,22 @@ class AccountForm(Form):
             "Checking and cash accounts count by default; savings, investment, credit-card "
             "and other accounts only when you tick this."
         ),
+    )
+    # Credit cards only (docs/cards.md): ignored for the other types.
+    closing_day = IntegerField(
+        _l("Closing day"),
+        validators=[Optional(), NumberRange(1, 31, _l("Enter a day from 1 to 31."))],
+        description=_l("Credit cards: purchases after this day go to the next statement."),
+    )
+    due_day = IntegerField(
+        _l("Due day"),
+        validators=[Optional(), NumberRange(1, 31, _l("Enter a day from 1 to 31."))],
+        description=_l("Credit cards: the day the statement is due, after the closing day."),
+    )
+    credit_limit = MoneyField(
+        _l("Credit limit"),
+        validators=[Optional()],
+        description=_l("Credit cards, optional."),
     )
     # Sent beside the checkbox by this form. An unticked checkbox sends nothing, so without
     # it "not ticked" and "not sent" (another client, an older page) would look the same:

@@ -57,12 +57,16 @@ def index():
 
 
 def _data(form: AccountForm) -> AccountData:
+    card = form.kind.data == "credit_card"  # the card fields are ignored for other types
     return AccountData(
         name=form.name.data,
         kind=form.kind.data,
         opening_balance=form.opening_balance.data,
         opening_date=form.opening_date.data,
         include_in_forecast=form.include_in_forecast.data,
+        closing_day=form.closing_day.data if card else None,
+        due_day=form.due_day.data if card else None,
+        credit_limit=form.credit_limit.data if card else None,
     )
 
 

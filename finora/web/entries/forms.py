@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -43,6 +51,12 @@ class EntryForm(Form):
         choices=_repeat_choices,
         default="",
         description=_l("Creates a recurring rule with this entry as its first occurrence."),
+    )
+    # Credit cards (docs/cards.md): one purchase in N monthly installments.
+    installments = IntegerField(
+        _l("Installments"),
+        validators=[Optional()],
+        description=_l("Credit cards: split the purchase into 2 to 48 monthly installments."),
     )
     next = HiddenField()
     form_token = FormTokenField()

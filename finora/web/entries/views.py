@@ -10,7 +10,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from finora.dates import today
-from finora.errors import FinoraError
+from finora.errors import FieldError, FinoraError
 from finora.extensions import db
 from finora.models import Entry
 from finora.services.ledger.accounts import list_accounts, primary_account
@@ -22,10 +22,12 @@ from finora.services.ledger.entries import (
     set_entry_paid,
     update_entry,
 )
+from finora.services.ledger.installments import create_installments, installment_group
 from finora.services.planning.rules import create_rule_from_entry
 from finora.services.undo.actions import delete_with_undo
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 from finora.web.entries import bp
 from finora.web.entries.forms import EntryForm
 from finora.web.form_errors import show_error
@@ -124,15 +126,22 @@ def new():
         if not first_submission(form):
             return redirect(_back(form.date.data))
         try:
-            entry = create_entry(db.session, household, _data(form, household), user=current_user)
             rule = posted = None
+            if form.installments.data is not None:
+                entry = _installments(form, household)[0]
+            else:
+                entry = create_entry(db.session, household, _data(form, household), user=current_user)
             if form.repeat.data:  # the entry is the rule's first occurrence, in one transaction
                 rule, posted = create_rule_from_entry(db.session, entry, form.repeat.data)
         except FinoraError as error:
             show_error(form, error)
         else:
             db.session.commit()
-            flash(_("Entry “%(name)s” added.", name=entry.description), "success")
+            if entry.installment_count:
+                flash(_("Purchase “%(name)s” added in %(count)d installments.",
+                        name=entry.description, count=entry.installment_count), "success")
+            else:
+                flash(_("Entry “%(name)s” added.", name=entry.description), "success")
             if rule is not None:
                 flash(
                     Markup('{} <a href="{}">{}</a>').format(
@@ -145,6 +154,14 @@ def new():
                 flash_posted(posted)
             return redirect(_back(entry.date))
     return _render(form, None, "new")
+
+
+def _installments(form: EntryForm, household) -> list[Entry]:
+    if form.repeat.data:
+        raise FieldError("installments", _l("An installment purchase cannot also repeat."))
+    return create_installments(
+        db.session, household, _data(form, household), form.installments.data, user=current_user
+    )
 
 
 @bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -200,8 +217,10 @@ def delete(entry_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     day, name = entry.date, entry.description
+    # "Delete all installments" (docs/cards.md) sends group=1; otherwise this one only.
+    entries = installment_group(db.session, entry) if request.form.get("group") == "1" else [entry]
     record = delete_with_undo(
-        db.session, require_household(), current_user._get_current_object(), label=name, entries=[entry]
+        db.session, require_household(), current_user._get_current_object(), label=name, entries=entries
     )
     db.session.commit()
     flash_undo(_("Entry “%(name)s” deleted.", name=name), record)
