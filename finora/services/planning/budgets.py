@@ -18,6 +18,12 @@ from finora.forecast.recurrence import RuleSpec, occurrences
 from finora.models import Budget, Category, Entry, Household, RecurringRule, Skip
 from finora.models.budget import BUDGET_PERIODS
 from finora.money import ZERO, Cents
+from finora.services.ledger.category_amounts import (
+    LINE_AMOUNT,
+    LINE_CATEGORY,
+    LINE_SUBCATEGORY,
+    with_lines,
+)
 from finora.services.planning.periods import month_bounds
 from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
@@ -234,7 +240,8 @@ def _labels(session: Session, ids: set[int]) -> dict[int, str]:
 
 def _spent(session: Session, household: Household, budgets, bounds) -> dict[tuple, Decimal]:
     """Expense entries (any status) per budgeted category and period: one grouped query
-    over the widest date range, with one conditional sum per period."""
+    over the widest date range, with one conditional sum per period. A split entry counts
+    each line under its own category (category_amounts)."""
     periods = {b.period for b in budgets}
     start = min(bounds[p][0] for p in periods)
     end = max(bounds[p][1] for p in periods)
@@ -245,7 +252,7 @@ def _spent(session: Session, household: Household, budgets, bounds) -> dict[tupl
             func.coalesce(
                 func.sum(
                     case(
-                        (and_(Entry.date >= bounds[p][0], Entry.date <= bounds[p][1]), Entry.amount),
+                        (and_(Entry.date >= bounds[p][0], Entry.date <= bounds[p][1]), LINE_AMOUNT),
                         else_=0,
                     )
                 ),
@@ -257,11 +264,11 @@ def _spent(session: Session, household: Household, budgets, bounds) -> dict[tupl
     ]
     matches = []
     if tops:
-        matches.append(Entry.category_id.in_(tops))
+        matches.append(LINE_CATEGORY.in_(tops))
     if subs:
-        matches.append(Entry.subcategory_id.in_(subs))
+        matches.append(LINE_SUBCATEGORY.in_(subs))
     rows = session.execute(
-        select(Entry.category_id, Entry.subcategory_id, *sums)
+        with_lines(select(LINE_CATEGORY, LINE_SUBCATEGORY, *sums))
         .where(
             Entry.household_id == household.id,
             Entry.date >= start,
@@ -269,7 +276,7 @@ def _spent(session: Session, household: Household, budgets, bounds) -> dict[tupl
             Entry.kind == "expense",
             or_(*matches),
         )
-        .group_by(Entry.category_id, Entry.subcategory_id)
+        .group_by(LINE_CATEGORY, LINE_SUBCATEGORY)
     ).all()
     totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     for category_id, subcategory_id, *amounts in rows:
