@@ -16,7 +16,15 @@ from sqlalchemy import String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from finora.dates import today as household_today
-from finora.models import Account, Category, Entry, EntrySplit, Household, ImportBatch, RecurringRule
+from finora.models import (
+    Account,
+    Category,
+    Entry,
+    EntrySplit,
+    Household,
+    ImportBatch,
+    RecurringRule,
+)
 from finora.services.ledger.category_amounts import (
     LINE_AMOUNT,
     LINE_CATEGORY,
@@ -140,7 +148,7 @@ def export_rows(
             return
         _learn_names(session, household, chunk, rules, batches)
         for (entry_id, day, description, amount, kind, category_id, subcategory_id, account_id,
-             payment_method, paid_on, notes, rule_id, batch_id, line_note, position) in chunk:
+             payment_method, paid_on, notes, rule_id, batch_id, line_note, _position) in chunk:
             day = days.get(day) or _day(days, day)
             if paid_on is not None:
                 paid_on = days.get(paid_on) or _day(days, paid_on)
@@ -163,7 +171,7 @@ def export_rows(
             )
         if len(chunk) < chunk_rows:
             return
-        after = (day, entry_id, position)
+        after = (day, entry_id, chunk[-1].position)
 
 
 def _day(days: dict, value) -> date:
