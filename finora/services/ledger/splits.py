@@ -39,11 +39,13 @@ class SplitLine:
 
 
 class SplitLineError(FieldError):
-    """An error that belongs to one line: `index` is its position in the list given."""
+    """An error that belongs to one line: `index` is its position in the list given and
+    `line_field` the line's field; `field` names both as the API does ("lines.1.amount")."""
 
-    def __init__(self, index: int, field: str, message) -> None:
-        super().__init__(field, message)
+    def __init__(self, index: int, line_field: str, message) -> None:
+        super().__init__(f"lines.{index}.{line_field}", message)
         self.index = index
+        self.line_field = line_field
 
 
 def check_lines(

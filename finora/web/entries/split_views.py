@@ -70,7 +70,7 @@ def _show_line_error(form: SplitForm, rows: list[int], error: FinoraError) -> No
     if isinstance(error, SplitLineError):
         db.session.rollback()
         row = form.lines[rows[error.index]]
-        field = row.amount if error.field == "amount" else row.note if error.field == "note" else row.category_id
+        field = {"amount": row.amount, "note": row.note}.get(error.line_field, row.category_id)
         field.errors = [*field.errors, str(error.message)]
     elif error.field == "lines":  # about the lines together: above the form
         db.session.rollback()
