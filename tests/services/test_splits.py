@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from finora.errors import FieldError
 from finora.extensions import db
-from finora.models import AuditEvent, Entry, EntrySplit
+from finora.models import AuditEvent, Category, Entry, EntrySplit
 from finora.services.ledger.entries import delete_entry, entry_data, update_entry
 from finora.services.ledger.splits import SplitLine, SplitLineError, split_entry, unsplit_entry
 from tests.factories import create_user
@@ -151,3 +151,17 @@ def test_deleting_a_split_entry_deletes_its_lines(household, groceries):
     delete_entry(db.session, groceries)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(EntrySplit)) == 0
+
+
+def test_a_category_used_only_by_a_line_is_in_use(household, groceries):
+    from finora.services.ledger.catalogue import CategoryInUseError, category_in_use, delete_category
+
+    health = Category(household_id=household.id, kind="expense", name="Gifts")
+    db.session.add(health)
+    db.session.commit()
+    assert not category_in_use(db.session, health)
+    split_entry(db.session, groceries, [*lines(household, ("expense.food", "50.00")), SplitLine(health.id, D("50.00"))])
+    db.session.commit()
+    assert category_in_use(db.session, health)
+    with pytest.raises(CategoryInUseError):
+        delete_category(db.session, health)
