@@ -154,7 +154,11 @@ def test_deleting_a_split_entry_deletes_its_lines(household, groceries):
 
 
 def test_a_category_used_only_by_a_line_is_in_use(household, groceries):
-    from finora.services.ledger.catalogue import CategoryInUseError, category_in_use, delete_category
+    from finora.services.ledger.catalogue import (
+        CategoryInUseError,
+        category_in_use,
+        delete_category,
+    )
 
     health = Category(household_id=household.id, kind="expense", name="Gifts")
     db.session.add(health)
