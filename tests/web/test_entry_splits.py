@@ -124,3 +124,12 @@ def test_editing_the_amount_with_the_lines_and_unsplitting(signed_in, household,
     assert response.status_code == 302
     entry = db.session.get(Entry, bill.id)
     assert stored(bill.id) == [] and (entry.amount, entry.category_id) == (D("120.25"), housing)
+
+
+def test_add_a_line_stops_at_the_most_lines_a_split_has(signed_in, household, bill):
+    food = category(household, "expense.food").id
+    data = rows(*[(food, "1.00", "") for _ in range(50)], add_line="Add a line")
+    response = signed_in.post(f"/entries/{bill.id}/split", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert input_value(page, "lines-49-amount") == "1.00" and 'id="lines-50-amount"' not in page

@@ -8,6 +8,7 @@ from wtforms import Form as PlainForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from finora.services.ledger.splits import MAX_LINES
 from finora.translation import lazy_gettext as _l
 from finora.web.fields import IdSelectField, MoneyField
 from finora.web.forms import Form
@@ -30,7 +31,7 @@ class SplitLineForm(PlainForm):
 
 class SplitForm(Form):
     amount = MoneyField(_l("Entry amount"), validators=[InputRequired(_l("Enter an amount."))])
-    lines = FieldList(FormField(SplitLineForm), min_entries=NEW_ROWS, max_entries=50)
+    lines = FieldList(FormField(SplitLineForm), min_entries=NEW_ROWS, max_entries=MAX_LINES)
     add_line = SubmitField(_l("Add a line"))
     save = SubmitField(_l("Save split"))
 

@@ -9,7 +9,13 @@ from finora.errors import FinoraError
 from finora.extensions import db
 from finora.models import Category, Entry
 from finora.services.ledger.catalogue import category_tree
-from finora.services.ledger.splits import SplitLine, SplitLineError, split_entry, unsplit_entry
+from finora.services.ledger.splits import (
+    MAX_LINES,
+    SplitLine,
+    SplitLineError,
+    split_entry,
+    unsplit_entry,
+)
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.web.entries import bp
@@ -91,7 +97,7 @@ def split(entry_id: int):
     form = SplitForm()
     if not form.is_submitted():
         _prefill(form, entry)
-    elif form.add_line.data:
+    elif form.add_line.data and len(form.lines) < MAX_LINES:
         form.lines.append_entry()
     form.set_category_choices(category_tree(db.session, household, entry.kind), _kept_categories(entry))
     if form.is_submitted() and not form.add_line.data and form.validate():
