@@ -169,3 +169,20 @@ def test_a_category_used_only_by_a_line_is_in_use(household, groceries):
     assert category_in_use(db.session, health)
     with pytest.raises(CategoryInUseError):
         delete_category(db.session, health)
+
+
+def test_undoing_an_import_removes_the_lines_of_its_split_entries(household, groceries, user):
+    from finora.models import ImportBatch
+    from finora.services.imports.batches import undo_batch
+    from tests.ledger_factories import checking_account
+
+    batch = ImportBatch(household_id=household.id, account_id=checking_account(household).id,
+                        file_name="extrato.csv", format="csv")
+    db.session.add(batch)
+    db.session.flush()
+    groceries.import_batch_id = batch.id
+    split_entry(db.session, groceries, lines(household, ("expense.food", "50.00"), ("expense.housing", "50.00")))
+    db.session.commit()
+    assert undo_batch(db.session, batch, user) == 1
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(EntrySplit)) == 0
