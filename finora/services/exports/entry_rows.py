@@ -165,7 +165,7 @@ def export_rows(
                 # Entry.status(today): paid, else overdue before today, else pending.
                 "paid" if paid_on is not None else ("overdue" if day < today else "pending"),
                 paid_on,
-                " · ".join(text for text in (notes, line_note) if text),
+                (notes or "") if line_note is None else (f"{notes} · {line_note}" if notes else line_note),
                 rules.get(rule_id, "") if rule_id else "",
                 batches.get(batch_id, "") if batch_id else "",
             )
