@@ -4,6 +4,8 @@ shows the entry once, marked split, with nothing scrolling sideways."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
@@ -26,9 +28,9 @@ def split_bill(live_server, app_factory) -> tuple[str, int]:
         bill = make_entry(household, amount=BIG, date=today_in_sao_paulo(), description=LONG_DESCRIPTION,
                           category="expense.food", subcategory=None)
         split_entry(db.session, bill, [
-            SplitLine(category(household, "expense.food").id, BIG - 1000,
+            SplitLine(category(household, "expense.food").id, BIG - Decimal("1000.00"),
                       category(household, "expense.food.groceries").id, LONG_DESCRIPTION[:120]),
-            SplitLine(category(household, "expense.housing").id, 1000),
+            SplitLine(category(household, "expense.housing").id, Decimal("1000.00")),
         ])
         db.session.commit()
         return live_server, bill.id
@@ -43,7 +45,7 @@ def test_the_split_page_and_the_marked_row_fit_a_phone(open_page, split_bill, sc
     assert_page_fits(page)
     lines = page.locator("fieldset.split-line")
     expect(lines).to_have_count(2)
-    page.get_by_role("button", name="Adicionar linha").click()
+    page.locator("#add_line").click()
     settle(page)
     expect(lines).to_have_count(3)
     assert_page_fits(page)
