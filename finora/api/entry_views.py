@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import request
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from finora.api import bp
 from finora.api import ledger_json as out
@@ -35,6 +36,7 @@ from finora.services.ledger.entries import (
 from finora.services.ledger.entry_filters import entry_conditions
 from finora.services.ledger.entry_list import EntryFilters
 from finora.services.ledger.ledger_refs import validate_ledger_refs
+from finora.services.ledger.splits import SplitLine, split_entry, unsplit_entry
 from finora.services.planning.periods import month_bounds
 from finora.tenancy import get_owned_or_404
 from finora.translation import lazy_gettext as _l
@@ -84,7 +86,7 @@ def list_entry_items():
         conditions.append(Entry.paid_on.is_(None))
     total = db.session.scalar(select(func.count(Entry.id)).where(*conditions))
     rows = db.session.scalars(
-        select(Entry).where(*conditions)
+        select(Entry).where(*conditions).options(selectinload(Entry.splits))
         .order_by(Entry.date.desc(), Entry.id.desc())  # the dashboard's default order
         .limit(page.limit).offset(page.offset)
     ).unique()
@@ -124,6 +126,10 @@ def _description(household: Household, given: str | None, kind: str, account_id:
     return named.label
 
 
+def _lines(lines) -> list[SplitLine]:
+    return [SplitLine(line.category_id, line.amount, line.subcategory_id, line.note) for line in lines]
+
+
 def _paid_on(household: Household, paid: bool | None, paid_on: date | None,
              current: date | None) -> date | None:
     if paid is False:
@@ -145,7 +151,9 @@ def create_entry_item():
         primary = primary_account(db.session, household)
         account_id = primary.id if primary is not None else None
     category_id, subcategory_id = body.category_id, body.subcategory_id
-    if category_id is None:
+    if body.lines:  # a split entry's own category is its first line's
+        category_id, subcategory_id = body.lines[0].category_id, body.lines[0].subcategory_id
+    elif category_id is None:
         category_id, default_sub = _default_category(household, body.type)
         if "subcategory_id" not in body.model_fields_set:
             subcategory_id = default_sub
@@ -163,6 +171,8 @@ def create_entry_item():
         payment_method=body.payment_method or "other",
     )
     entry = create_entry(db.session, household, data, user=caller().user)
+    if body.lines:
+        split_entry(db.session, entry, _lines(body.lines))
     db.session.commit()
     return one(out.entry(entry, today(household)), 201)
 
@@ -181,7 +191,12 @@ def update_entry_item(entry_id: int):
         subcategory_id = body.subcategory_id if "subcategory_id" in sent else None
     elif "subcategory_id" in sent:
         subcategory_id = body.subcategory_id
-    if kind != entry.kind and "category_id" not in sent:
+    relines = "lines" in sent
+    if relines and body.lines:
+        category_id, subcategory_id = body.lines[0].category_id, body.lines[0].subcategory_id
+    if relines:  # the new lines (or none) replace the old ones below, with the amount
+        unsplit_entry(db.session, entry)
+    if kind != entry.kind and "category_id" not in sent and not (relines and body.lines):
         # A new type without a category: the new kind's catch-all, as for schedules.
         category_id, subcategory_id = _default_category(household, kind)
     account_id = body.account_id or entry.account_id
@@ -205,6 +220,8 @@ def update_entry_item(entry_id: int):
         payment_method=body.payment_method or entry.payment_method,
     )
     update_entry(db.session, entry, data)
+    if relines and body.lines:
+        split_entry(db.session, entry, _lines(body.lines))
     db.session.commit()
     return one(out.entry(entry, today(household)))
 

@@ -35,6 +35,13 @@ class AccountOut(Out):
     credit_limit: Money | None
 
 
+class SplitLineOut(Out):
+    category_id: int
+    subcategory_id: int | None
+    amount: Money
+    note: str | None
+
+
 class EntryOut(Out):
     id: int
     date: Day
@@ -52,6 +59,7 @@ class EntryOut(Out):
     rule_id: int | None
     occurrence_date: Day | None
     import_batch_id: int | None
+    lines: list[SplitLineOut]
     created_at: Stamp
     updated_at: Stamp
 
@@ -92,7 +100,9 @@ def account(row: Account, balance: Decimal, on: date) -> dict[str, Any]:
 
 def entry(row: Entry, today: date) -> dict[str, Any]:
     """An entry: `type` "income"/"expense", `amount` always positive, `status` paid,
-    pending (unpaid, dated today or later) or overdue (unpaid, dated before today)."""
+    pending (unpaid, dated today or later) or overdue (unpaid, dated before today).
+    `lines`: a split entry's category lines (they add up to `amount`; `category_id` is
+    then the first line's), [] for an entry that is not split."""
     return {
         "id": row.id,
         "date": day(row.date),
@@ -110,6 +120,15 @@ def entry(row: Entry, today: date) -> dict[str, Any]:
         "rule_id": row.rule_id,
         "occurrence_date": day(row.occurrence_date),
         "import_batch_id": row.import_batch_id,
+        "lines": [
+            {
+                "category_id": line.category_id,
+                "subcategory_id": line.subcategory_id,
+                "amount": money(line.amount),
+                "note": line.note,
+            }
+            for line in row.splits
+        ],
         "created_at": stamp(row.created_at),
         "updated_at": stamp(row.updated_at),
     }

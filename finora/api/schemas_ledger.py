@@ -111,10 +111,26 @@ class AccountUpdateBody(Body):
 # ---- entries ---------------------------------------------------------------------------
 
 
+class SplitLineBody(Body):
+    """One line of a split entry: a top category of the entry's type, optionally one of
+    its subcategories, a positive amount and a note."""
+
+    category_id: Id
+    subcategory_id: Id | None = None
+    amount: Amount
+    note: str | None = Field(default=None, max_length=200)
+
+
+# At least two lines, at most fifty (services/ledger/splits.py checks both with its message).
+SplitLines = Annotated[list[SplitLineBody], Field(max_length=50)]
+
+
 class EntryBody(Body):
     """POST /entries. Left out: `date` today, `account_id` the primary account,
     `category_id` the kind's catch-all category, `description` the category's name;
-    `paid: true` without `paid_on` is paid today."""
+    `paid: true` without `paid_on` is paid today. `lines` splits the entry between
+    categories (two or more, adding up to `amount`; `category_id` is then the first
+    line's)."""
 
     type: Kind
     amount: Amount
@@ -127,11 +143,15 @@ class EntryBody(Body):
     paid_on: dt.date | None = None
     notes: str | None = Field(default=None, max_length=2000)
     payment_method: PaymentMethod | None = None
+    lines: SplitLines | None = None
 
 
 class EntryUpdateBody(Body):
     """PUT /entries/<id>: only the fields sent change (`paid_on: null` or `paid: false`
-    marks it unpaid; an empty or null `description` becomes the category's name)."""
+    marks it unpaid; an empty or null `description` becomes the category's name).
+    `lines` replaces a split's lines (with `amount` when that changes too); `lines: []` or
+    `null` unsplits, keeping the first line's category unless `category_id` is sent. A
+    split entry's amount, type and category change only with its `lines`."""
 
     type: Kind | None = None
     amount: Amount | None = None
@@ -144,6 +164,7 @@ class EntryUpdateBody(Body):
     paid_on: dt.date | None = None
     notes: str | None = Field(default=None, max_length=2000)
     payment_method: PaymentMethod | None = None
+    lines: SplitLines | None = None
 
 
 class PaidBody(Body):

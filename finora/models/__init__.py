@@ -6,6 +6,7 @@ from finora.models.backup import Backup, BackupSchedule
 from finora.models.budget import Budget, Goal, GoalContribution
 from finora.models.category import Category
 from finora.models.entry import Entry, Transfer
+from finora.models.entry_split import EntrySplit
 from finora.models.form_token import UsedFormToken
 from finora.models.household import Household, Membership
 from finora.models.import_batch import ImportBatch, ImportMatch, ImportProfile
@@ -41,6 +42,7 @@ __all__ = [
     "EmailImportConfig",
     "EmailVerification",
     "Entry",
+    "EntrySplit",
     "Goal",
     "GoalContribution",
     "Household",

@@ -14,12 +14,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from finora.models.account import Account
 from finora.models.base import Base, UTCDateTime, utcnow
 from finora.models.category import Category
+from finora.models.entry_split import EntrySplit
 from finora.money import Cents
 
 PAYMENT_METHODS = ("credit_card", "debit_card", "bank_transfer", "cash", "other")
@@ -85,6 +87,15 @@ class Entry(Base):
     account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)
     category: Mapped[Category] = relationship(foreign_keys=[category_id], lazy="joined", innerjoin=True)
     subcategory: Mapped[Category | None] = relationship(foreign_keys=[subcategory_id], lazy="joined")
+    # A split entry's category lines (finora/services/ledger/splits.py writes them); while
+    # split, `category_id` holds the first line's category and no aggregate reads it.
+    splits: Mapped[list[EntrySplit]] = relationship(
+        order_by=EntrySplit.position, cascade="all, delete-orphan", passive_deletes=True
+    )
+    # Lists show a split marker without loading the lines: one indexed EXISTS per row.
+    is_split: Mapped[bool] = column_property(
+        exists().where(EntrySplit.entry_id == id).correlate_except(EntrySplit)
+    )
 
     def status(self, today: date) -> str:
         """paid, pending or overdue: derived, never stored."""

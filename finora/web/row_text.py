@@ -36,6 +36,8 @@ _MESSAGES = {
     "duplicate": N_("Duplicate"),
     "delete": N_("Delete"),
     "tick": N_("Tick %(name)s"),
+    "split": N_("Split"),
+    "split_title": N_("Split between categories"),
     "route": N_("%(source)s → %(target)s"),
     "transfer": N_("Transfer"),
     "transfer_between": N_("Transfer between accounts"),
@@ -43,7 +45,7 @@ _MESSAGES = {
     "delete_transfer": N_("Delete transfer %(name)s"),
 }
 _PLAIN = {"mark_not_received_title", "mark_not_paid_title", "mark_received_title", "mark_paid_title",
-          "edit", "duplicate", "delete", "transfer", "transfer_between"}
+          "edit", "duplicate", "delete", "transfer", "transfer_between", "split", "split_title"}
 
 
 def transaction_row_text() -> dict[str, Markup]:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from finora.extensions import db
 from finora.models import Entry, Household, User
+from finora.services.ledger.category_amounts import with_lines
 
 FLOOR_SECONDS = 3.0
 
@@ -27,11 +28,12 @@ class ExportResult:
     megabytes: float
     seconds: float
     first_chunk_ms: float
+    expected_rows: int  # a split entry is one row per line
     peak_mib: float | None = None
 
     @property
     def passed(self) -> bool:
-        return self.rows == self.entries and self.seconds <= FLOOR_SECONDS
+        return self.rows == self.expected_rows and self.seconds <= FLOOR_SECONDS
 
 
 def time_csv_export(app, email: str, *, measure_memory: bool = False) -> ExportResult:
@@ -47,6 +49,8 @@ def time_csv_export(app, email: str, *, measure_memory: bool = False) -> ExportR
             select(func.min(Entry.date), func.max(Entry.date), func.count())
             .where(Entry.household_id == household.id)
         ).one()
+        expected_rows = db.session.scalar(select(func.count()).select_from(
+            with_lines(select(Entry.id).where(Entry.household_id == household.id)).subquery()))
 
         def run() -> tuple[int, int, float]:
             started = time.perf_counter()
@@ -63,7 +67,7 @@ def time_csv_export(app, email: str, *, measure_memory: bool = False) -> ExportR
         started = time.perf_counter()
         rows, size, first_chunk = run()
         seconds = time.perf_counter() - started
-        result = ExportResult(rows, entries, size / 1_000_000, seconds, first_chunk * 1000)
+        result = ExportResult(rows, entries, size / 1_000_000, seconds, first_chunk * 1000, expected_rows)
         if measure_memory:
             tracemalloc.start()
             try:
@@ -79,7 +83,7 @@ def report_csv_export(result: ExportResult) -> bool:
     memory = f", peak {result.peak_mib:.1f} MiB traced" if result.peak_mib is not None else ""
     print(
         f"\nCSV export of everything in the 100,000-entry household: {result.seconds:.2f} s "
-        f"({result.rows:,} rows of {result.entries:,} entries, {result.megabytes:.1f} MB, first chunk after "
+        f"({result.rows:,} rows: {result.entries:,} entries, split ones a row per line, {result.megabytes:.1f} MB, first chunk after "
         f"{result.first_chunk_ms:.0f} ms{memory}). Floor: {FLOOR_SECONDS:.0f} s. "
         f"{'PASS' if result.passed else 'FAIL'}"
     )

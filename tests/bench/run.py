@@ -2,7 +2,8 @@
 
 Builds a throw-away database (SQLite unless FINORA_BENCH_DATABASE_URL names a PostgreSQL
 or MariaDB server, as FINORA_TEST_DATABASE_URL does for the tests), seeds one household
-with 100,000 entries over ten years and ten more with 10,000 each, refreshes the planner
+with 100,000 entries over ten years and ten more with 10,000 each (a fifth of every
+household's entries split into two or three category lines, tests/bench/splits.py), refreshes the planner
 statistics (FINORA_BENCH_STALE_STATISTICS=1 skips that, to see a freshly bulk-loaded
 database), signs in as the big household's owner and times the heaviest pages (the Transactions
 page too: its first page and one 90,000 rows deep) with the
@@ -59,6 +60,7 @@ from tests.bench.imports import report as report_import
 from tests.bench.imports import time_import
 from tests.bench.instance_backups import report_instance_backups, time_instance_backups
 from tests.bench.pdf import report_month_pdf, time_month_pdf
+from tests.bench.splits import add_splits
 from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
 
 BIG_ENTRIES = 100_000
@@ -173,11 +175,13 @@ def seed(app) -> tuple[str, tuple[int, int], int, str]:
             target_entries=BIG_ENTRIES,
         )
         rules = add_rules(household, RULES, random.Random(7), end)
+        split = add_splits(db.session, household, random.Random(21))
         db.session.commit()
         big_seconds = time.perf_counter() - started
         print(
-            f"Seeded the big household: {report.entries:,} entries, {report.transfers:,} transfers "
-            f"({report.start} to {report.end}) and {rules} recurring rules in {big_seconds:.1f} s"
+            f"Seeded the big household: {report.entries:,} entries ({split:,} of them split), "
+            f"{report.transfers:,} transfers ({report.start} to {report.end}) and {rules} recurring "
+            f"rules in {big_seconds:.1f} s"
         )
 
         started = time.perf_counter()
@@ -188,6 +192,7 @@ def seed(app) -> tuple[str, tuple[int, int], int, str]:
                 db.session, user.memberships[0].household, years=YEARS, end=end,
                 rng=random.Random(n), target_entries=SMALL_ENTRIES,
             )
+            add_splits(db.session, user.memberships[0].household, random.Random(100 + n))
             db.session.commit()
             total += small.entries
         print(

@@ -25,6 +25,7 @@ def run_alone(name: str, timed: Callable[[Flask, str], bool]) -> int:
     from finora.services.people.registration import register_user
     from finora.services.system.seed import refresh_statistics, seed_household
     from tests.bench.run import BIG_ENTRIES, YEARS, _signup
+    from tests.bench.splits import add_splits
     from tests.dbutil import create_test_database, drop_test_database, server_url_from_env
 
     server = server_url_from_env(os.environ.get("FINORA_BENCH_DATABASE_URL"))
@@ -40,6 +41,7 @@ def run_alone(name: str, timed: Callable[[Flask, str], bool]) -> int:
             household = owner.memberships[0].household
             seed_household(db.session, household, years=YEARS, end=today(household),
                            rng=random.Random(2024), target_entries=BIG_ENTRIES)
+            add_splits(db.session, household, random.Random(21))
             db.session.commit()
             refresh_statistics(db.session)
             email = owner.email

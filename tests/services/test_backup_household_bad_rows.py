@@ -228,3 +228,19 @@ def test_a_plan_restores_once_and_leaves_no_spool(archive, tmp_path):
         with pytest.raises(ValueError):
             restore_new_household(db.session, reader, plan, owner=owner)
     db.session.rollback()
+
+
+def test_split_lines_that_do_not_add_up_are_refused(archive, tmp_path):
+    refused = _refused(archive, tmp_path, _edit("entry_splits", 1, amount="2.35"))
+    _where(refused, "entry_splits", 1, "do not add up to its amount")
+
+
+def test_a_split_of_one_line_is_refused(archive, tmp_path):
+    def change(tables):
+        first, second = tables["entry_splits"]
+        first["amount"] = "12.34"
+        tables["entry_splits"] = [first]
+        return tables
+
+    refused = _refused(archive, tmp_path, change)
+    _where(refused, "entry_splits", 1, "do not add up to its amount")

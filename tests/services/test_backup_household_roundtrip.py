@@ -45,6 +45,7 @@ from finora.services.backups.household_tables import (
     spec_by_name,
     table_specs,
 )
+from finora.services.ledger.splits import SplitLine, split_entry
 from tests.factories import create_user
 from tests.ledger_factories import (
     category,
@@ -87,6 +88,12 @@ def full_household(name: str = "Silva") -> tuple[Household, User]:
     imported.import_batch_id, imported.import_key = batch.id, f"FIT{household.id}"
     pending = make_entry(household, description=f"{name} gym", account=card, commit=False)
     db.session.flush()
+    # A split entry: its lines (with a note, a subcategory) restore with it.
+    split_entry(db.session, imported, [
+        SplitLine(category(household, "expense.food").id, Decimal("10.00"),
+                  category(household, "expense.food.groceries").id, f"{name} groceries"),
+        SplitLine(category(household, "expense.housing").id, Decimal("2.34")),
+    ])
     db.session.add(ImportMatch(batch_id=batch.id, entry_id=pending.id, previous_paid_on=None,
                                previous_import_key="old"))
     # Someone who is not a member any more created this one: the archive cannot name them.

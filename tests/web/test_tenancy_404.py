@@ -147,6 +147,9 @@ def _form(kind: str, ns) -> dict:
     if kind == "payment":
         return {"from_account_id": str(ns.checking.id), "amount": "1.00", "date": "2026-03-01",
                 "description": "Hijacked"}
+    if kind == "split":
+        return {"amount": "2.00", "lines-0-category_id": str(ns.category.id), "lines-0-amount": "1.00",
+                "lines-0-note": "Hijacked", "lines-1-category_id": str(ns.category.id), "lines-1-amount": "1.00"}
     return {}
 
 
@@ -169,6 +172,9 @@ ROUTES = [
     ("post", "/entries/{id}/delete", "entry", None),
     ("post", "/entries/{id}/paid", "entry", None),
     ("post", "/entries/{id}/unpaid", "paid_entry", None),
+    ("get", "/entries/{id}/split", "entry", None),
+    ("post", "/entries/{id}/split", "entry", "split"),
+    ("post", "/entries/{id}/unsplit", "entry", None),
     ("get", "/transfers/{id}/edit", "transfer", None),
     ("post", "/transfers/{id}/edit", "transfer", "transfer"),
     ("post", "/transfers/{id}/delete", "transfer", None),
@@ -212,6 +218,7 @@ POST_ONLY = [
     ("/entries/{id}/delete", "entry"),
     ("/entries/{id}/paid", "entry"),
     ("/entries/{id}/unpaid", "paid_entry"),
+    ("/entries/{id}/unsplit", "entry"),
     ("/transfers/{id}/delete", "transfer"),
     ("/categories/{id}/archive", "category"),
     ("/categories/{id}/restore", "archived_category"),

@@ -162,6 +162,7 @@ def check_household_archive(reader: ArchiveReader, session: Session) -> RestoreP
             if spec.name in referenced:
                 ids[spec.name] = seen
         spool.finish()
+        _check_splits(spool)
     except BaseException:
         spool.close()
         raise
@@ -282,6 +283,29 @@ def _check_table(
     if spec.name == "categories":
         _check_tree(tree)
     return seen, count
+
+
+def _check_splits(spool: _Spool) -> None:
+    """A split entry's lines add up to its amount, and there are at least two of them (as
+    services/ledger/splits.py keeps them): one pass over the lines, one over the entries."""
+    sums: dict[int, Any] = {}
+    counts: dict[int, int] = {}
+    first_line: dict[int, int] = {}
+    for line, row in spool.rows("entry_splits"):
+        entry_id = row["entry_id"]
+        sums[entry_id] = sums.get(entry_id, 0) + row["amount"]
+        counts[entry_id] = counts.get(entry_id, 0) + 1
+        first_line.setdefault(entry_id, line)
+    if not sums:
+        return
+    for _line, row in spool.rows("entries"):
+        entry_id = row["id"]
+        if entry_id in sums and (sums[entry_id] != row["amount"] or counts[entry_id] < 2):
+            raise ArchiveRowError(
+                "entry_splits",
+                first_line[entry_id],
+                _("the lines of entry %(id)s do not add up to its amount", id=entry_id),
+            )
 
 
 def _check_tree(tree: dict[int, tuple[Any, Any, int]]) -> None:

@@ -30,6 +30,7 @@ BACKED_UP = (
     "skips",
     "import_batches",
     "entries",
+    "entry_splits",
     "import_matches",
     "transfers",
     "balance_snapshots",
@@ -118,6 +119,7 @@ def _day_of_month(value) -> bool:
 # operands are NULL passes. A new check without its predicate here fails the tables test.
 _PREDICATES = {
     "ck_entries_amount_positive": lambda r: _not_null_or_above(r.get("amount"), 0),
+    "ck_entry_splits_amount_positive": lambda r: _not_null_or_above(r.get("amount"), 0),
     "ck_transfers_amount_positive": lambda r: _not_null_or_above(r.get("amount"), 0),
     "ck_recurring_rules_amount_positive": lambda r: _not_null_or_above(r.get("amount"), 0),
     "ck_budgets_amount_positive": lambda r: _not_null_or_above(r.get("amount"), 0),

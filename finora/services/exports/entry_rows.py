@@ -1,6 +1,8 @@
 """The entries an export writes: a period of one household, with the dashboard table's
 filters, streamed in (date, id) order in chunks, every name resolved without a query per
-row."""
+row. A split entry is written as one row per line: the entry's date, description, account,
+status and so on, with the line's category, subcategory and (signed) amount, and the line's
+note after the entry's notes — so the file's amounts by category are the reports' own."""
 
 from __future__ import annotations
 
@@ -10,16 +12,34 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from flask_babel import force_locale
-from sqlalchemy import String, or_, select, type_coerce
+from sqlalchemy import String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from finora.dates import today as household_today
-from finora.models import Account, Category, Entry, Household, ImportBatch, RecurringRule
+from finora.models import (
+    Account,
+    Category,
+    Entry,
+    EntrySplit,
+    Household,
+    ImportBatch,
+    RecurringRule,
+)
+from finora.services.ledger.category_amounts import (
+    LINE_AMOUNT,
+    LINE_CATEGORY,
+    LINE_SUBCATEGORY,
+    line_in_category,
+    with_lines,
+)
 from finora.services.ledger.entry_filters import entry_conditions
 
 # Rows read per query: big enough that 100,000 rows are 50 queries, small enough that a
 # chunk's objects are a few hundred kilobytes.
 CHUNK_ROWS = 2_000
+
+# An unsplit entry's one row comes before any line (lines count from 0).
+_POSITION = func.coalesce(EntrySplit.position, -1)
 
 # Dates are read as the driver gives them: SQLite's text is parsed here, once per distinct
 # day, instead of by SQLAlchemy's per-value parser (a third of the read time on SQLite).
@@ -27,16 +47,18 @@ _COLUMNS = (
     Entry.id,
     type_coerce(Entry.date, String).label("date"),
     Entry.description,
-    Entry.amount,
+    LINE_AMOUNT.label("amount"),
     Entry.kind,
-    Entry.category_id,
-    Entry.subcategory_id,
+    LINE_CATEGORY.label("category_id"),
+    LINE_SUBCATEGORY.label("subcategory_id"),
     Entry.account_id,
     Entry.payment_method,
     type_coerce(Entry.paid_on, String).label("paid_on"),
     Entry.notes,
     Entry.rule_id,
     Entry.import_batch_id,
+    EntrySplit.note.label("line_note"),
+    _POSITION.label("position"),
 )
 
 
@@ -100,18 +122,25 @@ def export_rows(
     rules: dict[int, str] = {}
     batches: dict[int, str] = {}
     days: dict = {}
+    category_id = getattr(filters, "category_id", None)
+    if category_id:  # a split entry's lines of that category only
+        conditions = [*conditions, line_in_category(category_id)]
     base = (
-        select(*_COLUMNS)
+        with_lines(select(*_COLUMNS))
         .where(Entry.household_id == household.id, Entry.date >= start, Entry.date <= end, *conditions)
-        .order_by(Entry.date, Entry.id)
+        .order_by(Entry.date, Entry.id, _POSITION)
         .limit(chunk_rows)
     )
-    after: tuple[date, int] | None = None
+    after: tuple[date, int, int] | None = None
     while True:
         stmt = base
         if after is not None:
             # An index range on the date, then the id breaks the tie on the cursor's day.
-            stmt = stmt.where(Entry.date >= after[0], or_(Entry.date > after[0], Entry.id > after[1]))
+            # A split entry's lines may straddle two chunks: its position breaks that tie.
+            stmt = stmt.where(
+                Entry.date >= after[0],
+                or_(Entry.date > after[0], Entry.id > after[1], and_(Entry.id == after[1], _POSITION > after[2])),
+            )
         # Plain rows through the session's connection: no ORM bookkeeping per row.
         # Plain driver values: a day may come as ISO text (SQLite), see _day.
         chunk: Sequence[Any] = session.connection().execute(stmt).all()
@@ -119,7 +148,7 @@ def export_rows(
             return
         _learn_names(session, household, chunk, rules, batches)
         for (entry_id, day, description, amount, kind, category_id, subcategory_id, account_id,
-             payment_method, paid_on, notes, rule_id, batch_id) in chunk:
+             payment_method, paid_on, notes, rule_id, batch_id, line_note, _position) in chunk:
             day = days.get(day) or _day(days, day)
             if paid_on is not None:
                 paid_on = days.get(paid_on) or _day(days, paid_on)
@@ -136,13 +165,13 @@ def export_rows(
                 # Entry.status(today): paid, else overdue before today, else pending.
                 "paid" if paid_on is not None else ("overdue" if day < today else "pending"),
                 paid_on,
-                notes or "",
+                (notes or "") if line_note is None else (f"{notes} · {line_note}" if notes else line_note),
                 rules.get(rule_id, "") if rule_id else "",
                 batches.get(batch_id, "") if batch_id else "",
             )
         if len(chunk) < chunk_rows:
             return
-        after = (day, entry_id)
+        after = (day, entry_id, chunk[-1].position)
 
 
 def _day(days: dict, value) -> date:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from finora.errors import FieldError, FinoraError
-from finora.models import Budget, Category, Entry, Household, RecurringRule
+from finora.models import Budget, Category, Entry, EntrySplit, Household, RecurringRule
 from finora.models.category import KINDS
 from finora.models.category_defaults import EXPENSE, INCOME, default_label
 from finora.services.system import audit
@@ -166,10 +166,14 @@ def set_category_archived(session: Session, category: Category, archived: bool) 
 
 
 def category_in_use(session: Session, category: Category) -> bool:
-    """Whether anything refers to the category: an entry or a recurring rule (scenarios
-    too) as its category or subcategory, a budget, or a subcategory (archived or not)."""
+    """Whether anything refers to the category: an entry, a split entry's line or a
+    recurring rule (scenarios too) as its category or subcategory, a budget, or a
+    subcategory (archived or not)."""
     uses = (
         exists().where(or_(Entry.category_id == category.id, Entry.subcategory_id == category.id)),
+        exists().where(
+            or_(EntrySplit.category_id == category.id, EntrySplit.subcategory_id == category.id)
+        ),
         exists().where(
             or_(RecurringRule.category_id == category.id, RecurringRule.subcategory_id == category.id)
         ),

@@ -13,6 +13,7 @@ from finora.errors import FieldError
 from finora.models import Entry, Household, User
 from finora.models.entry import PAYMENT_METHODS
 from finora.services.ledger.ledger_refs import validate_ledger_refs
+from finora.services.ledger.splits import check_entry_change
 from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
@@ -82,6 +83,13 @@ def create_entry(session: Session, household: Household, data: EntryData, *, use
 
 def update_entry(session: Session, entry: Entry, data: EntryData) -> None:
     household = session.get_one(Household, entry.household_id)
+    check_entry_change(
+        entry,
+        kind=data.kind,
+        amount=data.amount,
+        category_id=data.category_id,
+        subcategory_id=data.subcategory_id,
+    )
     _validate(session, household, data, entry)
     _apply(entry, data)
     session.flush()

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import and_, or_
 
 from finora.models import Entry
+from finora.services.ledger.category_amounts import entry_in_category
 from finora.services.ledger.text_search import folded_like
 
 
@@ -34,7 +35,8 @@ def entry_conditions(filters, today: date) -> list | None:
     status is relative to `today` (the household's day): paid = paid_on set, pending =
     unpaid and dated today or later, overdue = unpaid and dated before today. A top
     category also selects its subcategories' entries (an entry stores its top category in
-    category_id, so matching either column covers both levels)."""
+    category_id, so matching either column covers both levels); a split entry matches when
+    one of its lines has the category."""
     if filters is None:
         return []
     if filters.kind == "transfer":
@@ -51,9 +53,7 @@ def entry_conditions(filters, today: date) -> list | None:
     if filters.account_id:
         conditions.append(Entry.account_id == filters.account_id)
     if filters.category_id:
-        conditions.append(
-            or_(Entry.category_id == filters.category_id, Entry.subcategory_id == filters.category_id)
-        )
+        conditions.append(entry_in_category(filters.category_id))
     if filters.payment_method:
         conditions.append(Entry.payment_method == filters.payment_method)
     pattern = search_pattern(filters.search)

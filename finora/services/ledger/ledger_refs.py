@@ -30,6 +30,28 @@ def validate_ledger_refs(
     if account.archived and not (current is not None and current.account_id == account.id):
         raise FieldError("account_id", _l("This account is archived; choose another one."))
 
+    kept = set() if current is None else {current.category_id, current.subcategory_id}
+    validate_category_refs(
+        session,
+        household,
+        kind=kind,
+        category_id=category_id,
+        subcategory_id=subcategory_id,
+        allowed_archived=kept,
+    )
+
+
+def validate_category_refs(
+    session: Session,
+    household: Household,
+    *,
+    kind: str,
+    category_id: int | None,
+    subcategory_id: int | None,
+    allowed_archived=frozenset(),
+) -> None:
+    """The category (top level, of `kind`) and the subcategory (a child of it) belong to
+    the household; archived ones only when their id is in `allowed_archived` (in use)."""
     category = session.get(Category, category_id) if category_id is not None else None
     if (
         category is None
@@ -38,14 +60,14 @@ def validate_ledger_refs(
         or category.kind != kind
     ):
         raise FieldError("category_id", _l("Choose a category."))
-    if category.archived and not (current is not None and current.category_id == category.id):
+    if category.archived and category.id not in allowed_archived:
         raise FieldError("category_id", _l("This category is archived; choose another one."))
 
     if subcategory_id is not None:
         sub = session.get(Category, subcategory_id)
         if sub is None or sub.household_id != household.id or sub.parent_id != category.id:
             raise FieldError("subcategory_id", _l("Choose a subcategory of the chosen category."))
-        if sub.archived and not (current is not None and current.subcategory_id == sub.id):
+        if sub.archived and sub.id not in allowed_archived:
             raise FieldError(
                 "subcategory_id", _l("This subcategory is archived; choose another one.")
             )

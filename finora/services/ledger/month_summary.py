@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from finora.models import Category, Entry, Household
 from finora.money import ZERO, Cents
+from finora.services.ledger.category_amounts import LINE_AMOUNT, LINE_CATEGORY, with_lines
 from finora.services.planning.periods import days_of, month_bounds
 
 
@@ -76,11 +77,12 @@ class CategoryTotal:
 def category_totals(
     session: Session, household: Household, start: date, end: date
 ) -> dict[str, list[CategoryTotal]]:
-    """Income and expense totals per top-level category between two dates, largest first."""
+    """Income and expense totals per top-level category between two dates, largest first
+    (a split entry's lines each under their own category)."""
     rows = session.execute(
-        select(Entry.kind, Entry.category_id, type_coerce(func.sum(Entry.amount), Cents()))
+        with_lines(select(Entry.kind, LINE_CATEGORY, type_coerce(func.sum(LINE_AMOUNT), Cents())))
         .where(Entry.household_id == household.id, Entry.date >= start, Entry.date <= end)
-        .group_by(Entry.kind, Entry.category_id)
+        .group_by(Entry.kind, LINE_CATEGORY)
     ).all()
     ids = {category_id for _, category_id, _ in rows}
     labels = {

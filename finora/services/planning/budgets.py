@@ -19,6 +19,12 @@ from finora.forecast.recurrence import RuleSpec, occurrences
 from finora.models import Budget, Category, Entry, Household, RecurringRule, Skip
 from finora.models.budget import BUDGET_PERIODS
 from finora.money import ZERO, Cents
+from finora.services.ledger.category_amounts import (
+    LINE_AMOUNT,
+    LINE_CATEGORY,
+    LINE_SUBCATEGORY,
+    with_lines,
+)
 from finora.services.planning import budget_rollover as rollover
 from finora.services.planning.periods import month_bounds
 from finora.services.system import audit
@@ -279,7 +285,8 @@ def _spent(session: Session, household: Household, budgets, bounds) -> dict[tupl
     """Expense entries (any status) per budgeted category and column: one grouped query
     over the widest date range, with one conditional sum per column. `bounds` maps each
     column to its first and last day: a budget period's name (summed only when one of the
-    budgets has that period) or any other key (budget_rollover's past periods)."""
+    budgets has that period) or any other key (budget_rollover's past periods). A split
+    entry counts each line under its own category (category_amounts)."""
     periods = {b.period for b in budgets}
     columns = {key: span for key, span in bounds.items() if key in periods or key not in BUDGET_PERIODS}
     start = min(first for first, _ in columns.values())
@@ -291,7 +298,7 @@ def _spent(session: Session, household: Household, budgets, bounds) -> dict[tupl
             func.coalesce(
                 func.sum(
                     case(
-                        (and_(Entry.date >= first, Entry.date <= last), Entry.amount),
+                        (and_(Entry.date >= first, Entry.date <= last), LINE_AMOUNT),
                         else_=0,
                     )
                 ),
@@ -303,11 +310,11 @@ def _spent(session: Session, household: Household, budgets, bounds) -> dict[tupl
     ]
     matches = []
     if tops:
-        matches.append(Entry.category_id.in_(tops))
+        matches.append(LINE_CATEGORY.in_(tops))
     if subs:
-        matches.append(Entry.subcategory_id.in_(subs))
+        matches.append(LINE_SUBCATEGORY.in_(subs))
     rows = session.execute(
-        select(Entry.category_id, Entry.subcategory_id, *sums)
+        with_lines(select(LINE_CATEGORY, LINE_SUBCATEGORY, *sums))
         .where(
             Entry.household_id == household.id,
             Entry.date >= start,
@@ -315,7 +322,7 @@ def _spent(session: Session, household: Household, budgets, bounds) -> dict[tupl
             Entry.kind == "expense",
             or_(*matches),
         )
-        .group_by(Entry.category_id, Entry.subcategory_id)
+        .group_by(LINE_CATEGORY, LINE_SUBCATEGORY)
     ).all()
     totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     for category_id, subcategory_id, *amounts in rows:

@@ -13,12 +13,19 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import and_, case, func, or_, select, type_coerce
+from sqlalchemy import and_, case, distinct, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from finora.dates import today as household_today
 from finora.models import Category, Entry, Household
 from finora.money import ZERO, Cents
+from finora.services.ledger.category_amounts import (
+    LINE_AMOUNT,
+    LINE_CATEGORY,
+    LINE_SUBCATEGORY,
+    line_in_category,
+    with_lines,
+)
 from finora.services.ledger.entry_filters import entry_conditions
 from finora.translation import gettext as _
 
@@ -65,6 +72,10 @@ def _sum(condition):
     return type_coerce(func.coalesce(func.sum(case((condition, Entry.amount), else_=0)), 0), Cents())
 
 
+def _line_sum(condition):
+    return type_coerce(func.coalesce(func.sum(case((condition, LINE_AMOUNT), else_=0)), 0), Cents())
+
+
 def period_totals(
     session: Session,
     household: Household,
@@ -80,6 +91,18 @@ def period_totals(
     conditions = period_conditions(household, start, end, filters, today)
     if conditions is None:
         return EMPTY
+    category_id = getattr(filters, "category_id", None)
+    if category_id:  # a split entry counts only its lines of that category
+        income, expense, count = session.execute(
+            with_lines(
+                select(
+                    _line_sum(Entry.kind == "income"),
+                    _line_sum(Entry.kind == "expense"),
+                    func.count(distinct(Entry.id)),
+                )
+            ).where(*conditions, line_in_category(category_id))
+        ).one()
+        return make_totals(income, expense, count)
     income, expense, count = session.execute(
         select(_sum(Entry.kind == "income"), _sum(Entry.kind == "expense"), func.count(Entry.id)).where(
             and_(*conditions)
@@ -130,15 +153,19 @@ def category_breakdown(
 ) -> list[CategoryLine]:
     """The period's totals per top category with their subcategories, income categories
     first, then expense ones, each kind largest first. Entries without a subcategory make a
-    "(no subcategory)" line (last), so a category's lines always add up to its total. Two
-    queries: one grouped sum, one for the labels."""
+    "(no subcategory)" line (last), so a category's lines always add up to its total. A
+    split entry counts each line under its own category. Two queries: one grouped sum, one
+    for the labels."""
     conditions = period_conditions(household, start, end, filters, today)
     if conditions is None:
         return []
+    category_id = getattr(filters, "category_id", None)
+    if category_id:  # only the lines of that category, not a split entry's others
+        conditions = [*conditions, line_in_category(category_id)]
     rows = session.execute(
-        select(Entry.kind, Entry.category_id, Entry.subcategory_id, type_coerce(func.sum(Entry.amount), Cents()))
+        with_lines(select(Entry.kind, LINE_CATEGORY, LINE_SUBCATEGORY, type_coerce(func.sum(LINE_AMOUNT), Cents())))
         .where(*conditions)
-        .group_by(Entry.kind, Entry.category_id, Entry.subcategory_id)
+        .group_by(Entry.kind, LINE_CATEGORY, LINE_SUBCATEGORY)
     ).all()
     labels = labels_of(session, {r[1] for r in rows} | {r[2] for r in rows})
     grouped: dict[tuple[str, int], list[tuple[int | None, Decimal]]] = {}

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from finora.models import Entry, Household
 from finora.money import ZERO, Cents
+from finora.services.ledger.category_amounts import LINE_AMOUNT, LINE_CATEGORY, with_lines
 from finora.services.planning.periods import month_bounds
 from finora.services.reports.totals import Totals, labels_of, make_totals, totals_by_range
 
@@ -75,14 +76,14 @@ def expense_heat(session: Session, household: Household, year: int) -> list[Heat
     """Expenses per top category and month: one grouped query by category and day (date
     ranges, no extract(month)), put in months here, then the labels."""
     rows = session.execute(
-        select(Entry.category_id, Entry.date, type_coerce(func.sum(Entry.amount), Cents()))
+        with_lines(select(LINE_CATEGORY, Entry.date, type_coerce(func.sum(LINE_AMOUNT), Cents())))
         .where(
             Entry.household_id == household.id,
             Entry.date >= date(year, 1, 1),
             Entry.date <= date(year, 12, 31),
             Entry.kind == "expense",
         )
-        .group_by(Entry.category_id, Entry.date)
+        .group_by(LINE_CATEGORY, Entry.date)
     ).all()
     cells: dict[int, list[Decimal]] = {}
     for category_id, day, total in rows:

@@ -80,6 +80,8 @@ ACTION_LABELS = {
     "entry.created": _l("Entry created"),
     "entry.updated": _l("Entry changed"),
     "entry.deleted": _l("Entry deleted"),
+    "entry.split": _l("Entry split"),
+    "entry.unsplit": _l("Entry unsplit"),
     "import.committed": _l("File imported"),
     "import.undone": _l("Import undone"),
     "backup.created": _l("Backup made"),

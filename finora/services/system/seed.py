@@ -234,7 +234,7 @@ def refresh_statistics(session: Session) -> None:
     for a while and may plan the month's entry list through the account index (tenfold
     slower at 100,000 entries); PostgreSQL and SQLite also plan better with fresh numbers.
     """
-    tables = ("entries", "transfers", "accounts", "categories")
+    tables = ("entries", "entry_splits", "transfers", "accounts", "categories")
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         session.execute(text("ANALYZE"))

@@ -62,6 +62,8 @@ def _prepare(form: EntryForm, entry: Entry | None) -> None:
     expense = category_tree(db.session, household, "expense")
     income = category_tree(db.session, household, "income")
     form.set_choices(accounts, expense, income)
+    if entry is not None and entry.splits:  # the amount changes with the lines, on the split page
+        form.amount.render_kw = {**(form.amount.render_kw or {}), "readonly": True}
     if entry is not None:  # an archived category stays selectable on the entry that has it
         for category in (entry.category, entry.subcategory):
             if category is not None and category.archived:
