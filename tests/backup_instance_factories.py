@@ -33,6 +33,7 @@ from finora.models import (
 from finora.models.import_batch import ImportMatch
 from finora.models.job import JobRun
 from finora.services.backups.instance_tables import instance_tables
+from finora.services.ledger.splits import SplitLine, split_entry
 from tests.conftest import make_app
 from tests.dbutil import create_test_database, drop_test_database
 from tests.factories import create_user
@@ -50,9 +51,14 @@ def fill_instance() -> dict[str, int]:
     other = household_of(create_user())
     account = make_account(other, name="Cartão ✈", opening_balance="-250.10")  # negative cents
     for day in range(1, 6):
-        make_entry(other, account=account, kind="expense" if day % 2 else "income",
-                   amount=Decimal("12.34") if day % 2 else Decimal("1500.00"),
-                   date=date(2026, 2, day), description=f"Pão de queijo nº{day} ☕")
+        last = make_entry(other, account=account, kind="expense" if day % 2 else "income",
+                          amount=Decimal("12.34") if day % 2 else Decimal("1500.00"),
+                          date=date(2026, 2, day), description=f"Pão de queijo nº{day} ☕")
+    # The last (an expense of 12.34) split in two lines with a note.
+    split_entry(db.session, last, [
+        SplitLine(category_id=last.category_id, amount=Decimal("10.00"), note="Café ☕"),
+        SplitLine(category_id=last.category_id, amount=Decimal("2.34")),
+    ])
     # A parent created after its child: the file holds the child first.
     late_parent = Category(household_id=home.id, kind="expense", name="Later parent")
     db.session.add(late_parent)
