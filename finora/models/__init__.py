@@ -23,6 +23,7 @@ from finora.models.security import (
 )
 from finora.models.setting import Setting
 from finora.models.snapshot import BalanceSnapshot
+from finora.models.tag import EntryTag, Payee, PayeePattern, Tag
 from finora.models.undo import UndoRecord
 from finora.models.user import User
 
@@ -41,6 +42,7 @@ __all__ = [
     "EmailImportConfig",
     "EmailVerification",
     "Entry",
+    "EntryTag",
     "Goal",
     "GoalContribution",
     "Household",
@@ -51,11 +53,14 @@ __all__ = [
     "JobRun",
     "Membership",
     "Passkey",
+    "Payee",
+    "PayeePattern",
     "PasswordResetToken",
     "RecurringRule",
     "SchedulerLease",
     "Setting",
     "Skip",
+    "Tag",
     "Transfer",
     "UndoRecord",
     "UsedFormToken",

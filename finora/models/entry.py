@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from finora.models.account import Account
 from finora.models.base import Base, UTCDateTime, utcnow
 from finora.models.category import Category
+from finora.models.tag import Payee, Tag
 from finora.money import Cents
 
 PAYMENT_METHODS = ("credit_card", "debit_card", "bank_transfer", "cash", "other")
@@ -65,12 +66,19 @@ class Entry(Base):
         ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
     )
     import_key: Mapped[str | None] = mapped_column(String(64))
+    # Who was paid or paid (see models/tag.py); a payee merged away or deleted leaves none.
+    payee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payees.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)
     category: Mapped[Category] = relationship(foreign_keys=[category_id], lazy="joined", innerjoin=True)
     subcategory: Mapped[Category | None] = relationship(foreign_keys=[subcategory_id], lazy="joined")
+    payee: Mapped[Payee | None] = relationship(lazy="joined")
+    # Loaded on demand; lists load them for a page at once (selectinload: one query).
+    tags: Mapped[list[Tag]] = relationship(secondary="entry_tags", order_by="Tag.name_key")
 
     def status(self, today: date) -> str:
         """paid, pending or overdue: derived, never stored."""
