@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finora.models.base import Base, UTCDateTime, utcnow
 
@@ -68,3 +68,5 @@ class PayeePattern(Base):
     payee_id: Mapped[int] = mapped_column(ForeignKey("payees.id", ondelete="CASCADE"), index=True)
     pattern: Mapped[str] = mapped_column(String(PATTERN_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    payee: Mapped[Payee] = relationship()
