@@ -107,7 +107,8 @@ class AccountUpdateBody(Body):
 class EntryBody(Body):
     """POST /entries. Left out: `date` today, `account_id` the primary account,
     `category_id` the kind's catch-all category, `description` the category's name;
-    `paid: true` without `paid_on` is paid today."""
+    `paid: true` without `paid_on` is paid today. `payee` and `tags` are names: a new
+    name adds the payee or tag."""
 
     type: Kind
     amount: Amount
@@ -120,11 +121,14 @@ class EntryBody(Body):
     paid_on: dt.date | None = None
     notes: str | None = Field(default=None, max_length=2000)
     payment_method: PaymentMethod | None = None
+    payee: str | None = Field(default=None, max_length=100)
+    tags: list[Annotated[str, Field(max_length=50)]] | None = Field(default=None, max_length=20)
 
 
 class EntryUpdateBody(Body):
     """PUT /entries/<id>: only the fields sent change (`paid_on: null` or `paid: false`
-    marks it unpaid; an empty or null `description` becomes the category's name)."""
+    marks it unpaid; an empty or null `description` becomes the category's name; `payee`
+    null or "" clears it, `tags` replaces the entry's tags)."""
 
     type: Kind | None = None
     amount: Amount | None = None
@@ -137,6 +141,8 @@ class EntryUpdateBody(Body):
     paid_on: dt.date | None = None
     notes: str | None = Field(default=None, max_length=2000)
     payment_method: PaymentMethod | None = None
+    payee: str | None = Field(default=None, max_length=100)
+    tags: list[Annotated[str, Field(max_length=50)]] | None = Field(default=None, max_length=20)
 
 
 class PaidBody(Body):
@@ -202,6 +208,8 @@ class EntryQuery(MonthQuery):
     status: Annotated[str, BeforeValidator(_read_status)] | None = None
     payment_method: PaymentMethod | None = None
     search: str | None = Field(default=None, max_length=200)
+    tag_id: Id | None = None
+    payee_id: Id | None = None
 
 
 
