@@ -208,6 +208,7 @@ class BatchWriter:
             "notes": row.notes, "payment_method": row.payment_method or "other",
             "category_id": category_id, "subcategory_id": subcategory_id,
             "import_batch_id": self.batch.id, "import_key": item.key,
+            "payee_id": item.payee.id if item.payee is not None else None,
             "created_by_id": self.user.id if self.user else None,
             "created_at": now, "updated_at": now,
         }

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from finora.amounts import CENT, MAX_AMOUNT
 from finora.dates import date_window, window_message
-from finora.models import Account, Entry, Household
+from finora.models import Account, Entry, Household, Payee
 from finora.models.category_defaults import default_label
 from finora.models.entry import PAYMENT_METHODS
 from finora.services.imports.accounts import AccountNames
@@ -22,6 +22,7 @@ from finora.services.imports.categories import CategoryIndex, Resolved
 from finora.services.imports.keys import KeyMaker, normalise_description
 from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
 from finora.services.imports.suggest import default_pair, history_categories
+from finora.services.ledger.payees import list_payees, payee_for_description, payee_patterns
 from finora.translation import gettext as _
 
 MATCH_DAYS = 5
@@ -45,6 +46,8 @@ class ReviewRow:
     resolved: Resolved | None = None
     # Where the row goes: the account the row names, else the one chosen for the file.
     account: Account | None = None
+    # The payee a learned pattern gives the description (services/ledger/payees.py).
+    payee: Payee | None = None
 
 
 @dataclass
@@ -104,6 +107,8 @@ class Reviewer:
         self.index = CategoryIndex(session, household)
         self.history = history_categories(session, household, self.index.usable)
         self.defaults = {kind: default_pair(self.index.categories, kind) for kind in ("income", "expense")}
+        self.patterns = payee_patterns(session, household)
+        self.payees = {payee.id: payee for payee in list_payees(session, household)} if self.patterns else {}
 
     def review(self, rows: Iterable[ImportedRow]) -> Review:
         review = Review()
@@ -133,6 +138,8 @@ class Reviewer:
             self.seen.add((account.id, key))
             item = self._with_category(row, key, status, match)
             item.account = account
+            payee_id = payee_for_description(self.patterns, row.description) if self.patterns else None
+            item.payee = self.payees.get(payee_id) if payee_id is not None else None
             review.rows.append(item)
         review.counts["error"] = len(review.errors)
         for item in review.rows:
