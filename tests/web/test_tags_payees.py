@@ -208,3 +208,24 @@ def test_merging_into_another_households_payee_is_404(signed_in, household):
     db.session.expire_all()
     assert _entry("One").payee_id == mine.id
     assert signed_in.get(f"/payees/{theirs.id}").status_code == 404
+
+
+def test_the_month_report_totals_each_tag(signed_in, household):
+    signed_in.post("/entries/new", data=entry_form(household, description="Ride", amount="25.00", tags="trip"))
+    signed_in.post("/entries/new", data=entry_form(household, description="Hotel", amount="100.00",
+                                                   tags="trip, work"))
+    signed_in.post("/entries/new", data=entry_form(household, description="Bread", amount="5.00"))
+    page = signed_in.get("/reports/month?year=2026&month=3").get_data(as_text=True)
+    table = re.search(r'<table class="table table-sm" id="report-tags">.*?</table>', page, re.S).group(0)
+    trip = db.session.scalar(select(Tag).where(Tag.name == "trip"))
+    row = re.search(rf'<tr data-tag-id="{trip.id}">.*?</tr>', table, re.S).group(0)
+    assert ">2<" in row and "125.00" in row
+    assert "Bread" not in table and table.count("<tr data-tag-id") == 2
+    assert f"tag={trip.id}" in row and "date_from=2026-03-01" in row
+
+
+def test_the_year_report_totals_each_tag(signed_in, household):
+    signed_in.post("/entries/new", data=entry_form(household, description="Ride", amount="25.00", tags="trip"))
+    page = signed_in.get("/reports/year?year=2026").get_data(as_text=True)
+    table = re.search(r'<table class="table table-sm" id="report-tags">.*?</table>', page, re.S).group(0)
+    assert "trip" in table and "25.00" in table and "date_to=2026-12-31" in table
