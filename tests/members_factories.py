@@ -24,6 +24,7 @@ from finora.models import (
     Invitation,
     Membership,
     Payee,
+    PayeePattern,
     Tag,
     UndoRecord,
     User,
@@ -112,8 +113,9 @@ def one_of_everything(household: Household) -> dict[str, int]:
     payee = Payee(household_id=household.id, name="Market", name_key="market")
     tag = Tag(household_id=household.id, name="Trip", name_key="trip")
     entry.payee, entry.tags = payee, [tag]
+    pattern = PayeePattern(household_id=household.id, payee=payee, pattern="market")
     db.session.add_all([contribution, snapshot, invitation, batch, profile, backup, mailbox, undo,
-                        payee, tag])
+                        payee, tag, pattern])
     db.session.commit()
     return {
         "account_id": checking.id,
