@@ -120,3 +120,22 @@ def test_deleting_an_entry_removes_its_tag_links_but_keeps_the_tags(app, househo
     db.session.delete(entry)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Tag)) == 1
+
+
+def test_undoing_a_deletion_brings_back_the_payee_and_tags(app, household, user):
+    from finora.services.undo.actions import delete_with_undo
+    from finora.services.undo.records import undo
+
+    entry = make_entry(household, description="Hotel")
+    data = entry_data(entry)
+    update_entry(db.session, entry, data.__class__(**{**data.__dict__, "payee": "Ibis", "tags": ("trip", "work")}))
+    db.session.commit()
+    entry_id = entry.id
+    record = delete_with_undo(db.session, household, user, label="Hotel", entries=[entry])
+    db.session.commit()
+    assert db.session.get(Entry, entry_id) is None
+    undo(db.session, record, user)
+    db.session.commit()
+    db.session.expire_all()
+    back = db.session.get(Entry, entry_id)
+    assert back.payee.name == "Ibis" and [t.name for t in back.tags] == ["trip", "work"]
