@@ -229,3 +229,9 @@ def test_the_year_report_totals_each_tag(signed_in, household):
     page = signed_in.get("/reports/year?year=2026").get_data(as_text=True)
     table = re.search(r'<table class="table table-sm" id="report-tags">.*?</table>', page, re.S).group(0)
     assert "trip" in table and "25.00" in table and "date_to=2026-12-31" in table
+
+
+def test_duplicating_keeps_the_payee_and_tags(signed_in, household):
+    signed_in.post("/entries/new", data=entry_form(household, description="One", payee="Uber", tags="trip, work"))
+    page = signed_in.get(f"/entries/{_entry('One').id}/duplicate").get_data(as_text=True)
+    assert 'value="Uber"' in page and 'value="trip, work"' in page
