@@ -84,7 +84,7 @@ def test_giving_an_imported_entry_a_payee_teaches_the_next_import(app, household
     assert db.session.scalar(select(PayeePattern.pattern)) == "uber trip"
 
     review, batch = _import(household, user, ["PAG*UBER TRIP 5678", "PADARIA"], date(2026, 3, 20))
-    assert [item.payee.name if item.payee else None for item in review.rows] == ["Uber", None]
+    assert [item.payee_name for item in review.rows] == ["Uber", None]
     added = {e.description: e for e in db.session.scalars(select(Entry).where(Entry.import_batch_id == batch.id))}
     assert added["PAG*UBER TRIP 5678"].payee.name == "Uber"
     assert added["PADARIA"].payee_id is None
@@ -139,3 +139,46 @@ def test_undoing_a_deletion_brings_back_the_payee_and_tags(app, household, user)
     db.session.expire_all()
     back = db.session.get(Entry, entry_id)
     assert back.payee.name == "Ibis" and [t.name for t in back.tags] == ["trip", "work"]
+
+
+def _mapping_of(household, user, text: str):
+    from finora.services.imports.parse import guess_table
+    from finora.services.imports.staging import stage_upload
+    from finora.services.imports.tabular import guess_mapping
+
+    table = guess_table(stage_upload(household, user, "x.csv", text.encode("utf-8")))
+    return table, guess_mapping(table)
+
+
+def test_a_file_naming_only_a_payee_reads_it_as_the_description(app, household, user):
+    table, mapping = _mapping_of(household, user, "Date,Payee,Amount\n2026-03-01,Uber,-10.00\n")
+    assert mapping.columns.get("description") == 1 and "payee" not in mapping.columns
+
+
+def test_a_files_payee_and_tags_columns_make_payees_and_tags(app, household, user):
+    from finora.services.imports.parse import parse_staged
+    from finora.services.imports.staging import stage_upload
+
+    text = ("Date,Description,Amount,Payee,Tags\n"
+            "2026-03-01,PAG*UBER TRIP 1,-10.00,Uber,\"trip, Work\"\n"
+            "2026-03-02,PAG*UBER TRIP 2,-11.00,uber,trip\n"
+            "2026-03-03,Padaria,-3.00,,\n")
+    from finora.services.imports.parse import guess_table
+    from finora.services.imports.tabular import guess_mapping
+
+    staged = stage_upload(household, user, "x.csv", text.encode("utf-8"))
+    account = checking_account(household)
+    mapping = guess_mapping(guess_table(staged))
+    assert mapping.columns["payee"] == 3 and mapping.columns["tags"] == 4
+    staged.account_id, staged.mapping = account.id, mapping.as_dict()
+    parsed = parse_staged(staged, max_rows=None)
+    review = build_review(db.session, household, account, parsed)
+    commit_import(db.session, household, user, account, staged_for(household, user, account), parsed, review)
+    db.session.commit()
+    entries = {e.description: e for e in db.session.scalars(select(Entry))}
+    assert entries["PAG*UBER TRIP 1"].payee.name == "Uber"
+    assert entries["PAG*UBER TRIP 2"].payee_id == entries["PAG*UBER TRIP 1"].payee_id
+    assert [t.name for t in entries["PAG*UBER TRIP 1"].tags] == ["trip", "Work"]
+    assert [t.name for t in entries["PAG*UBER TRIP 2"].tags] == ["trip"]
+    assert entries["Padaria"].payee_id is None and entries["Padaria"].tags == []
+    assert db.session.scalar(select(func.count()).select_from(Tag)) == 2

@@ -39,6 +39,17 @@ def parse_tags(text: str | Iterable[str] | None, field: str = "tags") -> list[st
     return list(names.values())
 
 
+def tidy_tag_names(names: Iterable[str]) -> tuple[str, ...]:
+    """Tag names from a file, made to fit instead of refused: each cut to the longest name
+    a tag may have, once per name, at most MAX_TAGS_PER_ENTRY."""
+    kept: dict[str, str] = {}
+    for raw in names:
+        name = " ".join(str(raw).split())[:TAG_NAME_MAX].strip()
+        if name:
+            kept.setdefault(tag_key(name), name)
+    return tuple(kept.values())[:MAX_TAGS_PER_ENTRY]
+
+
 def tags_named(session: Session, household: Household, names: list[str]) -> list[Tag]:
     """The household's tags with these names, created when new (one query to read)."""
     if not names:
