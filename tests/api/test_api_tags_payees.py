@@ -58,3 +58,36 @@ def test_a_too_long_tag_is_a_validation_error_and_nothing_is_written(signed_api,
     response = signed_api.post("/entries", json={"type": "expense", "amount": "1", "tags": ["x" * 51]})
     assert_error(response, 422, "validation_error")
     assert db.session.scalar(select(func.count()).select_from(Tag)) == 0
+
+
+def test_payees_and_tags_are_listed_with_their_entry_counts(signed_api, household):
+    _create(signed_api, payee="Uber", tags=["trip"])
+    _create(signed_api, payee="Uber", tags=["trip", "work"])
+    payees = signed_api.get("/payees").json
+    assert payees["data"] == [{"id": payees["data"][0]["id"], "name": "Uber", "entries": 2}]
+    tags = {item["name"]: item["entries"] for item in signed_api.get("/tags").json["data"]}
+    assert tags == {"trip": 2, "work": 1}
+
+
+def test_rename_and_merge_a_payee(signed_api, household):
+    first = _create(signed_api, payee="Uber")
+    second = _create(signed_api, payee="Uber Eats")
+    ids = {item["name"]: item["id"] for item in signed_api.get("/payees").json["data"]}
+    assert_error(signed_api.put(f"/payees/{ids['Uber Eats']}", json={"name": "UBER"}), 422, "validation_error")
+    renamed = signed_api.put(f"/payees/{ids['Uber Eats']}", json={"name": "Uber (food)"}).json["data"]
+    assert renamed["name"] == "Uber (food)"
+    merged = signed_api.post(f"/payees/{ids['Uber Eats']}/merge", json={"into_id": ids["Uber"]})
+    assert merged.status_code == 200 and merged.json["data"]["entries"] == 2
+    assert signed_api.get(f"/entries/{second['id']}").json["data"]["payee"] == "Uber"
+    assert signed_api.get(f"/entries/{first['id']}").json["data"]["payee"] == "Uber"
+
+
+def test_another_households_payee_is_404_and_cannot_be_merged_into(signed_api, household):
+    _create(signed_api, payee="Mine")
+    mine = signed_api.get("/payees").json["data"][0]["id"]
+    other = stranger_household()
+    theirs = Payee(household_id=other.id, name="Theirs", name_key="theirs")
+    db.session.add(theirs)
+    db.session.commit()
+    assert signed_api.put(f"/payees/{theirs.id}", json={"name": "x"}).status_code == 404
+    assert_error(signed_api.post(f"/payees/{mine}/merge", json={"into_id": theirs.id}), 422, "validation_error")
