@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.household import bp as household_bp
     from finora.web.imports import bp as imports_bp
     from finora.web.metrics import bp as metrics_bp
+    from finora.web.payees import bp as payees_bp
     from finora.web.profile import bp as profile_bp
     from finora.web.public import bp as public_bp
     from finora.web.pwa import bp as pwa_bp
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(categories_bp, url_prefix="/categories")
+    app.register_blueprint(payees_bp, url_prefix="/payees")
     app.register_blueprint(rules_bp, url_prefix="/rules")
     app.register_blueprint(budgets_bp, url_prefix="/budgets")
     app.register_blueprint(goals_bp, url_prefix="/goals")

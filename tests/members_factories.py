@@ -23,6 +23,9 @@ from finora.models import (
     ImportProfile,
     Invitation,
     Membership,
+    Payee,
+    PayeePattern,
+    Tag,
     UndoRecord,
     User,
 )
@@ -107,7 +110,12 @@ def one_of_everything(household: Household) -> dict[str, int]:
     owner = next(m.user_id for m in household.memberships if m.role == "owner")
     undo = UndoRecord(household_id=household.id, user_id=owner, kind="delete", label="Groceries",
                       count=0, payload={"tables": [], "links": []}, expires_at=now_utc())
-    db.session.add_all([contribution, snapshot, invitation, batch, profile, backup, mailbox, undo])
+    payee = Payee(household_id=household.id, name="Market", name_key="market")
+    tag = Tag(household_id=household.id, name="Trip", name_key="trip")
+    entry.payee, entry.tags = payee, [tag]
+    pattern = PayeePattern(household_id=household.id, payee=payee, pattern="market")
+    db.session.add_all([contribution, snapshot, invitation, batch, profile, backup, mailbox, undo,
+                        payee, tag, pattern])
     db.session.commit()
     return {
         "account_id": checking.id,
@@ -126,6 +134,7 @@ def one_of_everything(household: Household) -> dict[str, int]:
         "backup_id": backup.id,
         "config_id": mailbox.id,
         "undo_id": undo.id,
+        "payee_id": payee.id,
     }
 
 

@@ -22,7 +22,7 @@ from finora.api.schemas_ledger import EntryBody, EntryQuery, EntryUpdateBody, Pa
 from finora.api.spec import documented
 from finora.dates import today
 from finora.extensions import db
-from finora.models import Account, Category, Entry, Household
+from finora.models import Account, Category, Entry, Household, Payee, Tag
 from finora.services.imports.suggest import default_pair
 from finora.services.ledger.accounts import primary_account
 from finora.services.ledger.catalogue import category_tree
@@ -70,6 +70,8 @@ def list_entry_items():
     page = page_params()
     _check_owned(Account, "account_id", query.account_id)
     _check_owned(Category, "category_id", query.category_id)
+    _check_owned(Tag, "tag_id", query.tag_id)
+    _check_owned(Payee, "payee_id", query.payee_id)
     day = today(household)
     start, end = month_bounds(query.year or day.year, query.month or day.month)
     filters = EntryFilters(
@@ -79,6 +81,8 @@ def list_entry_items():
         category_id=query.category_id,
         payment_method=query.payment_method or "",
         search=query.search or "",
+        tag_id=query.tag_id,
+        payee_id=query.payee_id,
     )
     conditions = [Entry.household_id == household.id, Entry.date >= start, Entry.date <= end,
                   *entry_conditions(filters, day)]
@@ -86,7 +90,7 @@ def list_entry_items():
         conditions.append(Entry.paid_on.is_(None))
     total = db.session.scalar(select(func.count(Entry.id)).where(*conditions))
     rows = db.session.scalars(
-        select(Entry).where(*conditions).options(selectinload(Entry.splits))
+        select(Entry).where(*conditions).options(selectinload(Entry.splits), selectinload(Entry.tags))
         .order_by(Entry.date.desc(), Entry.id.desc())  # the dashboard's default order
         .limit(page.limit).offset(page.offset)
     ).unique()
@@ -169,6 +173,8 @@ def create_entry_item():
         paid_on=_paid_on(household, body.paid, body.paid_on, None),
         notes=body.notes,
         payment_method=body.payment_method or "other",
+        payee=body.payee,
+        tags=tuple(body.tags) if body.tags is not None else None,
     )
     entry = create_entry(db.session, household, data, user=caller().user)
     if body.lines:
@@ -218,6 +224,8 @@ def update_entry_item(entry_id: int):
         paid_on=paid_on,
         notes=body.notes if "notes" in sent else entry.notes,
         payment_method=body.payment_method or entry.payment_method,
+        payee=(body.payee or "") if "payee" in sent else None,
+        tags=tuple(body.tags or ()) if "tags" in sent else None,
     )
     update_entry(db.session, entry, data)
     if relines and body.lines:

@@ -56,6 +56,8 @@ class EntryOut(Out):
     subcategory_id: int | None
     payment_method: PaymentMethod
     notes: str | None
+    payee: str | None
+    tags: list[str]
     rule_id: int | None
     occurrence_date: Day | None
     import_batch_id: int | None
@@ -117,6 +119,8 @@ def entry(row: Entry, today: date) -> dict[str, Any]:
         "subcategory_id": row.subcategory_id,
         "payment_method": row.payment_method,
         "notes": row.notes,
+        "payee": row.payee.name if row.payee is not None else None,
+        "tags": [tag.name for tag in row.tags],
         "rule_id": row.rule_id,
         "occurrence_date": day(row.occurrence_date),
         "import_batch_id": row.import_batch_id,

@@ -134,6 +134,8 @@ class ReviewRowOut(Out):
     category_source: str | None  # "file" | "history" | "default" | "new"
     new_category: str | None  # the category the commit creates, named by the file
     match_entry_id: int | None  # the pending entry a "match" row pays
+    payee: str | None  # the file's payee, else the one a learned description pattern gives
+    tags: list[str]  # the file's tags
 
 
 class CountsOut(Out):
@@ -179,6 +181,7 @@ def _row_json(item) -> dict:
         "category_id": item.category_id, "subcategory_id": item.subcategory_id,
         "category_source": item.category_source, "new_category": item.new_category,
         "match_entry_id": item.match.id if item.match is not None else None,
+        "payee": item.payee_name, "tags": list(row.tags),
     }
 
 
@@ -187,7 +190,7 @@ def _error_json(error) -> dict:
         "line": error.line, "status": "error", "reason": str(error.reason), "date": None,
         "amount": None, "kind": None, "description": None, "account_id": None,
         "category_id": None, "subcategory_id": None, "category_source": None,
-        "new_category": None, "match_entry_id": None,
+        "new_category": None, "match_entry_id": None, "payee": None, "tags": [],
     }
 
 

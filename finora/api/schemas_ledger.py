@@ -130,7 +130,7 @@ class EntryBody(Body):
     `category_id` the kind's catch-all category, `description` the category's name;
     `paid: true` without `paid_on` is paid today. `lines` splits the entry between
     categories (two or more, adding up to `amount`; `category_id` is then the first
-    line's)."""
+    line's). `payee` and `tags` are names: a new name adds the payee or tag."""
 
     type: Kind
     amount: Amount
@@ -144,14 +144,17 @@ class EntryBody(Body):
     notes: str | None = Field(default=None, max_length=2000)
     payment_method: PaymentMethod | None = None
     lines: SplitLines | None = None
+    payee: str | None = Field(default=None, max_length=100)
+    tags: list[Annotated[str, Field(max_length=50)]] | None = Field(default=None, max_length=20)
 
 
 class EntryUpdateBody(Body):
     """PUT /entries/<id>: only the fields sent change (`paid_on: null` or `paid: false`
-    marks it unpaid; an empty or null `description` becomes the category's name).
-    `lines` replaces a split's lines (with `amount` when that changes too); `lines: []` or
-    `null` unsplits, keeping the first line's category unless `category_id` is sent. A
-    split entry's amount, type and category change only with its `lines`."""
+    marks it unpaid; an empty or null `description` becomes the category's name; `payee`
+    null or "" clears it, `tags` replaces the entry's tags). `lines` replaces a split's
+    lines (with `amount` when that changes too); `lines: []` or `null` unsplits, keeping
+    the first line's category unless `category_id` is sent. A split entry's amount, type
+    and category change only with its `lines`."""
 
     type: Kind | None = None
     amount: Amount | None = None
@@ -165,6 +168,8 @@ class EntryUpdateBody(Body):
     notes: str | None = Field(default=None, max_length=2000)
     payment_method: PaymentMethod | None = None
     lines: SplitLines | None = None
+    payee: str | None = Field(default=None, max_length=100)
+    tags: list[Annotated[str, Field(max_length=50)]] | None = Field(default=None, max_length=20)
 
 
 class PaidBody(Body):
@@ -230,6 +235,8 @@ class EntryQuery(MonthQuery):
     status: Annotated[str, BeforeValidator(_read_status)] | None = None
     payment_method: PaymentMethod | None = None
     search: str | None = Field(default=None, max_length=200)
+    tag_id: Id | None = None
+    payee_id: Id | None = None
 
 
 

@@ -24,6 +24,7 @@ from finora.models.security import (
 )
 from finora.models.setting import Setting
 from finora.models.snapshot import BalanceSnapshot
+from finora.models.tag import EntryTag, Payee, PayeePattern, Tag
 from finora.models.undo import UndoRecord
 from finora.models.user import User
 
@@ -43,6 +44,7 @@ __all__ = [
     "EmailVerification",
     "Entry",
     "EntrySplit",
+    "EntryTag",
     "Goal",
     "GoalContribution",
     "Household",
@@ -53,11 +55,14 @@ __all__ = [
     "JobRun",
     "Membership",
     "Passkey",
+    "Payee",
+    "PayeePattern",
     "PasswordResetToken",
     "RecurringRule",
     "SchedulerLease",
     "Setting",
     "Skip",
+    "Tag",
     "Transfer",
     "UndoRecord",
     "UsedFormToken",

@@ -22,6 +22,7 @@ from finora.models.account import Account
 from finora.models.base import Base, UTCDateTime, utcnow
 from finora.models.category import Category
 from finora.models.entry_split import EntrySplit
+from finora.models.tag import Payee, Tag
 from finora.money import Cents
 
 PAYMENT_METHODS = ("credit_card", "debit_card", "bank_transfer", "cash", "other")
@@ -81,6 +82,10 @@ class Entry(Base):
     installment_group: Mapped[str | None] = mapped_column(String(32), index=True)
     installment_number: Mapped[int | None] = mapped_column(SmallInteger)
     installment_count: Mapped[int | None] = mapped_column(SmallInteger)
+    # Who was paid or paid (see models/tag.py); a payee merged away or deleted leaves none.
+    payee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payees.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -96,6 +101,9 @@ class Entry(Base):
     is_split: Mapped[bool] = column_property(
         exists().where(EntrySplit.entry_id == id).correlate_except(EntrySplit)
     )
+    payee: Mapped[Payee | None] = relationship(lazy="joined")
+    # Loaded on demand; lists load them for a page at once (selectinload: one query).
+    tags: Mapped[list[Tag]] = relationship(secondary="entry_tags", order_by="Tag.name_key")
 
     def status(self, today: date) -> str:
         """paid, pending or overdue: derived, never stored."""

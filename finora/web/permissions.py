@@ -30,6 +30,7 @@ from finora.models import (
     ImportProfile,
     Invitation,
     Membership,
+    Payee,
     RecurringRule,
     Transfer,
     UndoRecord,
@@ -68,6 +69,7 @@ OBJECT_IDS = {
     "backup_id": Backup,
     "config_id": EmailImportConfig,
     "undo_id": UndoRecord,
+    "payee_id": Payee,
 }
 
 

@@ -5,7 +5,7 @@ account its statements, `credit_limit` (cents) its optional limit; `entries.inst
 link the installments of one purchase ("12x"). See docs/cards.md.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-06 15:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

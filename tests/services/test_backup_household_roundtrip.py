@@ -26,7 +26,10 @@ from finora.models import (
     ImportBatch,
     ImportMatch,
     Membership,
+    Payee,
+    PayeePattern,
     Skip,
+    Tag,
     User,
 )
 from finora.services.backups.container import ArchiveWriter, open_archive
@@ -87,6 +90,12 @@ def full_household(name: str = "Silva") -> tuple[Household, User]:
                           user=editor, commit=False)
     imported.import_batch_id, imported.import_key = batch.id, f"FIT{household.id}"
     pending = make_entry(household, description=f"{name} gym", account=card, commit=False)
+    # Tags and a payee with a learned pattern: restored under new ids, still linked.
+    cafe = Payee(household_id=household.id, name=f"{name} Café", name_key=f"{name} café".casefold())
+    imported.payee = cafe
+    imported.tags = [Tag(household_id=household.id, name=word, name_key=word.casefold())
+                     for word in ("Holiday", "Kids")]
+    db.session.add(PayeePattern(household_id=household.id, payee=cafe, pattern="cafe"))
     db.session.flush()
     # A split entry: its lines (with a note, a subcategory) restore with it.
     split_entry(db.session, imported, [

@@ -21,13 +21,13 @@ D = Decimal
 
 HEADERS = {
     "en": ["Date", "Description", "Amount", "Kind", "Category", "Subcategory", "Account", "Payment method",
-           "Status", "Paid on", "Notes", "Recurring rule", "Import"],
+           "Status", "Paid on", "Notes", "Recurring rule", "Import", "Payee", "Tags"],
     "pt": ["Data", "Descrição", "Valor", "Tipo", "Categoria", "Subcategoria", "Conta", "Forma de pagamento",
-           "Situação", "Pago em", "Notas", "Regra recorrente", "Importação"],
+           "Situação", "Pago em", "Notas", "Regra recorrente", "Importação", "Favorecido", "Etiquetas"],
     "es": ["Fecha", "Descripción", "Importe", "Tipo", "Categoría", "Subcategoría", "Cuenta", "Método de pago",
-           "Estado", "Pagado el", "Notas", "Regla recurrente", "Importación"],
+           "Estado", "Pagado el", "Notas", "Regla recurrente", "Importación", "Beneficiario", "Etiquetas"],
     "plain": ["date", "description", "amount", "kind", "category", "subcategory", "account", "payment_method",
-              "status", "paid_on", "notes", "rule", "import"],
+              "status", "paid_on", "notes", "rule", "import", "payee", "tags"],
 }
 
 
@@ -55,7 +55,7 @@ def by_description(table: list[list[str]]) -> dict[str, dict[str, str]]:
 def test_headers_in_the_readers_language(ledger, locale, delimiter):
     table = read(export(ledger, "locale", locale), delimiter)
     assert table[0] == HEADERS[locale]
-    assert len(table) == 8 and all(len(cells) == 13 for cells in table)
+    assert len(table) == 8 and all(len(cells) == 15 for cells in table)
 
 
 def test_portuguese_words_dates_and_numbers(ledger):

@@ -121,10 +121,11 @@ def test_rows_stream_in_chunks_with_a_few_queries_each(app):
         event.remove(db.engine, "before_cursor_execute", count)
     found = [first, *rest]
     assert len(found) == 5_007
-    # The first row came after one chunk's query (plus the accounts and categories), not
-    # after all eleven.
-    assert before_rest <= 4
-    # One query per chunk, plus at most one rule and one batch lookup per chunk.
-    assert len(statements) <= 2 + 11 * 3
+    # The first row came after one chunk's query and its tags (plus the accounts,
+    # categories and payees), not after all eleven.
+    assert before_rest <= 6
+    # One query per chunk and one for its tags, plus at most one rule and one batch lookup
+    # per chunk.
+    assert len(statements) <= 3 + 11 * 4
     keys = [(r.date, r.id) for r in found]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)

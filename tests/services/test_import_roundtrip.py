@@ -32,6 +32,8 @@ from finora.services.imports.staging import save_staged, stage_upload
 from finora.services.imports.tabular import guess_mapping, mapping_problems
 from finora.services.imports.tabular.apply import unguard
 from finora.services.ledger.catalogue import create_category
+from finora.services.ledger.payees import set_entry_payee
+from finora.services.ledger.tags import set_entry_tags
 from tests.factories import create_user
 from tests.ledger_factories import (
     category,
@@ -96,8 +98,15 @@ def _varied_household(today: date) -> Household:
           paid_on=date(2026, 2, 28), category=freelance, subcategory=None)
     entry(date(2026, 2, 27), "12345.67", "Reforma da cozinha", account=savings, paid_on=date(2026, 3, 2),
           payment_method="bank_transfer")
-    entry(today + timedelta(days=20), "250.00", "Veterinário", account=card, category=pets,
-          subcategory=vet)  # pending
+    vet_visit = entry(today + timedelta(days=20), "250.00", "Veterinário", account=card, category=pets,
+                      subcategory=vet)  # pending
+    # A payee and tags (one with a comma-free accent, one with a space) come back too.
+    kitchen = db.session.scalar(select(Entry).where(Entry.description == "Reforma da cozinha"))
+    set_entry_payee(db.session, household, vet_visit, "Clínica Pet")
+    set_entry_tags(db.session, household, vet_visit, ["pets", "saúde"])
+    set_entry_payee(db.session, household, kitchen, "Leroy Merlin")
+    set_entry_tags(db.session, household, kitchen, ["casa nova"])
+    db.session.commit()
     return household
 
 
@@ -120,7 +129,7 @@ def _ledger(household: Household) -> list[tuple]:
         (
             e.date, e.description, e.amount, e.kind, e.category.label,
             e.subcategory.label if e.subcategory else None, e.account.name, e.payment_method,
-            e.paid_on, e.notes,
+            e.paid_on, e.notes, e.payee.name if e.payee else None, tuple(t.name for t in e.tags),
         )
         for e in entries
     ]
@@ -189,23 +198,23 @@ def test_the_export_in_each_style_needs_no_question(app):
             assert mapping_problems(table, mapping) == [], (style, locale)
             header = dict(zip(range(len(table.header)), table.header, strict=True))
             roles = {role: header[index] for role, index in mapping.columns.items()}
-            assert len(roles) == 11, (style, locale, roles)
+            assert len(roles) == 13, (style, locale, roles)
 
 
 # The export's headers as the contract of issue 15 fixes them (the file format the import
 # reads back, whether or not the running catalogues translate them yet).
 HEADERS = {
     "pt": "Data;Descrição;Valor;Tipo;Categoria;Subcategoria;Conta;Forma de pagamento;Situação;"
-          "Pago em;Notas;Regra recorrente;Importação",
+          "Pago em;Notas;Regra recorrente;Importação;Favorecido;Etiquetas",
     "en": "Date,Description,Amount,Kind,Category,Subcategory,Account,Payment method,Status,"
-          "Paid on,Notes,Recurring rule,Import",
+          "Paid on,Notes,Recurring rule,Import,Payee,Tags",
     "es": "Fecha;Descripción;Importe;Tipo;Categoría;Subcategoría;Cuenta;Método de pago;Estado;"
-          "Pagado el;Notas;Regla recurrente;Importación",
+          "Pagado el;Notas;Regla recurrente;Importación;Beneficiario;Etiquetas",
     "plain": "date,description,amount,kind,category,subcategory,account,payment_method,status,"
-             "paid_on,notes,rule,import",
+             "paid_on,notes,rule,import,payee,tags",
 }
 ROLES = ("date", "description", "amount", "kind", "category", "subcategory", "account",
-         "payment_method", "paid", "paid_on", "notes")
+         "payment_method", "paid", "paid_on", "notes", "payee", "tags")
 
 
 @pytest.mark.parametrize(("style", "locale"), STYLES)
@@ -245,7 +254,7 @@ def test_an_exports_header_settles_dates_that_fit_two_orders(app, language, orde
     mapping = guess_mapping(table)
     assert mapping.date_order == order and mapping_problems(table, mapping) == []
     assert [role for role in ROLES if role in mapping.columns] == list(ROLES)
-    assert sorted(mapping.columns.values()) == list(range(11))
+    assert sorted(mapping.columns.values()) == [*range(11), 13, 14]  # not 11, 12: rule, import
 
 
 def test_a_file_that_is_not_an_export_still_asks_for_the_date_order(app):

@@ -33,7 +33,9 @@ from finora.models import (
     ImportProfile,
     Invitation,
     Membership,
+    Payee,
     RecurringRule,
+    Tag,
     Transfer,
     UndoRecord,
 )
@@ -114,7 +116,7 @@ def _url(endpoint: str, ids: dict) -> str:
 
 COUNTED = (Account, Entry, Transfer, Category, RecurringRule, Budget, Goal, GoalContribution,
            BalanceSnapshot, Membership, Invitation, Household, ImportBatch, ImportProfile, Backup,
-           BackupSchedule, EmailImportConfig, AiSettings, AiInsight, UndoRecord)
+           BackupSchedule, EmailImportConfig, AiSettings, AiInsight, UndoRecord, Payee, Tag)
 
 
 def _counts() -> dict:

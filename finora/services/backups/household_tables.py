@@ -29,8 +29,12 @@ BACKED_UP = (
     "recurring_rules",
     "skips",
     "import_batches",
+    "tags",
+    "payees",
+    "payee_patterns",
     "entries",
     "entry_splits",
+    "entry_tags",
     "import_matches",
     "transfers",
     "balance_snapshots",
@@ -46,7 +50,7 @@ BACKED_UP = (
 SECRET_COLUMNS = {"email_import_configs": ("password_encrypted",)}
 
 # Tables without a household_id column: owned through the row one of their columns names.
-OWNED_THROUGH = {"import_matches": "batch_id"}
+OWNED_THROUGH = {"import_matches": "batch_id", "entry_tags": "entry_id"}
 
 # Tables that carry a household_id but are not part of what a household backs up.
 NOT_BACKED_UP = {

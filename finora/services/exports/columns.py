@@ -23,7 +23,7 @@ STYLES = ("locale", "plain")
 # The columns in order, by their plain-style key.
 KEYS = (
     "date", "description", "amount", "kind", "category", "subcategory", "account",
-    "payment_method", "status", "paid_on", "notes", "rule", "import",
+    "payment_method", "status", "paid_on", "notes", "rule", "import", "payee", "tags",
 )
 # Cells written by the export itself, never by a person: no formula neutralising needed.
 NUMBER_OR_DATE = frozenset({"date", "amount", "paid_on"})
@@ -47,6 +47,8 @@ def translated_headers() -> tuple[str, ...]:
         pgettext("export column", "Notes"),
         pgettext("export column", "Recurring rule"),
         pgettext("export column", "Import"),
+        pgettext("export column", "Payee"),
+        pgettext("export column", "Tags"),
     )
 
 
@@ -112,6 +114,8 @@ class Layout:
             row.notes,
             row.rule,
             row.import_batch,
+            row.payee,
+            row.tags,
         ]
 
 

@@ -23,6 +23,7 @@ from finora.models import (
     EntrySplit,
     Household,
     ImportBatch,
+    Payee,
     RecurringRule,
 )
 from finora.services.ledger.category_amounts import (
@@ -33,6 +34,7 @@ from finora.services.ledger.category_amounts import (
     with_lines,
 )
 from finora.services.ledger.entry_filters import entry_conditions
+from finora.services.ledger.tags import tag_names_by_entry
 
 # Rows read per query: big enough that 100,000 rows are 50 queries, small enough that a
 # chunk's objects are a few hundred kilobytes.
@@ -57,6 +59,7 @@ _COLUMNS = (
     Entry.notes,
     Entry.rule_id,
     Entry.import_batch_id,
+    Entry.payee_id,
     EntrySplit.note.label("line_note"),
     _POSITION.label("position"),
 )
@@ -86,6 +89,8 @@ class ExportRow(NamedTuple):
     notes: str
     rule: str
     import_batch: str
+    payee: str = ""
+    tags: str = ""  # the names joined by ", "
 
 
 def batch_name(file_name: str, batch_id: int) -> str:
@@ -107,8 +112,9 @@ def export_rows(
     None for all), ordered by date then id.
 
     Reads `chunk_rows` at a time by keyset on (date, id), so memory does not grow with the
-    period. Accounts and categories are read once; rules and import batches once per
-    chunk for the ids the chunk names. Category labels are the ledger's (a seeded category
+    period. Accounts, categories and payees are read once; rules and import batches once
+    per chunk for the ids the chunk names, and the chunk's tags in one query. Category
+    labels are the ledger's (a seeded category
     in `locale`, else the current language). Transfers are not entries: a kind filter of
     "transfer" gives no rows."""
     today = today or household_today(household)
@@ -119,6 +125,9 @@ def export_rows(
         session.execute(select(Account.id, Account.name).where(Account.household_id == household.id)).all()
     )
     categories = _category_labels(session, household, locale)
+    payees = dict(
+        session.execute(select(Payee.id, Payee.name).where(Payee.household_id == household.id)).all()
+    )
     rules: dict[int, str] = {}
     batches: dict[int, str] = {}
     days: dict = {}
@@ -147,8 +156,10 @@ def export_rows(
         if not chunk:
             return
         _learn_names(session, household, chunk, rules, batches)
+        tags = tag_names_by_entry(session, [row.id for row in chunk])
         for (entry_id, day, description, amount, kind, category_id, subcategory_id, account_id,
-             payment_method, paid_on, notes, rule_id, batch_id, line_note, _position) in chunk:
+             payment_method, paid_on, notes, rule_id, batch_id, payee_id, line_note,
+             _position) in chunk:
             day = days.get(day) or _day(days, day)
             if paid_on is not None:
                 paid_on = days.get(paid_on) or _day(days, paid_on)
@@ -168,6 +179,8 @@ def export_rows(
                 (notes or "") if line_note is None else (f"{notes} · {line_note}" if notes else line_note),
                 rules.get(rule_id, "") if rule_id else "",
                 batches.get(batch_id, "") if batch_id else "",
+                payees.get(payee_id, "") if payee_id else "",
+                ", ".join(tags.get(entry_id, ())),
             )
         if len(chunk) < chunk_rows:
             return

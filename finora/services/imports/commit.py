@@ -17,6 +17,7 @@ from finora.errors import FieldError, FinoraError, NotFoundError
 from finora.models import Account, Category, Entry, Household, ImportBatch, ImportMatch, User
 from finora.services.imports.accounts import remember_account_number
 from finora.services.imports.categories import CategoryGoneError, CategoryMaker
+from finora.services.imports.entry_labels import EntryLabels
 from finora.services.imports.review import Review, ReviewRow
 from finora.services.imports.rows import ImportedRow, ParsedFile
 from finora.services.imports.staging import Staged
@@ -89,6 +90,7 @@ class BatchWriter:
         self.session, self.household, self.user, self.account = session, household, user, account
         self.decisions = decisions or {}
         self.categories = CategoryMaker(session, household)
+        self.labels = EntryLabels(session, household)
         self._checked: set[tuple] = set()
         self.batch = ImportBatch(
             household_id=household.id, account_id=account.id, file_name=file_name, format=fmt,
@@ -191,6 +193,10 @@ class BatchWriter:
             rows = [self._entry_row(item, now) for item in added]
             for start in range(0, len(rows), INSERT_CHUNK):
                 self.session.execute(insert(Entry), rows[start : start + INSERT_CHUNK])
+            self.labels.link_tags(batch.id, {
+                (row["account_id"], row["import_key"]): item.row.tags
+                for row, item in zip(rows, added, strict=True) if item.row.tags
+            })
         except DBAPIError as error:
             if not _is_conflict(error):
                 raise
@@ -208,6 +214,7 @@ class BatchWriter:
             "notes": row.notes, "payment_method": row.payment_method or "other",
             "category_id": category_id, "subcategory_id": subcategory_id,
             "import_batch_id": self.batch.id, "import_key": item.key,
+            "payee_id": self.labels.payee_id(item.payee_name),
             "created_by_id": self.user.id if self.user else None,
             "created_at": now, "updated_at": now,
         }

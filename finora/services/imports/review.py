@@ -17,11 +17,14 @@ from finora.dates import date_window, window_message
 from finora.models import Account, Entry, Household
 from finora.models.category_defaults import default_label
 from finora.models.entry import PAYMENT_METHODS
+from finora.models.tag import PAYEE_NAME_MAX
 from finora.services.imports.accounts import AccountNames
 from finora.services.imports.categories import CategoryIndex, Resolved
 from finora.services.imports.keys import KeyMaker, normalise_description
 from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
 from finora.services.imports.suggest import default_pair, history_categories
+from finora.services.ledger.payees import list_payees, payee_for_description, payee_patterns
+from finora.services.ledger.tags import tidy_tag_names
 from finora.translation import gettext as _
 
 MATCH_DAYS = 5
@@ -45,6 +48,9 @@ class ReviewRow:
     resolved: Resolved | None = None
     # Where the row goes: the account the row names, else the one chosen for the file.
     account: Account | None = None
+    # The payee the file names, else the one a learned pattern gives the description
+    # (services/ledger/payees.py); commit creates it when new.
+    payee_name: str | None = None
 
 
 @dataclass
@@ -83,9 +89,14 @@ def _tidy(row: ImportedRow) -> ImportedRow:
     method = row.payment_method if row.payment_method in PAYMENT_METHODS else None
     amount = row.amount.quantize(CENT)
     notes = (row.notes or "").strip() or None
-    if (description, method, amount, notes) == (row.description, row.payment_method, row.amount, row.notes):
+    payee = " ".join((row.payee or "").split())[:PAYEE_NAME_MAX].strip() or None
+    tags = tidy_tag_names(row.tags)
+    if (description, method, amount, notes, payee, tags) == (
+        row.description, row.payment_method, row.amount, row.notes, row.payee, row.tags
+    ):
         return row
-    return replace(row, description=description, payment_method=method, amount=amount, notes=notes)
+    return replace(row, description=description, payment_method=method, amount=amount, notes=notes,
+                   payee=payee, tags=tags)
 
 
 class Reviewer:
@@ -104,6 +115,8 @@ class Reviewer:
         self.index = CategoryIndex(session, household)
         self.history = history_categories(session, household, self.index.usable)
         self.defaults = {kind: default_pair(self.index.categories, kind) for kind in ("income", "expense")}
+        self.patterns = payee_patterns(session, household)
+        self.payees = {payee.id: payee.name for payee in list_payees(session, household)} if self.patterns else {}
 
     def review(self, rows: Iterable[ImportedRow]) -> Review:
         review = Review()
@@ -133,11 +146,16 @@ class Reviewer:
             self.seen.add((account.id, key))
             item = self._with_category(row, key, status, match)
             item.account = account
+            item.payee_name = row.payee or self._learned_payee(row.description)
             review.rows.append(item)
         review.counts["error"] = len(review.errors)
         for item in review.rows:
             review.counts[item.status] += 1
         return review
+
+    def _learned_payee(self, description: str) -> str | None:
+        payee_id = payee_for_description(self.patterns, description) if self.patterns else None
+        return self.payees.get(payee_id) if payee_id is not None else None
 
     def _account(self, row: ImportedRow) -> Account | str:
         """The row's account, else why the account it names cannot be used."""

@@ -56,6 +56,8 @@ class ImportedRow:
     paid: bool = True
     account: str | None = None
     paid_on: _Date | None = None
+    payee: str | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def entry_kind(self) -> str:

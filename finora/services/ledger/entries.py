@@ -13,7 +13,9 @@ from finora.errors import FieldError
 from finora.models import Entry, Household, User
 from finora.models.entry import PAYMENT_METHODS
 from finora.services.ledger.ledger_refs import validate_ledger_refs
+from finora.services.ledger.payees import clean_payee_name, set_entry_payee
 from finora.services.ledger.splits import check_entry_change
+from finora.services.ledger.tags import parse_tags, set_entry_tags
 from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
@@ -33,6 +35,9 @@ class EntryData:
     paid_on: _Date | None = None
     notes: str | None = None
     payment_method: str = "other"
+    # None leaves the entry's payee / tags as they are (an API update that omits them).
+    payee: str | None = None
+    tags: tuple[str, ...] | None = None
 
 
 def _validate(session: Session, household: Household, data: EntryData, current: Entry | None) -> None:
@@ -46,6 +51,8 @@ def _validate(session: Session, household: Household, data: EntryData, current: 
         raise FieldError("payment_method", _l("Choose a payment method."))
     check_date(data.date, "date")
     check_date(data.paid_on, "paid_on")
+    clean_payee_name(data.payee)
+    parse_tags(data.tags)
 
     validate_ledger_refs(
         session,
@@ -71,11 +78,19 @@ def _apply(entry: Entry, data: EntryData) -> None:
     entry.payment_method = data.payment_method
 
 
+def _apply_payee_and_tags(session: Session, household: Household, entry: Entry, data: EntryData) -> None:
+    if data.payee is not None:
+        set_entry_payee(session, household, entry, data.payee)
+    if data.tags is not None:
+        set_entry_tags(session, household, entry, parse_tags(data.tags))
+
+
 def create_entry(session: Session, household: Household, data: EntryData, *, user: User | None = None) -> Entry:
     _validate(session, household, data, None)
     entry = Entry(household_id=household.id, created_by_id=user.id if user else None)
     _apply(entry, data)
     session.add(entry)
+    _apply_payee_and_tags(session, household, entry, data)
     session.flush()
     audit.record(session, "entry.created", object=entry)
     return entry
@@ -92,6 +107,7 @@ def update_entry(session: Session, entry: Entry, data: EntryData) -> None:
     )
     _validate(session, household, data, entry)
     _apply(entry, data)
+    _apply_payee_and_tags(session, household, entry, data)
     session.flush()
     audit.record(session, "entry.updated", object=entry)
 
@@ -129,4 +145,6 @@ def entry_data(entry: Entry) -> EntryData:
         paid_on=entry.paid_on,
         notes=entry.notes,
         payment_method=entry.payment_method,
+        payee=entry.payee.name if entry.payee else None,
+        tags=tuple(tag.name for tag in entry.tags),
     )

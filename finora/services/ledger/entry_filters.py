@@ -3,16 +3,16 @@ built, so the table, the transactions page, the report totals and the exports se
 same entries for the same filters.
 
 Each filter is any object with the attributes kind, status, account_id, category_id,
-payment_method and search (`entry_list.EntryFilters`, `transaction_list.TransactionFilters`).
+payment_method and search, and optionally tag_id and payee_id (`entry_list.EntryFilters`, `transaction_list.TransactionFilters`).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, select
 
-from finora.models import Entry
+from finora.models import Entry, EntryTag
 from finora.services.ledger.category_amounts import entry_in_category
 from finora.services.ledger.text_search import folded_like
 
@@ -56,6 +56,13 @@ def entry_conditions(filters, today: date) -> list | None:
         conditions.append(entry_in_category(filters.category_id))
     if filters.payment_method:
         conditions.append(Entry.payment_method == filters.payment_method)
+    # Filters that predate tags and payees (the dashboard's) have neither attribute.
+    tag_id = getattr(filters, "tag_id", None)
+    if tag_id:
+        conditions.append(Entry.id.in_(select(EntryTag.entry_id).where(EntryTag.tag_id == tag_id)))
+    payee_id = getattr(filters, "payee_id", None)
+    if payee_id:
+        conditions.append(Entry.payee_id == payee_id)
     pattern = search_pattern(filters.search)
     if pattern:
         conditions.append(

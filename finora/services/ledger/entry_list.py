@@ -34,6 +34,8 @@ class EntryFilters:
     search: str = ""
     sort: str = "date_desc"
     page: int = 1
+    tag_id: int | None = None
+    payee_id: int | None = None
 
     def with_page(self, page: int) -> EntryFilters:
         return replace(self, page=page)
@@ -42,7 +44,7 @@ class EntryFilters:
     def active(self) -> bool:
         return bool(
             self.kind or self.status or self.account_id or self.category_id
-            or self.payment_method or self.search
+            or self.payment_method or self.search or self.tag_id or self.payee_id
         )
 
 
@@ -65,6 +67,8 @@ def list_entries(
         account_id=filters.account_id,
         category_id=filters.category_id,
         payment_method=filters.payment_method,
+        tag_id=filters.tag_id,
+        payee_id=filters.payee_id,
         date_from=start,
         date_to=end,
         sort=filters.sort if filters.sort in SORTS else "date_desc",

@@ -28,7 +28,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from finora.models import Entry, Household, Transfer
 from finora.money import from_cents, to_cents
@@ -52,6 +52,8 @@ class TransactionFilters:
     account_id: int | None = None
     category_id: int | None = None
     payment_method: str = ""
+    tag_id: int | None = None
+    payee_id: int | None = None
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     date_from: date | None = None
@@ -179,10 +181,11 @@ def _entries(household: Household, f: TransactionFilters, today: date) -> _Part 
 def _transfers(household: Household, f: TransactionFilters) -> _Part | None:
     """The filtered transfers, or None when the filters leave none.
 
-    A transfer has no category, payment method or paid status: any of those filters (or
-    the kind income/expense) leaves transfers out.
+    A transfer has no category, payment method, paid status, tag or payee: any of those
+    filters (or the kind income/expense) leaves transfers out.
     """
-    if f.kind in ("income", "expense") or f.status or f.category_id or f.payment_method:
+    if (f.kind in ("income", "expense") or f.status or f.category_id or f.payment_method
+            or f.tag_id or f.payee_id):
         return None
     description = func.coalesce(Transfer.description, "")
     columns: dict[str, SQLColumnExpression[Any]] = {
@@ -267,7 +270,12 @@ def _load(session: Session, keys: list[tuple[int, int]]) -> list[TransactionRow]
     entry_ids = [row_id for source, row_id in keys if source == ENTRY]
     transfer_ids = [row_id for source, row_id in keys if source == TRANSFER]
     entries = (
-        {e.id: e for e in session.scalars(select(Entry).where(Entry.id.in_(entry_ids))).unique()}
+        {
+            e.id: e
+            for e in session.scalars(
+                select(Entry).where(Entry.id.in_(entry_ids)).options(selectinload(Entry.tags))
+            ).unique()
+        }
         if entry_ids else {}
     )
     transfers = (

@@ -106,6 +106,8 @@ ACTION_LABELS = {
     "rule.deleted": _l("Recurring rule deleted"),
     "undo.restored": _l("Change undone (Undo)"),
     "category.deleted": _l("Category deleted"),
+    "payee.renamed": _l("Payee renamed"),
+    "payee.merged": _l("Payees merged"),
     "budget.created": _l("Budget created"),
     "budget.updated": _l("Budget changed"),
     "budget.deleted": _l("Budget deleted"),

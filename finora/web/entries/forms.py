@@ -27,6 +27,18 @@ def _repeat_choices() -> list[SelectChoice]:
     )
 
 
+class NamedField(StringField):
+    """Text that names household rows: a payee (one name) or tags (comma-separated); shows
+    the names of the rows it was filled from (an entry's Payee, its Tags)."""
+
+    def _value(self):
+        if isinstance(self.data, list | tuple):
+            return ", ".join(getattr(item, "name", item) for item in self.data)
+        if self.data is not None and hasattr(self.data, "name"):
+            return self.data.name
+        return super()._value()
+
+
 class EntryForm(Form):
     kind = RadioField(_l("Type"), choices=lambda: choices(ENTRY_KINDS.items()), default="expense")
     amount = MoneyField(_l("Amount"), validators=[InputRequired(_l("Enter an amount."))])
@@ -44,6 +56,18 @@ class EntryForm(Form):
     subcategory_id = IdSelectField(_l("Subcategory"))
     payment_method = SelectField(
         _l("Payment method"), choices=lambda: choices(PAYMENT_METHODS.items()), default="other"
+    )
+    payee = NamedField(
+        _l("Payee"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("Who was paid or paid you; a new name adds a payee."),
+        render_kw={"list": "payee-options", "autocomplete": "off"},
+    )
+    tags = NamedField(
+        _l("Tags"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Separate tags with commas."),
+        render_kw={"list": "tag-options", "autocomplete": "off"},
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     repeat = SelectField(

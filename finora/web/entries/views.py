@@ -23,6 +23,8 @@ from finora.services.ledger.entries import (
     update_entry,
 )
 from finora.services.ledger.installments import create_installments, installment_group
+from finora.services.ledger.payees import list_payees
+from finora.services.ledger.tags import list_tags
 from finora.services.planning.rules import create_rule_from_entry
 from finora.services.undo.actions import delete_with_undo
 from finora.tenancy import get_owned_or_404, require_household
@@ -86,6 +88,8 @@ def _data(form: EntryForm, household) -> EntryData:
         paid_on=paid_on,
         notes=form.notes.data,
         payment_method=form.payment_method.data,
+        payee=form.payee.data or "",
+        tags=tuple((form.tags.data or "").split(",")),
     )
 
 
@@ -111,7 +115,11 @@ def _default_date(household) -> date:
 def _render(form: EntryForm, entry: Entry | None, mode: str):
     status = 422 if form.is_submitted() else 200
     form.use_words_of_kind()
-    return render_template("entries/form.html", form=form, entry=entry, mode=mode), status
+    household = require_household()
+    return render_template(
+        "entries/form.html", form=form, entry=entry, mode=mode,
+        payees=list_payees(db.session, household), tags=list_tags(db.session, household),
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

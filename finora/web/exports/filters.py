@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from finora.errors import FieldError
-from finora.models import Account, Category
+from finora.models import Account, Category, Payee, Tag
 from finora.services.ledger.entry_list import KINDS, STATUSES, EntryFilters
 from finora.tenancy import get_owned_or_404
 from finora.translation import lazy_gettext as _l
@@ -36,8 +36,8 @@ def _owned_id(args: Mapping[str, str], name: str, model, message) -> int | None:
 
 
 def read_filters(args: Mapping[str, str]) -> EntryFilters:
-    """EntryFilters from ?kind=&status=&account=&category=&method=&q= (the dashboard's
-    names). Raises FieldError for a malformed value; aborts 404 for an id not this
+    """EntryFilters from ?kind=&status=&account=&category=&method=&q=&tag=&payee= (the
+    dashboard's names). Raises FieldError for a malformed value; aborts 404 for an id not this
     household's."""
     return EntryFilters(
         kind=_choice(args, "kind", KINDS, _l("Choose a type from the list.")),
@@ -50,6 +50,8 @@ def read_filters(args: Mapping[str, str]) -> EntryFilters:
             args, "method", PAYMENT_METHODS, _l("Choose a payment method from the list.")
         ),
         search=_search(args),
+        tag_id=_owned_id(args, "tag", Tag, _l("The tag must be chosen from the list.")),
+        payee_id=_owned_id(args, "payee", Payee, _l("The payee must be chosen from the list.")),
     )
 
 

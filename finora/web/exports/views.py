@@ -15,6 +15,8 @@ from finora.extensions import db
 from finora.services.ledger.accounts import list_accounts
 from finora.services.ledger.catalogue import category_tree
 from finora.services.ledger.entry_list import EntryFilters
+from finora.services.ledger.payees import list_payees
+from finora.services.ledger.tags import list_tags
 from finora.services.reports.periods import parse_period
 from finora.tenancy import require_household
 from finora.translation import gettext as _
@@ -110,6 +112,8 @@ def _form(status: int = 200, error: FinoraError | None = None):
         accounts=list_accounts(db.session, household),
         expense_tree=category_tree(db.session, household, "expense", include_archived=True),
         income_tree=category_tree(db.session, household, "income", include_archived=True),
+        tags=list_tags(db.session, household),
+        payees=list_payees(db.session, household),
         filters=_prefill_filters(args),
         kind_labels=TRANSACTION_KINDS,
         status_filter_labels=STATUS_FILTERS,
@@ -128,6 +132,8 @@ def _prefill_filters(args) -> EntryFilters:
         category_id=parse_id(args.get("category")),
         payment_method=args.get("method", ""),
         search=args.get("q", "")[:100],
+        tag_id=parse_id(args.get("tag")),
+        payee_id=parse_id(args.get("payee")),
     )
 
 

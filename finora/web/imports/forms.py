@@ -35,6 +35,8 @@ ROLE_LABELS = {
     "paid": _l("Paid or pending"),
     "paid_on": _l("Paid on (date; empty: pending)"),
     "account": _l("Account (its name)"),
+    "payee": _l("Payee"),
+    "tags": _l("Tags (separated by commas)"),
 }
 DATE_ORDER_LABELS = {
     "dmy": _l("Day/month/year"),

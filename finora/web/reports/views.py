@@ -4,6 +4,7 @@ come from finora.services.reports, the charts from charts.py."""
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from flask import redirect, render_template, request, url_for
 
@@ -53,6 +54,7 @@ def index():
 @bp.get("/month")
 def month():
     from finora.services.reports.month_report import month_report
+    from finora.services.reports.tag_totals import tag_breakdown
     from finora.web.reports.charts import daily_spending
 
     household = require_household()
@@ -61,6 +63,7 @@ def month():
     report = month_report(db.session, household, period.year, period.month, day)
     return _page(
         "reports/month.html", "month", period, report=report,
+        tag_lines=tag_breakdown(db.session, household, report.start, report.end, today=day),
         chart=None if report.empty else daily_spending(report.timeline, household.currency),
         comparison_titles=[
             period_title(month_period(c.year, c.month)) for c in (report.previous, report.last_year)
@@ -70,6 +73,7 @@ def month():
 
 @bp.get("/year")
 def year():
+    from finora.services.reports.tag_totals import tag_breakdown
     from finora.services.reports.year_report import year_report
     from finora.web.reports.charts import month_bars, month_names
 
@@ -77,12 +81,15 @@ def year():
     day = today(household)
     period = picked(request.args, household, day, kind="year")
     report = year_report(db.session, household, period.year, day)
+    first, last = date(period.year, 1, 1), date(period.year, 12, 31)
     names = month_names(period.year)
     last_month = 12 if period.year < day.year else (day.month if period.year == day.year else 0)
     return _page(
         "reports/year.html", "year", period, report=report, month_names=names,
         chart=None if report.empty else month_bars(report.months, household.currency, names, last_month),
         heat_level=heat_level,
+        tag_lines=tag_breakdown(db.session, household, first, last, today=day),
+        period_start=first, period_end=last,
     )
 
 

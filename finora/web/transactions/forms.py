@@ -47,6 +47,8 @@ class TransactionFilterForm(Form):
     account = IdSelectField(_l("Account"))
     category = IdSelectField(_l("Category"))
     method = ChoiceField(_l("Payment method"), choices=lambda: _all_and(PAYMENT_METHODS.items()), default="")
+    tag = IdSelectField(_l("Tag"))
+    payee = IdSelectField(_l("Payee"))
     amount_min = MoneyField(_l("Amount from"))
     amount_max = MoneyField(_l("Amount up to"))
     date_from = LocalDateField(_l("Date from"))
@@ -77,6 +79,8 @@ class TransactionFilterForm(Form):
             account_id=good(self.account),
             category_id=good(self.category),
             payment_method=good(self.method) or "",
+            tag_id=good(self.tag),
+            payee_id=good(self.payee),
             amount_min=good(self.amount_min),
             amount_max=good(self.amount_max),
             date_from=good(self.date_from),

@@ -13,6 +13,8 @@ from finora.extensions import db
 from finora.ids import parse_id
 from finora.services.ledger.accounts import list_accounts
 from finora.services.ledger.catalogue import category_tree
+from finora.services.ledger.payees import list_payees
+from finora.services.ledger.tags import list_tags
 from finora.services.ledger.transaction_list import (
     CursorError,
     has_transactions,
@@ -75,5 +77,7 @@ def index():
         today=day,
         expense_tree=expense_tree,
         income_tree=income_tree,
+        tags=list_tags(db.session, household),
+        payees=list_payees(db.session, household),
         anything=bool(page.rows) or has_transactions(db.session, household),
     )

@@ -54,6 +54,12 @@ def _widths(width: float) -> list[float]:
     return [width * 0.12, width * 0.34, width * 0.24, width * 0.14, width * 0.16]
 
 
+def _described(row) -> str:
+    """The description, then the payee and the tags when the entry has them."""
+    extra = " · ".join(part for part in (row.payee, row.tags) if part)
+    return f"{row.description or ''} ({extra})" if extra else (row.description or "")
+
+
 def _entries_rows(household, rows: Iterable, locale: str) -> list[list]:
     """A table row per entry: plain strings, a Paragraph only where a cell needs one."""
     money, cell, short_date = layout.money, layout.cell, layout.short_date
@@ -62,7 +68,7 @@ def _entries_rows(household, rows: Iterable, locale: str) -> list[list]:
         category = f"{row.category} › {row.subcategory}" if row.subcategory else (row.category or "")
         data.append([
             short_date(row.date, locale),
-            cell(row.description or "", "body", _FITS["description"]),
+            cell(_described(row), "body", _FITS["description"]),
             cell(category, "body", _FITS["category"]),
             cell(row.account or "", "body", _FITS["account"]),
             money(row.amount, household, locale),

@@ -194,6 +194,8 @@ def _row(reader: _Reader, cells: list[str], line: int, account_problem) -> Impor
         paid=paid,
         account=account,
         paid_on=paid_on,
+        payee=reader.optional(cells, "payee"),
+        tags=tuple(reader.cell(cells, "tags").split(",")) if "tags" in reader.columns else (),
     )
 
 

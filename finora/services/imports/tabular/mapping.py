@@ -29,7 +29,7 @@ from finora.translation import gettext as _
 
 ROLES = (
     "date", "description", "amount", "debit", "credit", "kind", "category", "subcategory",
-    "payment_method", "notes", "paid", "paid_on", "account",
+    "payment_method", "notes", "paid", "paid_on", "account", "payee", "tags",
 )  # fmt: skip
 DATE_ROLES = ("date", "paid_on")  # written in the same order
 MONEY_ROLES = ("amount", "debit", "credit")
@@ -133,6 +133,8 @@ def _by_header(table: Table) -> dict[str, int]:
     for _strength, index, column_role in sorted(found):
         if column_role not in columns and index not in columns.values():
             columns[column_role] = index
+    if "description" not in columns and "payee" in columns:
+        columns["description"] = columns.pop("payee")
     return columns
 
 

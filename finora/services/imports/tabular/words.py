@@ -47,9 +47,13 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "description": _folded(
         "descrição, descricao, histórico, historico, description, concepto, descripción, "
-        "lançamento, lancamento, detalhe, detalhes, details, detail, memo, narrative, payee, "
-        "estabelecimento, beneficiário, merchant, movimiento, título, titulo, texto, name, nome"
+        "lançamento, lancamento, detalhe, detalhes, details, detail, memo, narrative, "
+        "estabelecimento, merchant, movimiento, título, titulo, texto, name, nome"
     ),
+    # A file with a payee column and no description column reads it as the description
+    # (mapping._by_header): bank files that name only the payee keep working.
+    "payee": _folded("favorecido, payee, beneficiário, beneficiario, payee name, nome do favorecido"),
+    "tags": _folded("etiquetas, tags, etiqueta, tag, labels, marcadores"),
     "amount": _folded("valor, amount, importe, montante, quantia, monto, value, quantidade, cantidad"),
     "kind": _folded(
         "tipo, type, kind, natureza, d c, c d, dc, cd, debit credit, credit debit, cr dr, dr cr, "

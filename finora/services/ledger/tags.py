@@ -1,0 +1,111 @@
+"""Free tags on entries: typed as comma-separated text, one row per name per household."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from finora.errors import FieldError
+from finora.models import Entry, EntryTag, Household, Tag
+from finora.models.tag import TAG_NAME_MAX
+from finora.translation import lazy_gettext as _l
+
+MAX_TAGS_PER_ENTRY = 20
+
+
+def tag_key(name: str) -> str:
+    """The name two spellings of one tag share ("Trip", "trip ")."""
+    return " ".join(name.split()).casefold()
+
+
+def parse_tags(text: str | Iterable[str] | None, field: str = "tags") -> list[str]:
+    """The tag names in what the user typed ("trip, Kids ,trip" -> ["trip", "Kids"]): the
+    first spelling of a name wins; a name too long or too many names is a FieldError."""
+    if text is None:
+        return []
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    names: dict[str, str] = {}
+    for part in parts:
+        name = " ".join(str(part).split())
+        if not name:
+            continue
+        if len(name) > TAG_NAME_MAX:
+            raise FieldError(field, _l("A tag has at most %(count)d characters.", count=TAG_NAME_MAX))
+        names.setdefault(tag_key(name), name)
+    if len(names) > MAX_TAGS_PER_ENTRY:
+        raise FieldError(field, _l("An entry has at most %(count)d tags.", count=MAX_TAGS_PER_ENTRY))
+    return list(names.values())
+
+
+def tidy_tag_names(names: Iterable[str]) -> tuple[str, ...]:
+    """Tag names from a file, made to fit instead of refused: each cut to the longest name
+    a tag may have, once per name, at most MAX_TAGS_PER_ENTRY."""
+    kept: dict[str, str] = {}
+    for raw in names:
+        name = " ".join(str(raw).split())[:TAG_NAME_MAX].strip()
+        if name:
+            kept.setdefault(tag_key(name), name)
+    return tuple(kept.values())[:MAX_TAGS_PER_ENTRY]
+
+
+def tags_named(session: Session, household: Household, names: list[str]) -> list[Tag]:
+    """The household's tags with these names, created when new (one query to read)."""
+    if not names:
+        return []
+    keys = {tag_key(name): name for name in names}
+    existing = {
+        tag.name_key: tag
+        for tag in session.scalars(
+            select(Tag).where(Tag.household_id == household.id, Tag.name_key.in_(list(keys)))
+        )
+    }
+    tags = []
+    for key, name in keys.items():
+        tag = existing.get(key)
+        if tag is None:
+            tag = Tag(household_id=household.id, name=name, name_key=key)
+            session.add(tag)
+            existing[key] = tag
+        tags.append(tag)
+    return tags
+
+
+def set_entry_tags(session: Session, household: Household, entry: Entry, names: list[str]) -> None:
+    """Replace the entry's tags with these names (parse them with parse_tags first)."""
+    entry.tags = tags_named(session, household, names)
+
+
+def list_tags(session: Session, household: Household) -> list[Tag]:
+    """The household's tags by name (the entry form's suggestions, the filter's choices)."""
+    return list(
+        session.scalars(select(Tag).where(Tag.household_id == household.id).order_by(Tag.name_key))
+    )
+
+
+def tag_names_by_entry(session: Session, entry_ids: list[int]) -> dict[int, list[str]]:
+    """entry id -> its tag names in order, for a batch of entries (exports): one query."""
+    found: dict[int, list[str]] = {}
+    if not entry_ids:
+        return found
+    rows = session.execute(
+        select(EntryTag.entry_id, Tag.name)
+        .join(Tag, Tag.id == EntryTag.tag_id)
+        .where(EntryTag.entry_id.in_(entry_ids))
+        .order_by(EntryTag.entry_id, Tag.name_key)
+    )
+    for entry_id, name in rows:
+        found.setdefault(entry_id, []).append(name)
+    return found
+
+
+def tag_counts(session: Session, household: Household) -> dict[int, int]:
+    """tag id -> how many entries carry it."""
+    rows = session.execute(
+        select(EntryTag.tag_id, func.count())
+        .join(Tag, Tag.id == EntryTag.tag_id)
+        .where(Tag.household_id == household.id)
+        .group_by(EntryTag.tag_id)
+    )
+    return {tag_id: count for tag_id, count in rows}
