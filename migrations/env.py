@@ -54,9 +54,35 @@ def run_migrations_online():
     options = _options()
     options.setdefault("process_revision_directives", process_revision_directives)
     with target_db.engine.connect() as connection:
-        context.configure(connection=connection, **options)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table (a new constraint, a foreign key) by copying it and
+            # dropping the old one (batch mode); with foreign keys enforced, dropping a table
+            # that other rows point to fails. They are off while migrating (the PRAGMA works
+            # only outside a transaction) and every key is checked before the commit.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            context.configure(connection=connection, **options)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def _check_foreign_keys(connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _key = broken[0]
+        raise RuntimeError(
+            f"the migration left {len(broken)} row(s) pointing to nothing, e.g. {table} row "
+            f"{rowid} -> {parent}: nothing was committed"
+        )
 
 
 if context.is_offline_mode():
