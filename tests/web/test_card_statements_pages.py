@@ -176,3 +176,27 @@ def test_an_upcoming_statement_is_shown_without_a_pay_button(signed_in, househol
     make_entry(household, account=card, amount="55.00", date=date(2026, 4, 15), description="Installment 2/2")
     may = row_containing(signed_in.get(f"/accounts/{card.id}/statements").text, 'data-statement="2026-05"')
     assert "Upcoming" in may and "55.00" in may and "/pay" not in may
+
+
+def account_item(page: str, account_id: int) -> str:
+    """One account of the forecast page's list of accounts."""
+    start = page.index(f'data-account="{account_id}"')
+    return page[start : page.index("</li>", start)]
+
+
+def test_the_forecast_account_list_says_a_card_counts_through_its_statements(signed_in, household, card):
+    plain_card = make_account(household, name="Store card", kind="credit_card", include_in_forecast=False)
+    card.include_in_forecast = False
+    db.session.commit()
+    html = signed_in.get("/forecast").get_data(as_text=True)
+    visa = account_item(html, card.id)
+    assert "Statements only" in visa and "Left out" not in visa
+    assert "Its statements count on their due dates" in visa
+    # A card without statement days is left out as before.
+    store = account_item(html, plain_card.id)
+    assert "Left out" in store and "Statements only" not in store
+    # Included, the card's rules count too: "Counted", and the note stays.
+    card.include_in_forecast = True
+    db.session.commit()
+    visa = account_item(signed_in.get("/forecast").get_data(as_text=True), card.id)
+    assert "Counted" in visa and "Its statements count on their due dates" in visa
