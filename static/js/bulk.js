@@ -1,8 +1,17 @@
-// The Transactions page's bulk bar: a "tick every row" box and how many rows are ticked.
+// The Transactions page's bulk bar: a "tick every row" box, how many rows are ticked, and
+// Enter in the tags field pressing Add tags.
 // Without this script the checkboxes and the bar's buttons work the same.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
+    // Enter in the tags field adds the tags (the form's first button sets the category).
+    var tagsField = document.getElementById("bulk_tags");
+    var addTags = document.getElementById("bulk-tag-add");
+    if (tagsField && addTags) {
+      tagsField.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); addTags.click(); }
+      });
+    }
     var box = document.getElementById("select-all-box");
     var all = document.getElementById("select-all");
     var status = document.getElementById("bulk-status");

@@ -228,3 +228,73 @@ def test_bulk_changes_of_another_households_rows_are_404(signed_in, household):
     assert _bulk(signed_in, "delete", "x1").status_code == 400
     assert _bulk(signed_in, "explode", f"e{mine.id}").status_code == 400
     assert _entries() == 2
+
+
+def test_bulk_add_tags_remove_a_tag_and_undo(signed_in, household):
+    from finora.services.ledger.tags import set_entry_tags
+
+    entries = [make_entry(household), make_entry(household)]
+    set_entry_tags(db.session, household, entries[0], ["kids"])
+    db.session.commit()
+    transfer = make_transfer(household, checking_account(household), make_account(household))
+    page = signed_in.get("/transactions").text
+    assert 'id="bulk_tags"' in page and 'list="bulk-tag-options"' in page and '<option value="kids">' in page
+    response = _bulk(signed_in, "tag_add", *(f"e{e.id}" for e in entries), f"t{transfer.id}", bulk_tags="trip, Beach")
+    page = signed_in.get(response.location).text
+    assert "Tags added to 2 entries. 1 transfer left as it was." in page
+    db.session.expire_all()
+    assert [t.name for t in db.session.get(Entry, entries[0].id).tags] == ["Beach", "kids", "trip"]
+    action, data = _undo_button(page)
+    assert "2 entries have their previous tags again." in signed_in.post(action, data=data, follow_redirects=True).text
+    db.session.expire_all()
+    assert [[t.name for t in db.session.get(Entry, e.id).tags] for e in entries] == [["kids"], []]
+
+    kids = db.session.get(Entry, entries[0].id).tags[0]
+    response = _bulk(signed_in, "tag_remove", *(f"e{e.id}" for e in entries), bulk_remove_tag=str(kids.id))
+    page = signed_in.get(response.location).text
+    assert "Tag removed from 1 entry." in page
+    db.session.expire_all()
+    assert db.session.get(Entry, entries[0].id).tags == []
+    action, data = _undo_button(page)
+    assert "“kids” is back on 1 entry." in signed_in.post(action, data=data, follow_redirects=True).text
+    db.session.expire_all()
+    assert [t.name for t in db.session.get(Entry, entries[0].id).tags] == ["kids"]
+
+
+def test_a_refused_bulk_tag_change_keeps_what_was_typed(signed_in, household):
+    entry = make_entry(household)
+    transfer = make_transfer(household, checking_account(household), make_account(household))
+    response = _bulk(signed_in, "tag_add", f"e{entry.id}", bulk_tags="x" * 51 + ", trip")
+    page = signed_in.get(response.location).text
+    assert "A tag has at most 50 characters." in page
+    assert f'value="{"x" * 51}, trip"' in page
+    assert f'value="e{entry.id}" form="bulk-form"' in page and "checked" in page
+    page = signed_in.get(_bulk(signed_in, "tag_add", f"e{entry.id}", bulk_tags=" , ").location).text
+    assert "Type the tags to add, separated by commas." in page
+    page = signed_in.get(_bulk(signed_in, "tag_add", f"t{transfer.id}", bulk_tags="trip").location).text
+    assert "Transfers have no category, tags or paid day" in page
+    page = signed_in.get(_bulk(signed_in, "tag_remove", f"e{entry.id}").location).text
+    assert "Choose the tag to remove." in page
+    assert db.session.scalar(select(func.count()).select_from(UndoRecord)) == 0
+
+
+def test_bulk_tags_viewer_403_and_another_households_404(client, app):
+    from finora.services.ledger.tags import tags_named
+
+    owner = create_user()
+    home = household_of(owner)
+    entry = make_entry(home)
+    stranger = create_user()
+    theirs = household_of(stranger)
+    their_tag = tags_named(db.session, theirs, ["secret"])[0]
+    their_entry = make_entry(theirs)
+    db.session.commit()
+    viewer = add_member(home, "viewer")
+    _sign_in(client, viewer)
+    assert _bulk(client, "tag_add", f"e{entry.id}", bulk_tags="trip").status_code == 403
+    client.post("/logout")
+    _sign_in(client, owner)
+    assert _bulk(client, "tag_add", f"e{their_entry.id}", bulk_tags="trip").status_code == 404
+    assert _bulk(client, "tag_remove", f"e{entry.id}", bulk_remove_tag=str(their_tag.id)).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).tags == []

@@ -16,6 +16,7 @@ from finora.models import Household, UndoRecord, User
 from finora.services.system import audit
 from finora.services.undo.errors import UndoExpiredError, UndoUsedError
 from finora.services.undo.restore import restore_rows
+from finora.services.undo.tag_links import ADD_KIND, REMOVE_KIND, remove_added_tags
 from finora.services.undo.values import restore_values
 
 # How long a change can be undone (the message in UndoExpiredError says it too).
@@ -74,8 +75,10 @@ def undo(session: Session, record: UndoRecord, user: User, now: datetime | None 
     )
     if cast("CursorResult[Any]", marked).rowcount != 1:
         raise UndoUsedError()  # another click got there first
-    if record.kind == "delete":
+    if record.kind in ("delete", REMOVE_KIND):
         restored = restore_rows(session, record.household_id, record.payload)
+    elif record.kind == ADD_KIND:
+        restored = remove_added_tags(session, record.household_id, record.payload)
     else:
         restored = restore_values(session, record.household_id, record.payload)
     audit.record(

@@ -1,4 +1,5 @@
-"""POST /transactions/bulk: categorise, mark paid or delete the ticked rows, with Undo."""
+"""POST /transactions/bulk: categorise, mark paid, add or remove tags or delete the ticked
+rows, with Undo."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from finora.dates import today
-from finora.errors import FinoraError
+from finora.errors import FieldError, FinoraError
 from finora.extensions import db
 from finora.ids import parse_id
-from finora.models import Entry, Household, Transfer, UndoRecord
+from finora.models import Entry, Household, Tag, Transfer, UndoRecord
+from finora.services.ledger.tags import parse_tags
 from finora.services.undo.actions import categorise_with_undo, delete_with_undo, mark_paid_with_undo
+from finora.services.undo.tag_actions import add_tags_with_undo, remove_tag_with_undo
 from finora.tenancy import require_household
 from finora.translation import gettext as _
+from finora.translation import lazy_gettext as _l
 from finora.translation import ngettext
 from finora.web.form_token import first_submission
 from finora.web.navigation import safe_path
@@ -23,7 +27,7 @@ from finora.web.transactions import bp
 from finora.web.transactions.forms import BulkForm
 from finora.web.undo_offer import flash_undo
 
-ACTIONS = ("categorise", "mark_paid", "delete")
+ACTIONS = ("categorise", "mark_paid", "tag_add", "tag_remove", "delete")
 # A page shows 50 rows; a hand-made request naming more is refused.
 MAX_SELECTED = 200
 
@@ -52,12 +56,24 @@ def _owned(model, ids: list[int], household: Household) -> list:
     return rows
 
 
-def _back_with(back: str, selected: list[str], category: int | None) -> str:
-    """The page again with the rows still ticked (after a refused action)."""
+def _back_with(back: str, selected: list[str], category: int | None, tags: str | None = None) -> str:
+    """The page again with the rows still ticked and what was typed (after a refused action)."""
     extra = [("selected", value) for value in selected]
     if category is not None:
         extra.append(("bulk_category", str(category)))
+    if tags:
+        extra.append(("bulk_tags", tags))
     return back + ("&" if "?" in back else "?") + urlencode(extra)
+
+
+def _tag(household: Household, tag_id: int | None) -> Tag:
+    """The household's tag chosen to remove: none chosen is a message, another's a 404."""
+    if tag_id is None:
+        raise FieldError("bulk_remove_tag", _l("Choose the tag to remove."))
+    tag = db.session.get(Tag, tag_id)
+    if tag is None or tag.household_id != household.id:
+        abort(404)
+    return tag
 
 
 @bp.post("/transactions/bulk")
@@ -74,15 +90,15 @@ def bulk():
     if not form.validate_on_submit() or form.action.data not in ACTIONS:
         if "csrf_token" in form.errors or form.action.data not in ACTIONS:
             abort(400)
-        for message in [*form.form_errors, *form.bulk_category.errors]:
+        for message in [*form.form_errors, *form.bulk_category.errors, *form.bulk_tags.errors]:
             flash(message, "danger")
-        return redirect(_back_with(back, selected, None))
+        return redirect(_back_with(back, selected, None, form.bulk_tags.data))
     if not entries and not transfers:
         flash(_("Tick the transactions to change first."), "warning")
         return redirect(back)
     if form.action.data != "delete" and not entries:
-        flash(_("Transfers have no category and are never unpaid: tick income or expenses."), "warning")
-        return redirect(_back_with(back, selected, form.bulk_category.data))
+        flash(_("Transfers have no category, tags or paid day: tick income or expenses."), "warning")
+        return redirect(_back_with(back, selected, form.bulk_category.data, form.bulk_tags.data))
     if not first_submission(form):
         return redirect(back)
     user = current_user._get_current_object()
@@ -97,6 +113,17 @@ def bulk():
             message = ngettext(
                 "Category set on %(num)d entry.", "Category set on %(num)d entries.", record.count if record else 0,
             )
+        elif form.action.data == "tag_add":
+            names = parse_tags(form.bulk_tags.data, field="bulk_tags")
+            record = add_tags_with_undo(db.session, household, user, entries, names)
+            message = ngettext(
+                "Tags added to %(num)d entry.", "Tags added to %(num)d entries.", record.count if record else 0,
+            )
+        elif form.action.data == "tag_remove":
+            record = remove_tag_with_undo(db.session, household, user, entries, _tag(household, form.bulk_remove_tag.data))
+            message = ngettext(
+                "Tag removed from %(num)d entry.", "Tag removed from %(num)d entries.", record.count if record else 0,
+            )
         else:
             record = mark_paid_with_undo(db.session, household, user, entries, today(household))
             message = ngettext(
@@ -105,7 +132,7 @@ def bulk():
     except FinoraError as error:
         db.session.rollback()
         flash(str(error.message), "danger")
-        return redirect(_back_with(back, selected, form.bulk_category.data))
+        return redirect(_back_with(back, selected, form.bulk_category.data, form.bulk_tags.data))
     db.session.commit()
     if record is None:
         flash(_("Nothing to change: the ticked entries already were that way."), "info")

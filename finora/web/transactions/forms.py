@@ -95,9 +95,12 @@ class TransactionFilterForm(Form):
 
 class BulkForm(Form):
     """The bar above the list: the ticked rows (`selected`, outside this class: "e12" for
-    entry 12, "t5" for transfer 5), the action of the button pressed, the category."""
+    entry 12, "t5" for transfer 5), the action of the button pressed, the category, the
+    tags to add (typed, comma-separated) or the tag to remove."""
 
     action = HiddenField()
     bulk_category = IdSelectField(_l("Category"))
+    bulk_tags = StringField(_l("Tags to add"), validators=[Length(max=1100)])
+    bulk_remove_tag = IdSelectField(_l("Tag to remove"))
     next = HiddenField()
     form_token = FormTokenField()

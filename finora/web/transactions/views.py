@@ -58,10 +58,11 @@ def index():
         page = list_transactions(db.session, household, filters, day)
     # After a refused bulk action the page comes back with the same rows ticked; links and
     # the forms' way back leave the ticks out.
-    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("selected", "bulk_category")]
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("selected", "bulk_category", "bulk_tags")]
     page_path = url_for("transactions.index") + ("?" + urlencode(kept) if kept else "")
     bulk_form = BulkForm(formdata=None)
     bulk_form.bulk_category.data = parse_id(request.args.get("bulk_category", ""))
+    bulk_form.bulk_tags.data = request.args.get("bulk_tags", "")[:1100]
     bulk_form.next.data = page_path
     return render_template(
         "transactions/index.html",

@@ -36,6 +36,15 @@ def _done_message(kind: str, label: str, count: int) -> str:
         return ngettext(
             "Undone: %(num)d entry is unpaid again.", "Undone: %(num)d entries are unpaid again.", count,
         )
+    if kind == "tag_add":
+        return ngettext(
+            "Undone: %(num)d entry has its previous tags again.", "Undone: %(num)d entries have their previous tags again.", count,
+        )
+    if kind == "tag_remove":
+        return ngettext(
+            "Undone: “%(name)s” is back on %(num)d entry.", "Undone: “%(name)s” is back on %(num)d entries.", count,
+            name=label,
+        )
     if count == 1:
         return _("Undone: “%(name)s” is back.", name=label)
     return ngettext("Undone: %(num)d item is back.", "Undone: %(num)d items are back.", count)
