@@ -133,3 +133,49 @@ def test_add_a_line_stops_at_the_most_lines_a_split_has(signed_in, household, bi
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert input_value(page, "lines-49-amount") == "1.00" and 'id="lines-50-amount"' not in page
+
+
+def _duplicate_form(household, bill, **overrides):
+    from tests.ledger_factories import checking_account
+
+    data = {
+        "kind": "expense", "amount": "100.00", "date": "2026-03-12", "description": "Supermarket again",
+        "account_id": str(checking_account(household).id), "category_id": str(bill.category_id),
+        "payment_method": "debit_card", "notes": "", "next": "/transactions", "payee": "Mercado",
+        "tags": "home, weekly",
+    }
+    return data | overrides
+
+
+def test_duplicating_a_split_entry_keeps_its_lines_payee_and_tags(signed_in, household, bill):
+    from finora.services.ledger.tags import set_entry_tags
+
+    food, groceries, housing = (category(household, c).id for c in
+                                ("expense.food", "expense.food.groceries", "expense.housing"))
+    split_entry(db.session, bill, [SplitLine(housing, D("60.00"), note="rent part"),
+                                   SplitLine(food, D("40.00"), subcategory_id=groceries)])
+    set_entry_tags(db.session, household, bill, ["home", "weekly"])
+    db.session.commit()
+    page = signed_in.get(f"/entries/{bill.id}/duplicate").get_data(as_text=True)
+    assert 'id="split-summary"' in page and "The copy keeps these lines" in page
+    assert 'value="home, weekly"' in page
+    response = signed_in.post(f"/entries/{bill.id}/duplicate", data=_duplicate_form(household, bill))
+    assert response.status_code == 302
+    copy = db.session.scalar(select(Entry).where(Entry.description == "Supermarket again"))
+    assert stored(copy.id) == [(housing, None, D("60.00"), "rent part"), (food, groceries, D("40.00"), None)]
+    assert stored(bill.id) == stored(copy.id)
+    db.session.expire_all()
+    copy = db.session.get(Entry, copy.id)
+    assert [t.name for t in copy.tags] == ["home", "weekly"] and copy.payee.name == "Mercado"
+
+
+def test_a_copy_of_a_split_entry_with_another_amount_is_refused(signed_in, household, bill):
+    food, housing = category(household, "expense.food").id, category(household, "expense.housing").id
+    split_entry(db.session, bill, [SplitLine(housing, D("60.00")), SplitLine(food, D("40.00"))])
+    db.session.commit()
+    response = signed_in.post(f"/entries/{bill.id}/duplicate", data=_duplicate_form(household, bill, amount="90.00"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "A copy of a split entry keeps its lines" in field_error(page, "amount")
+    assert input_value(page, "amount") == "90.00"
+    assert db.session.scalar(select(Entry).where(Entry.description == "Supermarket again")) is None

@@ -164,3 +164,31 @@ def check_entry_change(entry: Entry, *, kind: str, amount: Decimal, category_id,
         raise FieldError(
             "category_id", _l("This entry is split: change the categories on its lines.")
         )
+
+
+def copy_split(session: Session, source: Entry, copy: Entry) -> None:
+    """Give `copy` (a new entry duplicated from `source`) the same split lines. The lines
+    must still fit: a copy with another amount or kind is refused (on its amount field), a
+    line whose category was archived since on its category field."""
+    if not source.splits:
+        return
+    lines = [
+        SplitLine(category_id=s.category_id, amount=s.amount, subcategory_id=s.subcategory_id, note=s.note)
+        for s in source.splits
+    ]
+    try:
+        split_entry(session, copy, lines)
+    except SplitLineError as error:
+        if error.line_field == "amount":
+            raise FieldError("amount", _COPY_FITS) from None
+        raise FieldError("category_id", error.message) from None
+    except FieldError as error:
+        if error.field == "lines":
+            raise FieldError("amount", _COPY_FITS) from None
+        raise
+
+
+_COPY_FITS = _l(
+    "A copy of a split entry keeps its lines, so its amount and type too: save it as it is "
+    "and change them on the copy's split page."
+)

@@ -24,6 +24,7 @@ from finora.services.ledger.entries import (
 )
 from finora.services.ledger.installments import create_installments, installment_group
 from finora.services.ledger.payees import list_payees
+from finora.services.ledger.splits import copy_split
 from finora.services.ledger.tags import list_tags
 from finora.services.planning.rules import create_rule_from_entry
 from finora.services.undo.actions import delete_with_undo
@@ -203,6 +204,8 @@ def duplicate(entry_id: int):
     household = require_household()
     form = EntryForm(obj=entry_data(source)) if request.method == "GET" else EntryForm()
     _prepare(form, None)
+    if source.splits:  # the copy keeps the lines, so their total
+        form.amount.render_kw = {**(form.amount.render_kw or {}), "readonly": True}
     if not form.is_submitted():
         form.paid.data = False
         form.paid_on.data = None
@@ -212,6 +215,7 @@ def duplicate(entry_id: int):
             return redirect(_back(form.date.data))
         try:
             entry = create_entry(db.session, household, _data(form, household), user=current_user)
+            copy_split(db.session, source, entry)
         except FinoraError as error:
             show_error(form, error)
         else:
