@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.pwa import bp as pwa_bp
     from finora.web.reports import bp as reports_bp
     from finora.web.rules import bp as rules_bp
+    from finora.web.tags import bp as tags_bp
     from finora.web.transactions import bp as transactions_bp
     from finora.web.transfers import bp as transfers_bp
     from finora.web.undo import bp as undo_bp
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(categories_bp, url_prefix="/categories")
     app.register_blueprint(payees_bp, url_prefix="/payees")
+    app.register_blueprint(tags_bp, url_prefix="/tags")
     app.register_blueprint(rules_bp, url_prefix="/rules")
     app.register_blueprint(budgets_bp, url_prefix="/budgets")
     app.register_blueprint(goals_bp, url_prefix="/goals")

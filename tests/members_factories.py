@@ -135,6 +135,7 @@ def one_of_everything(household: Household) -> dict[str, int]:
         "config_id": mailbox.id,
         "undo_id": undo.id,
         "payee_id": payee.id,
+        "tag_id": tag.id,
     }
 
 

@@ -32,6 +32,7 @@ from finora.models import (
     Membership,
     Payee,
     RecurringRule,
+    Tag,
     Transfer,
     UndoRecord,
 )
@@ -70,6 +71,7 @@ OBJECT_IDS = {
     "config_id": EmailImportConfig,
     "undo_id": UndoRecord,
     "payee_id": Payee,
+    "tag_id": Tag,
 }
 
 

@@ -12,8 +12,9 @@ import time_machine
 from sqlalchemy import func, select
 
 from finora.extensions import db
-from finora.models import Account, Category, Entry, Transfer
+from finora.models import Account, Category, Entry, EntryTag, Tag, Transfer
 from finora.services.ledger.catalogue import set_category_archived
+from finora.services.ledger.tags import set_entry_tags
 from tests.factories import create_user
 from tests.ledger_factories import (
     category,
@@ -64,6 +65,7 @@ def theirs(app):
     food = category(household, "expense.food")
     leisure = category(household, "expense.leisure")
     set_category_archived(db.session, leisure, True)
+    set_entry_tags(db.session, household, entry, ["Their trip", "Their kids"])
     db.session.commit()
     return SimpleNamespace(
         household=household,
@@ -77,6 +79,8 @@ def theirs(app):
         category=food,
         subcategory=category(household, "expense.food.groceries"),
         archived_category=leisure,
+        tag=entry.tags[0],
+        other_tag=entry.tags[1],
     )
 
 
@@ -94,6 +98,8 @@ def _state(ns) -> dict:
             ("card", Account),
             ("category", Category),
             ("archived_category", Category),
+            ("tag", Tag),
+            ("other_tag", Tag),
         )
     }
     return {**rows, "counts": _counts(ns.household)}
@@ -105,8 +111,10 @@ def _counts(household) -> tuple[int, ...]:
         db.session.scalar(
             select(func.count()).select_from(model).where(model.household_id == household.id)
         )
-        for model in (Account, Entry, Transfer, Category)
-    )
+        for model in (Account, Entry, Transfer, Category, Tag)
+    ) + (db.session.scalar(
+        select(func.count()).select_from(EntryTag).join(Entry).where(Entry.household_id == household.id)
+    ),)
 
 
 def _entry_form(ns) -> dict:
@@ -147,6 +155,8 @@ def _form(kind: str, ns) -> dict:
     if kind == "payment":
         return {"from_account_id": str(ns.checking.id), "amount": "1.00", "date": "2026-03-01",
                 "description": "Hijacked"}
+    if kind == "tag_merge":
+        return {"target_id": str(ns.other_tag.id)}
     if kind == "split":
         return {"amount": "2.00", "lines-0-category_id": str(ns.category.id), "lines-0-amount": "1.00",
                 "lines-0-note": "Hijacked", "lines-1-category_id": str(ns.category.id), "lines-1-amount": "1.00"}
@@ -184,6 +194,10 @@ ROUTES = [
     ("post", "/categories/{id}/restore", "archived_category", None),
     ("get", "/categories/new?parent={id}", "category", None),
     ("post", "/categories/new?parent={id}", "category", "category"),
+    ("get", "/tags/{id}", "tag", None),
+    ("post", "/tags/{id}/rename", "tag", "category"),
+    ("post", "/tags/{id}/merge", "tag", "tag_merge"),
+    ("post", "/tags/{id}/delete", "tag", None),
 ]
 
 
@@ -222,6 +236,7 @@ POST_ONLY = [
     ("/transfers/{id}/delete", "transfer"),
     ("/categories/{id}/archive", "category"),
     ("/categories/{id}/restore", "archived_category"),
+    ("/tags/{id}/delete", "tag"),
 ]
 
 

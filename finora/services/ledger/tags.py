@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from finora.errors import FieldError
+from finora.errors import FieldError, FinoraError
 from finora.models import Entry, EntryTag, Household, Tag
 from finora.models.tag import TAG_NAME_MAX
+from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
 MAX_TAGS_PER_ENTRY = 20
@@ -109,3 +110,52 @@ def tag_counts(session: Session, household: Household) -> dict[int, int]:
         .group_by(EntryTag.tag_id)
     )
     return {tag_id: count for tag_id, count in rows}
+
+
+class TagNameTakenError(FinoraError):
+    message = _l("Another tag already has this name: merge into it instead.")
+
+
+def rename_tag(session: Session, tag: Tag, name: str) -> None:
+    """Give the tag another name; a name another tag of the household has is refused."""
+    text = " ".join((name or "").split())
+    if not text:
+        raise FieldError("name", _l("Enter a name."))
+    if len(text) > TAG_NAME_MAX:
+        raise FieldError("name", _l("A tag has at most %(count)d characters.", count=TAG_NAME_MAX))
+    key = tag_key(text)
+    taken = session.scalar(
+        select(Tag.id).where(Tag.household_id == tag.household_id, Tag.name_key == key, Tag.id != tag.id)
+    )
+    if taken is not None:
+        raise FieldError("name", TagNameTakenError.message)
+    tag.name, tag.name_key = text, key
+    session.flush()
+    audit.record(session, "tag.renamed", object=tag)
+
+
+def merge_tags(session: Session, source: Tag, target: Tag) -> int:
+    """Give `target` to every entry `source` is on, then delete `source`; how many entries
+    carried `source`. Both belong to one household (the caller loaded them so)."""
+    if source.household_id != target.household_id:
+        raise FinoraError(_l("Not found."))
+    if source.id == target.id:
+        raise FieldError("target_id", _l("Choose another tag to merge into."))
+    links = list(session.execute(select(EntryTag.id, EntryTag.entry_id).where(EntryTag.tag_id == source.id)))
+    both = set(session.scalars(
+        select(EntryTag.entry_id).where(EntryTag.tag_id == target.id, EntryTag.entry_id.in_([e for _i, e in links]))
+    )) if links else set()
+    drop = [link_id for link_id, entry_id in links if entry_id in both]
+    move = [link_id for link_id, entry_id in links if entry_id not in both]
+    if drop:
+        session.execute(delete(EntryTag).where(EntryTag.id.in_(drop)).execution_options(synchronize_session=False))
+    if move:
+        session.execute(
+            update(EntryTag).where(EntryTag.id.in_(move)).values(tag_id=target.id)
+            .execution_options(synchronize_session=False)
+        )
+    audit.record(session, "tag.merged", object=target, details={"from": source.name, "entries": len(links)})
+    session.delete(source)
+    session.flush()
+    session.expire_all()
+    return len(links)

@@ -82,3 +82,15 @@ def remove_tag_with_undo(
     for entry in entries:
         session.expire(entry, ["tags"])
     return create_record(session, household, user, kind=REMOVE_KIND, label=tag.name, count=count, payload=payload)
+
+
+def delete_tag_with_undo(session: Session, household: Household, user: User, tag: Tag) -> UndoRecord:
+    """Delete the household's tag (its entries lose it) and keep it, with its links, for
+    undo (an ordinary delete record: restore_rows puts both back)."""
+    payload = capture(session, table_named("tags"), [tag.id])
+    count = sum(len(part["rows"]) for part in payload["tables"] if part["table"] == "entry_tags")
+    audit.record(session, "tag.deleted", object=tag, details={"name": tag.name, "entries": count})
+    session.delete(tag)
+    session.flush()
+    session.expire_all()
+    return create_record(session, household, user, kind="delete", label=tag.name, count=1, payload=payload)
