@@ -91,3 +91,47 @@ def test_another_households_payee_is_404_and_cannot_be_merged_into(signed_api, h
     db.session.commit()
     assert signed_api.put(f"/payees/{theirs.id}", json={"name": "x"}).status_code == 404
     assert_error(signed_api.post(f"/payees/{mine}/merge", json={"into_id": theirs.id}), 422, "validation_error")
+
+
+def test_rename_merge_and_delete_a_tag(signed_api, household):
+    first = _create(signed_api, tags=["trip", "travel"])
+    second = _create(signed_api, tags=["trip", "kids"])
+    ids = {item["name"]: item["id"] for item in signed_api.get("/tags").json["data"]}
+    assert_error(signed_api.put(f"/tags/{ids['trip']}", json={"name": "KIDS"}), 422, "validation_error")
+    renamed = signed_api.put(f"/tags/{ids['trip']}", json={"name": "Holiday"}).json["data"]
+    assert renamed == {"id": ids["trip"], "name": "Holiday", "entries": 2}
+    merged = signed_api.post(f"/tags/{ids['trip']}/merge", json={"into_id": ids["travel"]})
+    assert merged.status_code == 200 and merged.json["data"]["entries"] == 2
+    assert signed_api.get(f"/entries/{first['id']}").json["data"]["tags"] == ["travel"]
+    assert signed_api.get(f"/entries/{second['id']}").json["data"]["tags"] == ["kids", "travel"]
+    assert signed_api.delete(f"/tags/{ids['travel']}").status_code == 204
+    assert signed_api.get(f"/entries/{second['id']}").json["data"]["tags"] == ["kids"]
+    assert [item["name"] for item in signed_api.get("/tags").json["data"]] == ["kids"]
+
+
+def test_a_viewer_is_refused_the_tag_writes(api, household):
+    from tests.api.planning_helpers import viewer_api
+
+    other = stranger_household()
+    theirs = Tag(household_id=other.id, name="Theirs", name_key="theirs")
+    mine = Tag(household_id=household.id, name="Mine", name_key="mine")
+    db.session.add_all([theirs, mine])
+    db.session.commit()
+    viewer = viewer_api(api, household)
+    assert_error(viewer.put(f"/tags/{mine.id}", json={"name": "x"}), 403, "forbidden")
+    assert_error(viewer.delete(f"/tags/{mine.id}"), 403, "forbidden")
+    assert db.session.scalar(select(func.count()).select_from(Tag)) == 2
+
+
+def test_a_tag_cannot_be_merged_into_another_households(signed_api, household):
+    other = stranger_household()
+    theirs = Tag(household_id=other.id, name="Theirs", name_key="theirs")
+    mine = Tag(household_id=household.id, name="Mine", name_key="mine")
+    db.session.add_all([theirs, mine])
+    db.session.commit()
+    assert signed_api.post(f"/tags/{theirs.id}/merge", json={"into_id": mine.id}).status_code == 404
+    assert_error(signed_api.post(f"/tags/{mine.id}/merge", json={"into_id": theirs.id}), 422, "validation_error")
+    assert_error(signed_api.post(f"/tags/{mine.id}/merge", json={"into_id": mine.id}), 422, "validation_error")
+    assert signed_api.delete(f"/tags/{theirs.id}").status_code == 404
+    assert signed_api.put(f"/tags/{theirs.id}", json={"name": "x"}).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Tag)) == 2

@@ -159,3 +159,12 @@ def merge_tags(session: Session, source: Tag, target: Tag) -> int:
     session.flush()
     session.expire_all()
     return len(links)
+
+
+def delete_tag(session: Session, tag: Tag) -> None:
+    """Delete the tag; its entries lose it (the entry_tags rows cascade)."""
+    count = session.scalar(select(func.count()).select_from(EntryTag).where(EntryTag.tag_id == tag.id)) or 0
+    audit.record(session, "tag.deleted", object=tag, details={"entries": count})
+    session.delete(tag)
+    session.flush()
+    session.expire_all()

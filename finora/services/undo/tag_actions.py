@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from finora.errors import FieldError
 from finora.models import Entry, EntryTag, Household, Tag, UndoRecord, User
-from finora.services.ledger.tags import MAX_TAGS_PER_ENTRY, tags_named
+from finora.services.ledger.tags import MAX_TAGS_PER_ENTRY, delete_tag, tags_named
 from finora.services.system import audit
 from finora.services.undo.records import create_record
 from finora.services.undo.snapshot import capture, table_named
@@ -88,9 +88,6 @@ def delete_tag_with_undo(session: Session, household: Household, user: User, tag
     """Delete the household's tag (its entries lose it) and keep it, with its links, for
     undo (an ordinary delete record: restore_rows puts both back)."""
     payload = capture(session, table_named("tags"), [tag.id])
-    count = sum(len(part["rows"]) for part in payload["tables"] if part["table"] == "entry_tags")
-    audit.record(session, "tag.deleted", object=tag, details={"name": tag.name, "entries": count})
-    session.delete(tag)
-    session.flush()
-    session.expire_all()
-    return create_record(session, household, user, kind="delete", label=tag.name, count=1, payload=payload)
+    label = tag.name
+    delete_tag(session, tag)
+    return create_record(session, household, user, kind="delete", label=label, count=1, payload=payload)
