@@ -39,6 +39,7 @@ _SUMMARIES = {
     "budget": lambda b: {"category_id": b.category_id, "period": b.period, "amount": str(b.amount)},
     "goal": lambda g: {"name": g.name, "target_amount": str(g.target_amount)},
     "payee": lambda p: {"name": p.name},
+    "categorisation_rule": lambda r: {"name": r.name, "pattern": r.pattern},
 }
 
 
