@@ -21,6 +21,7 @@ from finora.models import (
     Backup,
     BalanceSnapshot,
     Budget,
+    CategorisationRule,
     Category,
     EmailImportConfig,
     Entry,
@@ -70,6 +71,7 @@ OBJECT_IDS = {
     "config_id": EmailImportConfig,
     "undo_id": UndoRecord,
     "payee_id": Payee,
+    "catrule_id": CategorisationRule,
 }
 
 

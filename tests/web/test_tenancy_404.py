@@ -12,8 +12,9 @@ import time_machine
 from sqlalchemy import func, select
 
 from finora.extensions import db
-from finora.models import Account, Category, Entry, Transfer
+from finora.models import Account, CategorisationRule, Category, Entry, Transfer
 from finora.services.ledger.catalogue import set_category_archived
+from finora.services.ledger.categorisation import RuleInput, create_rule
 from tests.factories import create_user
 from tests.ledger_factories import (
     category,
@@ -64,8 +65,10 @@ def theirs(app):
     food = category(household, "expense.food")
     leisure = category(household, "expense.leisure")
     set_category_archived(db.session, leisure, True)
+    catrule = create_rule(db.session, household, RuleInput(name="Their rule", pattern="rent", category_id=food.id))
     db.session.commit()
     return SimpleNamespace(
+        catrule=catrule,
         household=household,
         checking=checking,
         account=account,
@@ -94,6 +97,7 @@ def _state(ns) -> dict:
             ("card", Account),
             ("category", Category),
             ("archived_category", Category),
+            ("catrule", CategorisationRule),
         )
     }
     return {**rows, "counts": _counts(ns.household)}
@@ -144,6 +148,9 @@ def _form(kind: str, ns) -> dict:
         }
     if kind == "category":
         return {"name": "Hijacked"}
+    if kind == "catrule":
+        return {"name": "Hijacked", "match_field": "description", "match_kind": "contains", "pattern": "x",
+                "entry_kind": "any", "payment_method": "cash", "save": "y"}
     if kind == "payment":
         return {"from_account_id": str(ns.checking.id), "amount": "1.00", "date": "2026-03-01",
                 "description": "Hijacked"}
@@ -184,6 +191,13 @@ ROUTES = [
     ("post", "/categories/{id}/restore", "archived_category", None),
     ("get", "/categories/new?parent={id}", "category", None),
     ("post", "/categories/new?parent={id}", "category", "category"),
+    ("get", "/categorisation-rules/{id}", "catrule", None),
+    ("get", "/categorisation-rules/{id}/edit", "catrule", None),
+    ("post", "/categorisation-rules/{id}/edit", "catrule", "catrule"),
+    ("post", "/categorisation-rules/{id}/apply", "catrule", None),
+    ("post", "/categorisation-rules/{id}/up", "catrule", None),
+    ("post", "/categorisation-rules/{id}/down", "catrule", None),
+    ("post", "/categorisation-rules/{id}/delete", "catrule", None),
 ]
 
 

@@ -267,3 +267,10 @@ def move_rule(session: Session, household: Household, rule: CategorisationRule, 
     for position, row in enumerate(rules, start=1):
         row.position = position
     session.flush()
+
+
+def draft_rule(session: Session, household: Household, data: RuleInput) -> CategorisationRule:
+    """A checked rule that is never saved (not added to the session): for a preview."""
+    rule = CategorisationRule(household_id=household.id, enabled=True)
+    _assign(rule, _checked(session, household, data))
+    return rule
