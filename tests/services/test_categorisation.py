@@ -4,13 +4,18 @@ change, and applying it with Undo."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from finora.errors import FieldError
 from finora.extensions import db
 from finora.models import Entry, UndoRecord
+from finora.services.imports.commit import commit_import
+from finora.services.imports.review import build_review
+from finora.services.imports.rows import ImportedRow, ParsedFile
 from finora.services.ledger.categorisation import (
     RuleInput,
     categorise,
@@ -25,6 +30,7 @@ from finora.services.ledger.categorisation_preview import preview_rule
 from finora.services.undo.categorisation import apply_rule_with_undo
 from finora.services.undo.records import undo
 from tests.ledger_factories import category, checking_account, make_account, make_entry
+from tests.services.test_import_commit import staged_for
 
 
 def _rule(household, **values):
@@ -141,3 +147,30 @@ def test_apply_sets_payee_and_payment_method_and_nothing_to_do_is_none(app, hous
     assert apply_rule_with_undo(db.session, household, user, rule) is None
     update_rule(db.session, household, rule, RuleInput(name="Music", pattern="spotify", payment_method="cash"))
     assert preview_rule(db.session, household, rule).count == 1
+
+
+def test_an_import_review_takes_the_rules_category_payee_and_method_and_commit_keeps_them(app, household, user):
+    fuel = category(household, "expense.transport.fuel")
+    make_entry(household, description="PAG*UBER TRIP 1")  # history says Food › Groceries
+    _rule(household, name="Rides", category_id=fuel.id, payee_name="Uber", payment_method="credit_card")
+    account = checking_account(household)
+    rows = [
+        ImportedRow(line=1, date=date(2026, 3, 10), amount=Decimal("-12.00"), description="PAG*UBER TRIP 1"),
+        ImportedRow(line=2, date=date(2026, 3, 10), amount=Decimal("-5.00"), description="UBER EATS",
+                    category="Food", subcategory="Restaurants", payment_method="cash"),
+        ImportedRow(line=3, date=date(2026, 3, 10), amount=Decimal("-7.00"), description="Bakery"),
+    ]
+    parsed = ParsedFile(format="csv", rows=rows, errors=[], account_number=None)
+    review = build_review(db.session, household, account, parsed)
+    first, second, third = review.rows
+    assert (first.category_source, first.rule_name) == ("rule", "Rides")
+    assert (first.category_id, first.subcategory_id) == (fuel.parent_id, fuel.id)
+    assert first.payee_name == "Uber" and first.row.payment_method == "credit_card"
+    assert second.category_source == "file" and second.row.payment_method == "cash"  # the file wins
+    assert second.payee_name == "Uber"  # the rule still gives what the file leaves out
+    assert third.category_source != "rule" and third.rule_name is None
+    batch = commit_import(db.session, household, user, account, staged_for(household, user, account), parsed, review)
+    db.session.commit()
+    added = {e.description: e for e in db.session.scalars(select(Entry).where(Entry.import_batch_id == batch.id))}
+    uber = added["PAG*UBER TRIP 1"]
+    assert (uber.subcategory_id, uber.payee.name, uber.payment_method) == (fuel.id, "Uber", "credit_card")

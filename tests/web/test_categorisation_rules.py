@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from finora.extensions import db
 from finora.models import CategorisationRule, Entry, UndoRecord
 from finora.services.ledger.categorisation import RuleInput, create_rule, list_rules
-from tests.ledger_factories import category, input_value, make_entry
+from tests.ledger_factories import category, checking_account, input_value, make_entry
+from tests.web.test_import_pages import OFX, token_of, upload
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
 
@@ -114,3 +115,14 @@ def test_edit_and_delete(signed_in, household):
     assert db.session.get(CategorisationRule, rule.id).name == "Taxi"
     assert signed_in.post(f"/categorisation-rules/{rule.id}/delete").status_code == 302
     assert _count() == 0
+
+
+def test_the_import_review_shows_which_rule_set_the_category(signed_in, household):
+    create_rule(db.session, household, RuleInput(name="Pharmacy", pattern="farmacia",
+                                                 category_id=category(household, "expense.transport").id))
+    db.session.commit()
+    account = checking_account(household)
+    token = token_of(upload(signed_in, OFX, name="extrato.ofx", account_id=account.id))
+    page = signed_in.get(f"/imports/{token}/review").get_data(as_text=True)
+    assert page.count('class="badge text-bg-light border import-rule"') == 1
+    assert "Pharmacy" in page
