@@ -48,3 +48,18 @@ def test_a_refused_rule_names_its_field_and_writes_nothing(signed_api, household
     response = signed_api.post("/categorisation-rules", json={"name": "R", "pattern": "x", "category_id": other.id})
     assert response.status_code == 422
     assert _count() == 0
+
+
+def test_a_new_entry_without_a_payee_gets_the_rules_payee_and_nothing_else(signed_api, household):
+    fuel = category(household, "expense.transport.fuel")
+    signed_api.post("/categorisation-rules", json={
+        "name": "Rides", "pattern": "uber", "category_id": fuel.id, "payee": "Uber", "payment_method": "cash"})
+    plain = signed_api.post("/entries", json={"type": "expense", "amount": "12.50", "description": "UBER TRIP",
+                                              "payment_method": "debit_card"}).json["data"]
+    assert plain["payee"] == "Uber"
+    assert plain["payment_method"] == "debit_card" and plain["subcategory_id"] != fuel.id
+    named = signed_api.post("/entries", json={"type": "expense", "amount": "12.50", "description": "UBER TRIP",
+                                              "payee": "Taxi"}).json["data"]
+    assert named["payee"] == "Taxi"
+    other = signed_api.post("/entries", json={"type": "expense", "amount": "1.00", "description": "Bakery"}).json
+    assert other["data"]["payee"] is None

@@ -16,6 +16,7 @@ from finora.models import CategorisationRule, Entry, UndoRecord
 from finora.services.ledger.categorisation import RuleInput, create_rule, list_rules
 from tests.ledger_factories import category, checking_account, input_value, make_entry
 from tests.web.test_import_pages import OFX, token_of, upload
+from tests.web.test_tags_payees import entry_form
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
 
@@ -126,3 +127,15 @@ def test_the_import_review_shows_which_rule_set_the_category(signed_in, househol
     page = signed_in.get(f"/imports/{token}/review").get_data(as_text=True)
     assert page.count('class="badge text-bg-light border import-rule"') == 1
     assert "Pharmacy" in page
+
+
+def test_the_entry_form_fills_only_an_empty_payee_from_the_rules(signed_in, household):
+    create_rule(db.session, household, RuleInput(name="Rides", pattern="uber", payee_name="Uber",
+                                                 payment_method="credit_card"))
+    db.session.commit()
+    form = entry_form(household, description="Uber to work", payee="", payment_method="cash")
+    assert signed_in.post("/entries/new", data=form).status_code == 302
+    entry = db.session.scalars(select(Entry).where(Entry.description == "Uber to work")).one()
+    assert entry.payee.name == "Uber" and entry.payment_method == "cash"
+    signed_in.post("/entries/new", data=entry_form(household, description="Uber home", payee="Taxi"))
+    assert db.session.scalars(select(Entry).where(Entry.description == "Uber home")).one().payee.name == "Taxi"

@@ -274,3 +274,17 @@ def draft_rule(session: Session, household: Household, data: RuleInput) -> Categ
     rule = CategorisationRule(household_id=household.id, enabled=True)
     _assign(rule, _checked(session, household, data))
     return rule
+
+
+def rule_payee(
+    session: Session, household: Household, *, description: str, amount: Decimal, account_id: int, kind: str,
+) -> str | None:
+    """The payee the household's rules give a new entry typed without one (only the payee:
+    the category and payment method a person picks in a form are never overridden)."""
+    matchers = [m for m in household_matchers(session, household) if "payee" in m.actions]
+    if not matchers:
+        return None
+    outcome = categorise(matchers, description=description, payee=None, amount=amount,
+                         account_id=account_id, kind=kind)
+    value = outcome.values.get("payee")
+    return str(value) if value else None
