@@ -116,6 +116,11 @@ def test_edit_and_delete(signed_in, household):
     assert db.session.get(CategorisationRule, rule.id).name == "Taxi"
     assert signed_in.post(f"/categorisation-rules/{rule.id}/delete").status_code == 302
     assert _count() == 0
+    record = db.session.scalars(select(UndoRecord)).one()
+    assert signed_in.post(f"/undo/{record.id}", data={"next": "/categorisation-rules"}).status_code == 302
+    db.session.expire_all()
+    back = db.session.get(CategorisationRule, rule.id)
+    assert back is not None and back.name == "Taxi"
 
 
 def test_the_import_review_shows_which_rule_set_the_category(signed_in, household):

@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finora.models import CategorisationRule, Category, Entry, Household, UndoRecord, User
+from finora.services.ledger.categorisation import delete_rule
 from finora.services.ledger.categorisation_preview import preview_rule, rule_targets
 from finora.services.ledger.payees import payee_named
 from finora.services.system import audit
 from finora.services.undo.records import create_record
+from finora.services.undo.snapshot import capture, table_named
 from finora.services.undo.values import values_payload
 
 
@@ -51,3 +53,13 @@ def apply_rule_with_undo(
     return create_record(
         session, household, user, kind="categorise", label=rule.name, count=len(rows), payload=payload,
     )
+
+
+def delete_rule_with_undo(
+    session: Session, household: Household, user: User, rule: CategorisationRule,
+) -> UndoRecord:
+    """Delete the rule and keep it for undo (it comes back with its id and position)."""
+    payload = capture(session, table_named("categorisation_rules"), [rule.id])
+    name = rule.name
+    delete_rule(session, rule)
+    return create_record(session, household, user, kind="delete", label=name, count=1, payload=payload)

@@ -14,14 +14,13 @@ from finora.services.ledger.accounts import list_accounts
 from finora.services.ledger.catalogue import category_tree
 from finora.services.ledger.categorisation import (
     create_rule,
-    delete_rule,
     draft_rule,
     list_rules,
     move_rule,
     update_rule,
 )
 from finora.services.ledger.categorisation_preview import preview_rule
-from finora.services.undo.categorisation import apply_rule_with_undo
+from finora.services.undo.categorisation import apply_rule_with_undo, delete_rule_with_undo
 from finora.tenancy import get_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.translation import ngettext
@@ -160,8 +159,7 @@ def delete(catrule_id: int):
     rule = get_owned_or_404(CategorisationRule, catrule_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    name = rule.name
-    delete_rule(db.session, rule)
+    record = delete_rule_with_undo(db.session, require_household(), current_user._get_current_object(), rule)
     db.session.commit()
-    flash(_("Rule “%(name)s” deleted.", name=name), "success")
+    flash_undo(_("Rule “%(name)s” deleted.", name=record.label), record)
     return redirect(url_for("categorisation_rules.index"))
