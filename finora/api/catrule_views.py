@@ -55,6 +55,7 @@ class RuleOut(Out):
     category_id: int | None  # a category or a subcategory
     payee: str | None
     payment_method: str | None
+    tags: list[str]  # added to imported entries
 
 
 class RuleBody(Body):
@@ -72,13 +73,14 @@ class RuleBody(Body):
     payee: str | None = Field(default=None, max_length=PAYEE_NAME_MAX)
     payment_method: str | None = None
     enabled: bool = True
+    tags: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=20)
 
     def rule_input(self) -> RuleInput:
         return RuleInput(
             name=self.name, pattern=self.pattern, match_field=self.match_field, match_kind=self.match_kind,
             min_amount=self.min_amount, max_amount=self.max_amount, account_id=self.account_id,
             entry_kind=self.type, category_id=self.category_id, payee_name=self.payee,
-            payment_method=self.payment_method, enabled=self.enabled,
+            payment_method=self.payment_method, enabled=self.enabled, tags=", ".join(self.tags) or None,
         )
 
 
@@ -90,6 +92,7 @@ def _json(rule: CategorisationRule) -> dict:
         "max_amount": money(rule.max_amount) if rule.max_amount is not None else None,
         "account_id": rule.account_id, "type": rule.entry_kind, "category_id": rule.category_id,
         "payee": rule.payee_name, "payment_method": rule.payment_method,
+        "tags": [name.strip() for name in (rule.tags or "").split(",") if name.strip()],
     }
 
 

@@ -14,6 +14,7 @@ from finora.money import Cents
 
 RULE_NAME_MAX = 100
 RULE_PATTERN_MAX = 200
+RULE_TAGS_MAX = 200
 MATCH_FIELDS = ("description", "payee", "either")
 MATCH_KINDS = ("contains", "starts_with", "regex")
 ENTRY_KINDS = ("any", "expense", "income")
@@ -37,4 +38,6 @@ class CategorisationRule(Base):
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"), index=True)
     payee_name: Mapped[str | None] = mapped_column(String(100))
     payment_method: Mapped[str | None] = mapped_column(String(16))
+    # Tags the rule adds (comma-separated names), imports only: see the service's docstring.
+    tags: Mapped[str | None] = mapped_column(String(RULE_TAGS_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

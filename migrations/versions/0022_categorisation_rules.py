@@ -35,6 +35,7 @@ def upgrade():
     sa.Column('category_id', sa.Integer(), nullable=True),
     sa.Column('payee_name', sa.String(length=100), nullable=True),
     sa.Column('payment_method', sa.String(length=16), nullable=True),
+    sa.Column('tags', sa.String(length=200), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_categorisation_rules_household_id_households'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_categorisation_rules_account_id_accounts'), ondelete='CASCADE'),

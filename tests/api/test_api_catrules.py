@@ -25,7 +25,8 @@ def test_add_list_replace_delete(signed_api, household):
     assert (data["position"], data["min_amount"], data["max_amount"], data["payee"], data["type"]) == (
         1, "5.00", None, "Uber", "any")
     second = signed_api.post("/categorisation-rules", json={
-        "name": "Cash", "pattern": "atm", "match_kind": "starts_with", "payment_method": "cash"}).json["data"]
+        "name": "Cash", "pattern": "atm", "match_kind": "starts_with", "tags": ["cash", "Cash", "atm"]}).json["data"]
+    assert second["tags"] == ["cash", "atm"] and second["payment_method"] is None
     listed = signed_api.get("/categorisation-rules").json["data"]
     assert [item["name"] for item in listed] == ["Rides", "Cash"]
     replaced = signed_api.put(f"/categorisation-rules/{second['id']}", json={

@@ -152,10 +152,12 @@ def test_apply_sets_payee_and_payment_method_and_nothing_to_do_is_none(app, hous
 def test_an_import_review_takes_the_rules_category_payee_and_method_and_commit_keeps_them(app, household, user):
     fuel = category(household, "expense.transport.fuel")
     make_entry(household, description="PAG*UBER TRIP 1")  # history says Food › Groceries
-    _rule(household, name="Rides", category_id=fuel.id, payee_name="Uber", payment_method="credit_card")
+    _rule(household, name="Rides", category_id=fuel.id, payee_name="Uber", payment_method="credit_card",
+          tags="Trip, work")
     account = checking_account(household)
     rows = [
-        ImportedRow(line=1, date=date(2026, 3, 10), amount=Decimal("-12.00"), description="PAG*UBER TRIP 1"),
+        ImportedRow(line=1, date=date(2026, 3, 10), amount=Decimal("-12.00"), description="PAG*UBER TRIP 1",
+                    tags=("work", "Kids")),
         ImportedRow(line=2, date=date(2026, 3, 10), amount=Decimal("-5.00"), description="UBER EATS",
                     category="Food", subcategory="Restaurants", payment_method="cash"),
         ImportedRow(line=3, date=date(2026, 3, 10), amount=Decimal("-7.00"), description="Bakery"),
@@ -166,6 +168,7 @@ def test_an_import_review_takes_the_rules_category_payee_and_method_and_commit_k
     assert (first.category_source, first.rule_name) == ("rule", "Rides")
     assert (first.category_id, first.subcategory_id) == (fuel.parent_id, fuel.id)
     assert first.payee_name == "Uber" and first.row.payment_method == "credit_card"
+    assert first.row.tags == ("work", "Kids", "Trip")  # the file's first, the rule's added once
     assert second.category_source == "file" and second.row.payment_method == "cash"  # the file wins
     assert second.payee_name == "Uber"  # the rule still gives what the file leaves out
     assert third.category_source != "rule" and third.rule_name is None
@@ -174,3 +177,4 @@ def test_an_import_review_takes_the_rules_category_payee_and_method_and_commit_k
     added = {e.description: e for e in db.session.scalars(select(Entry).where(Entry.import_batch_id == batch.id))}
     uber = added["PAG*UBER TRIP 1"]
     assert (uber.subcategory_id, uber.payee.name, uber.payment_method) == (fuel.id, "Uber", "credit_card")
+    assert sorted(tag.name for tag in uber.tags) == ["Kids", "Trip", "work"]

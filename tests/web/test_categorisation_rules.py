@@ -110,10 +110,13 @@ def test_edit_and_delete(signed_in, household):
     db.session.commit()
     page = signed_in.get(f"/categorisation-rules/{rule.id}/edit").get_data(as_text=True)
     assert input_value(page, "name") == "Rides"
-    response = signed_in.post(f"/categorisation-rules/{rule.id}/edit", data=_form(household, name="Taxi"))
+    response = signed_in.post(f"/categorisation-rules/{rule.id}/edit", data=_form(household, name="Taxi",
+                                                                                   tags=" trip ,Trip, work"))
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(CategorisationRule, rule.id).name == "Taxi"
+    assert (db.session.get(CategorisationRule, rule.id).name, db.session.get(CategorisationRule, rule.id).tags) == (
+        "Taxi", "trip, work")
+    assert input_value(signed_in.get(f"/categorisation-rules/{rule.id}/edit").text, "tags") == "trip, work"
     assert signed_in.post(f"/categorisation-rules/{rule.id}/delete").status_code == 302
     assert _count() == 0
     record = db.session.scalars(select(UndoRecord)).one()

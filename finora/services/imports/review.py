@@ -152,6 +152,9 @@ class Reviewer:
             outcome = self._rules(row, account, row.payee or learned)
             if row.payment_method is None and "payment_method" in outcome.values:
                 row = replace(row, payment_method=str(outcome.values["payment_method"]))
+            rule_tags = outcome.values.get("tags")
+            if isinstance(rule_tags, tuple):
+                row = replace(row, tags=tidy_tag_names((*row.tags, *rule_tags)))
             item = self._with_category(row, key, status, match, outcome)
             item.account = account
             # The file's payee, else a rule's, else the one learned from the description.

@@ -28,16 +28,18 @@ from finora.models.categorisation_rule import (
     MATCH_KINDS,
     RULE_NAME_MAX,
     RULE_PATTERN_MAX,
+    RULE_TAGS_MAX,
 )
 from finora.models.entry import PAYMENT_METHODS
 from finora.services.ledger.payees import _plain, clean_payee_name
+from finora.services.ledger.tags import parse_tags
 from finora.services.system import audit
 from finora.translation import lazy_gettext as _l
 
 TEXT_CAP = 300
 # A group holding a repetition, itself repeated: "(a+)+", "(\w*)*", "(x+|y)+{2,}".
 _NESTED = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
-ACTION_FIELDS = ("category", "payee", "payment_method")
+ACTION_FIELDS = ("category", "payee", "payment_method", "tags")
 
 
 def _fold(text: str | None) -> str:
@@ -116,6 +118,8 @@ def matcher_for(rule: CategorisationRule, category: Category | None) -> Matcher:
         actions["payee"] = rule.payee_name
     if rule.payment_method:
         actions["payment_method"] = rule.payment_method
+    if rule.tags:
+        actions["tags"] = tuple(parse_tags(rule.tags))
     return Matcher(
         rule_id=rule.id, name=rule.name, match_field=rule.match_field, match_kind=rule.match_kind,
         pattern=_fold(rule.pattern), regex=compile_pattern(rule.match_kind, rule.pattern),
@@ -181,6 +185,7 @@ class RuleInput:
     payee_name: str | None = None
     payment_method: str | None = None
     enabled: bool = True
+    tags: str | None = None
 
 
 def _checked(session: Session, household: Household, data: RuleInput) -> RuleInput:
@@ -219,7 +224,11 @@ def _checked(session: Session, household: Household, data: RuleInput) -> RuleInp
     payee_name = clean_payee_name(data.payee_name, "payee_name") or None
     if data.payment_method is not None and data.payment_method not in PAYMENT_METHODS:
         raise FieldError("payment_method", _l("Choose a payment method."))
-    if data.category_id is None and payee_name is None and data.payment_method is None:
+    tags = ", ".join(parse_tags(data.tags)) or None
+    if tags is not None and len(tags) > RULE_TAGS_MAX:
+        raise FieldError("tags", _l("Use at most %(count)d characters.", count=RULE_TAGS_MAX))
+    data.tags = tags
+    if data.category_id is None and payee_name is None and data.payment_method is None and tags is None:
         raise FieldError("category_id", _l("Choose at least one thing the rule sets."))
     data.name, data.pattern, data.payee_name = name, pattern, payee_name
     return data
@@ -227,7 +236,7 @@ def _checked(session: Session, household: Household, data: RuleInput) -> RuleInp
 
 def _assign(rule: CategorisationRule, data: RuleInput) -> None:
     for name in ("name", "pattern", "match_field", "match_kind", "min_amount", "max_amount", "account_id",
-                 "entry_kind", "category_id", "payee_name", "payment_method", "enabled"):
+                 "entry_kind", "category_id", "payee_name", "payment_method", "enabled", "tags"):
         setattr(rule, name, getattr(data, name))
 
 

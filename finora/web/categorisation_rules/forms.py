@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from finora.models.categorisation_rule import RULE_NAME_MAX, RULE_PATTERN_MAX
+from finora.models.categorisation_rule import RULE_NAME_MAX, RULE_PATTERN_MAX, RULE_TAGS_MAX
 from finora.models.tag import PAYEE_NAME_MAX
 from finora.services.ledger.categorisation import RuleInput
 from finora.translation import lazy_gettext as _l
@@ -52,6 +52,10 @@ class RuleForm(Form):
         _l("Set the payment method"),
         choices=lambda: [SelectChoice("", str(_l("Leave as it is")))] + choices(PAYMENT_METHODS.items()),
     )
+    tags = StringField(
+        _l("Add the tags"), filters=[_strip], render_kw={"maxlength": RULE_TAGS_MAX, "autocomplete": "off"},
+        description=_l("Separated by commas; added to imported entries."),
+    )
     enabled = BooleanField(_l("Enabled"), default=True)
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save"))
@@ -62,5 +66,5 @@ class RuleForm(Form):
             match_kind=self.match_kind.data, min_amount=self.min_amount.data, max_amount=self.max_amount.data,
             account_id=self.account_id.data, entry_kind=self.entry_kind.data, category_id=self.category_id.data,
             payee_name=self.payee_name.data or None, payment_method=self.payment_method.data or None,
-            enabled=bool(self.enabled.data),
+            enabled=bool(self.enabled.data), tags=self.tags.data or None,
         )
