@@ -297,3 +297,12 @@ def rule_payee(
                          account_id=account_id, kind=kind)
     value = outcome.values.get("payee")
     return str(value) if value else None
+
+
+def category_labels(session: Session, household: Household) -> dict[int, str]:
+    """category id -> "Food › Groceries", for showing what rules set."""
+    rows = list(session.scalars(select(Category).where(Category.household_id == household.id)))
+    by_id = {c.id: c for c in rows}
+    return {
+        c.id: (f"{by_id[c.parent_id].label} › {c.label}" if c.parent_id in by_id else str(c.label)) for c in rows
+    }

@@ -9,10 +9,11 @@ from wtforms.fields.choices import SelectChoice
 
 from finora.errors import FinoraError
 from finora.extensions import db
-from finora.models import CategorisationRule, Category, Household
+from finora.models import CategorisationRule, Household
 from finora.services.ledger.accounts import list_accounts
 from finora.services.ledger.catalogue import category_tree
 from finora.services.ledger.categorisation import (
+    category_labels,
     create_rule,
     draft_rule,
     list_rules,
@@ -31,7 +32,7 @@ from finora.web.forms import EmptyForm
 from finora.web.undo_offer import flash_undo
 
 
-def _with_choices(form: RuleForm, household: Household, rule: CategorisationRule | None = None) -> RuleForm:
+def _with_choices(form: RuleForm, household: Household) -> RuleForm:
     accounts = list_accounts(db.session, household, include_archived=False)
     form.account_id.choices = [SelectChoice("", _("Any account"))] + [
         SelectChoice(str(a.id), a.name) for a in accounts
@@ -46,20 +47,11 @@ def _with_choices(form: RuleForm, household: Household, rule: CategorisationRule
     return form
 
 
-def _labels(household: Household) -> dict[int, str]:
-    """category id -> "Food › Groceries" for the list."""
-    rows = db.session.query(Category).filter(Category.household_id == household.id).all()
-    by_id = {c.id: c for c in rows}
-    return {
-        c.id: (f"{by_id[c.parent_id].label} › {c.label}" if c.parent_id in by_id else str(c.label)) for c in rows
-    }
-
-
 @bp.get("")
 def index():
     household = require_household()
     return render_template(
-        "categorisation_rules/index.html", rules=list_rules(db.session, household), labels=_labels(household),
+        "categorisation_rules/index.html", rules=list_rules(db.session, household), labels=category_labels(db.session, household),
         fields=MATCH_FIELD_LABELS, kinds=MATCH_KIND_LABELS, action_form=EmptyForm(),
     )
 
@@ -100,7 +92,7 @@ def new():
 def edit(catrule_id: int):
     household = require_household()
     rule = get_owned_or_404(CategorisationRule, catrule_id)
-    return _save_or_preview(_with_choices(RuleForm(obj=rule), household, rule), household, rule)
+    return _save_or_preview(_with_choices(RuleForm(obj=rule), household), household, rule)
 
 
 @bp.get("/<int:catrule_id>")
@@ -109,7 +101,7 @@ def show(catrule_id: int):
     rule = get_owned_or_404(CategorisationRule, catrule_id)
     return render_template(
         "categorisation_rules/show.html", rule=rule, preview=preview_rule(db.session, household, rule),
-        labels=_labels(household), fields=MATCH_FIELD_LABELS, kinds=MATCH_KIND_LABELS, action_form=EmptyForm(),
+        labels=category_labels(db.session, household), fields=MATCH_FIELD_LABELS, kinds=MATCH_KIND_LABELS, action_form=EmptyForm(),
     )
 
 
