@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from finora.web.backups import bp as backups_bp
     from finora.web.budgets import bp as budgets_bp
     from finora.web.categories import bp as categories_bp
+    from finora.web.categorisation_rules import bp as categorisation_rules_bp
     from finora.web.dashboard import bp as dashboard_bp
     from finora.web.email_import import bp as email_import_bp
     from finora.web.entries import bp as entries_bp
@@ -141,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(categories_bp, url_prefix="/categories")
     app.register_blueprint(payees_bp, url_prefix="/payees")
     app.register_blueprint(tags_bp, url_prefix="/tags")
+    app.register_blueprint(categorisation_rules_bp, url_prefix="/categorisation-rules")
     app.register_blueprint(rules_bp, url_prefix="/rules")
     app.register_blueprint(budgets_bp, url_prefix="/budgets")
     app.register_blueprint(goals_bp, url_prefix="/goals")

@@ -15,6 +15,7 @@ from finora.models import (
     Backup,
     BalanceSnapshot,
     Budget,
+    CategorisationRule,
     EmailImportConfig,
     Goal,
     GoalContribution,
@@ -114,8 +115,10 @@ def one_of_everything(household: Household) -> dict[str, int]:
     tag = Tag(household_id=household.id, name="Trip", name_key="trip")
     entry.payee, entry.tags = payee, [tag]
     pattern = PayeePattern(household_id=household.id, payee=payee, pattern="market")
+    catrule = CategorisationRule(household_id=household.id, position=1, name="Market", pattern="market",
+                                 category_id=savings_category.id)
     db.session.add_all([contribution, snapshot, invitation, batch, profile, backup, mailbox, undo,
-                        payee, tag, pattern])
+                        payee, tag, pattern, catrule])
     db.session.commit()
     return {
         "account_id": checking.id,
@@ -136,6 +139,7 @@ def one_of_everything(household: Household) -> dict[str, int]:
         "undo_id": undo.id,
         "payee_id": payee.id,
         "tag_id": tag.id,
+        "catrule_id": catrule.id,
     }
 
 

@@ -176,7 +176,7 @@ def create_entry_item():
         payee=body.payee,
         tags=tuple(body.tags) if body.tags is not None else None,
     )
-    entry = create_entry(db.session, household, data, user=caller().user)
+    entry = create_entry(db.session, household, data, user=caller().user, apply_rules=True)
     if body.lines:
         split_entry(db.session, entry, _lines(body.lines))
     db.session.commit()

@@ -131,7 +131,8 @@ class ReviewRowOut(Out):
     account_id: int | None
     category_id: int | None
     subcategory_id: int | None
-    category_source: str | None  # "file" | "history" | "default" | "new"
+    category_source: str | None  # "file" | "rule" | "history" | "default" | "new"
+    rule: str | None  # the categorisation rule that set the category ("rule" source)
     new_category: str | None  # the category the commit creates, named by the file
     match_entry_id: int | None  # the pending entry a "match" row pays
     payee: str | None  # the file's payee, else the one a learned description pattern gives
@@ -179,7 +180,7 @@ def _row_json(item) -> dict:
         "amount": money(row.magnitude), "kind": item.kind, "description": row.description,
         "account_id": item.account.id if item.account else None,
         "category_id": item.category_id, "subcategory_id": item.subcategory_id,
-        "category_source": item.category_source, "new_category": item.new_category,
+        "category_source": item.category_source, "rule": item.rule_name, "new_category": item.new_category,
         "match_entry_id": item.match.id if item.match is not None else None,
         "payee": item.payee_name, "tags": list(row.tags),
     }
@@ -189,7 +190,7 @@ def _error_json(error) -> dict:
     return {
         "line": error.line, "status": "error", "reason": str(error.reason), "date": None,
         "amount": None, "kind": None, "description": None, "account_id": None,
-        "category_id": None, "subcategory_id": None, "category_source": None,
+        "category_id": None, "subcategory_id": None, "category_source": None, "rule": None,
         "new_category": None, "match_entry_id": None, "payee": None, "tags": [],
     }
 

@@ -4,6 +4,7 @@ from finora.models.account import Account
 from finora.models.audit import AuditEvent
 from finora.models.backup import Backup, BackupSchedule
 from finora.models.budget import Budget, Goal, GoalContribution
+from finora.models.categorisation_rule import CategorisationRule
 from finora.models.category import Category
 from finora.models.entry import Entry, Transfer
 from finora.models.entry_split import EntrySplit
@@ -39,6 +40,7 @@ __all__ = [
     "BackupCode",
     "BalanceSnapshot",
     "Budget",
+    "CategorisationRule",
     "Category",
     "EmailImportConfig",
     "EmailVerification",

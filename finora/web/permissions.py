@@ -21,6 +21,7 @@ from finora.models import (
     Backup,
     BalanceSnapshot,
     Budget,
+    CategorisationRule,
     Category,
     EmailImportConfig,
     Entry,
@@ -72,6 +73,7 @@ OBJECT_IDS = {
     "undo_id": UndoRecord,
     "payee_id": Payee,
     "tag_id": Tag,
+    "catrule_id": CategorisationRule,
 }
 
 

@@ -12,8 +12,9 @@ import time_machine
 from sqlalchemy import func, select
 
 from finora.extensions import db
-from finora.models import Account, Category, Entry, EntryTag, Tag, Transfer
+from finora.models import Account, CategorisationRule, Category, Entry, EntryTag, Tag, Transfer
 from finora.services.ledger.catalogue import set_category_archived
+from finora.services.ledger.categorisation import RuleInput, create_rule
 from finora.services.ledger.tags import set_entry_tags
 from tests.factories import create_user
 from tests.ledger_factories import (
@@ -66,8 +67,10 @@ def theirs(app):
     leisure = category(household, "expense.leisure")
     set_category_archived(db.session, leisure, True)
     set_entry_tags(db.session, household, entry, ["Their trip", "Their kids"])
+    catrule = create_rule(db.session, household, RuleInput(name="Their rule", pattern="rent", category_id=food.id))
     db.session.commit()
     return SimpleNamespace(
+        catrule=catrule,
         household=household,
         checking=checking,
         account=account,
@@ -100,6 +103,7 @@ def _state(ns) -> dict:
             ("archived_category", Category),
             ("tag", Tag),
             ("other_tag", Tag),
+            ("catrule", CategorisationRule),
         )
     }
     return {**rows, "counts": _counts(ns.household)}
@@ -152,6 +156,9 @@ def _form(kind: str, ns) -> dict:
         }
     if kind == "category":
         return {"name": "Hijacked"}
+    if kind == "catrule":
+        return {"name": "Hijacked", "match_field": "description", "match_kind": "contains", "pattern": "x",
+                "entry_kind": "any", "payment_method": "cash", "save": "y"}
     if kind == "payment":
         return {"from_account_id": str(ns.checking.id), "amount": "1.00", "date": "2026-03-01",
                 "description": "Hijacked"}
@@ -198,6 +205,13 @@ ROUTES = [
     ("post", "/tags/{id}/rename", "tag", "category"),
     ("post", "/tags/{id}/merge", "tag", "tag_merge"),
     ("post", "/tags/{id}/delete", "tag", None),
+    ("get", "/categorisation-rules/{id}", "catrule", None),
+    ("get", "/categorisation-rules/{id}/edit", "catrule", None),
+    ("post", "/categorisation-rules/{id}/edit", "catrule", "catrule"),
+    ("post", "/categorisation-rules/{id}/apply", "catrule", None),
+    ("post", "/categorisation-rules/{id}/up", "catrule", None),
+    ("post", "/categorisation-rules/{id}/down", "catrule", None),
+    ("post", "/categorisation-rules/{id}/delete", "catrule", None),
 ]
 
 

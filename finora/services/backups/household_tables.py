@@ -32,6 +32,7 @@ BACKED_UP = (
     "tags",
     "payees",
     "payee_patterns",
+    "categorisation_rules",
     "entries",
     "entry_splits",
     "entry_tags",

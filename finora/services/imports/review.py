@@ -23,6 +23,7 @@ from finora.services.imports.categories import CategoryIndex, Resolved
 from finora.services.imports.keys import KeyMaker, normalise_description
 from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
 from finora.services.imports.suggest import default_pair, history_categories
+from finora.services.ledger.categorisation import Outcome, categorise, household_matchers
 from finora.services.ledger.payees import list_payees, payee_for_description, payee_patterns
 from finora.services.ledger.tags import tidy_tag_names
 from finora.translation import gettext as _
@@ -42,7 +43,7 @@ class ReviewRow:
     kind: str
     category_id: int | None
     subcategory_id: int | None
-    category_source: str  # "file" | "history" | "default" | "new"
+    category_source: str  # "file" | "rule" | "history" | "default" | "new"
     new_category: str | None
     # What commit creates for a "new" category: a top category and/or a subcategory.
     resolved: Resolved | None = None
@@ -51,6 +52,8 @@ class ReviewRow:
     # The payee the file names, else the one a learned pattern gives the description
     # (services/ledger/payees.py); commit creates it when new.
     payee_name: str | None = None
+    # The categorisation rule that set the category ("rule" source), shown in the review.
+    rule_name: str | None = None
 
 
 @dataclass
@@ -117,6 +120,7 @@ class Reviewer:
         self.defaults = {kind: default_pair(self.index.categories, kind) for kind in ("income", "expense")}
         self.patterns = payee_patterns(session, household)
         self.payees = {payee.id: payee.name for payee in list_payees(session, household)} if self.patterns else {}
+        self.matchers = household_matchers(session, household)
 
     def review(self, rows: Iterable[ImportedRow]) -> Review:
         review = Review()
@@ -144,14 +148,37 @@ class Reviewer:
                 match = self._match(row, account, pending)
                 status = "match" if match is not None else "new"
             self.seen.add((account.id, key))
-            item = self._with_category(row, key, status, match)
+            learned = None if row.payee else self._learned_payee(row.description)
+            outcome = self._rules(row, account, row.payee or learned)
+            if row.payment_method is None and "payment_method" in outcome.values:
+                row = replace(row, payment_method=str(outcome.values["payment_method"]))
+            rule_tags = outcome.values.get("tags")
+            if isinstance(rule_tags, tuple):
+                row = replace(row, tags=tidy_tag_names((*row.tags, *rule_tags)))
+            item = self._with_category(row, key, status, match, outcome)
             item.account = account
-            item.payee_name = row.payee or self._learned_payee(row.description)
+            # The file's payee, else a rule's, else the one learned from the description.
+            item.payee_name = row.payee or str(outcome.values.get("payee") or "") or learned
             review.rows.append(item)
         review.counts["error"] = len(review.errors)
         for item in review.rows:
             review.counts[item.status] += 1
         return review
+
+    def _rules(self, row: ImportedRow, account: Account, payee: str | None) -> Outcome:
+        if not self.matchers:
+            return Outcome()
+        return categorise(self.matchers, description=row.description, payee=payee, amount=row.magnitude,
+                          account_id=account.id, kind=row.entry_kind)
+
+    def _rule_pair(self, outcome: Outcome) -> tuple[int, int | None] | None:
+        chosen = outcome.values.get("category")
+        category = self.index.by_id.get(chosen) if isinstance(chosen, int) else None
+        if category is None or category.id not in self.index.usable:
+            return None
+        if category.parent_id is None:
+            return category.id, None
+        return (category.parent_id, category.id) if category.parent_id in self.index.usable else None
 
     def _learned_payee(self, description: str) -> str | None:
         payee_id = payee_for_description(self.patterns, description) if self.patterns else None
@@ -224,7 +251,9 @@ class Reviewer:
         self.matched.add(best.id)
         return best
 
-    def _with_category(self, row: ImportedRow, key: str, status: str, match: Entry | None) -> ReviewRow:
+    def _with_category(
+        self, row: ImportedRow, key: str, status: str, match: Entry | None, outcome: Outcome,
+    ) -> ReviewRow:
         # A match accepted keeps its entry's own category; this one serves a declined match.
         kind = row.entry_kind
         resolved = self.index.resolve(kind, row.category, row.subcategory)
@@ -232,6 +261,9 @@ class Reviewer:
             source = "new" if resolved.is_new else "file"
             return ReviewRow(row, key, status, match, kind, resolved.category_id,
                              resolved.subcategory_id, source, resolved.new_label, resolved)
+        pair = self._rule_pair(outcome) if outcome.category_rule else None
+        if pair is not None:
+            return ReviewRow(row, key, status, match, kind, *pair, "rule", None, rule_name=outcome.category_rule)
         suggested = self.history.get((normalise_description(row.description), kind))
         if suggested is not None:
             return ReviewRow(row, key, status, match, kind, *suggested, "history", None)

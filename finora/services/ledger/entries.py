@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +12,7 @@ from finora.dates import check_date
 from finora.errors import FieldError
 from finora.models import Entry, Household, User
 from finora.models.entry import PAYMENT_METHODS
+from finora.services.ledger.categorisation import rule_payee
 from finora.services.ledger.ledger_refs import validate_ledger_refs
 from finora.services.ledger.payees import clean_payee_name, set_entry_payee
 from finora.services.ledger.splits import check_entry_change
@@ -85,8 +86,18 @@ def _apply_payee_and_tags(session: Session, household: Household, entry: Entry, 
         set_entry_tags(session, household, entry, parse_tags(data.tags))
 
 
-def create_entry(session: Session, household: Household, data: EntryData, *, user: User | None = None) -> Entry:
+def create_entry(
+    session: Session, household: Household, data: EntryData, *, user: User | None = None,
+    apply_rules: bool = False,
+) -> Entry:
+    """`apply_rules`: a person typed it; a payee left empty is filled by the household's
+    categorisation rules (services/ledger/categorisation.py), nothing else is."""
     _validate(session, household, data, None)
+    if apply_rules and not (data.payee or "").strip():
+        payee = rule_payee(session, household, description=data.description, amount=data.amount,
+                           account_id=data.account_id, kind=data.kind)
+        if payee:
+            data = replace(data, payee=payee)
     entry = Entry(household_id=household.id, created_by_id=user.id if user else None)
     _apply(entry, data)
     session.add(entry)

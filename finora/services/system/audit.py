@@ -40,6 +40,7 @@ _SUMMARIES = {
     "goal": lambda g: {"name": g.name, "target_amount": str(g.target_amount)},
     "payee": lambda p: {"name": p.name},
     "tag": lambda t: {"name": t.name},
+    "categorisation_rule": lambda r: {"name": r.name, "pattern": r.pattern},
 }
 
 

@@ -141,7 +141,7 @@ def new():
             if form.installments.data is not None:
                 entry = _installments(form, household)[0]
             else:
-                entry = create_entry(db.session, household, _data(form, household), user=current_user)
+                entry = create_entry(db.session, household, _data(form, household), user=current_user, apply_rules=True)
             if form.repeat.data:  # the entry is the rule's first occurrence, in one transaction
                 rule, posted = create_rule_from_entry(db.session, entry, form.repeat.data)
         except FinoraError as error:
@@ -214,7 +214,7 @@ def duplicate(entry_id: int):
         if not first_submission(form):
             return redirect(_back(form.date.data))
         try:
-            entry = create_entry(db.session, household, _data(form, household), user=current_user)
+            entry = create_entry(db.session, household, _data(form, household), user=current_user, apply_rules=True)
             copy_split(db.session, source, entry)
         except FinoraError as error:
             show_error(form, error)
