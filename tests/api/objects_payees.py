@@ -17,4 +17,4 @@ def objects(household) -> dict[str, int]:
     entry.payee, entry.tags = payee, [tag]
     db.session.add_all([payee, tag])
     db.session.commit()
-    return {"payee_id": payee.id}
+    return {"payee_id": payee.id, "tag_id": tag.id}
