@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, g, session
 from flask_login import current_user
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from finora.extensions import db
 from finora.ids import parse_id
@@ -35,6 +35,20 @@ def require_household() -> Household:
     if household is None:
         abort(404)
     return household
+
+
+def get_all_owned_or_404(model, ids: list[int]) -> list:
+    """The current household's rows with these ids, in id order; any id that names no row
+    of the household (another household's, or none) is a 404 for all of them."""
+    if not ids:
+        return []
+    wanted = set(ids)
+    rows = list(db.session.scalars(
+        scoped(select(model).where(model.id.in_(wanted)), model).order_by(model.id)
+    ).unique())
+    if len(rows) != len(wanted):
+        abort(404)
+    return rows
 
 
 def scoped(stmt: Select, model) -> Select:

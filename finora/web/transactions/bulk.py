@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from finora.dates import today
 from finora.errors import FieldError, FinoraError
@@ -17,7 +16,7 @@ from finora.models import Entry, Household, Tag, Transfer, UndoRecord
 from finora.services.ledger.tags import parse_tags
 from finora.services.undo.actions import categorise_with_undo, delete_with_undo, mark_paid_with_undo
 from finora.services.undo.tag_actions import add_tags_with_undo, remove_tag_with_undo
-from finora.tenancy import require_household
+from finora.tenancy import get_all_owned_or_404, require_household
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 from finora.translation import ngettext
@@ -42,18 +41,6 @@ def _parse(values: list[str]) -> tuple[list[int], list[int]]:
             abort(400)
         (entries if value[0] == "e" else transfers).add(number)
     return sorted(entries), sorted(transfers)
-
-
-def _owned(model, ids: list[int], household: Household) -> list:
-    """The household's rows with these ids: another household's (or no) row is a 404."""
-    if not ids:
-        return []
-    rows = list(db.session.scalars(
-        select(model).where(model.id.in_(ids), model.household_id == household.id).order_by(model.id)
-    ).unique())
-    if len(rows) != len(ids):
-        abort(404)
-    return rows
 
 
 def _back_with(back: str, selected: list[str], category: int | None, tags: str | None = None) -> str:
@@ -83,8 +70,8 @@ def bulk():
     if len(selected) > MAX_SELECTED:
         abort(400)
     entry_ids, transfer_ids = _parse(selected)
-    entries = _owned(Entry, entry_ids, household)
-    transfers = _owned(Transfer, transfer_ids, household)
+    entries = get_all_owned_or_404(Entry, entry_ids)
+    transfers = get_all_owned_or_404(Transfer, transfer_ids)
     form = BulkForm()
     back = safe_path(form.next.data) or url_for("transactions.index")
     if not form.validate_on_submit() or form.action.data not in ACTIONS:
