@@ -128,6 +128,7 @@ def sign_in(page, base: str, email: str) -> None:
     page.locator("#password").fill(PASSWORD)
     page.locator('main form button[type="submit"]').first.click()
     expect(page).not_to_have_url(re.compile(r"/login"))
+    page.wait_for_load_state("load")  # the next page's scripts (Bootstrap) have run
 
 
 # The element's box, and the first box around it (up to the page) that scrolls or clips it

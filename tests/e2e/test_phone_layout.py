@@ -110,6 +110,9 @@ def sign_in(page, base: str, email: str) -> None:
     page.locator("#password").fill(PASSWORD)
     page.locator('main form button[type="submit"]').click()
     expect(page).to_have_url(re.compile(re.escape(base) + r"/dashboard/\d{4}/\d{1,2}$"))
+    # The URL changes when the dashboard's response arrives, before its scripts have run:
+    # a click on the navbar toggler before Bootstrap is loaded would do nothing.
+    page.wait_for_load_state("load")
 
 
 def choose_language(page, code: str) -> None:
