@@ -22,6 +22,8 @@ from finora.services.imports.review import Review, ReviewRow
 from finora.services.imports.rows import ImportedRow, ParsedFile
 from finora.services.imports.staging import Staged
 from finora.services.ledger.ledger_refs import validate_ledger_refs
+from finora.services.ledger.payees import payee_key
+from finora.services.ledger.tags import tidy_tag_names
 from finora.services.system import audit
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
@@ -194,8 +196,8 @@ class BatchWriter:
             for start in range(0, len(rows), INSERT_CHUNK):
                 self.session.execute(insert(Entry), rows[start : start + INSERT_CHUNK])
             self.labels.link_tags(batch.id, {
-                (row["account_id"], row["import_key"]): item.row.tags
-                for row, item in zip(rows, added, strict=True) if item.row.tags
+                (row["account_id"], row["import_key"]): tags
+                for row, item in zip(rows, added, strict=True) if (tags := self._tags(item))
             })
         except DBAPIError as error:
             if not _is_conflict(error):
@@ -214,10 +216,28 @@ class BatchWriter:
             "notes": row.notes, "payment_method": row.payment_method or "other",
             "category_id": category_id, "subcategory_id": subcategory_id,
             "import_batch_id": self.batch.id, "import_key": item.key,
-            "payee_id": self.labels.payee_id(item.payee_name),
+            "payee_id": self._payee_id(item),
             "created_by_id": self.user.id if self.user else None,
             "created_at": now, "updated_at": now,
         }
+
+    def _payee_id(self, item: ReviewRow) -> int | None:
+        """The payee the review's field names (what the import proposed unless the user
+        changed it). A payee the user chose for the row teaches its description's pattern,
+        as changing an imported entry's payee does (services/ledger/payees.py)."""
+        decision = _decision(self.decisions, item)
+        if "payee" not in decision:
+            return self.labels.payee_id(item.payee_name)
+        name = str(decision.get("payee") or "")
+        if name and payee_key(name) != payee_key(item.payee_name or ""):
+            return self.labels.learn(name, item.row.description)
+        return self.labels.payee_id(name)
+
+    def _tags(self, item: ReviewRow) -> tuple[str, ...]:
+        decision = _decision(self.decisions, item)
+        if "tags" in decision:
+            return tidy_tag_names(decision.get("tags") or ())
+        return item.row.tags
 
     def _match(self, item: ReviewRow, entry: Entry) -> None:
         """The pending entry is paid on the bank's date and takes the row's key (so the
