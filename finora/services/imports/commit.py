@@ -72,6 +72,14 @@ def _paid_on(row: ImportedRow) -> date | None:
     return row.paid_on or row.date
 
 
+def _installment_columns(item: ReviewRow) -> dict[str, Any]:
+    """A card statement's "k/N" row joins its purchase's installment group."""
+    if item.installment is None:
+        return {"installment_group": None, "installment_number": None, "installment_count": None}
+    group, number, count = item.installment
+    return {"installment_group": group, "installment_number": number, "installment_count": count}
+
+
 def _decision(decisions: dict, item: ReviewRow) -> dict:
     return decisions.get(str(item.row.line)) or {}
 
@@ -217,6 +225,7 @@ class BatchWriter:
             "category_id": category_id, "subcategory_id": subcategory_id,
             "import_batch_id": self.batch.id, "import_key": item.key,
             "payee_id": self._payee_id(item),
+            **_installment_columns(item),
             "created_by_id": self.user.id if self.user else None,
             "created_at": now, "updated_at": now,
         }
@@ -247,17 +256,23 @@ class BatchWriter:
             batch_id=self.batch.id, entry_id=entry.id,
             previous_paid_on=entry.paid_on, previous_import_key=entry.import_key,
         ))
+        values: dict[str, Any] = {"paid_on": _paid_on(item.row), "import_key": item.key}
+        condition = [Entry.paid_on.is_(None)]
+        if entry.paid_on is not None and item.installment is not None:
+            # An installment entered as "12x" is paid on its own date already: the bank's
+            # row only claims it (its key), so the next statement does not add it again.
+            values = {"import_key": item.key}
+            condition = [Entry.paid_on == entry.paid_on, Entry.import_key.is_(None)]
         try:
             result = self.session.execute(
                 update(Entry)
                 .where(
                     Entry.id == entry.id, Entry.household_id == self.household.id,
-                    Entry.account_id == self._account_of(item).id, Entry.paid_on.is_(None),
+                    Entry.account_id == self._account_of(item).id, *condition,
                 )
                 # A row the file itself calls unpaid (a spreadsheet's planned bill) links
                 # the entry without paying it.
-                .values(paid_on=_paid_on(item.row), import_key=item.key,
-                        updated_at=now_utc())
+                .values(**values, updated_at=now_utc())
                 .execution_options(synchronize_session=False)
             )
         except DBAPIError as error:

@@ -20,6 +20,7 @@ from finora.models.entry import PAYMENT_METHODS
 from finora.models.tag import PAYEE_NAME_MAX
 from finora.services.imports.accounts import AccountNames
 from finora.services.imports.categories import CategoryIndex, Resolved
+from finora.services.imports.installments import InstallmentGroups, Placed, installment_of
 from finora.services.imports.keys import KeyMaker, normalise_description
 from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
 from finora.services.imports.suggest import default_pair, history_categories
@@ -54,6 +55,9 @@ class ReviewRow:
     payee_name: str | None = None
     # The categorisation rule that set the category ("rule" source), shown in the review.
     rule_name: str | None = None
+    # A card statement's installment row: (group, k, N); the entry of `match` is then that
+    # installment already in the ledger (services/imports/installments.py).
+    installment: tuple[str, int, int] | None = None
 
 
 @dataclass
@@ -121,6 +125,7 @@ class Reviewer:
         self.patterns = payee_patterns(session, household)
         self.payees = {payee.id: payee.name for payee in list_payees(session, household)} if self.patterns else {}
         self.matchers = household_matchers(session, household)
+        self.installments = InstallmentGroups(session, household)
 
     def review(self, rows: Iterable[ImportedRow]) -> Review:
         review = Review()
@@ -142,10 +147,16 @@ class Reviewer:
         existing = self._existing_keys(good)
         pending = self._pending(good)
         for row, key, account in good:
+            placed = None
             if (account.id, key) in existing or (account.id, key) in self.seen:
                 status, match = "duplicate", None
             else:
-                match = self._match(row, account, pending)
+                placed = self._installment(row, account)
+                match = placed.match if placed is not None else None
+                if match is not None:
+                    self.matched.add(match.id)
+                else:
+                    match = self._match(row, account, pending)
                 status = "match" if match is not None else "new"
             self.seen.add((account.id, key))
             learned = None if row.payee else self._learned_payee(row.description)
@@ -157,6 +168,8 @@ class Reviewer:
                 row = replace(row, tags=tidy_tag_names((*row.tags, *rule_tags)))
             item = self._with_category(row, key, status, match, outcome)
             item.account = account
+            if placed is not None:
+                item.installment = (placed.group, placed.number, placed.count)
             # The file's payee, else a rule's, else the one learned from the description.
             item.payee_name = row.payee or str(outcome.values.get("payee") or "") or learned
             review.rows.append(item)
@@ -164,6 +177,16 @@ class Reviewer:
         for item in review.rows:
             review.counts[item.status] += 1
         return review
+
+    def _installment(self, row: ImportedRow, account: Account) -> Placed | None:
+        """A card purchase's "k/N" row: its installment group, or the installment already
+        in the ledger it matches."""
+        if not account.has_statements or row.entry_kind != "expense":
+            return None
+        mark = installment_of(row.description)
+        if mark is None:
+            return None
+        return self.installments.place(account, row.date, row.magnitude, mark)
 
     def _rules(self, row: ImportedRow, account: Account, payee: str | None) -> Outcome:
         if not self.matchers:
