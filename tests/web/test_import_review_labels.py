@@ -9,6 +9,8 @@ import html
 import io
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -124,3 +126,39 @@ def test_a_viewer_is_refused_and_another_households_upload_is_not_found(app, cli
     auth.login(other.email)
     assert client.post(f"/imports/{token}/review", data=form).status_code == 404
     assert client.get(f"/imports/{token}/review").status_code == 404
+
+
+QIF = (Path(__file__).parents[1] / "fixtures" / "imports" / "bank" / "household_splits.qif").read_bytes()
+
+
+def test_a_qif_file_with_splits_imports_split_entries_and_names_the_bad_row(signed_in, household):
+    account = checking_account(household)
+    response = signed_in.post(
+        "/imports/", data={"file": (io.BytesIO(QIF), "checking.qif"), "account_id": str(account.id)},
+        content_type="multipart/form-data",
+    )
+    token = re.search(r"/imports/([A-Za-z0-9_-]+)/review$", response.headers["Location"]).group(1)
+    page = html.unescape(signed_in.get(f"/imports/{token}/review").text)
+    assert "The split lines add up to -85.00, not the transaction's -90.00." in page
+    walmart = re.search(r'data-line="1".*?</tr>', page, re.S).group(0)
+    assert "new: Household › Supplies" in walmart and "(Detergent, paper towels)" in walmart
+    assert 'id="category-1"' not in walmart  # the lines carry the categories
+    response = signed_in.post(f"/imports/{token}/review", data={
+        "account_id": account.id, "action": "import", **{f"seen-{n}": "1" for n in (1, 2, 4, 5)},
+    })
+    assert response.status_code == 302, response.text[:2000]
+    db.session.expire_all()
+    entries = {e.description: e for e in db.session.scalars(select(Entry))}
+    assert set(entries) == {"WALMART SUPERCENTER", "SHELL OIL 57442", "CITY APARTMENTS", "CVS PHARMACY"}
+    lines = [(s.category.label, s.subcategory.label if s.subcategory else None, s.amount, s.note)
+             for s in entries["WALMART SUPERCENTER"].splits]
+    assert lines == [
+        ("Groceries", None, Decimal("180.00"), "Food for the week"),
+        ("Household", "Supplies", Decimal("45.30"), "Detergent, paper towels"),
+        ("Pets", None, Decimal("20.00"), None),
+    ]
+    walmart_entry = entries["WALMART SUPERCENTER"]
+    assert (walmart_entry.amount, walmart_entry.category.label) == (Decimal("245.30"), "Groceries")
+    assert sum(s.amount for s in entries["CITY APARTMENTS"].splits) == Decimal("1250.00")
+    assert len(entries["CVS PHARMACY"].splits) == 2  # the line of zero left out
+    assert entries["SHELL OIL 57442"].splits == []

@@ -23,6 +23,7 @@ from finora.services.imports.rows import ImportedRow, ParsedFile
 from finora.services.imports.staging import Staged
 from finora.services.ledger.ledger_refs import validate_ledger_refs
 from finora.services.ledger.payees import payee_key
+from finora.services.ledger.splits import SplitLine, add_split_lines
 from finora.services.ledger.tags import tidy_tag_names
 from finora.services.system import audit
 from finora.translation import gettext as _
@@ -102,6 +103,7 @@ class BatchWriter:
         self.categories = CategoryMaker(session, household)
         self.labels = EntryLabels(session, household)
         self._checked: set[tuple] = set()
+        self._pairs: dict[int, list[tuple[int, int | None]]] = {}
         self.batch = ImportBatch(
             household_id=household.id, account_id=account.id, file_name=file_name, format=fmt,
             created_by_id=user.id if user else None,
@@ -109,8 +111,25 @@ class BatchWriter:
         session.add(self.batch)
         session.flush()
 
+    def _line_pairs(self, item: ReviewRow) -> list[tuple[int, int | None]]:
+        """A split row's lines' (category, subcategory), made where new, each checked."""
+        pairs = []
+        for line in item.split_lines:
+            if line.resolved is not None:
+                pair = self.categories.make(item.kind, line.resolved, item.row.line)
+            elif line.category_id is not None:
+                pair = (line.category_id, line.subcategory_id)
+            else:
+                raise FieldError("category_id", _l("Choose a category."))
+            self._check(item.kind, pair, self._account_of(item))
+            pairs.append(pair)
+        return pairs
+
     def _category(self, item: ReviewRow) -> tuple[int, int | None]:
         pair: tuple[int, int | None]
+        if item.split_lines:  # the entry's category is its first line's
+            self._pairs[item.row.line] = self._line_pairs(item)
+            return self._pairs[item.row.line][0]
         chosen = _id(_decision(self.decisions, item).get("category_id"))
         if chosen is not None:
             category = self.session.get(Category, chosen)
@@ -203,6 +222,7 @@ class BatchWriter:
             rows = [self._entry_row(item, now) for item in added]
             for start in range(0, len(rows), INSERT_CHUNK):
                 self.session.execute(insert(Entry), rows[start : start + INSERT_CHUNK])
+            self._split(batch.id, rows, added)
             self.labels.link_tags(batch.id, {
                 (row["account_id"], row["import_key"]): tags
                 for row, item in zip(rows, added, strict=True) if (tags := self._tags(item))
@@ -229,6 +249,25 @@ class BatchWriter:
             "created_by_id": self.user.id if self.user else None,
             "created_at": now, "updated_at": now,
         }
+
+    def _split(self, batch_id: int, rows: list[dict[str, Any]], added: list[ReviewRow]) -> None:
+        """The split rows' entries divided into their lines."""
+        split = [(row, item) for row, item in zip(rows, added, strict=True) if item.split_lines]
+        if not split:
+            return
+        ids = {
+            (account_id, key): entry_id
+            for entry_id, account_id, key in self.session.execute(
+                select(Entry.id, Entry.account_id, Entry.import_key).where(Entry.import_batch_id == batch_id)
+            )
+        }
+        add_split_lines(self.session, self.household, [
+            (ids[(row["account_id"], row["import_key"])], item.kind, row["amount"], [
+                SplitLine(category_id=pair[0], subcategory_id=pair[1], amount=line.amount, note=line.note)
+                for pair, line in zip(self._pairs[item.row.line], item.split_lines, strict=True)
+            ])
+            for row, item in split
+        ])
 
     def _payee_id(self, item: ReviewRow) -> int | None:
         """The payee the review's field names (what the import proposed unless the user

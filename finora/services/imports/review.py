@@ -26,6 +26,7 @@ from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
 from finora.services.imports.suggest import default_pair, history_categories
 from finora.services.ledger.categorisation import Outcome, categorise, household_matchers
 from finora.services.ledger.payees import list_payees, payee_for_description, payee_patterns
+from finora.services.ledger.splits import NOTE_LENGTH
 from finora.services.ledger.tags import tidy_tag_names
 from finora.translation import gettext as _
 
@@ -33,6 +34,19 @@ MATCH_DAYS = 5
 KEY_CHUNK = 500
 DESCRIPTION_MAX_LENGTH = 200  # entries.description is String(200)
 STATUSES = ("new", "duplicate", "match")
+
+
+@dataclass
+class SplitChoice:
+    """A split row's line as the commit writes it: its category (or one to make), its
+    amount (positive, as the entry's) and note, and what the review shows for it."""
+
+    category_id: int | None
+    subcategory_id: int | None
+    resolved: Resolved | None
+    amount: Decimal
+    note: str | None
+    label: str
 
 
 @dataclass
@@ -58,6 +72,8 @@ class ReviewRow:
     # A card statement's installment row: (group, k, N); the entry of `match` is then that
     # installment already in the ledger (services/imports/installments.py).
     installment: tuple[str, int, int] | None = None
+    # A split transaction's lines (QIF); the entry's own category is the first line's.
+    split_lines: list[SplitChoice] = field(default_factory=list)
 
 
 @dataclass
@@ -168,6 +184,8 @@ class Reviewer:
                 row = replace(row, tags=tidy_tag_names((*row.tags, *rule_tags)))
             item = self._with_category(row, key, status, match, outcome)
             item.account = account
+            if row.splits:
+                item.split_lines = self._split_lines(row, key, status, match, outcome)
             if placed is not None:
                 item.installment = (placed.group, placed.number, placed.count)
             # The file's payee, else a rule's, else the one learned from the description.
@@ -177,6 +195,30 @@ class Reviewer:
         for item in review.rows:
             review.counts[item.status] += 1
         return review
+
+    def _split_lines(
+        self, row: ImportedRow, key: str, status: str, match: Entry | None, outcome: Outcome,
+    ) -> list[SplitChoice]:
+        """Each split line's category as a row's own is found: the one the file names
+        (made at commit when new), else the one the row would get without it."""
+        fallback = self._with_category(replace(row, category=None, subcategory=None), key, status, match, outcome)
+        lines = []
+        for part in row.splits:
+            resolved = self.index.resolve(row.entry_kind, part.category, part.subcategory)
+            if resolved is None:
+                resolved = fallback.resolved or Resolved(fallback.category_id, fallback.subcategory_id)
+            note = " ".join((part.note or "").split())[:NOTE_LENGTH] or None
+            lines.append(SplitChoice(resolved.category_id, resolved.subcategory_id,
+                                     resolved if resolved.is_new else None, abs(part.amount).quantize(CENT),
+                                     note, self._label(resolved)))
+        return lines
+
+    def _label(self, resolved: Resolved) -> str:
+        if resolved.is_new:
+            return _("new: %(name)s", name=resolved.new_label)
+        top = self.index.by_id.get(resolved.category_id) if resolved.category_id else None
+        sub = self.index.by_id.get(resolved.subcategory_id) if resolved.subcategory_id else None
+        return " › ".join(category.label for category in (top, sub) if category is not None)
 
     def _installment(self, row: ImportedRow, account: Account) -> Placed | None:
         """A card purchase's "k/N" row: its installment group, or the installment already
