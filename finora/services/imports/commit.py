@@ -18,7 +18,7 @@ from finora.models import Account, Category, Entry, Household, ImportBatch, Impo
 from finora.services.imports.accounts import remember_account_number
 from finora.services.imports.categories import CategoryGoneError, CategoryMaker
 from finora.services.imports.entry_labels import EntryLabels
-from finora.services.imports.review import Review, ReviewRow
+from finora.services.imports.review import Review, ReviewRow, proposed_payee, taught_payees
 from finora.services.imports.rows import ImportedRow, ParsedFile
 from finora.services.imports.staging import Staged
 from finora.services.ledger.ledger_refs import validate_ledger_refs
@@ -104,6 +104,7 @@ class BatchWriter:
         self.labels = EntryLabels(session, household)
         self._checked: set[tuple] = set()
         self._pairs: dict[int, list[tuple[int, int | None]]] = {}
+        self._taught: dict[str, str] = {}
         self.batch = ImportBatch(
             household_id=household.id, account_id=account.id, file_name=file_name, format=fmt,
             created_by_id=user.id if user else None,
@@ -214,6 +215,7 @@ class BatchWriter:
             else:
                 added.append(item)
         self._check_chosen(added)
+        self._taught = taught_payees(review.rows, self.decisions) if self.decisions else {}
         for item, entry in matches:
             self._match(item, entry)
         try:
@@ -275,7 +277,7 @@ class BatchWriter:
         as changing an imported entry's payee does (services/ledger/payees.py)."""
         decision = _decision(self.decisions, item)
         if "payee" not in decision:
-            return self.labels.payee_id(item.payee_name)
+            return self.labels.payee_id(proposed_payee(item, self._taught))
         name = str(decision.get("payee") or "")
         if name and payee_key(name) != payee_key(item.payee_name or ""):
             return self.labels.learn(name, item.row.description)

@@ -25,7 +25,13 @@ from finora.services.imports.keys import KeyMaker, normalise_description
 from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
 from finora.services.imports.suggest import default_pair, history_categories
 from finora.services.ledger.categorisation import Outcome, categorise, household_matchers
-from finora.services.ledger.payees import list_payees, payee_for_description, payee_patterns
+from finora.services.ledger.payees import (
+    list_payees,
+    payee_for_description,
+    payee_key,
+    payee_patterns,
+)
+from finora.services.ledger.payees import normalise_description as payee_pattern
 from finora.services.ledger.splits import NOTE_LENGTH
 from finora.services.ledger.tags import tidy_tag_names
 from finora.translation import gettext as _
@@ -339,6 +345,30 @@ class Reviewer:
         name = default_label("expense.other" if kind == "expense" else "income.other")
         resolved = Resolved(None, None, new_parent=name)
         return ReviewRow(row, key, status, match, kind, None, None, "default", name, resolved)
+
+
+def taught_payees(rows: Iterable[ReviewRow], decisions: dict) -> dict[str, str]:
+    """Description (as payee patterns normalise it) -> the payee the user gave a row of it
+    on the review, when that is not the one the import proposed: offered to the file's
+    other rows of that description, as the pattern learned at Import will offer it to
+    later files."""
+    taught: dict[str, str] = {}
+    for item in rows:
+        decision = decisions.get(str(item.row.line)) or {}
+        name = decision.get("payee")
+        if name and payee_key(str(name)) != payee_key(item.payee_name or ""):
+            pattern = payee_pattern(item.row.description)
+            if pattern:
+                taught[pattern] = str(name)
+    return taught
+
+
+def proposed_payee(item: ReviewRow, taught: dict[str, str]) -> str | None:
+    """The payee a row without a choice of its own gets: the file's, else one the user
+    gave a row of the same description, else the import's proposal."""
+    if item.row.payee or not taught:
+        return item.payee_name
+    return taught.get(payee_pattern(item.row.description)) or item.payee_name
 
 
 def build_review(session: Session, household: Household, account: Account, parsed: ParsedFile) -> Review:

@@ -14,7 +14,7 @@ from finora.services.imports.commit import commit_import
 from finora.services.imports.error_rows import error_rows_csv
 from finora.services.imports.formats import DateOrderNeeded, NumberStyleNeeded
 from finora.services.imports.parse import parse_staged
-from finora.services.imports.review import build_review
+from finora.services.imports.review import build_review, proposed_payee, taught_payees
 from finora.services.imports.rows import TABULAR_FORMATS, ImportFileError
 from finora.services.imports.staging import discard_staged, save_staged
 from finora.services.ledger.accounts import primary_account
@@ -148,14 +148,15 @@ def _typed_labels(review) -> dict[int, dict]:
     return typed
 
 
-def _shown_labels(row, decision: dict | None, typed: dict | None) -> tuple[str, str]:
+def _shown_labels(row, decision: dict | None, typed: dict | None, taught: dict) -> tuple[str, str]:
     """The payee and tags a row's fields show: as typed on a page shown again, else the
-    saved choice, else what the import would set (the file's, a rule's or a learned one)."""
+    saved choice, else what the import would set (the file's, one the user gave a row of
+    the same description, a rule's or a learned one)."""
     if typed is not None:
         return typed["payee"], typed["tags"]
     if decision and "payee" in decision:
         return decision.get("payee") or "", ", ".join(decision.get("tags") or ())
-    return row.payee_name or "", ", ".join(row.row.tags)
+    return proposed_payee(row, taught) or "", ", ".join(row.row.tags)
 
 
 def _status_filter() -> str:
@@ -345,6 +346,7 @@ def _review_page(household, staged, form, account, parsed, found, categories, pr
     )
     decisions = staged.decisions or {}
     typed = _typed_labels(found) if status != 200 else {}
+    taught = taught_payees(found.rows, decisions) if found is not None and decisions else {}
     return render_template(
         "imports/review.html",
         staged=staged,
@@ -366,7 +368,7 @@ def _review_page(household, staged, form, account, parsed, found, categories, pr
         },
         decisions=decisions,
         labels={
-            row.row.line: _shown_labels(row, decisions.get(str(row.row.line)), typed.get(row.row.line))
+            row.row.line: _shown_labels(row, decisions.get(str(row.row.line)), typed.get(row.row.line), taught)
             for row in page.items
         },
         payee_names=[payee.name for payee in list_payees(db.session, household)] if page.items else [],
