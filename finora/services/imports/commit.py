@@ -18,10 +18,13 @@ from finora.models import Account, Category, Entry, Household, ImportBatch, Impo
 from finora.services.imports.accounts import remember_account_number
 from finora.services.imports.categories import CategoryGoneError, CategoryMaker
 from finora.services.imports.entry_labels import EntryLabels
-from finora.services.imports.review import Review, ReviewRow
+from finora.services.imports.review import Review, ReviewRow, proposed_payee, taught_payees
 from finora.services.imports.rows import ImportedRow, ParsedFile
 from finora.services.imports.staging import Staged
 from finora.services.ledger.ledger_refs import validate_ledger_refs
+from finora.services.ledger.payees import payee_key
+from finora.services.ledger.splits import SplitLine, add_split_lines
+from finora.services.ledger.tags import tidy_tag_names
 from finora.services.system import audit
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
@@ -70,6 +73,14 @@ def _paid_on(row: ImportedRow) -> date | None:
     return row.paid_on or row.date
 
 
+def _installment_columns(item: ReviewRow) -> dict[str, Any]:
+    """A card statement's "k/N" row joins its purchase's installment group."""
+    if item.installment is None:
+        return {"installment_group": None, "installment_number": None, "installment_count": None}
+    group, number, count = item.installment
+    return {"installment_group": group, "installment_number": number, "installment_count": count}
+
+
 def _decision(decisions: dict, item: ReviewRow) -> dict:
     return decisions.get(str(item.row.line)) or {}
 
@@ -92,6 +103,8 @@ class BatchWriter:
         self.categories = CategoryMaker(session, household)
         self.labels = EntryLabels(session, household)
         self._checked: set[tuple] = set()
+        self._pairs: dict[int, list[tuple[int, int | None]]] = {}
+        self._taught: dict[str, str] = {}
         self.batch = ImportBatch(
             household_id=household.id, account_id=account.id, file_name=file_name, format=fmt,
             created_by_id=user.id if user else None,
@@ -99,8 +112,25 @@ class BatchWriter:
         session.add(self.batch)
         session.flush()
 
+    def _line_pairs(self, item: ReviewRow) -> list[tuple[int, int | None]]:
+        """A split row's lines' (category, subcategory), made where new, each checked."""
+        pairs = []
+        for line in item.split_lines:
+            if line.resolved is not None:
+                pair = self.categories.make(item.kind, line.resolved, item.row.line)
+            elif line.category_id is not None:
+                pair = (line.category_id, line.subcategory_id)
+            else:
+                raise FieldError("category_id", _l("Choose a category."))
+            self._check(item.kind, pair, self._account_of(item))
+            pairs.append(pair)
+        return pairs
+
     def _category(self, item: ReviewRow) -> tuple[int, int | None]:
         pair: tuple[int, int | None]
+        if item.split_lines:  # the entry's category is its first line's
+            self._pairs[item.row.line] = self._line_pairs(item)
+            return self._pairs[item.row.line][0]
         chosen = _id(_decision(self.decisions, item).get("category_id"))
         if chosen is not None:
             category = self.session.get(Category, chosen)
@@ -185,6 +215,7 @@ class BatchWriter:
             else:
                 added.append(item)
         self._check_chosen(added)
+        self._taught = taught_payees(review.rows, self.decisions) if self.decisions else {}
         for item, entry in matches:
             self._match(item, entry)
         try:
@@ -193,9 +224,10 @@ class BatchWriter:
             rows = [self._entry_row(item, now) for item in added]
             for start in range(0, len(rows), INSERT_CHUNK):
                 self.session.execute(insert(Entry), rows[start : start + INSERT_CHUNK])
+            self._split(batch.id, rows, added)
             self.labels.link_tags(batch.id, {
-                (row["account_id"], row["import_key"]): item.row.tags
-                for row, item in zip(rows, added, strict=True) if item.row.tags
+                (row["account_id"], row["import_key"]): tags
+                for row, item in zip(rows, added, strict=True) if (tags := self._tags(item))
             })
         except DBAPIError as error:
             if not _is_conflict(error):
@@ -214,10 +246,48 @@ class BatchWriter:
             "notes": row.notes, "payment_method": row.payment_method or "other",
             "category_id": category_id, "subcategory_id": subcategory_id,
             "import_batch_id": self.batch.id, "import_key": item.key,
-            "payee_id": self.labels.payee_id(item.payee_name),
+            "payee_id": self._payee_id(item),
+            **_installment_columns(item),
             "created_by_id": self.user.id if self.user else None,
             "created_at": now, "updated_at": now,
         }
+
+    def _split(self, batch_id: int, rows: list[dict[str, Any]], added: list[ReviewRow]) -> None:
+        """The split rows' entries divided into their lines."""
+        split = [(row, item) for row, item in zip(rows, added, strict=True) if item.split_lines]
+        if not split:
+            return
+        ids = {
+            (account_id, key): entry_id
+            for entry_id, account_id, key in self.session.execute(
+                select(Entry.id, Entry.account_id, Entry.import_key).where(Entry.import_batch_id == batch_id)
+            )
+        }
+        add_split_lines(self.session, self.household, [
+            (ids[(row["account_id"], row["import_key"])], item.kind, row["amount"], [
+                SplitLine(category_id=pair[0], subcategory_id=pair[1], amount=line.amount, note=line.note)
+                for pair, line in zip(self._pairs[item.row.line], item.split_lines, strict=True)
+            ])
+            for row, item in split
+        ])
+
+    def _payee_id(self, item: ReviewRow) -> int | None:
+        """The payee the review's field names (what the import proposed unless the user
+        changed it). A payee the user chose for the row teaches its description's pattern,
+        as changing an imported entry's payee does (services/ledger/payees.py)."""
+        decision = _decision(self.decisions, item)
+        if "payee" not in decision:
+            return self.labels.payee_id(proposed_payee(item, self._taught))
+        name = str(decision.get("payee") or "")
+        if name and payee_key(name) != payee_key(item.payee_name or ""):
+            return self.labels.learn(name, item.row.description)
+        return self.labels.payee_id(name)
+
+    def _tags(self, item: ReviewRow) -> tuple[str, ...]:
+        decision = _decision(self.decisions, item)
+        if "tags" in decision:
+            return tidy_tag_names(decision.get("tags") or ())
+        return item.row.tags
 
     def _match(self, item: ReviewRow, entry: Entry) -> None:
         """The pending entry is paid on the bank's date and takes the row's key (so the
@@ -227,17 +297,23 @@ class BatchWriter:
             batch_id=self.batch.id, entry_id=entry.id,
             previous_paid_on=entry.paid_on, previous_import_key=entry.import_key,
         ))
+        values: dict[str, Any] = {"paid_on": _paid_on(item.row), "import_key": item.key}
+        condition = [Entry.paid_on.is_(None)]
+        if entry.paid_on is not None and item.installment is not None:
+            # An installment entered as "12x" is paid on its own date already: the bank's
+            # row only claims it (its key), so the next statement does not add it again.
+            values = {"import_key": item.key}
+            condition = [Entry.paid_on == entry.paid_on, Entry.import_key.is_(None)]
         try:
             result = self.session.execute(
                 update(Entry)
                 .where(
                     Entry.id == entry.id, Entry.household_id == self.household.id,
-                    Entry.account_id == self._account_of(item).id, Entry.paid_on.is_(None),
+                    Entry.account_id == self._account_of(item).id, *condition,
                 )
                 # A row the file itself calls unpaid (a spreadsheet's planned bill) links
                 # the entry without paying it.
-                .values(paid_on=_paid_on(item.row), import_key=item.key,
-                        updated_at=now_utc())
+                .values(**values, updated_at=now_utc())
                 .execution_options(synchronize_session=False)
             )
         except DBAPIError as error:

@@ -8,7 +8,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from finora.models import Entry, EntryTag, Household
-from finora.services.ledger.payees import payee_key, payee_named
+from finora.services.ledger.payees import learn_pattern, payee_key, payee_named
 from finora.services.ledger.tags import tag_key, tags_named
 
 
@@ -28,6 +28,16 @@ class EntryLabels:
                 return None
             self._payees[key] = payee.id
         return self._payees[key]
+
+    def learn(self, name: str, description: str) -> int | None:
+        """The payee of this name (made when new), remembered for descriptions like this
+        one: the user chose it for the row on the review."""
+        payee = payee_named(self.session, self.household, name)
+        if payee is None:
+            return None
+        self._payees[payee_key(name)] = payee.id
+        learn_pattern(self.session, self.household, payee, description)
+        return payee.id
 
     def link_tags(self, batch_id: int, tags_by_key: dict[tuple[int, str], tuple[str, ...]]) -> None:
         """Tag the batch's entries: (account id, import key) -> tag names. Two queries and

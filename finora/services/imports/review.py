@@ -20,11 +20,19 @@ from finora.models.entry import PAYMENT_METHODS
 from finora.models.tag import PAYEE_NAME_MAX
 from finora.services.imports.accounts import AccountNames
 from finora.services.imports.categories import CategoryIndex, Resolved
+from finora.services.imports.installments import InstallmentGroups, Placed, installment_of
 from finora.services.imports.keys import KeyMaker, normalise_description
 from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
 from finora.services.imports.suggest import default_pair, history_categories
 from finora.services.ledger.categorisation import Outcome, categorise, household_matchers
-from finora.services.ledger.payees import list_payees, payee_for_description, payee_patterns
+from finora.services.ledger.payees import (
+    list_payees,
+    payee_for_description,
+    payee_key,
+    payee_patterns,
+)
+from finora.services.ledger.payees import normalise_description as payee_pattern
+from finora.services.ledger.splits import NOTE_LENGTH
 from finora.services.ledger.tags import tidy_tag_names
 from finora.translation import gettext as _
 
@@ -32,6 +40,19 @@ MATCH_DAYS = 5
 KEY_CHUNK = 500
 DESCRIPTION_MAX_LENGTH = 200  # entries.description is String(200)
 STATUSES = ("new", "duplicate", "match")
+
+
+@dataclass
+class SplitChoice:
+    """A split row's line as the commit writes it: its category (or one to make), its
+    amount (positive, as the entry's) and note, and what the review shows for it."""
+
+    category_id: int | None
+    subcategory_id: int | None
+    resolved: Resolved | None
+    amount: Decimal
+    note: str | None
+    label: str
 
 
 @dataclass
@@ -54,6 +75,11 @@ class ReviewRow:
     payee_name: str | None = None
     # The categorisation rule that set the category ("rule" source), shown in the review.
     rule_name: str | None = None
+    # A card statement's installment row: (group, k, N); the entry of `match` is then that
+    # installment already in the ledger (services/imports/installments.py).
+    installment: tuple[str, int, int] | None = None
+    # A split transaction's lines (QIF); the entry's own category is the first line's.
+    split_lines: list[SplitChoice] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +147,7 @@ class Reviewer:
         self.patterns = payee_patterns(session, household)
         self.payees = {payee.id: payee.name for payee in list_payees(session, household)} if self.patterns else {}
         self.matchers = household_matchers(session, household)
+        self.installments = InstallmentGroups(session, household)
 
     def review(self, rows: Iterable[ImportedRow]) -> Review:
         review = Review()
@@ -142,10 +169,16 @@ class Reviewer:
         existing = self._existing_keys(good)
         pending = self._pending(good)
         for row, key, account in good:
+            placed = None
             if (account.id, key) in existing or (account.id, key) in self.seen:
                 status, match = "duplicate", None
             else:
-                match = self._match(row, account, pending)
+                placed = self._installment(row, account)
+                match = placed.match if placed is not None else None
+                if match is not None:
+                    self.matched.add(match.id)
+                else:
+                    match = self._match(row, account, pending)
                 status = "match" if match is not None else "new"
             self.seen.add((account.id, key))
             learned = None if row.payee else self._learned_payee(row.description)
@@ -157,6 +190,10 @@ class Reviewer:
                 row = replace(row, tags=tidy_tag_names((*row.tags, *rule_tags)))
             item = self._with_category(row, key, status, match, outcome)
             item.account = account
+            if row.splits:
+                item.split_lines = self._split_lines(row, key, status, match, outcome)
+            if placed is not None:
+                item.installment = (placed.group, placed.number, placed.count)
             # The file's payee, else a rule's, else the one learned from the description.
             item.payee_name = row.payee or str(outcome.values.get("payee") or "") or learned
             review.rows.append(item)
@@ -164,6 +201,40 @@ class Reviewer:
         for item in review.rows:
             review.counts[item.status] += 1
         return review
+
+    def _split_lines(
+        self, row: ImportedRow, key: str, status: str, match: Entry | None, outcome: Outcome,
+    ) -> list[SplitChoice]:
+        """Each split line's category as a row's own is found: the one the file names
+        (made at commit when new), else the one the row would get without it."""
+        fallback = self._with_category(replace(row, category=None, subcategory=None), key, status, match, outcome)
+        lines = []
+        for part in row.splits:
+            resolved = self.index.resolve(row.entry_kind, part.category, part.subcategory)
+            if resolved is None:
+                resolved = fallback.resolved or Resolved(fallback.category_id, fallback.subcategory_id)
+            note = " ".join((part.note or "").split())[:NOTE_LENGTH] or None
+            lines.append(SplitChoice(resolved.category_id, resolved.subcategory_id,
+                                     resolved if resolved.is_new else None, abs(part.amount).quantize(CENT),
+                                     note, self._label(resolved)))
+        return lines
+
+    def _label(self, resolved: Resolved) -> str:
+        if resolved.is_new:
+            return _("new: %(name)s", name=resolved.new_label)
+        top = self.index.by_id.get(resolved.category_id) if resolved.category_id else None
+        sub = self.index.by_id.get(resolved.subcategory_id) if resolved.subcategory_id else None
+        return " › ".join(category.label for category in (top, sub) if category is not None)
+
+    def _installment(self, row: ImportedRow, account: Account) -> Placed | None:
+        """A card purchase's "k/N" row: its installment group, or the installment already
+        in the ledger it matches."""
+        if not account.has_statements or row.entry_kind != "expense":
+            return None
+        mark = installment_of(row.description)
+        if mark is None:
+            return None
+        return self.installments.place(account, row.date, row.magnitude, mark)
 
     def _rules(self, row: ImportedRow, account: Account, payee: str | None) -> Outcome:
         if not self.matchers:
@@ -274,6 +345,30 @@ class Reviewer:
         name = default_label("expense.other" if kind == "expense" else "income.other")
         resolved = Resolved(None, None, new_parent=name)
         return ReviewRow(row, key, status, match, kind, None, None, "default", name, resolved)
+
+
+def taught_payees(rows: Iterable[ReviewRow], decisions: dict) -> dict[str, str]:
+    """Description (as payee patterns normalise it) -> the payee the user gave a row of it
+    on the review, when that is not the one the import proposed: offered to the file's
+    other rows of that description, as the pattern learned at Import will offer it to
+    later files."""
+    taught: dict[str, str] = {}
+    for item in rows:
+        decision = decisions.get(str(item.row.line)) or {}
+        name = decision.get("payee")
+        if name and payee_key(str(name)) != payee_key(item.payee_name or ""):
+            pattern = payee_pattern(item.row.description)
+            if pattern:
+                taught[pattern] = str(name)
+    return taught
+
+
+def proposed_payee(item: ReviewRow, taught: dict[str, str]) -> str | None:
+    """The payee a row without a choice of its own gets: the file's, else one the user
+    gave a row of the same description, else the import's proposal."""
+    if item.row.payee or not taught:
+        return item.payee_name
+    return taught.get(payee_pattern(item.row.description)) or item.payee_name
 
 
 def build_review(session: Session, household: Household, account: Account, parsed: ParsedFile) -> Review:

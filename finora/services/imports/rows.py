@@ -31,6 +31,17 @@ class ImportFileError(FinoraError):
 
 
 @dataclass(frozen=True)
+class SplitPart:
+    """One category line of a split transaction (QIF's S/E/$ lines): `amount` is signed
+    like the row's, and the parts add up to the row's amount exactly."""
+
+    category: str | None
+    subcategory: str | None
+    amount: Decimal
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class ImportedRow:
     """One movement of money as the file states it.
 
@@ -58,6 +69,8 @@ class ImportedRow:
     paid_on: _Date | None = None
     payee: str | None = None
     tags: tuple[str, ...] = ()
+    # Two or more category lines (QIF splits): the entry is split into them.
+    splits: tuple[SplitPart, ...] = ()
 
     @property
     def entry_kind(self) -> str:

@@ -1,8 +1,9 @@
 """Split entries: one entry divided into category lines that add up to its amount exactly.
 
-The only writer of `entry_splits`. Every caller (the entry's split page, the API, later the
-import) goes through `split_entry` / `unsplit_entry`, which check the whole set of lines
-before touching a row, so the lines of an entry never add up to anything but its amount."""
+The only writer of `entry_splits`. Every caller (the entry's split page, the API) goes
+through `split_entry` / `unsplit_entry`, and the import through `add_split_lines`; each
+checks the whole set of lines before writing a row, so the lines of an entry never add up
+to anything but its amount."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from finora.amounts import CENT, ZERO
@@ -138,6 +140,29 @@ def split_entry(
         object=entry,
         details={"lines": len(lines)},
     )
+
+
+def add_split_lines(
+    session: Session,
+    household: Household,
+    entries: Sequence[tuple[int, str, Decimal, Sequence[SplitLine]]],
+) -> None:
+    """Split new entries (an import's, inserted in bulk) into their lines: (entry id,
+    kind, amount, lines) each, every set checked as split_entry checks it, then one insert.
+    The entries' own category must already be their first line's."""
+    rows: list[dict[str, object]] = []
+    for entry_id, kind, amount, lines in entries:
+        check_lines(session, household, kind=kind, amount=amount, lines=lines)
+        rows.extend(
+            {
+                "household_id": household.id, "entry_id": entry_id, "position": position,
+                "category_id": line.category_id, "subcategory_id": line.subcategory_id,
+                "amount": line.amount, "note": (line.note or "").strip() or None,
+            }
+            for position, line in enumerate(lines)
+        )
+    if rows:
+        session.execute(insert(EntrySplit), rows)
 
 
 def unsplit_entry(session: Session, entry: Entry) -> None:

@@ -14,11 +14,13 @@ from finora.services.imports.commit import commit_import
 from finora.services.imports.error_rows import error_rows_csv
 from finora.services.imports.formats import DateOrderNeeded, NumberStyleNeeded
 from finora.services.imports.parse import parse_staged
-from finora.services.imports.review import build_review
+from finora.services.imports.review import build_review, proposed_payee, taught_payees
 from finora.services.imports.rows import TABULAR_FORMATS, ImportFileError
 from finora.services.imports.staging import discard_staged, save_staged
 from finora.services.ledger.accounts import primary_account
 from finora.services.ledger.catalogue import category_tree
+from finora.services.ledger.payees import clean_payee_name, list_payees
+from finora.services.ledger.tags import parse_tags
 from finora.tenancy import require_household
 from finora.translation import gettext as _
 from finora.translation import ngettext
@@ -86,6 +88,16 @@ def _selected_category(row, decision: dict | None, categories) -> int | None:
     return row.subcategory_id or row.category_id
 
 
+def _labels(line: int) -> tuple[str, list[str]] | str:
+    """The payee and tags typed for row `line`, else why they cannot be kept."""
+    try:
+        payee = clean_payee_name(request.form.get(f"payee-{line}", ""))
+        tags = parse_tags(request.form.get(f"tags-{line}", ""))
+    except FinoraError as error:
+        return _("Row %(number)d: %(problem)s", number=line, problem=str(error.message))
+    return payee, tags
+
+
 def _read_decisions(review, categories) -> tuple[dict[str, dict], list[str]]:
     """The decisions posted for the rows the page showed (each such row posts `seen-N`)."""
     decisions: dict[str, dict] = {}
@@ -93,6 +105,10 @@ def _read_decisions(review, categories) -> tuple[dict[str, dict], list[str]]:
     for row in review.rows:
         line = row.row.line
         if row.status == "duplicate" or request.form.get(f"seen-{line}") is None:
+            continue
+        labels = _labels(line)
+        if isinstance(labels, str):
+            problems.append(labels)
             continue
         raw = request.form.get(f"category-{line}", "")
         category_id = None
@@ -109,8 +125,38 @@ def _read_decisions(review, categories) -> tuple[dict[str, dict], list[str]]:
             "category_label": dict(categories[row.kind]).get(category_id) if category_id else None,
             "skip": row.status == "new" and request.form.get(f"skip-{line}") is not None,
             "match": row.status == "match" and request.form.get(f"match-{line}") is not None,
+            # What the row's payee and tags fields hold (the proposal, or what was typed).
+            "payee": labels[0],
+            "tags": labels[1],
         }
     return decisions, problems
+
+
+def _typed_labels(review) -> dict[int, dict]:
+    """Row line -> the payee and tags as they were posted, for a page shown again after a
+    problem: what the user typed stays in the fields, even when it was refused."""
+    if review is None or request.method != "POST":
+        return {}
+    typed = {}
+    for row in review.rows:
+        line = row.row.line
+        if request.form.get(f"seen-{line}") is not None and f"payee-{line}" in request.form:
+            typed[line] = {
+                "payee": request.form.get(f"payee-{line}", ""),
+                "tags": request.form.get(f"tags-{line}", ""),
+            }
+    return typed
+
+
+def _shown_labels(row, decision: dict | None, typed: dict | None, taught: dict) -> tuple[str, str]:
+    """The payee and tags a row's fields show: as typed on a page shown again, else the
+    saved choice, else what the import would set (the file's, one the user gave a row of
+    the same description, a rule's or a learned one)."""
+    if typed is not None:
+        return typed["payee"], typed["tags"]
+    if decision and "payee" in decision:
+        return decision.get("payee") or "", ", ".join(decision.get("tags") or ())
+    return proposed_payee(row, taught) or "", ", ".join(row.row.tags)
 
 
 def _status_filter() -> str:
@@ -299,6 +345,8 @@ def _review_page(household, staged, form, account, parsed, found, categories, pr
         PAGE_SIZE,
     )
     decisions = staged.decisions or {}
+    typed = _typed_labels(found) if status != 200 else {}
+    taught = taught_payees(found.rows, decisions) if found is not None and decisions else {}
     return render_template(
         "imports/review.html",
         staged=staged,
@@ -319,6 +367,11 @@ def _review_page(household, staged, form, account, parsed, found, categories, pr
             if _gone(row, decisions.get(str(row.row.line)), categories)
         },
         decisions=decisions,
+        labels={
+            row.row.line: _shown_labels(row, decisions.get(str(row.row.line)), typed.get(row.row.line), taught)
+            for row in page.items
+        },
+        payee_names=[payee.name for payee in list_payees(db.session, household)] if page.items else [],
         problems=problems,
         error_limit=ERRORS_SHOWN,
         number_note=number_note(household, staged, account.id if account else None),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from finora.services.imports.formats import DateOrderNeeded, NumberStyleNeeded, parse_bank
-from finora.services.imports.rows import ImportFileError
+from finora.services.imports.rows import ImportFileError, SplitPart
 
 BANK = Path(__file__).resolve().parents[2] / "fixtures" / "imports" / "bank"
 
@@ -98,7 +98,7 @@ def test_apostrophe_dates_with_the_order_given():
     ]
 
 
-def test_splits_import_the_total_with_the_first_category():
+def test_splits_import_the_total_with_its_lines_and_the_first_category():
     parsed = parse("splits.qif")
     costco, lunch = parsed.rows  # the !Type:Cat list is no transaction
     assert (costco.date, costco.amount, costco.description) == (
@@ -107,12 +107,27 @@ def test_splits_import_the_total_with_the_first_category():
         "COSTCO WHOLESALE",
     )
     assert (costco.category, costco.subcategory) == ("Food", "Groceries")
-    assert (
-        costco.notes
-        == "Monthly stock-up\nSplit: Food:Groceries -80.00 (Food); Household:Supplies -30.00; "
-        "Gifts -10.00 (Birthday card)"
+    assert costco.notes == "Monthly stock-up"
+    assert costco.splits == (
+        SplitPart("Food", "Groceries", Decimal("-80.00"), "Food"),
+        SplitPart("Household", "Supplies", Decimal("-30.00")),
+        SplitPart("Gifts", None, Decimal("-10.00"), "Birthday card"),
     )
-    assert (lunch.line, lunch.amount, lunch.category) == (2, Decimal("-9.50"), None)
+    assert (lunch.line, lunch.amount, lunch.category, lunch.splits) == (2, Decimal("-9.50"), None, ())
+
+
+@pytest.mark.parametrize(("lines", "reason"), [
+    ("SA\n$-60.00\nSB\n$-30.00", "The split lines add up to -90.00, not the transaction's -100.00."),
+    ("SA\n$-120.00\nSB\n$20.00",
+     "Split line 2 goes the other way from the transaction (20.00 of -100.00): every line of a split "
+     "counts in the entry's direction."),
+    ("SA\n$-100.00\nSB\n$abc", "Split line 2: the amount “abc” cannot be read."),
+])
+def test_a_split_that_does_not_add_up_is_a_row_error(lines, reason):
+    data = f"!Type:Bank\nD2026-01-02\nT-100.00\nPShop\n{lines}\n^\nD2026-01-03\nT-2.00\nPKiosk\n^\n"
+    parsed = parse_bank(data.encode(), "qif")
+    assert [row.description for row in parsed.rows] == ["Kiosk"]
+    assert [(error.line, error.reason) for error in parsed.errors] == [(1, reason)]
 
 
 def test_iso_dates_memo_without_payee_and_a_missing_final_caret():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from finora.services.imports.formats import (
     DateOrderNeeded,
@@ -21,7 +22,13 @@ from finora.services.imports.formats import (
     description_and_notes,
     zero_amount_error,
 )
-from finora.services.imports.rows import ImportedRow, ImportFileError, ParsedFile, RowError
+from finora.services.imports.rows import (
+    ImportedRow,
+    ImportFileError,
+    ParsedFile,
+    RowError,
+    SplitPart,
+)
 from finora.services.imports.text import decode_text
 from finora.services.imports.values import (
     detect_date_order,
@@ -29,6 +36,7 @@ from finora.services.imports.values import (
     parse_amount,
     parse_date,
 )
+from finora.services.ledger.splits import MAX_LINES
 from finora.translation import gettext as _
 
 # Sections whose records are transactions of the account; the payment method they imply.
@@ -208,6 +216,9 @@ def _row(record: _Record, order: str | None, style: str) -> ImportedRow | RowErr
         return zero
     payee, memo = record.first("P"), record.first("M")
     splits = _splits(record)
+    parts = _split_parts(splits, amount, style)
+    if isinstance(parts, str):
+        return RowError(position, parts, cells)
     raw_category = splits[0][0] if splits else record.first("L")
     category, subcategory, transfer = _category(raw_category)
     description = payee or memo or (f"[{transfer}]" if transfer else "") or raw_category or ""
@@ -217,13 +228,6 @@ def _row(record: _Record, order: str | None, style: str) -> ImportedRow | RowErr
     check = record.first("N")
     if check and check.isdigit():
         notes_parts.append(_("Check number %(number)s", number=check))
-    if len(splits) > 1:
-        notes_parts.append(
-            _(
-                "Split: %(parts)s",
-                parts="; ".join(f"{name or '-'} {value}" for name, value in splits),
-            )
-        )
     description, notes = description_and_notes(description, "\n".join(notes_parts))
     return ImportedRow(
         line=position,
@@ -235,11 +239,12 @@ def _row(record: _Record, order: str | None, style: str) -> ImportedRow | RowErr
         payment_method=record.payment_method
         or ("cash" if (check or "").upper() == "ATM" else None),
         notes=notes,
+        splits=parts,
     )
 
 
-def _splits(record: _Record) -> list[tuple[str, str]]:
-    """(category, "amount (memo)") of each split: an S line, then its E memo and $ amount."""
+def _splits(record: _Record) -> list[tuple[str, str, str]]:
+    """(category, amount, memo) of each split: an S line, then its E memo and $ amount."""
     splits: list[list[str]] = []
     for key, value in record.fields:
         if key == "S":
@@ -248,7 +253,46 @@ def _splits(record: _Record) -> list[tuple[str, str]]:
             splits[-1][1] = value.strip()
         elif key == "E" and splits:
             splits[-1][2] = value.strip()
-    return [(name, f"{amount} ({memo})" if memo else amount) for name, amount, memo in splits]
+    return [(name, amount, memo) for name, amount, memo in splits]
+
+
+def _split_parts(
+    splits: list[tuple[str, str, str]], total: Decimal, style: str
+) -> tuple[SplitPart, ...] | str:
+    """The transaction's split lines (none when it has fewer than two), else why they
+    cannot be imported: a line's amount unreadable or the wrong way round, or a sum that
+    is not the transaction's amount. A line of zero is left out."""
+    if len(splits) < 2:
+        return ()
+    parts = []
+    for number, (name, raw, memo) in enumerate(splits, start=1):
+        try:
+            amount = parse_amount(raw, style)
+        except ValueError:
+            return _("Split line %(number)d: the amount “%(amount)s” cannot be read.", number=number, amount=raw)
+        if amount == 0:
+            continue
+        if (amount < 0) != (total < 0):
+            return _(
+                "Split line %(number)d goes the other way from the transaction (%(amount)s of %(total)s): "
+                "every line of a split counts in the entry's direction.",
+                number=number, amount=raw, total=_plain(total),
+            )
+        category, subcategory, _transfer = _category(name)
+        parts.append(SplitPart(category, subcategory, amount, memo or None))
+    added = sum((part.amount for part in parts), Decimal(0))
+    if added != total:
+        return _(
+            "The split lines add up to %(sum)s, not the transaction's %(total)s.",
+            sum=_plain(added), total=_plain(total),
+        )
+    if len(parts) > MAX_LINES:
+        return _("A split has at most %(count)s lines.", count=MAX_LINES)
+    return tuple(parts) if len(parts) > 1 else ()
+
+
+def _plain(amount: Decimal) -> str:
+    return f"{amount:.2f}"
 
 
 def _category(text: str | None) -> tuple[str | None, str | None, str | None]:
