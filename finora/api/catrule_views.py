@@ -1,6 +1,8 @@
 """Categorisation rules (docs/api.md): list them in order, add one (last), replace one,
-delete one. The same services as the page (services/ledger/categorisation.py); applying a
-rule to past entries is a page action (with its Undo button) only."""
+delete one, move one up or down, see which past entries one would change and apply it to
+them. The same services as the page (services/ledger/categorisation.py,
+services/undo/categorisation.py); the API's apply keeps no undo record (no message to show
+an Undo button in, as the API's deletions)."""
 
 from __future__ import annotations
 
@@ -28,8 +30,11 @@ from finora.services.ledger.categorisation import (
     create_rule,
     delete_rule,
     list_rules,
+    move_rule,
     update_rule,
 )
+from finora.services.ledger.categorisation_preview import preview_rule
+from finora.services.undo.categorisation import apply_rule
 from finora.tenancy import get_owned_or_404
 from finora.translation import lazy_gettext as _l
 
@@ -82,6 +87,23 @@ class RuleBody(Body):
             entry_kind=self.type, category_id=self.category_id, payee_name=self.payee,
             payment_method=self.payment_method, enabled=self.enabled, tags=", ".join(self.tags) or None,
         )
+
+
+class MoveBody(Body):
+    """POST /categorisation-rules/<id>/move: -1 runs it one place earlier, 1 one later."""
+
+    step: Literal[-1, 1]
+
+
+class PreviewOut(Out):
+    count: int  # the entries applying the rule would change
+    scanned: int  # the candidates looked at (the newest 20 000 at most)
+    limited: bool  # there were more candidates than that
+    entry_ids: list[int]  # the newest of them, 10 at most
+
+
+class AppliedOut(Out):
+    changed: int  # the entries that were changed
 
 
 def _json(rule: CategorisationRule) -> dict:
@@ -142,3 +164,38 @@ def delete_catrule_item(catrule_id: int):
     delete_rule(db.session, get_owned_or_404(CategorisationRule, catrule_id))
     db.session.commit()
     return no_content()
+
+
+@bp.post("/categorisation-rules/<int:catrule_id>/move")
+@documented(_l("Move a categorisation rule one place up or down"), tag=TAG, body=MoveBody, response=RuleOut,
+            description=_l("`step` -1 runs it before the rule above it, 1 after the rule below it; "
+                           "the first stays first and the last stays last. Positions are renumbered 1…n."))
+def move_catrule_item(catrule_id: int):
+    rule = get_owned_or_404(CategorisationRule, catrule_id)
+    body = read_json(MoveBody)
+    move_rule(db.session, caller().membership.household, rule, body.step)
+    db.session.commit()
+    return one(_json(rule))
+
+
+@bp.get("/categorisation-rules/<int:catrule_id>/preview")
+@documented(_l("The past entries a categorisation rule would change"), tag=TAG, response=PreviewOut,
+            description=_l("What `POST …/apply` would change now; nothing is written."))
+def preview_catrule_item(catrule_id: int):
+    rule = get_owned_or_404(CategorisationRule, catrule_id)
+    preview = preview_rule(db.session, caller().membership.household, rule)
+    return one({"count": preview.count, "scanned": preview.scanned, "limited": preview.limited,
+                "entry_ids": [change.entry_id for change in preview.sample]})
+
+
+@bp.post("/categorisation-rules/<int:catrule_id>/apply")
+@documented(_l("Apply a categorisation rule to the past entries it would change"), tag=TAG,
+            response=AppliedOut,
+            description=_l("Every matched entry gets what the rule sets (category, payee, payment method) "
+                           "and the rule's tags it lacks, even what was set before; a rule with a category "
+                           "leaves split entries alone. The API keeps no undo for it."))
+def apply_catrule_item(catrule_id: int):
+    rule = get_owned_or_404(CategorisationRule, catrule_id)
+    applied = apply_rule(db.session, caller().membership.household, rule)
+    db.session.commit()
+    return one({"changed": applied.count if applied else 0})

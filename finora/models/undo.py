@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from finora.models.audit import JSONText
 from finora.models.base import Base, UTCDateTime, utcnow
 
-UNDO_KINDS = ("delete", "categorise", "mark_paid", "tag_add", "tag_remove")
+UNDO_KINDS = ("delete", "categorise", "mark_paid", "tag_add", "tag_remove", "rule_apply")
 
 
 class UndoPayload(JSONText):
@@ -40,7 +40,7 @@ class UndoRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    # delete | categorise | mark_paid | tag_add | tag_remove
+    # delete | categorise | mark_paid | tag_add | tag_remove | rule_apply
     kind: Mapped[str] = mapped_column(String(16))
     # What was changed, for the messages: "Rent", or the number of rows of a bulk action.
     label: Mapped[str] = mapped_column(String(200))

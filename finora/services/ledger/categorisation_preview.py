@@ -1,6 +1,8 @@
 """Which past entries one categorisation rule would change ("this rule would change 37
-entries"): the amount, account and kind are filtered in SQL, the text in Python (a regex
-cannot run the same way on every engine), over the newest SCAN_LIMIT candidates at most."""
+entries": a column it sets differs, or a tag it adds is missing): the amount, account and
+kind are filtered in SQL, the text in Python (a regex cannot run the same way on every
+engine), over the newest SCAN_LIMIT candidates at most; the tags of the matched entries
+whose columns are right already are read in batches."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from finora.models import CategorisationRule, Category, Entry, Household, Payee
 from finora.services.ledger.categorisation import matcher_for
 from finora.services.ledger.payees import payee_key
+from finora.services.ledger.tags import parse_tags, tag_keys_by_entry, tags_to_add
 
 SCAN_LIMIT = 20000
 SAMPLE_SIZE = 10
@@ -53,7 +56,8 @@ def rule_targets(category: Category | None) -> dict[str, object]:
 
 
 def preview_rule(session: Session, household: Household, rule: CategorisationRule) -> Preview:
-    """The entries the rule matches and would change (any field it sets differs)."""
+    """The entries the rule matches and would change (any column it sets differs, or a tag
+    it adds is missing and still fits)."""
     category = session.get(Category, rule.category_id) if rule.category_id else None
     matcher = matcher_for(rule, category)
     targets = rule_targets(category)
@@ -75,7 +79,8 @@ def preview_rule(session: Session, household: Household, rule: CategorisationRul
         query = query.where(Entry.amount <= rule.max_amount)
     rows = list(session.execute(query))
     limited = len(rows) > SCAN_LIMIT
-    changes = []
+    tags = parse_tags(rule.tags)
+    matched: list[tuple[Change, bool]] = []  # and whether a column differs
     for row in rows[:SCAN_LIMIT]:
         (entry_id, day, description, amount, kind, account_id, category_id, subcategory_id,
          payment_method, is_split, payee_name) = row
@@ -91,6 +96,10 @@ def preview_rule(session: Session, household: Household, rule: CategorisationRul
             differs = True
         if rule.payment_method and payment_method != rule.payment_method:
             differs = True
-        if differs:
-            changes.append(Change(entry_id, day, description, amount, kind))
+        if differs or tags:
+            matched.append((Change(entry_id, day, description, amount, kind), differs))
+    # The tags: only the entries whose columns are already right are looked up.
+    have = tag_keys_by_entry(session, [change.entry_id for change, differs in matched if not differs])
+    changes = [change for change, differs in matched
+               if differs or tags_to_add(tags, have.get(change.entry_id, set()))]
     return Preview(changes=changes, scanned=min(len(rows), SCAN_LIMIT), limited=limited)

@@ -73,6 +73,27 @@ def tags_named(session: Session, household: Household, names: list[str]) -> list
     return tags
 
 
+def tag_keys_by_entry(session: Session, entry_ids: list[int]) -> dict[int, set[str]]:
+    """entry id -> the name keys of its tags, for a batch of entries (IN lists of 500)."""
+    found: dict[int, set[str]] = {}
+    for start in range(0, len(entry_ids), 500):
+        rows = session.execute(
+            select(EntryTag.entry_id, Tag.name_key)
+            .join(Tag, Tag.id == EntryTag.tag_id)
+            .where(EntryTag.entry_id.in_(entry_ids[start:start + 500]))
+        )
+        for entry_id, key in rows:
+            found.setdefault(entry_id, set()).add(key)
+    return found
+
+
+def tags_to_add(names: Iterable[str], have: set[str]) -> list[str]:
+    """The names an entry whose tags have the keys `have` lacks, as many as still fit in
+    MAX_TAGS_PER_ENTRY (the first ones first): rules add tags, they never refuse."""
+    room = max(MAX_TAGS_PER_ENTRY - len(have), 0)
+    return [name for name in names if tag_key(name) not in have][:room]
+
+
 def set_entry_tags(session: Session, household: Household, entry: Entry, names: list[str]) -> None:
     """Replace the entry's tags with these names (parse them with parse_tags first)."""
     entry.tags = tags_named(session, household, names)

@@ -1,8 +1,10 @@
-"""Apply one categorisation rule to the past entries it would change, with Undo.
+"""Apply one categorisation rule to the past entries it would change, with Undo; delete a
+rule with Undo.
 
-Every changed entry gets every field the rule sets (category, payee, payment method; a
-rule with a category leaves split entries alone), so one bulk-edit record (undo/values.py) puts the
-previous values back while nobody has changed those entries since."""
+Every changed entry gets every column the rule sets (category, payee, payment method; a
+rule with a category leaves split entries alone) and the rule's tags it lacks; the record
+(undo/rule_apply.py) puts the previous values back and takes exactly the added tags off
+while nobody has changed those entries since."""
 
 from __future__ import annotations
 
@@ -15,16 +17,15 @@ from finora.models import CategorisationRule, Category, Entry, Household, UndoRe
 from finora.services.ledger.categorisation import delete_rule
 from finora.services.ledger.categorisation_preview import preview_rule, rule_targets
 from finora.services.ledger.payees import payee_named
-from finora.services.system import audit
+from finora.services.ledger.tags import parse_tags
 from finora.services.undo.records import create_record
+from finora.services.undo.rule_apply import Applied, Planned, apply_planned, record_applied
 from finora.services.undo.snapshot import capture, table_named
-from finora.services.undo.values import values_payload
 
 
-def apply_rule_with_undo(
-    session: Session, household: Household, user: User, rule: CategorisationRule,
-) -> UndoRecord | None:
-    """None when no entry would change."""
+def apply_rule(session: Session, household: Household, rule: CategorisationRule) -> Applied | None:
+    """Give the entries the preview finds every column the rule sets and the tags it adds
+    that they lack; None when no entry would change (the API's apply: no undo record)."""
     preview = preview_rule(session, household, rule)
     if not preview.count:
         return None
@@ -35,24 +36,22 @@ def apply_rule_with_undo(
             select(Entry).where(Entry.household_id == household.id, Entry.id.in_(ids[start:start + 500]))
         )
     category = session.get(Category, rule.category_id) if rule.category_id else None
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = dict(rule_targets(category))
     if rule.payee_name:
         payee = payee_named(session, household, rule.payee_name)
         values["payee_id"] = payee.id if payee else None
     if rule.payment_method:
         values["payment_method"] = rule.payment_method
-    new_values = {**rule_targets(category), **values}
-    rows = entries
-    payload = values_payload("entries", rows, new_values)
-    for entry in rows:
-        for name, value in new_values.items():
-            setattr(entry, name, value)
-        audit.record(session, "entry.updated", object=entry, details={"categorisation_rule": rule.id})
-    session.flush()
-    session.expire_all()
-    return create_record(
-        session, household, user, kind="categorise", label=rule.name, count=len(rows), payload=payload,
-    )
+    tags = parse_tags(rule.tags)
+    plans = [Planned(entry, values, tags) for entry in entries]
+    return apply_planned(session, household, plans, {"categorisation_rule": rule.id})
+
+
+def apply_rule_with_undo(
+    session: Session, household: Household, user: User, rule: CategorisationRule,
+) -> UndoRecord | None:
+    """apply_rule, kept for undo (the rule's page); None when no entry would change."""
+    return record_applied(session, household, user, apply_rule(session, household, rule), rule.name)
 
 
 def delete_rule_with_undo(

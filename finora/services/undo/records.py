@@ -14,6 +14,7 @@ from finora.dates import now_utc
 from finora.errors import NotFoundError
 from finora.models import Household, UndoRecord, User
 from finora.services.system import audit
+from finora.services.undo.applied import RULES_KIND, undo_applied
 from finora.services.undo.errors import UndoExpiredError, UndoUsedError
 from finora.services.undo.restore import restore_rows
 from finora.services.undo.tag_links import ADD_KIND, REMOVE_KIND, remove_added_tags
@@ -79,6 +80,8 @@ def undo(session: Session, record: UndoRecord, user: User, now: datetime | None 
         restored = restore_rows(session, record.household_id, record.payload)
     elif record.kind == ADD_KIND:
         restored = remove_added_tags(session, record.household_id, record.payload)
+    elif record.kind == RULES_KIND:
+        restored = undo_applied(session, record.household_id, record.payload)
     else:
         restored = restore_values(session, record.household_id, record.payload)
     audit.record(

@@ -54,7 +54,7 @@ class RuleForm(Form):
     )
     tags = StringField(
         _l("Add the tags"), filters=[_strip], render_kw={"maxlength": RULE_TAGS_MAX, "autocomplete": "off"},
-        description=_l("Separated by commas; added to imported entries."),
+        description=_l("Separated by commas; added to imported entries and to the entries the rule is applied to."),
     )
     enabled = BooleanField(_l("Enabled"), default=True)
     preview = SubmitField(_l("Preview"))

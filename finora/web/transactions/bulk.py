@@ -1,5 +1,5 @@
-"""POST /transactions/bulk: categorise, mark paid, add or remove tags or delete the ticked
-rows, with Undo."""
+"""POST /transactions/bulk: categorise, apply the categorisation rules, mark paid, add or
+remove tags or delete the ticked rows, with Undo."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from finora.ids import parse_id
 from finora.models import Entry, Household, Tag, Transfer, UndoRecord
 from finora.services.ledger.tags import parse_tags
 from finora.services.undo.actions import categorise_with_undo, delete_with_undo, mark_paid_with_undo
+from finora.services.undo.rule_apply import apply_rules_with_undo
 from finora.services.undo.tag_actions import add_tags_with_undo, remove_tag_with_undo
 from finora.tenancy import get_all_owned_or_404, require_household
 from finora.translation import gettext as _
@@ -26,7 +27,7 @@ from finora.web.transactions import bp
 from finora.web.transactions.forms import BulkForm
 from finora.web.undo_offer import flash_undo
 
-ACTIONS = ("categorise", "mark_paid", "tag_add", "tag_remove", "delete")
+ACTIONS = ("categorise", "apply_rules", "mark_paid", "tag_add", "tag_remove", "delete")
 # A page shows 50 rows; a hand-made request naming more is refused.
 MAX_SELECTED = 200
 
@@ -100,6 +101,12 @@ def bulk():
             message = ngettext(
                 "Category set on %(num)d entry.", "Category set on %(num)d entries.", record.count if record else 0,
             )
+        elif form.action.data == "apply_rules":
+            record = apply_rules_with_undo(db.session, household, user, entries)
+            message = ngettext(
+                "Rules applied: %(num)d entry changed.", "Rules applied: %(num)d entries changed.",
+                record.count if record else 0,
+            )
         elif form.action.data == "tag_add":
             names = parse_tags(form.bulk_tags.data, field="bulk_tags")
             record = add_tags_with_undo(db.session, household, user, entries, names)
@@ -122,7 +129,10 @@ def bulk():
         return redirect(_back_with(back, selected, form.bulk_category.data, form.bulk_tags.data))
     db.session.commit()
     if record is None:
-        flash(_("Nothing to change: the ticked entries already were that way."), "info")
+        if form.action.data == "apply_rules":
+            flash(_("Nothing to change: the rules match none of the ticked entries, or they already have what the rules set."), "info")
+        else:
+            flash(_("Nothing to change: the ticked entries already were that way."), "info")
         return redirect(back)
     if transfers and form.action.data != "delete":
         message += " " + ngettext(

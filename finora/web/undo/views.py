@@ -40,6 +40,11 @@ def _done_message(kind: str, label: str, count: int) -> str:
         return ngettext(
             "Undone: %(num)d entry has its previous tags again.", "Undone: %(num)d entries have their previous tags again.", count,
         )
+    if kind == "rule_apply":
+        return ngettext(
+            "Undone: %(num)d entry is as it was before the rules.",
+            "Undone: %(num)d entries are as they were before the rules.", count,
+        )
     if kind == "tag_remove":
         return ngettext(
             "Undone: “%(name)s” is back on %(num)d entry.", "Undone: “%(name)s” is back on %(num)d entries.", count,
