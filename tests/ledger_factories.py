@@ -72,6 +72,7 @@ def make_account(
     closing_day: int | None = None,
     due_day: int | None = None,
     credit_limit=None,
+    payment_account_id: int | None = None,
 ) -> Account:
     account = create_account(
         db.session,
@@ -85,6 +86,7 @@ def make_account(
             closing_day=closing_day,
             due_day=due_day,
             credit_limit=money(credit_limit) if credit_limit is not None else None,
+            payment_account_id=payment_account_id,
         ),
     )
     if archived:

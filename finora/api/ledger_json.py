@@ -33,6 +33,7 @@ class AccountOut(Out):
     closing_day: int | None
     due_day: int | None
     credit_limit: Money | None
+    payment_account_id: int | None
 
 
 class SplitLineOut(Out):
@@ -97,6 +98,8 @@ def account(row: Account, balance: Decimal, on: date) -> dict[str, Any]:
         "closing_day": row.closing_day,
         "due_day": row.due_day,
         "credit_limit": money(row.credit_limit),
+        # The account the card's statements are paid from; null: the primary account.
+        "payment_account_id": row.payment_account_id,
     }
 
 

@@ -11,6 +11,7 @@ from finora.api.body import read_json
 from finora.api.envelope import many, one
 from finora.api.ledger_json import AccountOut
 from finora.api.pagination import page_params
+from finora.api.refs import owned_ref
 from finora.api.schemas_ledger import AccountBody, AccountUpdateBody
 from finora.api.spec import documented
 from finora.dates import today
@@ -39,6 +40,13 @@ def _account_json(household: Household, account: Account) -> dict:
     day = today(household)
     balances = account_balances(db.session, household, day)
     return out.account(account, balances.get(account.id, account.opening_balance), day)
+
+
+def _payer_id(value: int | None) -> int | None:
+    """A card's paying account named in the body: the caller's household's account, else a
+    422 on `payment_account_id` (docs/api.md, "Ids"); the service checks the rest."""
+    payer = owned_ref(Account, value, "payment_account_id")
+    return payer.id if payer is not None else None
 
 
 @bp.get("/accounts")
@@ -75,6 +83,7 @@ def create_account_item():
         closing_day=body.closing_day,
         due_day=body.due_day,
         credit_limit=body.credit_limit,
+        payment_account_id=_payer_id(body.payment_account_id),
     )
     account = create_account(db.session, household, data)
     db.session.commit()
@@ -105,9 +114,10 @@ def update_account_item(account_id: int):
             **{
                 field: getattr(body, field) if field in sent
                 else (getattr(account, field) if kind == "credit_card" else None)
-                for field in ("closing_day", "due_day", "credit_limit")
+                for field in ("closing_day", "due_day", "credit_limit", "payment_account_id")
             },
         )
+        _payer_id(data.payment_account_id)
         update_account(db.session, account, data)
     if body.archived is True and not account.archived:
         # As the page: an account still holding money is archived only once confirmed

@@ -119,13 +119,22 @@ class HeatRowOut(Out):
     amount: Money
 
 
+class LargestLineOut(Out):
+    category_id: int
+    subcategory_id: int | None
+    amount: Money
+    note: str | None
+
+
 class LargestOut(Out):
     entry_id: int
     date: Day
     description: str
     amount: Money
     account_id: int
-    category_id: int | None
+    category_id: int | None  # null for a split entry: its categories are in `lines`
+    split: bool
+    lines: list[LargestLineOut]
 
 
 class YearlyReportOut(Out):
@@ -225,13 +234,23 @@ def _totals(totals: Totals) -> dict[str, Any]:
 
 
 def _largest(entry: Entry) -> dict[str, Any]:
+    """One of the year's largest entries. A split entry (the page's "Split") has no one
+    category: `category_id` is null and `lines` gives each line's category and amount, as
+    the year report's service loaded them."""
+    split = bool(entry.splits)
     return {
         "entry_id": entry.id,
         "date": day(entry.date),
         "description": entry.description or "",
         "amount": money(entry.amount),
         "account_id": entry.account_id,
-        "category_id": entry.category_id,
+        "category_id": None if split else entry.category_id,
+        "split": split,
+        "lines": [
+            {"category_id": line.category_id, "subcategory_id": line.subcategory_id,
+             "amount": money(line.amount), "note": line.note}
+            for line in entry.splits
+        ],
     }
 
 

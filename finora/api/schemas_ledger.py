@@ -76,6 +76,8 @@ class AccountBody(Body):
     closing_day: int | None = None
     due_day: int | None = None
     credit_limit: Balance | None = None
+    # Credit cards only: the account the statements are paid from (null: the primary one).
+    payment_account_id: Id | None = None
 
     @field_validator("name")
     @classmethod
@@ -97,6 +99,7 @@ class AccountUpdateBody(Body):
     closing_day: int | None = None  # null (sent) clears; left out keeps
     due_day: int | None = None
     credit_limit: Balance | None = None
+    payment_account_id: Id | None = None  # null (sent) clears; left out keeps
     archived: bool | None = None
     confirm: bool = False
 

@@ -65,6 +65,13 @@ class Account(Base):
     closing_day: Mapped[int | None] = mapped_column(SmallInteger)
     due_day: Mapped[int | None] = mapped_column(SmallInteger)
     credit_limit: Mapped[Decimal | None] = mapped_column(Cents)
+    # The account a card's statements are paid from (a checking or other account of the same
+    # household, not a card); None: the household's primary account. Read through
+    # finora.services.ledger.accounts.paying_account, which falls back to the primary
+    # account while this one is archived or no longer eligible.
+    payment_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -12,11 +12,18 @@ import pytest
 from finora.api.reports_json import MonthlyReportOut, YearlyReportOut
 from finora.dates import today
 from finora.extensions import db
+from finora.services.ledger.splits import SplitLine, split_entry
 from finora.services.reports.month_report import month_report
 from finora.services.reports.totals import period_totals
 from finora.services.reports.year_report import year_report
 from tests.api.planning_helpers import assert_error, viewer_api
-from tests.ledger_factories import checking_account, make_account, make_entry, make_transfer
+from tests.ledger_factories import (
+    category,
+    checking_account,
+    make_account,
+    make_entry,
+    make_transfer,
+)
 
 
 @pytest.fixture
@@ -181,3 +188,25 @@ def test_the_api_the_month_report_page_and_its_csv_agree_to_the_cent(client, aut
         yearly = signed_in.get("/api/v1/reports/yearly").json["data"]
         assert Decimal(yearly["months"][2]["income"]) == INCOME
         assert Decimal(yearly["months"][2]["expenses"]) == EXPENSE
+
+
+def test_a_split_entry_among_the_largest_has_its_lines_not_one_category(signed_api, march):
+    """As the year page's "Split": no single category_id, the lines with their notes."""
+    bill = make_entry(march, amount="400.00", date=date(2026, 4, 2), description="Supermarket")
+    food, housing = category(march, "expense.food"), category(march, "expense.housing")
+    split_entry(db.session, bill, [SplitLine(food.id, Decimal("350.00"), None, "groceries"),
+                                   SplitLine(housing.id, Decimal("50.00"), None, "bulbs")])
+    db.session.commit()
+    data = signed_api.get("/reports/yearly?year=2026").json["data"]
+    YearlyReportOut.model_validate(data)
+    row = next(e for e in data["largest_expenses"] if e["entry_id"] == bill.id)
+    assert row["category_id"] is None and row["split"] is True
+    assert row["lines"] == [
+        {"category_id": food.id, "subcategory_id": None, "amount": "350.00", "note": "groceries"},
+        {"category_id": housing.id, "subcategory_id": None, "amount": "50.00", "note": "bulbs"},
+    ]
+    plain = next(e for e in data["largest_expenses"] if e["amount"] == "1500.00")
+    assert plain["category_id"] == category(march, "expense.housing").id
+    assert plain["split"] is False and plain["lines"] == []
+    report = year_report(db.session, march, 2026, today(march))
+    assert [e.is_split for e in report.largest_expenses] == [e["split"] for e in data["largest_expenses"]]

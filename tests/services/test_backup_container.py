@@ -93,7 +93,7 @@ def test_round_trip_keeps_rows_order_and_manifest(archive, tmp_path):
         assert list(reader.rows("budgets")) == []
     assert manifest.format_version == FORMAT_VERSION
     assert (manifest.scope, manifest.storage) == ("household", "portable")
-    assert manifest.migration_head == code_migration_head() == "0022"
+    assert manifest.migration_head == code_migration_head() == "0023"
     assert manifest.household == HOUSEHOLD
     assert manifest.counts == {"accounts": 2, "entries": 50}
     assert set(manifest.members) == {"data/accounts.jsonl", "data/entries.jsonl"}

@@ -244,3 +244,23 @@ def test_a_split_of_one_line_is_refused(archive, tmp_path):
 
     refused = _refused(archive, tmp_path, change)
     _where(refused, "entry_splits", 1, "do not add up to its amount")
+
+
+def test_a_split_line_in_a_category_of_the_other_type_is_refused(archive, tmp_path):
+    path, _owner = archive
+    _manifest, tables = read_archive(path)
+    income = next(c["id"] for c in tables["categories"] if c["kind"] == "income" and c["parent_id"] is None)
+    refused = _refused(archive, tmp_path, _edit("entry_splits", 1, category_id=income, subcategory_id=None))
+    _where(refused, "entry_splits", 2, "has a category of the other type (income or expense)")
+
+
+def test_a_paying_account_that_is_a_card_is_refused(archive, tmp_path):
+    path, _owner = archive
+    _manifest, tables = read_archive(path)
+    index, card = next((i, a) for i, a in enumerate(tables["accounts"]) if a["kind"] == "credit_card")
+    other = next(a["id"] for a in tables["accounts"] if a["kind"] != "credit_card" and a["id"] != card["id"])
+    refused = _refused(archive, tmp_path, _edit("accounts", index, payment_account_id=card["id"]))
+    _where(refused, "accounts", index + 1, "only a credit card names a paying account")
+    plain = next(i for i, a in enumerate(tables["accounts"]) if a["kind"] != "credit_card" and a["id"] != other)
+    refused = _refused(archive, tmp_path, _edit("accounts", plain, payment_account_id=other))
+    _where(refused, "accounts", plain + 1, "only a credit card names a paying account")

@@ -77,6 +77,7 @@ def full_household(name: str = "Silva") -> tuple[Household, User]:
     checking = checking_account(household)
     checking.number = f"0001-{household.id}"
     card = make_account(household, name=f"{name} card", kind="credit_card")
+    card.payment_account_id = checking.id  # an account pointing to another one of its table
     rule = make_rule(household, name=f"{name} rent")
     db.session.add(Skip(household_id=household.id, rule_id=rule.id, occurrence_date=date(2026, 4, 10)))
     posted = make_entry(household, description=f"{name} rent March", user=owner, commit=False)

@@ -200,3 +200,24 @@ def test_no_counted_paying_account_no_statements(household, card):
     db.session.commit()
     purchase(household, card, "80.00", date(2026, 3, 5))
     assert household_forecast(db.session, household).card_bills == ()
+
+
+def test_a_cards_statements_count_against_its_own_paying_account(household, card):
+    """A card paid from savings: its statements count when savings is in the forecast,
+    whether or not the primary (checking) account is."""
+    savings = make_account(household, name="Savings", kind="savings", include_in_forecast=False,
+                           opening_balance="1000.00")
+    card.payment_account_id = savings.id
+    db.session.commit()
+    purchase(household, card, "80.00", date(2026, 3, 5))  # due Mar 20
+    assert household_forecast(db.session, household).card_bills == ()  # savings not counted
+    savings.include_in_forecast = True
+    checking_account(household).include_in_forecast = False
+    db.session.commit()
+    result = household_forecast(db.session, household)
+    assert [(s.key, s.outstanding) for s, _name in result.card_bills] == [("2026-03", D("80.00"))]
+    assert schedule_on(result, date(2026, 3, 20)) == D("920.00")
+    savings.archived = True  # an archived paying account: the primary one pays again
+    checking_account(household).include_in_forecast = True
+    db.session.commit()
+    assert len(household_forecast(db.session, household).card_bills) == 1

@@ -162,6 +162,7 @@ def check_household_archive(reader: ArchiveReader, session: Session) -> RestoreP
             if spec.name in referenced:
                 ids[spec.name] = seen
         spool.finish()
+        _check_payers(spool)
         _check_splits(spool)
     except BaseException:
         spool.close()
@@ -285,26 +286,61 @@ def _check_table(
     return seen, count
 
 
+def _check_payers(spool: _Spool) -> None:
+    """A card's paying account (accounts.payment_account_id) is an account that is not a
+    card, named by a credit card only (as services/ledger/accounts.py keeps it): so no
+    account pays itself or another card, and the restore's rounds of self-referring rows
+    always end."""
+    kinds = {row["id"]: row.get("kind") for _line, row in spool.rows("accounts")}
+    for line, row in spool.rows("accounts"):
+        payer = row.get("payment_account_id")
+        if payer is None:
+            continue
+        if row.get("kind") != "credit_card" or kinds.get(payer) == "credit_card":
+            raise ArchiveRowError(
+                "accounts", line, _("only a credit card names a paying account, and it is not a credit card")
+            )
+
+
 def _check_splits(spool: _Spool) -> None:
-    """A split entry's lines add up to its amount, and there are at least two of them (as
-    services/ledger/splits.py keeps them): one pass over the lines, one over the entries."""
+    """A split entry's lines add up to its amount, there are at least two of them, and each
+    line's category (and subcategory) is of the entry's type (as services/ledger/splits.py
+    keeps them): one pass over the categories, one over the lines, one over the entries."""
     sums: dict[int, Any] = {}
     counts: dict[int, int] = {}
     first_line: dict[int, int] = {}
+    # entry id -> each category type its lines use, with the first line of that type
+    line_kinds: dict[int, dict[Any, int]] = {}
+    category_kinds: dict[int, Any] | None = None
     for line, row in spool.rows("entry_splits"):
+        if category_kinds is None:
+            category_kinds = {r["id"]: r.get("kind") for _at, r in spool.rows("categories")}
         entry_id = row["entry_id"]
         sums[entry_id] = sums.get(entry_id, 0) + row["amount"]
         counts[entry_id] = counts.get(entry_id, 0) + 1
         first_line.setdefault(entry_id, line)
+        kinds = line_kinds.setdefault(entry_id, {})
+        for column in ("category_id", "subcategory_id"):
+            if row.get(column) is not None:
+                kinds.setdefault(category_kinds.get(row[column]), line)
     if not sums:
         return
     for _line, row in spool.rows("entries"):
         entry_id = row["id"]
-        if entry_id in sums and (sums[entry_id] != row["amount"] or counts[entry_id] < 2):
+        if entry_id not in sums:
+            continue
+        if sums[entry_id] != row["amount"] or counts[entry_id] < 2:
             raise ArchiveRowError(
                 "entry_splits",
                 first_line[entry_id],
                 _("the lines of entry %(id)s do not add up to its amount", id=entry_id),
+            )
+        other = [line for kind, line in line_kinds[entry_id].items() if kind != row.get("kind")]
+        if other:
+            raise ArchiveRowError(
+                "entry_splits",
+                min(other),
+                _("a line of entry %(id)s has a category of the other type (income or expense)", id=entry_id),
             )
 
 

@@ -43,6 +43,8 @@ class AccountData:
     closing_day: int | None = None
     due_day: int | None = None
     credit_limit: Decimal | None = None
+    # The account the card's statements are paid from (None: the primary account).
+    payment_account_id: int | None = None
 
     @property
     def in_forecast(self) -> bool:
@@ -51,11 +53,17 @@ class AccountData:
         return self.include_in_forecast
 
 
-def _check(session: Session, household: Household, data: AccountData, exclude_id=None) -> None:
+def _check(
+    session: Session, household: Household, data: AccountData, exclude_id=None, current_payer=None
+) -> None:
     if data.kind not in ACCOUNT_KINDS:
         raise InvalidAccountError()
     check_date(data.opening_date, "opening_date")
     _check_card(data)
+    if data.payment_account_id != current_payer or data.kind != "credit_card":
+        # A paying account kept as it was is not checked again: one archived since stays
+        # named (the forecast and "Pay statement" use the primary account meanwhile).
+        _check_payment_account(session, household, data, exclude_id)
     # Compared in Python: the same rule on every engine (MariaDB's collation would also
     # call "Poupanca" and "Poupança" equal; SQLite's lower() alone ignores accents' case).
     wanted = data.name.strip().casefold()
@@ -86,10 +94,50 @@ def _check_card(data: AccountData) -> None:
         )
 
 
+def _check_payment_account(session: Session, household: Household, data: AccountData, exclude_id) -> None:
+    """A card's paying account: an active account of the household that is not a card."""
+    if data.payment_account_id is None:
+        return
+    field = "payment_account_id"
+    if data.kind != "credit_card":
+        raise FieldError(field, _l("Only a credit card is paid from another account."))
+    payer = session.get(Account, data.payment_account_id)
+    if payer is None or payer.household_id != household.id or payer.id == exclude_id:
+        raise FieldError(field, _l("Choose one of your accounts that is not a credit card."))
+    if not is_card_payer(payer):
+        raise FieldError(
+            field,
+            _l("A card is paid from an active account that is not a credit card: choose another one."),
+        )
+
+
+def is_card_payer(account: Account) -> bool:
+    """Whether a card's statements can be paid from this account: active, not a card."""
+    return account.kind != "credit_card" and not account.archived
+
+
+def card_payers(accounts: list[Account], card: Account | None = None) -> list[Account]:
+    """The accounts (of one household) a card may name as its paying account."""
+    return [a for a in accounts if is_card_payer(a) and (card is None or a.id != card.id)]
+
+
+def paying_account(card: Account, active: list[Account]) -> Account | None:
+    """The account `card`'s statements are paid from, among the household's active
+    accounts: its own paying account while that is still eligible, else the primary one
+    (the first checking account when none is marked) among the accounts that are not cards
+    with statements."""
+    if card.payment_account_id is not None:
+        for account in active:
+            if account.id == card.payment_account_id and is_card_payer(account):
+                return account
+    return primary_of([a for a in active if not a.has_statements])
+
+
 def _apply_card(account: Account, data: AccountData) -> None:
     account.closing_day = data.closing_day
     account.due_day = data.due_day
     account.credit_limit = data.credit_limit
+    account.payment_account_id = data.payment_account_id
 
 
 def create_account(session: Session, household: Household, data: AccountData) -> Account:
@@ -124,7 +172,7 @@ def update_account(session: Session, account: Account, data: AccountData) -> Non
     from a snapshot older than the account, the mirror image of the snapshot set before
     the opening that finora.services.ledger.snapshots.set_balance refuses."""
     household = session.get_one(Household, account.household_id)
-    _check(session, household, data, exclude_id=account.id)
+    _check(session, household, data, exclude_id=account.id, current_payer=account.payment_account_id)
     first_snapshot = session.scalar(
         select(func.min(BalanceSnapshot.date)).where(
             BalanceSnapshot.household_id == account.household_id,

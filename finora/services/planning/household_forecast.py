@@ -11,9 +11,10 @@ What counts (DESIGN §4, forecast issue item 1):
 - scenario rules (what-if) count only on the scenario line;
 - a credit card with statement days (docs/cards.md) never counts its balance or its
   entries on their own dates: each of its statements with something left to pay is one
-  outflow on its due date (overdue ones today), paid from the household's primary account,
-  when that account is counted. Paying a statement lowers what is left of it, so the
-  money leaves the counted accounts once: as the payment, or as the projected statement.
+  outflow on its due date (overdue ones today), paid from the card's paying account (the
+  household's primary account unless the card names one), when that account is counted.
+  Paying a statement lowers what is left of it, so the money leaves the counted accounts
+  once: as the payment, or as the projected statement.
 
 Whether the risk score is shown (`status`, decided by `finora.forecast.risk.score_status`)
 and the warnings the forecast page and the dashboard card show (`forecast_warnings`) are
@@ -44,7 +45,7 @@ from finora.forecast.recurrence import RuleSpec
 from finora.forecast.risk import SCORED, RiskScore, cash_risk, score_status
 from finora.models import Account, Entry, Household, RecurringRule, Skip
 from finora.money import ZERO
-from finora.services.ledger.accounts import account_balances, primary_of
+from finora.services.ledger.accounts import account_balances, paying_account
 from finora.services.ledger.card_statements import Statement, statements_by_card
 from finora.services.planning.posting import SHIFT_MARGIN
 from finora.services.planning.rules import calendar_of
@@ -354,14 +355,17 @@ def _card_bills(
     session: Session, active: list[Account], counted: set[int], day: date, last: date
 ) -> list[tuple[Statement, str]]:
     """The statements with something left to pay, due up to `last`, of the active cards with
-    statement days, when the account that pays them (the primary one) is counted."""
-    payer = primary_of([a for a in active if not a.has_statements])
-    if payer is None or payer.id not in counted:
+    statement days whose paying account (the card's own, else the primary one) is counted."""
+    cards = [
+        card for card in active
+        if card.has_statements and (payer := paying_account(card, active)) is not None and payer.id in counted
+    ]
+    if not cards:
         return []
-    names = {a.id: a.name for a in active}
+    names = {a.id: a.name for a in cards}
     return [
         (statement, names[account_id])
-        for account_id, statements in statements_by_card(session, active, day).items()
+        for account_id, statements in statements_by_card(session, cards, day).items()
         for statement in statements
         if statement.outstanding > 0 and statement.due <= last
     ]

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from finora.models.account import FORECAST_KINDS
 from finora.translation import lazy_gettext as _l
-from finora.web.fields import LocalDateField, MoneyField, choices
+from finora.web.fields import IdSelectField, LocalDateField, MoneyField, choices
 from finora.web.form_token import FormTokenField
 from finora.web.forms import Form
 from finora.web.labels import ACCOUNT_KINDS
@@ -52,6 +52,13 @@ class AccountForm(Form):
         _l("Credit limit"),
         validators=[Optional()],
         description=_l("Credit cards, optional."),
+    )
+    payment_account_id = IdSelectField(
+        _l("Paid from"),
+        description=_l(
+            "Credit cards: the account the statements are paid from. The forecast counts them "
+            "against it, and “Pay statement” starts with it."
+        ),
     )
     # Sent beside the checkbox by this form. An unticked checkbox sends nothing, so without
     # it "not ticked" and "not sent" (another client, an older page) would look the same:

@@ -15,7 +15,7 @@ from finora.extensions import db
 from finora.models import Account
 from finora.money import ZERO
 from finora.services.exports.statements_csv import statements_csv
-from finora.services.ledger.accounts import list_accounts, primary_account
+from finora.services.ledger.accounts import list_accounts, paying_account
 from finora.services.ledger.card_statements import Statement, card_statements, find_statement
 from finora.services.ledger.transfers import TransferData, create_transfer
 from finora.tenancy import get_owned_or_404, require_household
@@ -91,10 +91,12 @@ def pay_statement(account_id: int, key: str):
     day = today(household)
     statement = _statement_or_404(account, key, day)
     form = PayStatementForm()
-    payers = [a for a in list_accounts(db.session, household, include_archived=False) if a.id != account.id]
+    active = list_accounts(db.session, household, include_archived=False)
+    payers = [a for a in active if a.id != account.id]
     form.from_account_id.choices = [(str(a.id), a.name) for a in payers]
     if not form.is_submitted():
-        default = primary_account(db.session, household)
+        # The card's paying account (docs/ledger.md, "Credit cards"), else the primary one.
+        default = paying_account(account, active)
         if default is not None and default.id != account.id:
             form.from_account_id.data = default.id
         form.amount.data = statement.outstanding or None

@@ -16,6 +16,7 @@ from finora.services.ledger.account_archive import ArchiveNeedsConfirmationError
 from finora.services.ledger.accounts import (
     AccountData,
     account_balances,
+    card_payers,
     consolidated_balance,
     create_account,
     list_accounts,
@@ -67,13 +68,22 @@ def _data(form: AccountForm) -> AccountData:
         closing_day=form.closing_day.data if card else None,
         due_day=form.due_day.data if card else None,
         credit_limit=form.credit_limit.data if card else None,
+        payment_account_id=form.payment_account_id.data if card else None,
     )
+
+
+def _offer_payers(form: AccountForm, household, account: Account | None) -> None:
+    """The paying accounts a card may name: the household's active accounts that are not
+    cards (another household's id, a card or an archived account is refused by the service)."""
+    payers = card_payers(list_accounts(db.session, household, include_archived=False), account)
+    form.payment_account_id.choices = [("", _("The primary account"))] + [(str(a.id), a.name) for a in payers]
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     household = require_household()
     form = AccountForm()
+    _offer_payers(form, household, None)
     if not form.is_submitted():
         form.opening_date.data = today(household)
     if form.validate_on_submit():
@@ -94,6 +104,7 @@ def new():
 def edit(account_id: int):
     account = get_owned_or_404(Account, account_id)
     form = AccountForm(obj=account)
+    _offer_payers(form, require_household(), account)
     if form.validate_on_submit():
         if not first_submission(form):
             return redirect(url_for("accounts.index"))
