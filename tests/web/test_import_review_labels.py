@@ -162,3 +162,16 @@ def test_a_qif_file_with_splits_imports_split_entries_and_names_the_bad_row(sign
     assert sum(s.amount for s in entries["CITY APARTMENTS"].splits) == Decimal("1250.00")
     assert len(entries["CVS PHARMACY"].splits) == 2  # the line of zero left out
     assert entries["SHELL OIL 57442"].splits == []
+
+
+def test_a_split_that_does_not_add_up_is_told_in_the_reader_s_number_format(signed_in, user, household):
+    account = checking_account(household)
+    user.locale = "pt"
+    db.session.commit()
+    response = signed_in.post(
+        "/imports/", data={"file": (io.BytesIO(QIF), "checking.qif"), "account_id": str(account.id)},
+        content_type="multipart/form-data",
+    )
+    token = re.search(r"/imports/([A-Za-z0-9_-]+)/review$", response.headers["Location"]).group(1)
+    page = html.unescape(signed_in.get(f"/imports/{token}/review").text)
+    assert "somam -85,00, não os -90,00 da transação" in page

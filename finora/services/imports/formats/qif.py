@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import get_locale
+
+from finora.money import format_amount_input
 from finora.services.imports.formats import (
     DateOrderNeeded,
     NumberStyleNeeded,
@@ -292,7 +295,9 @@ def _split_parts(
 
 
 def _plain(amount: Decimal) -> str:
-    return f"{amount:.2f}"
+    """An amount of a message, written as the reader's locale writes one ("-85,00" in pt)."""
+    locale = get_locale()
+    return format_amount_input(amount, str(locale) if locale is not None else "en")
 
 
 def _category(text: str | None) -> tuple[str | None, str | None, str | None]:
