@@ -131,14 +131,19 @@ def test_a_viewer_is_refused_and_another_households_upload_is_not_found(app, cli
 QIF = (Path(__file__).parents[1] / "fixtures" / "imports" / "bank" / "household_splits.qif").read_bytes()
 
 
-def test_a_qif_file_with_splits_imports_split_entries_and_names_the_bad_row(signed_in, household):
-    account = checking_account(household)
-    response = signed_in.post(
+def _review_of_qif(client, account) -> tuple[str, str]:
+    """Upload the QIF with splits into `account`: the import's token and its review page."""
+    response = client.post(
         "/imports/", data={"file": (io.BytesIO(QIF), "checking.qif"), "account_id": str(account.id)},
         content_type="multipart/form-data",
     )
     token = re.search(r"/imports/([A-Za-z0-9_-]+)/review$", response.headers["Location"]).group(1)
-    page = html.unescape(signed_in.get(f"/imports/{token}/review").text)
+    return token, html.unescape(client.get(f"/imports/{token}/review").text)
+
+
+def test_a_qif_file_with_splits_imports_split_entries_and_names_the_bad_row(signed_in, household):
+    account = checking_account(household)
+    token, page = _review_of_qif(signed_in, account)
     assert "The split lines add up to -85.00, not the transaction's -90.00." in page
     walmart = re.search(r'data-line="1".*?</tr>', page, re.S).group(0)
     assert "new: Household › Supplies" in walmart and "(Detergent, paper towels)" in walmart
@@ -168,10 +173,5 @@ def test_a_split_that_does_not_add_up_is_told_in_the_reader_s_number_format(sign
     account = checking_account(household)
     user.locale = "pt"
     db.session.commit()
-    response = signed_in.post(
-        "/imports/", data={"file": (io.BytesIO(QIF), "checking.qif"), "account_id": str(account.id)},
-        content_type="multipart/form-data",
-    )
-    token = re.search(r"/imports/([A-Za-z0-9_-]+)/review$", response.headers["Location"]).group(1)
-    page = html.unescape(signed_in.get(f"/imports/{token}/review").text)
+    _token, page = _review_of_qif(signed_in, account)
     assert "somam -85,00, não os -90,00 da transação" in page
