@@ -26,11 +26,13 @@ from finora.api.schemas_imports import (
     review_json,
 )
 from finora.api.spec import documented
+from finora.errors import FieldError
 from finora.extensions import db
 from finora.models import Account, Household, ImportBatch, User
 from finora.services.imports.accounts import AccountNames, account_for_number
 from finora.services.imports.batches import list_batches, undo_batch
 from finora.services.imports.commit import commit_import
+from finora.services.imports.entry_labels import chosen_labels
 from finora.services.imports.formats import DateOrderNeeded, NumberStyleNeeded
 from finora.services.imports.parse import guess_table, parse_staged
 from finora.services.imports.review import build_review
@@ -245,15 +247,32 @@ def _decisions(household: Household, review, body: CommitBody) -> dict[str, dict
             problems[f"decisions.{index}.line"] = _(
                 "Row %(number)d is not a row of this file that can be imported.", number=decision.line)
             continue
+        if decision.category_id is not None and item.split_lines:
+            problems[f"decisions.{index}.category_id"] = _(
+                "Row %(number)d is split: its lines carry its categories.", number=decision.line)
+            continue
         if decision.category_id is not None and decision.category_id not in offered[item.kind]:
             problems[f"decisions.{index}.category_id"] = _(
                 "Row %(number)d: choose one of the categories offered.", number=decision.line)
             continue
-        decisions[str(decision.line)] = {
+        saved: dict[str, object] = {
             "category_id": decision.category_id,
             "skip": item.status == "new" and decision.skip,
             "match": item.status != "match" or decision.match,
         }
+        sent = decision.model_fields_set & {"payee", "tags"}
+        if sent:
+            # Left out, the row keeps what the review proposes (services/imports/commit.py).
+            try:
+                payee, tags = chosen_labels(decision.line, decision.payee, decision.tags)
+            except FieldError as error:
+                problems[f"decisions.{index}.{error.field}"] = str(error.message)
+                continue
+            if "payee" in sent:
+                saved["payee"] = payee
+            if "tags" in sent:
+                saved["tags"] = tags
+        decisions[str(decision.line)] = saved
     if problems:
         raise ApiValidationError(problems)
     return decisions

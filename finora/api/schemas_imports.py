@@ -83,12 +83,19 @@ class ImportBody(Body):
 
 class DecisionBody(Body):
     """One row's decision: leave a new row out, decline a match (the row becomes a new
-    entry), or put it in another category."""
+    entry), put it in another category, give it another payee (null or "" for none) or
+    other tags; left out, `payee` and `tags` stay what the review proposes. They are
+    checked as the review page checks its fields (a payee of at most 100 characters, at
+    most 20 tags of at most 50: else a 422 on the field naming the row)."""
+    # Not with Field limits: the page's limits count after spaces are collapsed and
+    # repeated tags merged, and its messages name the row (imports/entry_labels.py).
 
     line: int = Field(ge=1, le=2**31 - 1)
     skip: bool = False
     match: bool = True
     category_id: Id | None = None
+    payee: str | None = None
+    tags: list[str] = Field(default_factory=list)
 
 
 class CommitBody(Body):
@@ -120,6 +127,21 @@ class BatchOut(Out):
     undone_at: Stamp | None
 
 
+class SplitLineOut(Out):
+    """One line of a split row (a QIF split transaction), as the commit writes it."""
+
+    category_id: int | None
+    subcategory_id: int | None
+    new_category: str | None  # the category the commit creates for the line, named by the file
+    amount: Money  # positive, in the row's direction
+    note: str | None
+
+
+class InstallmentOut(Out):
+    number: int  # k of "PARCELA k/N"
+    count: int  # N
+
+
 class ReviewRowOut(Out):
     line: int
     status: str  # "new" | "duplicate" | "match" | "error"
@@ -135,8 +157,10 @@ class ReviewRowOut(Out):
     rule: str | None  # the categorisation rule that set the category ("rule" source)
     new_category: str | None  # the category the commit creates, named by the file
     match_entry_id: int | None  # the pending entry a "match" row pays
-    payee: str | None  # the file's payee, else the one a learned description pattern gives
-    tags: list[str]  # the file's tags
+    payee: str | None  # the file's payee, else a rule's, else the one a learned description pattern gives
+    tags: list[str]  # the file's tags and the rules'
+    lines: list[SplitLineOut]  # a split row's lines ([] when the row is not split)
+    installment: InstallmentOut | None  # a card statement's installment row
 
 
 class CountsOut(Out):
@@ -183,6 +207,17 @@ def _row_json(item) -> dict:
         "category_source": item.category_source, "rule": item.rule_name, "new_category": item.new_category,
         "match_entry_id": item.match.id if item.match is not None else None,
         "payee": item.payee_name, "tags": list(row.tags),
+        "lines": [_line_json(line) for line in item.split_lines],
+        "installment": ({"number": item.installment[1], "count": item.installment[2]}
+                        if item.installment is not None else None),
+    }
+
+
+def _line_json(line) -> dict:
+    return {
+        "category_id": line.category_id, "subcategory_id": line.subcategory_id,
+        "new_category": line.resolved.new_label if line.resolved is not None else None,
+        "amount": money(line.amount), "note": line.note,
     }
 
 
@@ -192,6 +227,7 @@ def _error_json(error) -> dict:
         "amount": None, "kind": None, "description": None, "account_id": None,
         "category_id": None, "subcategory_id": None, "category_source": None, "rule": None,
         "new_category": None, "match_entry_id": None, "payee": None, "tags": [],
+        "lines": [], "installment": None,
     }
 
 

@@ -1,15 +1,31 @@
-"""An import's payees and tags: the names a file (or a learned pattern) gives its rows,
-made into the household's payees and tags once per name, and the tags linked to the
-entries the bulk insert added."""
+"""An import's payees and tags: what the user chose for a row on the review (page or API),
+checked; the names a file (or a learned pattern) gives its rows, made into the household's
+payees and tags once per name, and the tags linked to the entries the bulk insert added."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from finora.errors import FieldError
 from finora.models import Entry, EntryTag, Household
-from finora.services.ledger.payees import learn_pattern, payee_key, payee_named
-from finora.services.ledger.tags import tag_key, tags_named
+from finora.services.ledger.payees import clean_payee_name, learn_pattern, payee_key, payee_named
+from finora.services.ledger.tags import parse_tags, tag_key, tags_named
+from finora.translation import gettext as _
+
+
+def chosen_labels(line: int, payee: str | None, tags: str | Iterable[str] | None) -> tuple[str, list[str]]:
+    """The payee and tags the user gave review row `line` (the page's fields, the API's
+    decision), as the staged decisions keep them: the payee's spaces collapsed ("" for
+    none), the tags once per name. A name too long or too many tags is a FieldError on
+    "payee" or "tags" whose message names the row ("Row N: …")."""
+    try:
+        return clean_payee_name(payee, "payee"), parse_tags(tags, "tags")
+    except FieldError as error:
+        raise FieldError(error.field or "payee", _("Row %(number)d: %(problem)s", number=line,
+                                                   problem=str(error.message))) from None
 
 
 class EntryLabels:

@@ -11,6 +11,7 @@ from finora.errors import FinoraError, NotFoundError
 from finora.extensions import db
 from finora.services.imports.accounts import AccountNames
 from finora.services.imports.commit import commit_import
+from finora.services.imports.entry_labels import chosen_labels
 from finora.services.imports.error_rows import error_rows_csv
 from finora.services.imports.formats import DateOrderNeeded, NumberStyleNeeded
 from finora.services.imports.parse import parse_staged
@@ -19,8 +20,7 @@ from finora.services.imports.rows import TABULAR_FORMATS, ImportFileError
 from finora.services.imports.staging import discard_staged, save_staged
 from finora.services.ledger.accounts import primary_account
 from finora.services.ledger.catalogue import category_tree
-from finora.services.ledger.payees import clean_payee_name, list_payees
-from finora.services.ledger.tags import parse_tags
+from finora.services.ledger.payees import list_payees
 from finora.tenancy import require_household
 from finora.translation import gettext as _
 from finora.translation import ngettext
@@ -91,11 +91,9 @@ def _selected_category(row, decision: dict | None, categories) -> int | None:
 def _labels(line: int) -> tuple[str, list[str]] | str:
     """The payee and tags typed for row `line`, else why they cannot be kept."""
     try:
-        payee = clean_payee_name(request.form.get(f"payee-{line}", ""))
-        tags = parse_tags(request.form.get(f"tags-{line}", ""))
+        return chosen_labels(line, request.form.get(f"payee-{line}", ""), request.form.get(f"tags-{line}", ""))
     except FinoraError as error:
-        return _("Row %(number)d: %(problem)s", number=line, problem=str(error.message))
-    return payee, tags
+        return str(error.message)
 
 
 def _read_decisions(review, categories) -> tuple[dict[str, dict], list[str]]:
