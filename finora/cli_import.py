@@ -172,11 +172,19 @@ def _open_table(household, data: bytes, fmt: str, profile_name, date_order, numb
 
     if fmt == "csv":
         def csv_chunks():
+            from finora.services.imports.rows import ParsedFile
             from finora.services.imports.stream import Chunk
+            from finora.services.imports.tabular.split_rows import SplitGroups
 
+            # A split entry's lines may straddle two chunks: the groups carry over.
+            groups = SplitGroups(account_mapped="account" in mapping.columns)
             for part, last_line in stream.tables():
-                parsed = apply_mapping(part, mapping, fmt, accounts.name_problem)
+                parsed = apply_mapping(part, mapping, fmt, accounts.name_problem, groups=groups)
                 yield Chunk(parsed.rows, parsed.errors, last_line)
+            rest = ParsedFile(format=fmt)
+            groups.finish(rest)
+            if rest.rows or rest.errors:
+                yield Chunk(rest.rows, rest.errors, stream.total_lines)
 
         return fmt, csv_chunks(), None, stream.total_lines
     parsed = apply_mapping(table, mapping, fmt, accounts.name_problem)

@@ -21,13 +21,15 @@ D = Decimal
 
 HEADERS = {
     "en": ["Date", "Description", "Amount", "Kind", "Category", "Subcategory", "Account", "Payment method",
-           "Status", "Paid on", "Notes", "Recurring rule", "Import", "Payee", "Tags"],
+           "Status", "Paid on", "Notes", "Recurring rule", "Import", "Payee", "Tags", "Split"],
     "pt": ["Data", "Descrição", "Valor", "Tipo", "Categoria", "Subcategoria", "Conta", "Forma de pagamento",
-           "Situação", "Pago em", "Notas", "Regra recorrente", "Importação", "Favorecido", "Etiquetas"],
+           "Situação", "Pago em", "Notas", "Regra recorrente", "Importação", "Favorecido", "Etiquetas",
+           "Divisão"],
     "es": ["Fecha", "Descripción", "Importe", "Tipo", "Categoría", "Subcategoría", "Cuenta", "Método de pago",
-           "Estado", "Pagado el", "Notas", "Regla recurrente", "Importación", "Beneficiario", "Etiquetas"],
+           "Estado", "Pagado el", "Notas", "Regla recurrente", "Importación", "Beneficiario", "Etiquetas",
+           "División"],
     "plain": ["date", "description", "amount", "kind", "category", "subcategory", "account", "payment_method",
-              "status", "paid_on", "notes", "rule", "import", "payee", "tags"],
+              "status", "paid_on", "notes", "rule", "import", "payee", "tags", "split"],
 }
 
 
@@ -55,7 +57,7 @@ def by_description(table: list[list[str]]) -> dict[str, dict[str, str]]:
 def test_headers_in_the_readers_language(ledger, locale, delimiter):
     table = read(export(ledger, "locale", locale), delimiter)
     assert table[0] == HEADERS[locale]
-    assert len(table) == 8 and all(len(cells) == 15 for cells in table)
+    assert len(table) == 8 and all(len(cells) == 16 for cells in table)
 
 
 def test_portuguese_words_dates_and_numbers(ledger):

@@ -1,6 +1,7 @@
 """A split entry in an export: one row per line with the entry's other fields, the line's
-category and signed amount, and the line's note after the entry's notes; the rows of an
-entry stay together across chunks, and a category filter writes only that category's lines."""
+category and signed amount, the line's note after the entry's notes and its "k/N" mark;
+the rows of an entry stay together across chunks, and a category filter writes only that
+category's lines."""
 
 from __future__ import annotations
 
@@ -60,3 +61,12 @@ def test_lines_stay_whole_and_in_order_across_chunks(ledger, chunk_rows):
 def test_a_category_filter_writes_only_that_categorys_lines(ledger):
     found = rows(ledger, EntryFilters(category_id=ledger.pets.id))
     assert [(r.description, r.amount) for r in found] == [("Mercado", D("-200.00")), ("Consulta", D("-80.00"))]
+    # The line still says which of the entry's lines it is: the import will not take it
+    # for a whole entry.
+    assert [r.split for r in found] == ["2/3", ""]
+
+
+def test_each_line_says_which_line_of_how_many_it_is(ledger):
+    marks = {(r.description, r.split) for r in rows(ledger)}
+    assert {split for description, split in marks if description == "Mercado"} == {"1/3", "2/3", "3/3"}
+    assert {split for description, split in marks if description != "Mercado"} == {""}

@@ -41,7 +41,7 @@ def test_entries_are_real_dates_and_signed_numbers_in_the_households_currency(le
     book, _totals = workbook(ledger, "pt", currency="BRL")
     sheet = book.worksheets[0]
     table = list(sheet.iter_rows(values_only=True))
-    assert len(table) == 8 and len(table[0]) == 15
+    assert len(table) == 8 and len(table[0]) == 16
     by = {row[1]: row for row in table[1:]}
     market = by["Mercado"]
     assert market[0] == datetime(2026, 3, 12)
@@ -60,7 +60,7 @@ def test_entries_are_real_dates_and_signed_numbers_in_the_households_currency(le
 def test_header_frozen_and_filtered_over_the_used_range_with_widths(ledger):
     sheet = workbook(ledger, "en")[0].worksheets[0]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:O8"
+    assert sheet.auto_filter.ref == "A1:P8"
     assert sheet.column_dimensions["B"].width == 40
     assert next(sheet.iter_rows(max_row=1, values_only=True))[:3] == ("Date", "Description", "Amount")
     assert sheet["A2"].number_format == "mm/dd/yyyy"
@@ -113,7 +113,7 @@ def test_an_empty_period_gives_a_valid_workbook_with_only_the_header(ledger):
     book, totals = workbook(ledger, "es", start=date(2025, 1, 1), end=date(2025, 1, 31))
     sheet = book.worksheets[0]
     assert len(list(sheet.iter_rows(values_only=True))) == 1
-    assert sheet.auto_filter.ref == "A1:O1"
+    assert sheet.auto_filter.ref == "A1:P1"
     values = [row for row in book.worksheets[1].iter_rows(values_only=True) if any(c is not None for c in row)]
     assert [row[3] for row in values[-3:]] == [0, 0, 0]
     assert totals.count == 0

@@ -198,23 +198,23 @@ def test_the_export_in_each_style_needs_no_question(app):
             assert mapping_problems(table, mapping) == [], (style, locale)
             header = dict(zip(range(len(table.header)), table.header, strict=True))
             roles = {role: header[index] for role, index in mapping.columns.items()}
-            assert len(roles) == 13, (style, locale, roles)
+            assert len(roles) == 14, (style, locale, roles)
 
 
 # The export's headers as the contract of issue 15 fixes them (the file format the import
 # reads back, whether or not the running catalogues translate them yet).
 HEADERS = {
     "pt": "Data;Descrição;Valor;Tipo;Categoria;Subcategoria;Conta;Forma de pagamento;Situação;"
-          "Pago em;Notas;Regra recorrente;Importação;Favorecido;Etiquetas",
+          "Pago em;Notas;Regra recorrente;Importação;Favorecido;Etiquetas;Divisão",
     "en": "Date,Description,Amount,Kind,Category,Subcategory,Account,Payment method,Status,"
-          "Paid on,Notes,Recurring rule,Import,Payee,Tags",
+          "Paid on,Notes,Recurring rule,Import,Payee,Tags,Split",
     "es": "Fecha;Descripción;Importe;Tipo;Categoría;Subcategoría;Cuenta;Método de pago;Estado;"
-          "Pagado el;Notas;Regla recurrente;Importación;Beneficiario;Etiquetas",
+          "Pagado el;Notas;Regla recurrente;Importación;Beneficiario;Etiquetas;División",
     "plain": "date,description,amount,kind,category,subcategory,account,payment_method,status,"
-             "paid_on,notes,rule,import,payee,tags",
+             "paid_on,notes,rule,import,payee,tags,split",
 }
 ROLES = ("date", "description", "amount", "kind", "category", "subcategory", "account",
-         "payment_method", "paid", "paid_on", "notes", "payee", "tags")
+         "payment_method", "paid", "paid_on", "notes", "payee", "tags", "split")
 
 
 @pytest.mark.parametrize(("style", "locale"), STYLES)
@@ -254,7 +254,7 @@ def test_an_exports_header_settles_dates_that_fit_two_orders(app, language, orde
     mapping = guess_mapping(table)
     assert mapping.date_order == order and mapping_problems(table, mapping) == []
     assert [role for role in ROLES if role in mapping.columns] == list(ROLES)
-    assert sorted(mapping.columns.values()) == [*range(11), 13, 14]  # not 11, 12: rule, import
+    assert sorted(mapping.columns.values()) == [*range(11), 13, 14, 15]  # not 11, 12: rule, import
 
 
 def test_a_file_that_is_not_an_export_still_asks_for_the_date_order(app):

@@ -173,7 +173,7 @@ def test_an_empty_period_gives_valid_empty_files(signed_in, march):
     empty = "period=month&year=2026&month=7&"
     rows = list(csv.reader(io.StringIO(signed_in.get("/exports/download?style=plain&" + empty).data.decode("utf-8-sig"))))
     assert rows == [["date", "description", "amount", "kind", "category", "subcategory", "account",
-                     "payment_method", "status", "paid_on", "notes", "rule", "import", "payee", "tags"]]
+                     "payment_method", "status", "paid_on", "notes", "rule", "import", "payee", "tags", "split"]]
     book = load_workbook(io.BytesIO(signed_in.get("/exports/download?format=xlsx&" + empty).data))
     assert book.worksheets[0].max_row == 1
     pdf = signed_in.get("/exports/download?format=pdf&" + empty).data

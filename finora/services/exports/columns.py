@@ -24,6 +24,7 @@ STYLES = ("locale", "plain")
 KEYS = (
     "date", "description", "amount", "kind", "category", "subcategory", "account",
     "payment_method", "status", "paid_on", "notes", "rule", "import", "payee", "tags",
+    "split",  # last: files written before it still read the same
 )
 # Cells written by the export itself, never by a person: no formula neutralising needed.
 NUMBER_OR_DATE = frozenset({"date", "amount", "paid_on"})
@@ -49,6 +50,7 @@ def translated_headers() -> tuple[str, ...]:
         pgettext("export column", "Import"),
         pgettext("export column", "Payee"),
         pgettext("export column", "Tags"),
+        pgettext("export column", "Split"),
     )
 
 
@@ -116,6 +118,7 @@ class Layout:
             row.import_batch,
             row.payee,
             row.tags,
+            row.split,
         ]
 
 

@@ -2,7 +2,8 @@
 filters, streamed in (date, id) order in chunks, every name resolved without a query per
 row. A split entry is written as one row per line: the entry's date, description, account,
 status and so on, with the line's category, subcategory and (signed) amount, and the line's
-note after the entry's notes — so the file's amounts by category are the reports' own."""
+note after the entry's notes — so the file's amounts by category are the reports' own. Each
+line says which line of how many it is ("2/3"), so the import can put the entry back together."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from flask_babel import force_locale
-from sqlalchemy import String, and_, func, or_, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, case, func, or_, select, type_coerce
+from sqlalchemy.orm import Session, aliased
 
 from finora.dates import today as household_today
 from finora.models import (
@@ -43,6 +44,13 @@ CHUNK_ROWS = 2_000
 # An unsplit entry's one row comes before any line (lines count from 0).
 _POSITION = func.coalesce(EntrySplit.position, -1)
 
+# How many lines the row's entry has: 0 for an unsplit entry (its one row has no line).
+_LINE = aliased(EntrySplit)
+_LINE_COUNT = case(
+    (EntrySplit.id.is_(None), 0),
+    else_=select(func.count(_LINE.id)).where(_LINE.entry_id == Entry.id).correlate(Entry).scalar_subquery(),
+)
+
 # Dates are read as the driver gives them: SQLite's text is parsed here, once per distinct
 # day, instead of by SQLAlchemy's per-value parser (a third of the read time on SQLite).
 _COLUMNS = (
@@ -62,6 +70,7 @@ _COLUMNS = (
     Entry.payee_id,
     EntrySplit.note.label("line_note"),
     _POSITION.label("position"),
+    _LINE_COUNT.label("line_count"),
 )
 
 
@@ -91,6 +100,7 @@ class ExportRow(NamedTuple):
     import_batch: str
     payee: str = ""
     tags: str = ""  # the names joined by ", "
+    split: str = ""  # a split entry's line: "2/3" (its second line of three); "" unsplit
 
 
 def batch_name(file_name: str, batch_id: int) -> str:
@@ -159,7 +169,7 @@ def export_rows(
         tags = tag_names_by_entry(session, [row.id for row in chunk])
         for (entry_id, day, description, amount, kind, category_id, subcategory_id, account_id,
              payment_method, paid_on, notes, rule_id, batch_id, payee_id, line_note,
-             _position) in chunk:
+             position, line_count) in chunk:
             day = days.get(day) or _day(days, day)
             if paid_on is not None:
                 paid_on = days.get(paid_on) or _day(days, paid_on)
@@ -181,6 +191,7 @@ def export_rows(
                 batches.get(batch_id, "") if batch_id else "",
                 payees.get(payee_id, "") if payee_id else "",
                 ", ".join(tags.get(entry_id, ())),
+                f"{position + 1}/{line_count}" if line_count else "",
             )
         if len(chunk) < chunk_rows:
             return

@@ -17,7 +17,7 @@ from finora.services.exports.columns import layout_for
 from finora.translation import gettext as _
 
 # Column widths in characters, in COLUMNS order.
-WIDTHS = (12, 40, 16, 10, 22, 22, 20, 20, 12, 12, 36, 22, 26, 22, 26)
+WIDTHS = (12, 40, 16, 10, 22, 22, 20, 20, 12, 12, 36, 22, 26, 22, 26, 8)
 DATE_FORMATS = {"en": "mm/dd/yyyy"}
 DEFAULT_DATE_FORMAT = "dd/mm/yyyy"
 _SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -128,6 +128,7 @@ def entries_xlsx(household, period_label: str, rows: Iterable, breakdown: list, 
             text(row.import_batch),
             text(row.payee),
             text(row.tags),
+            text(row.split),
         ])
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(WIDTHS))}{count + 1}"

@@ -37,6 +37,7 @@ ROLE_LABELS = {
     "account": _l("Account (its name)"),
     "payee": _l("Payee"),
     "tags": _l("Tags (separated by commas)"),
+    "split": _l("Split line (as 2/3: Finora's export)"),
 }
 DATE_ORDER_LABELS = {
     "dmy": _l("Day/month/year"),

@@ -11,9 +11,11 @@ from finora.dates import check_date, date_window
 from finora.errors import FieldError
 from finora.services.imports.rows import ImportedRow, ParsedFile, RowError
 from finora.services.imports.tabular.mapping import Mapping, order_label
+from finora.services.imports.tabular.split_rows import SplitGroups, split_mark
 from finora.services.imports.tabular.table import Table
 from finora.services.imports.tabular.words import kind_of, paid_of, payment_method_of
 from finora.services.imports.values import DateDoesNotExist, parse_amount, parse_date
+from finora.services.ledger.splits import MAX_LINES
 from finora.translation import gettext as _
 
 DESCRIPTION_MAX = 200  # Entry.description is a String(200)
@@ -138,6 +140,20 @@ class _Reader:
         # A debit is money out whether the bank prints it negative or not.
         return (-abs(debit), "expense") if debit else (abs(credit), "income")
 
+    def mark(self, cells: list[str]) -> tuple[int, int] | None:
+        """A split line's (number, count of lines) from the split column; None when empty."""
+        raw = self.cell(cells, "split").strip()
+        if not raw:
+            return None
+        mark = split_mark(raw)
+        if mark is None:
+            raise _RowProblem(
+                _("The split mark “%(value)s” is not a line and a number of lines, as 2/3.", value=raw)
+            )
+        if mark[1] > MAX_LINES:
+            raise _RowProblem(_("A split has at most %(count)s lines.", count=MAX_LINES))
+        return mark
+
     def optional(self, cells: list[str], role: str) -> str | None:
         return _text(self.cell(cells, role)) or None
 
@@ -200,7 +216,8 @@ def _row(reader: _Reader, cells: list[str], line: int, account_problem) -> Impor
 
 
 def apply_mapping(
-    table: Table, mapping: Mapping, fmt: str, account_problem: Callable[[str], str | None] | None = None
+    table: Table, mapping: Mapping, fmt: str, account_problem: Callable[[str], str | None] | None = None,
+    *, groups: SplitGroups | None = None,
 ) -> ParsedFile:
     """Every data row of `table` as an ImportedRow, or a RowError with the reason and the
     row's cells. `line` is the row's line in the file (1-based): for a CSV record whose
@@ -210,13 +227,38 @@ def apply_mapping(
     number style falls back to year-first dates and dot decimals. `account_problem` says
     why an account name a row gives cannot be used (None when it can): such a row is an
     error row here, so the CSV of rows to fix lists it with its cells.
+
+    Rows marked as the lines of a split entry (the split column of Finora's export) make
+    one row with split parts (see split_rows). A file read in chunks passes the same
+    `groups` for every chunk and calls its `finish` after the last; without it, the
+    table is the whole file.
     """
     reader = _Reader(mapping)
     parsed = ParsedFile(format=fmt, header=tuple(table.header) if table.has_header else ())
+    whole = groups is None
+    groups = groups or SplitGroups(account_mapped="account" in mapping.columns)
     for index, cells in enumerate(table.rows):
         line = table.line_of(index)
         try:
-            parsed.rows.append(_row(reader, cells, line, account_problem))
+            mark = reader.mark(cells) if "split" in reader.columns else None
         except _RowProblem as problem:
+            groups.finish(parsed)
             parsed.errors.append(RowError(line=line, reason=problem.reason, cells=tuple(cells)))
+            continue
+        try:
+            row = _row(reader, cells, line, account_problem)
+        except _RowProblem as problem:
+            if mark is not None:
+                groups.add(parsed, line, tuple(cells), mark, None, problem.reason)
+            else:
+                groups.finish(parsed)
+                parsed.errors.append(RowError(line=line, reason=problem.reason, cells=tuple(cells)))
+            continue
+        if mark is not None:
+            groups.add(parsed, line, tuple(cells), mark, row)
+        else:
+            groups.finish(parsed)
+            parsed.rows.append(row)
+    if whole:
+        groups.finish(parsed)
     return parsed

@@ -8,6 +8,7 @@ from typing import Any
 
 from finora.errors import MalformedRequestError
 from finora.services.imports.tabular.sniff import cell_kind
+from finora.services.imports.tabular.split_rows import split_mark
 from finora.services.imports.tabular.table import Table
 from finora.services.imports.tabular.words import (
     NOT_MONEY,
@@ -29,7 +30,7 @@ from finora.translation import gettext as _
 
 ROLES = (
     "date", "description", "amount", "debit", "credit", "kind", "category", "subcategory",
-    "payment_method", "notes", "paid", "paid_on", "account", "payee", "tags",
+    "payment_method", "notes", "paid", "paid_on", "account", "payee", "tags", "split",
 )  # fmt: skip
 DATE_ROLES = ("date", "paid_on")  # written in the same order
 MONEY_ROLES = ("amount", "debit", "credit")
@@ -153,6 +154,8 @@ def _check_by_content(table: Table, columns: dict[str, int]) -> None:
         "paid_on": lambda values: not _filled(values) or _date_column(values, serial=True, share=_HALF),
         # An account's name, not its number ("Conta" in a bank's file is often 12345-6).
         "account": lambda values: _share(values, lambda value: any(c.isalpha() for c in value)) >= _HALF,
+        # Empty for an unsplit entry; else "2/3".
+        "split": lambda values: not _filled(values) or _share(values, lambda value: split_mark(value) is not None) >= _HALF,
     }
     for role, check in checks.items():
         if role in columns and table.rows and not check(column[role]):

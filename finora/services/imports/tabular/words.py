@@ -66,6 +66,8 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
         "notas, notes, nota, note, observações, observacoes, observação, obs, comentários, "
         "comentario, comentarios, comments, comment, observaciones, observación"
     ),
+    # Finora's own export: a split entry's line ("2/3").
+    "split": _folded("divisão, divisao, split, división, division, split line"),
     "paid": _folded(
         "status, situação, situacao, pago, paid, estado, cleared, conciliado, recebido, pago recebido, "
         "paid received, pagado, situación"
