@@ -56,8 +56,8 @@ def create_test_database(server: str, *, template: str | None = None) -> str:
 
 def copy_test_database(template: str) -> str:
     """A new test database holding what `template` (a test database's full URL) holds: the
-    same tables, indexes, constraints and rows. Much cheaper than running the migrations
-    again (about 2 s of CPU on every engine): SQLite copies the file with its backup API,
+    same tables, indexes, constraints and rows. Cheaper than running the migrations again
+    (see tests/backup_instance_factories.py migrated_database): SQLite copies the file with its backup API,
     PostgreSQL with CREATE DATABASE ... TEMPLATE, MariaDB (which has no template) runs the
     template's own `SHOW CREATE TABLE` text for each table, then copies the rows. Nothing
     may be connected to the template on PostgreSQL: dispose of its engine first."""
