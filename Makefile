@@ -69,17 +69,20 @@ lint: install-dev
 audit: install-dev
 	$(BIN)/python scripts/audit_dependencies.py
 
-# The lint checks and the whole suite on SQLite, PostgreSQL and MariaDB at the same time (each
-# pass in its own database; each target's output is printed whole when it ends). Lint runs
-# alongside the passes rather than before them (mypy alone takes ~17 s cold): a lint failure
-# still fails `make test`, once the passes already running have ended.
+# The lint checks, the whole suite on SQLite, PostgreSQL and MariaDB and the browser tests
+# (on SQLite) at the same time (each pass in its own database; each target's output is
+# printed whole when it ends). Lint runs alongside the passes rather than before them (mypy
+# alone takes ~17 s cold): a lint failure still fails `make test`, once the passes already
+# running have ended. The browser tests are a pass of their own so that the SQLite pass,
+# the longest, does not also carry them: the five end at about the same time.
 test: install-dev compile-translations
-	@$(MAKE) --no-print-directory -j4 --output-sync=target lint test-sqlite test-postgres test-mariadb
+	@$(MAKE) --no-print-directory -j5 --output-sync=target lint test-sqlite test-postgres test-mariadb test-e2e
 
 # This pass also measures which lines of finora/ the suite runs (.coveragerc), prints the
-# figure and fails below 90 %; the other passes run the same tests without the tracer.
+# figure and fails below 90 %; the other passes run the same tests without the tracer. The
+# browser tests are `make test-e2e` (not measured).
 test-sqlite: install-dev compile-translations
-	FINORA_TEST_DATABASE_URL=sqlite $(PYTEST) --durations=15 --cov --cov-report=term:skip-covered --cov-fail-under=90
+	FINORA_TEST_DATABASE_URL=sqlite $(PYTEST) --durations=15 -m "not e2e" --cov --cov-report=term:skip-covered --cov-fail-under=90
 
 test-postgres: install-dev compile-translations
 	@status=0; $(BIN)/python tests/require_server.py "$(POSTGRES_TEST_URL)" || status=$$?; \
@@ -92,7 +95,7 @@ test-mariadb: install-dev compile-translations
 	elif [ $$status -ne 2 ]; then exit $$status; fi
 
 test-e2e: install-dev compile-translations
-	$(PYTEST) -m e2e
+	FINORA_TEST_DATABASE_URL=sqlite $(PYTEST) --durations=5 -m e2e
 
 # The forecast engine on 500 and 2,000 generated rules (tests/bench/engine.py), then
 # server-side timings on 100,000 entries (SQLite; see tests/bench/run.py).

@@ -7,10 +7,12 @@ import gc
 import os
 
 import pytest
+from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from sqlalchemy import delete, exists, literal_column, select, union_all
+from werkzeug.routing import Map, Rule
 
 from finora import create_app
 from finora.extensions import db
@@ -111,6 +113,61 @@ class _SharedTemplateCode(BytecodeCache):
 _TEMPLATE_CODE = _SharedTemplateCode()
 
 
+class _HeldMap(Map):
+    """A URL map that holds back the rules added to it while make_app builds an app."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.held: list | None = []
+
+    def add(self, rulefactory) -> None:
+        if self.held is None:
+            super().add(rulefactory)
+        else:
+            self.held.append(rulefactory)
+
+
+# Built maps by everything that makes one: the rules (class, path, endpoint, methods and
+# options, in the order added), the converters and the map's settings.
+_BUILT_MAPS: dict[tuple, Map] = {}
+
+
+def _rule_key(rule: Rule) -> tuple:
+    return (type(rule), rule.rule, rule.endpoint, tuple(sorted(rule.methods or ())),
+            repr(sorted((rule.defaults or {}).items())), rule.subdomain, rule.host,
+            rule.strict_slashes, rule.merge_slashes, repr(rule.redirect_to), rule.build_only,
+            rule.alias, rule.websocket)
+
+
+def _share_url_map(application) -> None:
+    """Every test builds its own app, and adding its ~310 routes to a new map (binding and
+    compiling each rule) cost 14-19 ms an app, the largest part of create_app left. No test
+    adds a route, and the same rules, converters and settings make the same map: the app
+    gets the map built for the first app with exactly these (a werkzeug Map keeps no
+    reference to its app, and nothing changes a map once built). Apps that differ in any
+    rule (a configuration that registers other routes) get a map of their own."""
+    held_map = application.url_map
+    rules, held_map.held = held_map.held, None
+    if not isinstance(held_map, _HeldMap) or rules is None:
+        return
+    if not all(isinstance(rule, Rule) for rule in rules):
+        for rule in rules:  # a RuleFactory that is not a rule: built as werkzeug would
+            held_map.add(rule)
+        return
+    key = (
+        tuple(_rule_key(rule) for rule in rules),
+        tuple(sorted((name, id(kind)) for name, kind in held_map.converters.items())),
+        held_map.host_matching, held_map.default_subdomain, held_map.strict_slashes,
+        held_map.merge_slashes, held_map.redirect_defaults, held_map.sort_parameters,
+    )
+    built = _BUILT_MAPS.get(key)
+    if built is None:
+        for rule in rules:
+            held_map.add(rule)
+        built = _BUILT_MAPS[key] = held_map
+    application.url_map = built
+
+
 def make_app(database_url: str, tmp_path, **overrides):
     config = {
         "FINORA_ENV": "testing",
@@ -119,7 +176,12 @@ def make_app(database_url: str, tmp_path, **overrides):
         "WTF_CSRF_ENABLED": False,
     }
     config.update(overrides)
-    application = create_app(config)
+    usual, Flask.url_map_class = Flask.url_map_class, _HeldMap
+    try:
+        application = create_app(config)
+    finally:
+        Flask.url_map_class = usual
+    _share_url_map(application)
     application.test_client_class = FreshGlobalsClient
     application.jinja_env.bytecode_cache = _TEMPLATE_CODE
     return application

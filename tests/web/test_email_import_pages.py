@@ -168,7 +168,7 @@ def test_on_and_off(signed_in, home):
         assert response.status_code == 302
         db.session.expire_all()
         assert db.session.get(EmailImportConfig, config.id).enabled is expected
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("email_import.%"))).all()
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("email_import.%")).order_by(AuditEvent.id)).all()
     assert actions == ["email_import.turned_off", "email_import.turned_on"]
 
 
