@@ -53,7 +53,7 @@ def demo(email: str = "demo-1@demo.invalid") -> User:
 def audited(action: str, user_id: int) -> list[AuditEvent]:
     db.session.expire_all()
     return list(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == action, AuditEvent.object_id == user_id)))
+        AuditEvent.action == action, AuditEvent.object_id == user_id).order_by(AuditEvent.id)))
 
 
 def emails(response) -> list[str]:

@@ -79,7 +79,7 @@ def goal_form(**overrides) -> dict:
 
 def goals_of(household) -> list[Goal]:
     db.session.expire_all()
-    return list(db.session.scalars(select(Goal).where(Goal.household_id == household.id)))
+    return list(db.session.scalars(select(Goal).where(Goal.household_id == household.id).order_by(Goal.id)))
 
 
 def contribution_count() -> int:
