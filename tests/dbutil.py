@@ -37,6 +37,10 @@ def create_test_database(server: str, *, template: str | None = None) -> str:
         if url.get_backend_name() == "postgresql":
             source = f' TEMPLATE "{make_url(template).database}"' if template else ""
             connection.execute(text(f'CREATE DATABASE "{name}"{source} ENCODING \'UTF8\''))
+            # A test database's commits need not wait for the disk (a crash would only lose
+            # a test run): every connection to it, subprocesses' too, commits without the WAL
+            # flush. Measured on 121 web tests: 4-20 % less wall time for the same CPU.
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         else:
             connection.execute(
                 text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")

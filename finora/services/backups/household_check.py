@@ -239,45 +239,53 @@ def _check_table(
     tree: dict[int, tuple[Any, Any, int]] = {}
     self_refs: list[tuple[int, str, int]] = []
     count = 0
-    for line, row in _decoded(reader, spec.name, spec.table, loader):
+    # What each row is checked against, looked up once per table rather than once per row
+    # (100,000 entries: a tenth of the check's time).
+    name = spec.name
+    own_household = spec.owner_column == HOUSEHOLD_COLUMN
+    refs = [(column, target, referenced[target], None if target == name else ids.get(target, set()))
+            for column, target in spec.refs.items()]
+    user_refs, checks, keyed = spec.user_refs, spec.checks, list(digests.items())
+    tree_column = spec.self_refs[0] if spec.self_refs else None
+    for line, row in _decoded(reader, name, spec.table, loader):
         count += 1
         row_id = row.get("id")
         if not isinstance(row_id, int):
-            raise ArchiveRowError(spec.name, line, _("the row has no id"))
+            raise ArchiveRowError(name, line, _("the row has no id"))
         if row_id in seen:
-            raise ArchiveRowError(spec.name, line, _("the id %(id)s is used twice", id=row_id))
+            raise ArchiveRowError(name, line, _("the id %(id)s is used twice", id=row_id))
         seen.add(row_id)
-        if spec.owner_column == HOUSEHOLD_COLUMN and row.get(HOUSEHOLD_COLUMN) != household_id:
-            raise ArchiveRowError(spec.name, line, _("the row belongs to another household"))
-        for column, target in spec.refs.items():
+        if own_household and row.get(HOUSEHOLD_COLUMN) != household_id:
+            raise ArchiveRowError(name, line, _("the row belongs to another household"))
+        for column, target, pointed_to, known_ids in refs:
             value = row.get(column)
             if value is None:
                 continue
-            referenced[target].add(value)
-            if target == spec.name:
+            pointed_to.add(value)
+            if known_ids is None:
                 self_refs.append((line, column, value))
-            elif value not in ids[target]:
-                raise ArchiveRowError(spec.name, line, _nothing_there(column, target))
-        for column in spec.user_refs:
+            elif value not in known_ids:
+                raise ArchiveRowError(name, line, _nothing_there(column, target))
+        for column in user_refs:
             if row.get(column) is not None and row[column] not in member_keys:
-                raise ArchiveRowError(spec.name, line, _("%(column)s names no member", column=column))
-        for check in spec.checks:
+                raise ArchiveRowError(name, line, _("%(column)s names no member", column=column))
+        for check in checks:
             if not check.passes(row):
                 raise ArchiveRowError(
-                    spec.name, line, _("the database refuses the row (%(rule)s)", rule=check.sql)
+                    name, line, _("the database refuses the row (%(rule)s)", rule=check.sql)
                 )
-        for key, known in digests.items():
+        for key, known in keyed:
             digest = _digest(row, key, fold)
             if digest is None:
                 continue
             if digest in known:
                 raise ArchiveRowError(
-                    spec.name, line, _("another row has the same %(columns)s", columns=", ".join(key))
+                    name, line, _("another row has the same %(columns)s", columns=", ".join(key))
                 )
             known.add(digest)
-        if spec.self_refs:
-            tree[row_id] = (row.get(spec.self_refs[0]), row.get("kind"), line)
-        spool.add(spec.name, line, row)
+        if tree_column is not None:
+            tree[row_id] = (row.get(tree_column), row.get("kind"), line)
+        spool.add(name, line, row)
     for line, column, value in self_refs:
         if value not in seen:
             raise ArchiveRowError(spec.name, line, _nothing_there(column, spec.name))
@@ -362,17 +370,23 @@ def _nothing_there(column: str, target: str) -> str:
 
 
 def _digest(row: dict, key: tuple[str, ...], fold) -> bytes | None:
-    values = tuple(row.get(column) for column in key)
-    if any(value is None for value in values):
+    values = tuple([row.get(column) for column in key])
+    if None in values:
         return None  # NULLs never collide in a unique key, on any engine
-    return hashlib.blake2b(repr(tuple(fold(v) for v in values)).encode(), digest_size=16).digest()
+    if fold is not _same:
+        values = tuple([fold(v) for v in values])
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).digest()
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _unique_fold(session: Session) -> Callable[[Any], Any]:
     """How the database compares text in a unique key: exactly, except on MariaDB/MySQL,
     whose utf8mb4_unicode_ci ignores case, accents and trailing spaces."""
     if session.get_bind().dialect.name not in ("mysql", "mariadb"):
-        return lambda value: value
+        return _same
 
     def fold(value: Any) -> Any:
         if not isinstance(value, str):
