@@ -6,14 +6,16 @@ maps other tables point through are kept in memory."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Date, Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from finora.models import Household, Membership, UndoRecord, User
+from finora.models.base import UTCDateTime
 from finora.services.backups.container import ArchiveReader
 from finora.services.backups.errors import ArchiveRowError
 from finora.services.backups.household_check import (  # noqa: F401 - re-exported API
@@ -259,8 +261,47 @@ def _direct_insert(table: Table, keys: tuple[str, ...], dialect) -> tuple[str, b
     names = list(order) if order is not None else list(compiled.params)
     if set(names) != set(keys) or len(names) != len(keys):
         return None
-    processors = tuple((key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in names)
+    processors = tuple((key, _bind_processor(table.c[key].type, dialect)) for key in names)
     return compiled.string, order is not None, processors
+
+
+def _bind_processor(column_type, dialect):
+    """The column's bind processor; on SQLite, for UTC timestamps and dates, one function
+    doing what the type's own pair does (UTCDateTime's, then SQLite's text format), used
+    only when it gives the very same text for the samples below: the 100,000 entries of
+    the bench carry three timestamps and two dates each (~1 s of a restore's CPU)."""
+    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if dialect.name != "sqlite" or processor is None:
+        return processor
+    if isinstance(column_type, UTCDateTime):
+        fast, samples = _sqlite_utc_text, _TIMESTAMP_SAMPLES
+    elif type(column_type) is Date:
+        fast, samples = _sqlite_date_text, _DATE_SAMPLES
+    else:
+        return processor
+    return fast if all(fast(value) == processor(value) for value in samples) else processor
+
+
+def _sqlite_utc_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; use UTC-aware values")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_date_text(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+_TIMESTAMP_SAMPLES = (
+    datetime(1, 1, 1, tzinfo=UTC),
+    datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC),
+    datetime(2026, 3, 15, 12, 30, 5, 123456, tzinfo=UTC),
+    datetime(2026, 3, 15, 9, 30, tzinfo=timezone(timedelta(hours=-3))),
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+)
+_DATE_SAMPLES = (date(1, 1, 1), date(999, 1, 2), date(2026, 12, 6), date(9999, 12, 31))
 
 
 def household_row_counts(session: Session, household_id: int) -> dict[str, int]:
