@@ -38,13 +38,11 @@ document.addEventListener("securitypolicyviolation", function (event) {
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Every test under tests/e2e carries the e2e marker (`-m "not e2e"` skips them) and
-    pytest-cov's no_cover: the browser tests' requests run without the coverage tracer,
-    which about doubles the time of the server's code (docs/architecture.md, "Tests")."""
+    """Every test under tests/e2e carries the e2e marker (`-m "not e2e"` skips them; they
+    are `make test-e2e`'s own pass, not measured for coverage)."""
     for item in items:
         if E2E_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.no_cover)
 
 
 @pytest.fixture

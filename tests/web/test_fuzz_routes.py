@@ -346,7 +346,6 @@ def fuzz_app(app_factory, cheap_hashing):
         yield application
 
 
-@pytest.mark.no_cover  # over ten thousand requests: the tracer would double their time (docs/architecture.md)
 def test_no_route_answers_500_to_hostile_input(fuzz_app, cheap_hashing):
     owner = create_user()
     household = household_of(owner)
