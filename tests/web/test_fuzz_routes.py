@@ -191,21 +191,33 @@ class Fuzzer:
         serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
         self.raw_token = "fuzz-csrf-raw-token"
         self.token = serializer.dumps(self.raw_token)
+        self.armed: set[int] = set()  # the clients whose session holds raw_token
+        self.session_cookie = app.config["SESSION_COOKIE_NAME"] + "="
 
     def arm(self, client) -> None:
         with client.session_transaction() as flask_session:
             flask_session["csrf_token"] = self.raw_token
+        self.armed.add(id(client))
 
     def send(self, client, role, method, url, endpoint, **kwargs):
         self.count += 1
         self.seen.add(endpoint)
-        self.arm(client)
+        # The CSRF token is put in the client's session before a request that checks it
+        # (not GET), unless it is there already: the session stays as armed until a
+        # response sends a new session cookie (a sign-in or sign-out clears the session; a
+        # flash message rewrites it). Arming before every request was a tenth of the test.
+        if method != "GET" and id(client) not in self.armed:
+            self.arm(client)
         try:
             response = client.open(url, method=method, **kwargs)
             status = response.status_code
+            if any(cookie.startswith(self.session_cookie)
+                   for cookie in response.headers.getlist("Set-Cookie")):
+                self.armed.discard(id(client))
         except Exception as error:  # noqa: BLE001 - a crash in the test client is a 500 too
             # In production the 500 handler rolls back; here the test's session is shared.
             db.session.rollback()
+            self.armed.discard(id(client))
             status = f"raised {type(error).__name__}: {str(error).splitlines()[0][:200]}"
         if status == 500 or isinstance(status, str):
             payload = kwargs.get("data") or kwargs.get("query_string") or ""
