@@ -45,10 +45,10 @@ NAME_MAX_LENGTH = 80  # categories.name is String(80)
 def seed_default_catalogue(session: Session, household: Household) -> None:
     """Give a household the default tree; codes it already has are left alone.
 
-    Two bulk inserts (parents, then children), whatever
-    the size of the tree: every sign-up runs this, and building and flushing an ORM object
-    per category cost ~12 ms of the ~17 ms a registration takes (the rows are read back
-    as categories by whoever needs them)."""
+    Two bulk inserts (parents, then children) of plain rows, whatever the size of the tree:
+    every sign-up runs this, and an ORM object flushed per category (~110) cost 6.8 ms a
+    household against 2.2 ms now (200 households, one machine). No Category objects are
+    left in the session: whoever needs the categories reads them."""
     existing = _codes(session, household)
     trees = (("income", INCOME), ("expense", EXPENSE))
     parents = [
