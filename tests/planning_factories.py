@@ -12,7 +12,11 @@ from finora.models import Account, Category, RecurringRule
 
 
 def make_rule(household, **overrides) -> RecurringRule:
-    account = db.session.scalar(select(Account).where(Account.household_id == household.id))
+    # The household's first account (the "Checking account" it starts with): ordered, since
+    # without ORDER BY PostgreSQL may return a later account after an update moved rows.
+    account = db.session.scalar(
+        select(Account).where(Account.household_id == household.id).order_by(Account.id)
+    )
     kind = overrides.get("kind", "expense")
     code = overrides.pop("category_code", "expense.housing" if kind == "expense" else "income.work")
     category = db.session.scalar(

@@ -15,7 +15,9 @@ from tests.query_counts import queries_during_get
 
 
 def _bulk(household, count: int) -> None:
-    account = db.session.scalar(select(Account).where(Account.household_id == household.id))
+    account = db.session.scalar(
+        select(Account).where(Account.household_id == household.id).order_by(Account.id)
+    )
     food = db.session.scalar(
         select(Category).where(Category.household_id == household.id, Category.code == "expense.food")
     )

@@ -312,7 +312,9 @@ def test_renaming_back_to_the_default_name_follows_the_translations_again(signed
 
 def test_an_archived_category_stays_on_an_existing_entry(signed_in, user):
     household = db.session.get(Household, _household_id(user))
-    account = db.session.scalar(select(Account).where(Account.household_id == household.id))
+    account = db.session.scalar(
+        select(Account).where(Account.household_id == household.id).order_by(Account.id)
+    )
     food = _seeded(user, "expense.food")
     groceries = _seeded(user, "expense.food.groceries")
     entry = create_entry(

@@ -115,7 +115,9 @@ def test_another_households_tag_filters_to_nothing(signed_in, household):
 
 def _bulk(household, count: int) -> None:
     """`count` entries, each with the payee and the two tags (inserted in bulk)."""
-    account = db.session.scalar(select(Account).where(Account.household_id == household.id))
+    account = db.session.scalar(
+        select(Account).where(Account.household_id == household.id).order_by(Account.id)
+    )
     food = db.session.scalar(
         select(Category).where(Category.household_id == household.id, Category.code == "expense.food")
     )

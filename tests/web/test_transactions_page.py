@@ -224,7 +224,9 @@ def test_sort_links_flip_and_drop_the_cursor(signed_in, ledger):
 def _same_day(household, count: int, day: date) -> list[int]:
     """`count` entries on one day with one amount and one description: nothing but the id
     tells them apart."""
-    account = db.session.scalar(select(Account).where(Account.household_id == household.id))
+    account = db.session.scalar(
+        select(Account).where(Account.household_id == household.id).order_by(Account.id)
+    )
     food = db.session.scalar(
         select(Category).where(Category.household_id == household.id, Category.code == "expense.food")
     )

@@ -118,7 +118,8 @@ class RowReader:
         }
         self.accounts: dict[str, list[int]] = {}
         self.account_names: dict[str, int] = {}
-        for account in session.scalars(select(Account).where(Account.household_id == household.id)):
+        accounts = select(Account).where(Account.household_id == household.id).order_by(Account.id)
+        for account in session.scalars(accounts):
             self.account_names[account.name] = account.id
             self.accounts.setdefault(key(account.name), []).append(account.id)
         self.categories = _category_index(session, household)
