@@ -25,7 +25,7 @@ def _mine(household, **where) -> list[Category]:
     stmt = select(Category).where(Category.household_id == household.id)
     for name, value in where.items():
         stmt = stmt.where(getattr(Category, name) == value)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt.order_by(Category.id)))
 
 
 def _all(api, query: str = "") -> list[dict]:

@@ -124,7 +124,9 @@ def bulk_entries(household: Household, count: int, year: int = 2026) -> None:
 
     from finora.models import Category
 
-    categories = list(db.session.scalars(select(Category).where(Category.household_id == household.id)))
+    categories = list(db.session.scalars(
+        select(Category).where(Category.household_id == household.id).order_by(Category.id)
+    ))
     pairs = {
         kind: [(c.parent_id or c.id, c.id if c.parent_id else None) for c in categories if c.kind == kind]
         for kind in ("income", "expense")

@@ -285,7 +285,8 @@ def test_restoring_over_the_household_brings_back_its_state(app, tmp_path):
     household, owner = full_household()
     before, settings = content(household.id), settings_of(household)
     members_before = db.session.execute(
-        select(Membership.user_id, Membership.role).where(Membership.household_id == household.id)
+        select(Membership.user_id, Membership.role)
+        .where(Membership.household_id == household.id).order_by(Membership.user_id)
     ).all()
     path = archive_of(household, tmp_path)
     # Changes after the backup: a new entry, a renamed account, other settings, a deleted rule's skip.
@@ -305,7 +306,8 @@ def test_restoring_over_the_household_brings_back_its_state(app, tmp_path):
     assert content(household.id) == before
     assert settings_of(db.session.get(Household, household.id)) == settings
     assert db.session.execute(
-        select(Membership.user_id, Membership.role).where(Membership.household_id == household.id)
+        select(Membership.user_id, Membership.role)
+        .where(Membership.household_id == household.id).order_by(Membership.user_id)
     ).all() == members_before
     assert content(stranger.id) == theirs
 

@@ -43,7 +43,9 @@ def test_due_occurrences_become_entries_once(home):
         db.session.commit()
     # Jan 31 and Feb 28 2026 are Saturdays: posted on the next Mondays, keyed by the nominal date.
     assert posted(rule) == [(date(2026, 1, 31), date(2026, 2, 2)), (date(2026, 2, 28), date(2026, 3, 2))]
-    entry = db.session.scalar(select(Entry).where(Entry.rule_id == rule.id).limit(1))
+    entry = db.session.scalar(
+        select(Entry).where(Entry.rule_id == rule.id).order_by(Entry.id).limit(1)
+    )
     assert entry.paid_on == entry.date and entry.amount == Decimal("1500.00")
     assert entry.description == "Rent" and entry.payment_method == "bank_transfer"
 

@@ -123,7 +123,7 @@ def test_the_profile_hub_lists_the_activity_section(signed_in):
 def test_the_trail_cannot_be_deleted(signed_in, user):
     home = household_of(user)
     _events(user, home, 3)
-    event_id = db.session.scalar(select(AuditEvent.id).limit(1))
+    event_id = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id).limit(1))
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
     for method in ("post", "delete", "put"):
         for url in ("/household/activity", "/profile/activity"):
