@@ -31,8 +31,11 @@ _uses_own_database: dict[str, bool] = {}
 
 def _engine_independent(item) -> bool:
     """A test that takes no database (no `database_url` fixture, directly or through
-    another) in a module that does not pick one itself: its result is the same on every
-    engine."""
+    another) in a module that does not pick one itself, or one marked `one_engine` (it
+    takes a database but always uses SQLite, or checks nothing a database does): its
+    result is the same on every engine."""
+    if item.get_closest_marker("one_engine") is not None:
+        return True
     if "database_url" in getattr(item, "fixturenames", ()):
         return False
     path = str(item.path)

@@ -107,6 +107,7 @@ def _refused(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.one_engine  # SQLite in every pass: the development default
 @pytest.mark.parametrize("revision", [None, "0013"], ids=["empty", "older"])
 def test_development_migrates_its_sqlite_database_and_serves_the_sign_up(tmp_path, revision):
     data_dir = tmp_path / "data"  # not there yet, unless a database at 0013 is put in it
@@ -142,6 +143,7 @@ def _sqlite_at(path: Path, revision: str | None, tmp_path: Path) -> str:
     return url
 
 
+@pytest.mark.one_engine  # a SQLite file in every pass
 @pytest.mark.parametrize("revision", [None, "0013"], ids=["empty", "older"])
 def test_production_refuses_a_database_behind_with_one_line(tmp_path, revision):
     data_dir = tmp_path / "data"
@@ -215,6 +217,7 @@ def test_a_database_at_head_serves_without_migrating(tmp_path):
     assert "migrating" not in log.read_text(errors="replace")
 
 
+@pytest.mark.one_engine  # nothing answers on port 1, whichever engine the pass uses
 def test_a_database_that_does_not_answer_refuses_with_one_line(tmp_path):
     env = _env(
         tmp_path / "data", _free_port(),

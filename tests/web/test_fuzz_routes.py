@@ -15,6 +15,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from finora.extensions import db
 from finora.services.system.form_tokens import issue_form_token
+from tests.conftest import SERVER
 from tests.factories import PASSWORD, create_user
 from tests.ledger_factories import household_of
 from tests.members_factories import add_member, one_of_everything
@@ -369,7 +370,15 @@ def test_no_route_answers_500_to_hostile_input(fuzz_app, cheap_hashing):
 
     fuzzer = Fuzzer(fuzz_app, household, {"owner": owner, "viewer": viewer})
     clients = []
-    for role, user in (("owner", owner), ("viewer", viewer), ("anonymous", None)):
+    roles = [("owner", owner), ("viewer", viewer), ("anonymous", None)]
+    if SERVER != "sqlite":
+        # A viewer's request runs the owner's code up to its refusal (403), or the page
+        # reads of the owner's GET: the database sees nothing from it that the owner's
+        # requests do not send. So the viewer is fuzzed in the SQLite pass only (an eighth
+        # of the requests); the anonymous visitor stays in every pass (the sign-in, sign-up
+        # and reset forms take hostile values to the database).
+        roles.remove(("viewer", viewer))
+    for role, user in roles:
         client = fuzz_app.test_client()
         if user is not None:
             fuzzer.arm(client)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
 from finora.heap import FREEZE_AFTER_REQUESTS, settle_heap_when_serving
 
 
+@pytest.mark.one_engine  # the garbage collector's freezing, whatever the database
 def test_a_serving_app_freezes_at_start_and_again_after_its_first_requests(app):
     client = app.test_client()
     try:

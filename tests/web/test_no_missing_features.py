@@ -55,6 +55,7 @@ def _pages(app, user, client) -> dict[str, str]:
     return pages
 
 
+@pytest.mark.one_engine  # the pages' wording and links, whatever the database
 @pytest.mark.parametrize("language", ["en", "pt", "es"])
 def test_every_page_that_speaks_of_api_tokens_leads_to_them(app, language):
     user = create_user(locale=language)
