@@ -177,26 +177,25 @@ class LayoutCheck:
 
     def crawl(self, start: str) -> None:
         """Every page of the navigation, then the forms and other pages they link to."""
+        # Each navigation page's own links are read while it is open, and visited after
+        # every navigation page: one page load each, none to come back to a page.
         queue, nav_pages = [start], []
         while queue:
             path = queue.pop(0)
             if path.split("?")[0] in self.visited:
                 continue
             self.visit(path, "navigation page")
-            nav_pages.append(path)
+            nav_pages.append((path, _paths(self.page, self.base, "main a[href]")))
             queue.extend(_paths(self.page, self.base, NAV_LINKS))
-        for path in nav_pages:
-            self.page.goto(self.base + path)
-            for link in _paths(self.page, self.base, "main a[href]"):
+        for path, links in nav_pages:
+            for link in links:
                 bare = link.split("?")[0]
                 if LINKED_PAGE.match(bare) and bare not in self.visited:
                     self.visit(link, f"page linked from {path}")
-                    self.page.goto(self.base + path)
                     continue
                 for what, pattern in DETAIL_PATHS.items():
                     if pattern.match(bare) and what not in self.visited.values():
                         self.visit(link, what)
-                        self.page.goto(self.base + path)
 
     def assert_fits(self, required=()) -> None:
         missing = [path for path in required if path not in self.visited]
