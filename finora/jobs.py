@@ -34,6 +34,7 @@ from finora.services.planning.posting import households_to_post, post_household
 from finora.services.system.audit_trail import purge_audit_events
 from finora.services.system.form_tokens import purge_used_form_tokens
 from finora.services.system.job_metrics import record_job_run
+from finora.services.system.lock_conflicts import is_lock_conflict
 from finora.services.system.schema import schema_state
 from finora.services.updates.check import check_for_updates_job
 
@@ -241,15 +242,9 @@ def mark_abandoned(session: Session, holder: str, now: datetime | None = None) -
     return result.rowcount
 
 
-# Deadlocks and lock timeouts (MariaDB 1213/1205, PostgreSQL 40P01/40001, SQLite "locked"):
-# the transaction is rolled back and, the jobs being idempotent, simply tried again.
-_TRANSIENT_CODES = {1213, 1205, "40P01", "40001"}
-
-
-def is_transient(error: DBAPIError) -> bool:
-    original = error.orig
-    code = getattr(original, "sqlstate", None) or (original.args[0] if original.args else None)
-    return code in _TRANSIENT_CODES or "database is locked" in str(original)
+# Deadlocks and lock timeouts (finora.services.system.lock_conflicts): the transaction is
+# rolled back and, the jobs being idempotent, simply tried again.
+is_transient = is_lock_conflict
 
 
 def commit_with_retries(session: Session, body: Callable[[Session], int], attempts: int = 5) -> int:

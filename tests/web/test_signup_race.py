@@ -46,6 +46,8 @@ def test_two_sign_ups_for_one_new_address_make_one_account(app_factory, checks_p
         checks_pass_together()
         data = form(email="twice@example.com")
         responses = at_once([lambda c=c: c.post("/signup", data=data) for c in clients])
+        # An exception raised by a request (not a response) is shown whole.
+        assert not [r for r in responses if isinstance(r, BaseException)], responses
         assert sorted(r.status_code for r in responses) == [302, 422]
         [refused] = [r for r in responses if r.status_code == 422]
         assert "An account with this e-mail already exists" in refused.get_data(as_text=True)

@@ -26,6 +26,7 @@ from finora.services.ledger.payees import payee_key
 from finora.services.ledger.splits import SplitLine, add_split_lines
 from finora.services.ledger.tags import tidy_tag_names
 from finora.services.system import audit
+from finora.services.system.lock_conflicts import is_lock_conflict
 from finora.translation import gettext as _
 from finora.translation import lazy_gettext as _l
 
@@ -39,18 +40,10 @@ class ImportConflictError(FinoraError):
     status = 409
 
 
-# Deadlocks and lock timeouts (MariaDB 1213/1205, PostgreSQL 40P01/40001, SQLite "locked")
-# between two imports of the same rows: as much a conflict as a duplicate key.
-_LOCK_CODES = {1213, 1205, "40P01", "40001"}
-
-
 def _is_conflict(error: DBAPIError) -> bool:
-    if isinstance(error, IntegrityError):
-        return True
-    original = error.orig
-    args = original.args if original is not None else ()
-    code = getattr(original, "sqlstate", None) or (args[0] if args else None)
-    return code in _LOCK_CODES or "database is locked" in str(original)
+    """A duplicate key, a deadlock or a lock timeout between two imports of the same rows:
+    each is as much a conflict as the other."""
+    return isinstance(error, IntegrityError) or is_lock_conflict(error)
 
 
 def _id(value: str | int | None) -> int | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import force_locale
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from finora.dates import is_valid_timezone, now_utc, today_in
@@ -18,6 +18,7 @@ from finora.services.people.passwords import hash_password, password_problem
 from finora.services.people.signup_mail import queue_signup_notification, queue_taken_address_notice
 from finora.services.people.signup_verification import awaiting_verification, start_verification
 from finora.services.system.currencies import is_current_currency
+from finora.services.system.lock_conflicts import is_lock_conflict
 from finora.services.system.mail import mail_configured
 from finora.translation import lazy_gettext as _l
 
@@ -139,6 +140,14 @@ def register_user(
     except IntegrityError as error:
         # Another sign-up for this address was committed between the check above and this
         # insert; the unique key decided. The caller rolls back.
+        raise EmailTakenError() from error
+    except OperationalError as error:
+        # Two sign-ups inserting the same address can also deadlock on its unique key
+        # (InnoDB, when an earlier row with that address was deleted and not yet purged:
+        # both take a shared lock on it, then both wait to insert). The database rolled
+        # this one back and lets the other through: the address is taken all the same.
+        if not is_lock_conflict(error):
+            raise
         raise EmailTakenError() from error
     set_up_household(session, household, data.locale)
     if confirm and confirm_base_url is not None:  # confirm implies a base URL
