@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from finora.extensions import db
 from finora.models import Household, User
 from finora.services.people.registration import EmailTakenError, register_user
-from finora.services.system.lock_conflicts import is_lock_conflict
+from finora.services.system.lock_conflicts import is_deadlock, is_lock_conflict
 from tests.factories import create_user, signup_data
 
 
@@ -41,6 +41,8 @@ def _error(*args, sqlstate: str | None = None) -> OperationalError:
 ])
 def test_a_lock_conflict_is_told_from_other_errors(error, conflict):
     assert is_lock_conflict(error) is conflict
+    code = getattr(error.orig, "sqlstate", None) or (error.orig.args[0] if error.orig else None)
+    assert is_deadlock(error) is (code in (1213, "40P01"))
 
 
 @pytest.fixture
@@ -68,9 +70,15 @@ def test_a_sign_up_that_loses_a_deadlock_is_told_the_address_is_taken(app, flush
     assert db.session.scalar(select(func.count()).select_from(Household)) == households
 
 
-def test_any_other_error_on_that_insert_is_not_mistaken_for_a_taken_address(app, flush_fails):
+@pytest.mark.parametrize("error", [
+    _error(2013, "Lost connection to MySQL server during query"),
+    _error(1205, "Lock wait timeout exceeded; try restarting transaction"),  # any long writer
+    _error("database is locked"),
+])
+def test_any_other_error_on_that_insert_is_not_mistaken_for_a_taken_address(app, flush_fails,
+                                                                            error):
     create_user(email="admin@example.com")
-    flush_fails(_error(2013, "Lost connection to MySQL server during query"))
+    flush_fails(error)
     with pytest.raises(OperationalError):
         register_user(db.session, signup_data(email="twice@example.com"), mode="open")
     db.session.rollback()

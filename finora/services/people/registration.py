@@ -18,7 +18,7 @@ from finora.services.people.passwords import hash_password, password_problem
 from finora.services.people.signup_mail import queue_signup_notification, queue_taken_address_notice
 from finora.services.people.signup_verification import awaiting_verification, start_verification
 from finora.services.system.currencies import is_current_currency
-from finora.services.system.lock_conflicts import is_lock_conflict
+from finora.services.system.lock_conflicts import is_deadlock
 from finora.services.system.mail import mail_configured
 from finora.translation import lazy_gettext as _l
 
@@ -145,8 +145,9 @@ def register_user(
         # Two sign-ups inserting the same address can also deadlock on its unique key
         # (InnoDB, when an earlier row with that address was deleted and not yet purged:
         # both take a shared lock on it, then both wait to insert). The database rolled
-        # this one back and lets the other through: the address is taken all the same.
-        if not is_lock_conflict(error):
+        # this one back and lets the other through: the address is taken all the same. (A
+        # lock timeout could be any long writer, so it is not taken to mean this.)
+        if not is_deadlock(error):
             raise
         raise EmailTakenError() from error
     set_up_household(session, household, data.locale)
